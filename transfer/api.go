@@ -1,0 +1,260 @@
+// Package transfer is ossq's engine: it moves objects between OSS and local
+// disk in parts, in parallel, keeps a self-validating checkpoint per transfer
+// and a persistent queue, and exposes plain data (Snapshot, Events) to front
+// ends. It never imports the UI, the CLI, the config package or the emulator.
+//
+// This file is the contract the front ends (ui/, internal/cli/) build on.
+package transfer
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// ID names one transfer in the queue; stable across restarts.
+type ID string
+
+// Direction of a transfer.
+type Direction string
+
+const (
+	Download Direction = "download"
+	Upload   Direction = "upload"
+)
+
+// State is a transfer's lifecycle state.
+type State string
+
+const (
+	StateQueued    State = "queued"
+	StateRunning   State = "running"
+	StatePaused    State = "paused"
+	StateVerifying State = "verifying"
+	StateRetrying  State = "retrying"
+	StateFailed    State = "failed"
+	StateDone      State = "done"
+	StateCanceled  State = "canceled"
+)
+
+// Active reports whether the state means work is (or is about to be) under way.
+func (s State) Active() bool {
+	return s == StateQueued || s == StateRunning || s == StateVerifying || s == StateRetrying
+}
+
+// Finished reports whether the transfer reached an end state (done, failed, canceled).
+func (s State) Finished() bool {
+	return s == StateDone || s == StateFailed || s == StateCanceled
+}
+
+// PartState is one part's state.
+type PartState string
+
+const (
+	PartPending  PartState = "pending"
+	PartActive   PartState = "active"
+	PartDone     PartState = "done"
+	PartRetrying PartState = "retrying"
+	PartFailed   PartState = "failed"
+)
+
+// OnExists is the policy when a download's destination already exists.
+type OnExists string
+
+const (
+	// ExistsAsk: the front end asks before Add; the engine itself treats it
+	// as a refusal (ErrDestinationExists) so nothing is ever overwritten silently.
+	ExistsAsk       OnExists = "ask"
+	ExistsOverwrite OnExists = "overwrite"
+	ExistsSkip      OnExists = "skip"
+	ExistsRename    OnExists = "rename" // "name (1).ext"
+)
+
+// Spec asks for one transfer. For downloads LocalPath is the destination file;
+// for uploads the source file. Whole prefixes / folders are expanded by
+// AddTree into one Spec per object / file.
+type Spec struct {
+	Direction Direction
+	Bucket    string
+	Key       string
+	LocalPath string
+	OnExists  OnExists // "" means the engine's default (Options.OnExists)
+	Parallel  int      // 0 means Options.Parallel
+	PartSize  int64    // 0 means Options.PartSize
+	// NoCheckpoint disables the checkpoint (and so resume) for this transfer.
+	NoCheckpoint bool
+}
+
+// ErrorInfo keeps what OSS said when a transfer failed.
+type ErrorInfo struct {
+	Op        string // e.g. "GetObject part 7", "CompleteMultipartUpload"
+	Code      string // OSS error code, e.g. "NoSuchKey"
+	Message   string
+	RequestID string
+	HostID    string
+	Status    int
+	Text      string // the whole error as text
+}
+
+// PartSnapshot is one part, as plain values.
+type PartSnapshot struct {
+	Number int // 1-based
+	Offset int64
+	Size   int64
+	Done   int64
+	State  PartState
+}
+
+// TransferSnapshot is one transfer, as plain values copied under a short lock.
+type TransferSnapshot struct {
+	ID             ID
+	Direction      Direction
+	Bucket, Key    string
+	LocalPath      string
+	State          State
+	Size           int64 // -1 while unknown
+	Done           int64
+	Speed          float64       // bytes/s, moving average
+	ETA            time.Duration // 0 when unknown
+	Retries        int
+	Parallel       int
+	PartSize       int64
+	Err            string     // short cause, for a row
+	ErrInfo        *ErrorInfo // full cause, for the details view
+	Notice         string     // e.g. "restarted: object changed since checkpoint"
+	CheckpointPath string
+	Parts          []PartSnapshot // nil for single-request transfers
+	Added          time.Time
+	Finished       time.Time
+}
+
+// Snapshot is the whole queue in display order plus engine-wide figures.
+type Snapshot struct {
+	Transfers      []TransferSnapshot
+	Speed          float64 // total bytes/s
+	Active, Queued int
+	BandwidthLimit int64 // bytes/s, 0 = none
+	// Version increases whenever anything in the snapshot changed, so a
+	// front end can skip rebuilding rows when nothing moved.
+	Version uint64
+}
+
+// EventKind names a lifecycle event.
+type EventKind string
+
+const (
+	EventAdded    EventKind = "added"
+	EventStarted  EventKind = "started"
+	EventPaused   EventKind = "paused"
+	EventRetrying EventKind = "retrying"
+	EventFailed   EventKind = "failed"
+	EventDone     EventKind = "done"
+	EventCanceled EventKind = "canceled"
+	EventRemoved  EventKind = "removed"
+	EventNotice   EventKind = "notice" // e.g. checkpoint discarded, restarted
+)
+
+// Event is a lifecycle event; Events() never drops one.
+type Event struct {
+	Kind    EventKind
+	ID      ID
+	Message string
+	Time    time.Time
+}
+
+// Options are the engine's plain settings; main fills them from the config.
+type Options struct {
+	PartSize           int64 // bytes per part
+	Parallel           int   // parts in flight per transfer (the seeds' thread_num)
+	MaxActive          int   // transfers at once
+	MultipartThreshold int64 // below it: one GET / one PutObject
+	StateDir           string
+	CheckpointDir      string
+	BandwidthLimit     int64 // bytes/s across all transfers, 0 = none
+	Retries            int   // per part, for transient errors
+	OnExists           OnExists
+	ResumeOnStart      bool
+	// Logger receives structured logs; nil means discard.
+	Logger Logger
+}
+
+// Logger is the slice of *slog.Logger the engine uses.
+type Logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+	Debug(msg string, args ...any)
+}
+
+// Bucket is one row of ListBuckets.
+type Bucket struct {
+	Name         string
+	Region       string
+	Created      time.Time
+	StorageClass string
+}
+
+// Object is one object, from a listing or a HEAD.
+type Object struct {
+	Key          string
+	Size         int64
+	LastModified time.Time
+	ETag         string
+	StorageClass string
+	ContentType  string
+	CRC64        string // decimal, "" when the server gave none
+	VersionID    string
+	ObjectType   string
+	// Restore is the x-oss-restore header ("" when not an archive under restore).
+	Restore string
+}
+
+// Page is one page of a delimited listing.
+type Page struct {
+	Prefixes  []string // common prefixes (folders), full keys ending in the delimiter
+	Objects   []Object
+	NextToken string // "" when this was the last page
+}
+
+// Store is what the engine needs from OSS. NewOSSStore implements it with the
+// real SDK; the engine owns the interface so it can be narrow.
+type Store interface {
+	ListBuckets(ctx context.Context) ([]Bucket, error)
+	ListObjects(ctx context.Context, bucket, prefix, delimiter, token string, max int) (Page, error)
+	HeadObject(ctx context.Context, bucket, key string) (Object, error)
+	// GetRange streams [off, off+n) of the object; n < 0 means to the end.
+	// ifMatch, when set, is sent as If-Match so a changed object fails (412).
+	GetRange(ctx context.Context, bucket, key string, off, n int64, ifMatch string) (io.ReadCloser, error)
+	PutObject(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) (etag, crc64 string, err error)
+	InitiateMultipart(ctx context.Context, bucket, key string) (uploadID string, err error)
+	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.ReadSeeker, size int64) (etag, crc64 string, err error)
+	ListParts(ctx context.Context, bucket, key, uploadID string) ([]UploadedPart, error)
+	CompleteMultipart(ctx context.Context, bucket, key, uploadID string, parts []UploadedPart) (crc64 string, err error)
+	AbortMultipart(ctx context.Context, bucket, key, uploadID string) error
+}
+
+// UploadedPart is a part the server holds for a multipart upload.
+type UploadedPart struct {
+	Number int
+	ETag   string
+	Size   int64
+	CRC64  string
+}
+
+// ClientOptions are the plain settings to build the SDK client.
+type ClientOptions struct {
+	Endpoint         string
+	Region           string
+	SignatureVersion string // "v4" (default) or "v1"
+	UseCName         bool
+	UsePathStyle     bool
+	AccessKeyID      string
+	AccessKeySecret  string
+	SessionToken     string
+	Anonymous        bool
+	Proxy            string
+	ConnectTimeout   time.Duration
+	ReadTimeout      time.Duration
+	// Retries is the SDK's attempts per request (the engine retries parts on top).
+	Retries int
+}
