@@ -8,15 +8,7 @@ import (
 // PLACEHOLDER: the engine helper replaces this file with the real engine.
 // The method set below is the contract the UI and CLI build against.
 
-var (
-	// ErrDestinationExists: the destination exists and the policy is ask.
-	ErrDestinationExists = errors.New("destination exists")
-	// ErrBusy: another transfer (in this or another process) holds the destination.
-	ErrBusy = errors.New("another transfer is using this destination")
-	// ErrStateLocked: another ossq process owns the state dir's queue.
-	ErrStateLocked = errors.New("another ossq owns this state directory")
-	errTODO        = errors.New("engine not implemented yet")
-)
+var errTODO = errors.New("engine not implemented yet")
 
 // Engine runs the queue.
 type Engine struct{ store Store }
