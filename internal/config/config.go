@@ -1,0 +1,372 @@
+// Package config loads ossq's TOML configuration: connection profiles,
+// credentials (from the file or the environment) and transfer settings, with
+// validation errors that point at file:line:col. It is plain data: it imports
+// no other ossq package and not the OSS SDK.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Environment variables read by Load and Profile.
+const (
+	EnvConfig          = "OSSQ_CONFIG"
+	EnvAccessKeyID     = "OSS_ACCESS_KEY_ID"
+	EnvAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
+	EnvSessionToken    = "OSS_SESSION_TOKEN"
+)
+
+// Where a profile's credentials came from, for display.
+const (
+	SourceConfig      = "config"
+	SourceEnvironment = "environment"
+	SourceMixed       = "config+environment"
+	SourceAnonymous   = "anonymous"
+)
+
+// DefaultProfileName is used when neither --profile nor default_profile names one.
+const DefaultProfileName = "default"
+
+// Limits the validation enforces (OSS's own where OSS has one).
+const (
+	MinPartSize       = 100 << 10 // OSS minimum part size for multipart upload
+	MaxPartSize       = 5 << 30   // OSS maximum part size
+	MaxParallel       = 100
+	MaxActive         = 32
+	MaxRetries        = 20
+	MaxThreshold      = 5 << 30 // a single PutObject takes at most 5 GiB
+	MinBandwidthLimit = 1 << 10
+)
+
+// Config is the loaded file (or the defaults when there is none).
+type Config struct {
+	// Path is the file that was read; "" when none exists (defaults only).
+	Path           string
+	DefaultProfile string
+	Profiles       map[string]Profile
+	Transfer       Transfer
+	// Warnings are problems worth telling the user that do not stop ossq,
+	// e.g. a config file holding a secret that others can read.
+	Warnings []string
+
+	// searched is the path looked at when no file was found, for messages.
+	searched string
+}
+
+// Profile is one way to reach OSS.
+type Profile struct {
+	Name             string
+	Endpoint         string // "oss-cn-hangzhou.aliyuncs.com", "http://127.0.0.1:9000"
+	Region           string // "cn-hangzhou"; needed for signature v4
+	SignatureVersion string // "v4" (default) or "v1"
+	UseCName         bool
+	UsePathStyle     bool
+	AccessKeyID      string
+	AccessKeySecret  string
+	SessionToken     string
+	Anonymous        bool
+	Proxy            string
+	ConnectTimeout   time.Duration
+	ReadTimeout      time.Duration
+	Bucket           string // default bucket for the browser and the CLI
+
+	// CredentialSource says where the credentials came from: SourceConfig,
+	// SourceEnvironment, SourceMixed or SourceAnonymous. Set by Config.Profile.
+	CredentialSource string
+}
+
+// Transfer holds the engine's settings.
+type Transfer struct {
+	PartSize           int64
+	Parallel           int
+	MaxActive          int
+	MultipartThreshold int64
+	CheckpointDir      string
+	StateDir           string
+	DownloadDir        string // "" means the current directory
+	BandwidthLimit     int64  // bytes per second, 0 = none
+	Retries            int
+	OnExists           string // ask | overwrite | skip | rename
+	ResumeOnStart      bool
+}
+
+// OnExists policies accepted by on_exists.
+var OnExistsPolicies = []string{"ask", "overwrite", "skip", "rename"}
+
+// DefaultTransfer is the transfer section when the file says nothing. The
+// directories follow XDG_STATE_HOME as it is now.
+func DefaultTransfer() Transfer {
+	return Transfer{
+		PartSize:           8 << 20,
+		Parallel:           8,
+		MaxActive:          3,
+		MultipartThreshold: 16 << 20,
+		CheckpointDir:      DefaultCheckpointDir(),
+		StateDir:           DefaultStateDir(),
+		BandwidthLimit:     0,
+		Retries:            5,
+		OnExists:           "ask",
+		ResumeOnStart:      true,
+	}
+}
+
+// DefaultProfile is a profile's values before the file or environment fill it.
+func DefaultProfile(name string) Profile {
+	return Profile{
+		Name:             name,
+		SignatureVersion: "v4",
+		ConnectTimeout:   5 * time.Second,  // the SDK's default
+		ReadTimeout:      10 * time.Second, // the SDK's default
+	}
+}
+
+// Error is a problem at a place in the config file.
+type Error struct {
+	File      string
+	Line, Col int // 0 when unknown
+	Key       string
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+}
+
+// Load finds and reads the config: explicitPath if set, else $OSSQ_CONFIG,
+// else DefaultConfigPath(). A missing default file is fine (defaults only);
+// a missing explicit or $OSSQ_CONFIG file is an error. All problems in the
+// file are reported together, each with file:line:col.
+func Load(explicitPath string) (*Config, error) {
+	path, explicit := explicitPath, explicitPath != ""
+	if !explicit {
+		if env := os.Getenv(EnvConfig); env != "" {
+			path, explicit = env, true
+		} else {
+			path = DefaultConfigPath()
+		}
+	}
+	cfg := &Config{Profiles: map[string]Profile{}, Transfer: DefaultTransfer(), searched: path}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !explicit {
+			return cfg, nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("config file %s does not exist", path)
+		}
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	cfg.Path = path
+	if err := cfg.parse(path, string(data)); err != nil {
+		return nil, err
+	}
+	if warning := permissionWarning(path, cfg); warning != "" {
+		cfg.Warnings = append(cfg.Warnings, warning)
+	}
+	return cfg, nil
+}
+
+// Parse reads config text as if it came from file path (used in messages and
+// to resolve relative directories). It does not touch the disk.
+func Parse(path, text string) (*Config, error) {
+	cfg := &Config{Path: path, Profiles: map[string]Profile{}, Transfer: DefaultTransfer(), searched: path}
+	if err := cfg.parse(path, text); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) parse(path, text string) error {
+	var raw map[string]any
+	if _, err := toml.Decode(text, &raw); err != nil {
+		var parseErr toml.ParseError
+		if errors.As(err, &parseErr) {
+			return &Error{File: path, Line: parseErr.Position.Line, Col: parseErr.Position.Col,
+				Key: parseErr.LastKey, Msg: "syntax error: " + parseErr.Message}
+		}
+		return &Error{File: path, Msg: err.Error()}
+	}
+	d := &decoder{file: path, dir: filepath.Dir(path), positions: keyPositions(text)}
+	d.decode(c, raw)
+	if len(d.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(d.errs, func(i, j int) bool {
+		if d.errs[i].Line != d.errs[j].Line {
+			return d.errs[i].Line < d.errs[j].Line
+		}
+		return d.errs[i].Col < d.errs[j].Col
+	})
+	errs := make([]error, len(d.errs))
+	for i, e := range d.errs {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+// Profile returns the named profile with environment credentials applied.
+// name "" means default_profile, else "default". With no profiles in the
+// file at all, "default" is an empty profile filled from the environment.
+func (c *Config) Profile(name string) (Profile, error) {
+	if name == "" {
+		name = c.DefaultProfile
+	}
+	if name == "" {
+		name = DefaultProfileName
+	}
+	profile, ok := c.Profiles[name]
+	if !ok {
+		if len(c.Profiles) > 0 || name != DefaultProfileName {
+			return Profile{}, c.missingProfile(name)
+		}
+		profile = DefaultProfile(name)
+	}
+	applyEnvironment(&profile)
+	return profile, nil
+}
+
+func (c *Config) missingProfile(name string) error {
+	if len(c.Profiles) == 0 {
+		where := c.Path
+		if where == "" {
+			where = c.searched + " (not found)"
+		}
+		return fmt.Errorf("profile %q not found: the config %s defines no profiles", name, where)
+	}
+	names := c.ProfileNames()
+	return fmt.Errorf("profile %q not found in %s; available: %s (choose one with --profile or default_profile)",
+		name, c.Path, strings.Join(names, ", "))
+}
+
+// ProfileNames lists the profiles in the file, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.Profiles))
+	for name := range c.Profiles {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// applyEnvironment fills credentials the file left empty from OSS_* variables
+// and records which source won.
+func applyEnvironment(p *Profile) {
+	if p.Anonymous {
+		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
+		p.CredentialSource = SourceAnonymous
+		return
+	}
+	fromFile, fromEnv := false, false
+	fill := func(field *string, env string) {
+		if *field != "" {
+			fromFile = true
+			return
+		}
+		if value := os.Getenv(env); value != "" {
+			*field = value
+			fromEnv = true
+		}
+	}
+	fill(&p.AccessKeyID, EnvAccessKeyID)
+	fill(&p.AccessKeySecret, EnvAccessKeySecret)
+	fill(&p.SessionToken, EnvSessionToken)
+	switch {
+	case p.AccessKeyID == "" && p.AccessKeySecret == "":
+		// Nothing anywhere: talk to OSS unsigned (public buckets only).
+		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
+		p.Anonymous = true
+		p.CredentialSource = SourceAnonymous
+	case fromFile && fromEnv:
+		p.CredentialSource = SourceMixed
+	case fromEnv:
+		p.CredentialSource = SourceEnvironment
+	default:
+		p.CredentialSource = SourceConfig
+	}
+}
+
+// Check reports what stops a profile from being used to connect: missing
+// endpoint and region, half a key pair, or signature v4 without a region.
+// Call it after command-line overrides (e.g. --endpoint) are applied.
+func (p Profile) Check() error {
+	if p.Endpoint == "" && p.Region == "" {
+		return fmt.Errorf("profile %q has no endpoint or region: set one in the config or pass --endpoint", p.Name)
+	}
+	if !p.Anonymous && (p.AccessKeyID == "") != (p.AccessKeySecret == "") {
+		missing, env := "access_key_secret", EnvAccessKeySecret
+		if p.AccessKeyID == "" {
+			missing, env = "access_key_id", EnvAccessKeyID
+		}
+		return fmt.Errorf("profile %q: %s is missing (set it in the config or %s)", p.Name, missing, env)
+	}
+	if p.SignatureVersion != "v1" && p.Region == "" {
+		return fmt.Errorf("profile %q: signature v4 needs a region (set region, or signature_version = \"v1\")", p.Name)
+	}
+	return nil
+}
+
+// RegionFromEndpoint derives the region from an Alibaba Cloud endpoint such as
+// "oss-cn-hangzhou.aliyuncs.com" or "https://oss-cn-hangzhou-internal.aliyuncs.com";
+// "" when the endpoint does not say.
+func RegionFromEndpoint(endpoint string) string {
+	host := endpoint
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	host, _, _ = strings.Cut(host, "/")
+	label, domain, ok := strings.Cut(host, ".")
+	if !ok || !strings.HasPrefix(domain, "aliyuncs.com") || !strings.HasPrefix(label, "oss-") {
+		return ""
+	}
+	region := strings.TrimPrefix(label, "oss-")
+	region = strings.TrimSuffix(region, "-internal")
+	if region == "accelerate" || region == "accelerate-overseas" {
+		return ""
+	}
+	return region
+}
+
+// permissionWarning flags a file that holds a secret and that group or others
+// can read.
+func permissionWarning(path string, cfg *Config) string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	var secretKeys []string
+	for _, name := range cfg.ProfileNames() {
+		p := cfg.Profiles[name]
+		if p.AccessKeySecret != "" {
+			secretKeys = append(secretKeys, "profiles."+name+".access_key_secret")
+		}
+		if p.SessionToken != "" {
+			secretKeys = append(secretKeys, "profiles."+name+".session_token")
+		}
+	}
+	if len(secretKeys) == 0 {
+		return ""
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s holds secrets (%s) but is readable by others (mode %04o); run: chmod 600 %s",
+		path, strings.Join(secretKeys, ", "), info.Mode().Perm(), path)
+}
