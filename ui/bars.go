@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"strings"
+
+	"ossq/transfer"
+)
+
+// Bars are drawn statically from plain numbers: never an animated
+// progress.Model per part (each would run its own 60 fps tick).
+
+const (
+	barFullGlyph  = "█"
+	barEmptyGlyph = "░"
+)
+
+// fillLevels renders a part's progress in one cell (details grid).
+var fillLevels = []rune(" ▁▂▃▄▅▆▇█")
+
+// partGlyph is the strip cell for a part state, readable without colour.
+var partGlyph = map[transfer.PartState]rune{
+	transfer.PartPending:  '░',
+	transfer.PartActive:   '▓',
+	transfer.PartDone:     '█',
+	transfer.PartRetrying: '▒',
+	transfer.PartFailed:   '✗',
+}
+
+func fraction(done, size int64) float64 {
+	if size <= 0 {
+		return 0
+	}
+	f := float64(done) / float64(size)
+	return max(0, min(1, f))
+}
+
+// renderBar draws a w-cell bar filled to frac.
+func renderBar(s *Styles, frac float64, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	full := int(frac*float64(w) + 0.5)
+	full = max(0, min(w, full))
+	var b strings.Builder
+	if full > 0 {
+		b.WriteString(s.BarFull.Render(strings.Repeat(barFullGlyph, full)))
+	}
+	if full < w {
+		b.WriteString(s.BarEmpty.Render(strings.Repeat(barEmptyGlyph, w-full)))
+	}
+	return b.String()
+}
+
+// styledRuns renders cells, one style call per run of equal styles, so a
+// strip of hundreds of cells costs a handful of Render calls.
+type styledRuns struct {
+	b       strings.Builder
+	run     []rune
+	current transfer.PartState
+	styles  *Styles
+}
+
+func (r *styledRuns) add(st transfer.PartState, glyph rune) {
+	if len(r.run) > 0 && st != r.current {
+		r.flush()
+	}
+	r.current = st
+	r.run = append(r.run, glyph)
+}
+
+func (r *styledRuns) flush() {
+	if len(r.run) == 0 {
+		return
+	}
+	r.b.WriteString(r.styles.partStyle(r.current).Render(string(r.run)))
+	r.run = r.run[:0]
+}
+
+func (r *styledRuns) String() string {
+	r.flush()
+	return r.b.String()
+}
+
+// groupState summarises parts[lo:hi] for one strip cell: the most
+// noteworthy state wins (failed, retrying, active), else done when all are
+// done, else pending.
+func groupState(parts []transfer.PartSnapshot) transfer.PartState {
+	var failed, retrying, active, done bool
+	allDone := true
+	for i := range parts {
+		switch parts[i].State {
+		case transfer.PartFailed:
+			failed = true
+		case transfer.PartRetrying:
+			retrying = true
+		case transfer.PartActive:
+			active = true
+		case transfer.PartDone:
+			done = true
+			continue
+		}
+		allDone = false
+	}
+	switch {
+	case failed:
+		return transfer.PartFailed
+	case retrying:
+		return transfer.PartRetrying
+	case active:
+		return transfer.PartActive
+	case allDone && done:
+		return transfer.PartDone
+	default:
+		return transfer.PartPending
+	}
+}
+
+// partStrip draws one cell per part, or per group of parts when they
+// outnumber w.
+func partStrip(s *Styles, parts []transfer.PartSnapshot, w int) string {
+	n := len(parts)
+	if n == 0 || w <= 0 {
+		return ""
+	}
+	per := (n + w - 1) / w
+	r := styledRuns{styles: s}
+	for lo := 0; lo < n; lo += per {
+		hi := min(n, lo+per)
+		st := groupState(parts[lo:hi])
+		r.add(st, partGlyph[st])
+	}
+	return r.String()
+}
+
+// partCell is one details-grid cell: its fill shows the part's progress.
+func partCell(p *transfer.PartSnapshot) rune {
+	switch p.State {
+	case transfer.PartFailed:
+		return '✗'
+	case transfer.PartDone:
+		return fillLevels[len(fillLevels)-1]
+	}
+	f := fraction(p.Done, p.Size)
+	if f == 0 {
+		return '·'
+	}
+	i := int(f * float64(len(fillLevels)-1))
+	return fillLevels[max(1, min(len(fillLevels)-1, i))]
+}
+
+// partCounts tallies parts per state.
+func partCounts(parts []transfer.PartSnapshot) map[transfer.PartState]int {
+	c := make(map[transfer.PartState]int, 5)
+	for i := range parts {
+		c[parts[i].State]++
+	}
+	return c
+}

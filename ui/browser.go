@@ -1,0 +1,485 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textinput"
+
+	"ossq/transfer"
+)
+
+const (
+	// browserChromeHeight: the column-head line and the status line.
+	browserChromeHeight = 2
+	// infoPanelHeight: the info panel's rule plus its detail lines.
+	infoPanelHeight = 10
+	// loadAheadRows: fetch the next page when the cursor is this close to
+	// the end of what is loaded.
+	loadAheadRows = 200
+)
+
+type entryKind int
+
+const (
+	kindBucket entryKind = iota
+	kindFolder
+	kindObject
+)
+
+// entry is one row of the browser.
+type entry struct {
+	kind     entryKind
+	name     string // what is shown: bucket name, "sub/", or the key's last part
+	key      string // bucket name, full prefix, or full key
+	size     int64
+	modified time.Time
+	class    string
+	region   string
+}
+
+type sortMode int
+
+const (
+	sortName sortMode = iota
+	sortSize
+	sortTime
+)
+
+func (s sortMode) String() string {
+	switch s {
+	case sortSize:
+		return "size"
+	case sortTime:
+		return "time"
+	default:
+		return "name"
+	}
+}
+
+// infoState is the info panel's content for one object.
+type infoState struct {
+	bucket, key string
+	loading     bool
+	obj         transfer.Object
+	err         string
+}
+
+// browserModel lists buckets, or the folders and objects under a prefix.
+type browserModel struct {
+	styles        *Styles
+	width, height int
+
+	bucket, prefix string // bucket "" means the bucket list
+
+	entries []entry
+	visible []int // indexes into entries after filter and sort
+	cursor  int   // index into visible
+	offset  int
+	marked  map[string]bool // by entry key
+
+	sortBy      sortMode
+	filter      string
+	filtering   bool
+	filterInput textinput.Model
+
+	seq       int // listing generation; answers for older ones are dropped
+	loading   bool
+	nextToken string
+	err       string
+
+	bucketsDenied bool
+
+	infoOpen bool
+	info     infoState
+}
+
+func newBrowser(styles *Styles) browserModel {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "filter loaded names"
+	ti.CharLimit = 256
+	return browserModel{styles: styles, marked: map[string]bool{}, filterInput: ti}
+}
+
+func (b *browserModel) setSize(w, h int) {
+	b.width, b.height = w, h
+	b.filterInput.Width = max(10, w-4)
+	b.clampScroll()
+}
+
+// location is the oss:// address of what is shown.
+func (b *browserModel) location() string {
+	if b.bucket == "" {
+		return "oss://"
+	}
+	return "oss://" + b.bucket + "/" + b.prefix
+}
+
+// reset empties the listing and starts generation seq+1; it returns the new
+// generation for the command that will answer it.
+func (b *browserModel) reset(bucket, prefix string) int {
+	b.bucket, b.prefix = bucket, prefix
+	b.entries = b.entries[:0]
+	b.visible = b.visible[:0]
+	b.cursor, b.offset = 0, 0
+	b.marked = map[string]bool{}
+	b.nextToken = ""
+	b.err = ""
+	b.loading = true
+	b.infoOpen = false
+	b.seq++
+	return b.seq
+}
+
+func (b *browserModel) applyBuckets(msg bucketsMsg) {
+	if msg.seq != b.seq {
+		return
+	}
+	b.loading = false
+	if msg.err != nil {
+		b.bucketsDenied = isAccessDenied(msg.err)
+		if b.bucketsDenied {
+			b.err = "Listing buckets was denied (AccessDenied), common for RAM users. Press o to type a bucket name."
+		} else {
+			b.err = "Cannot list buckets: " + shortError(msg.err)
+		}
+		return
+	}
+	for _, bk := range msg.buckets {
+		b.entries = append(b.entries, entry{kind: kindBucket, name: bk.Name, key: bk.Name, region: bk.Region, modified: bk.Created, class: bk.StorageClass, size: -1})
+	}
+	b.rebuildVisible()
+}
+
+func (b *browserModel) applyPage(msg pageMsg) {
+	if msg.seq != b.seq || msg.bucket != b.bucket || msg.prefix != b.prefix {
+		return
+	}
+	b.loading = false
+	if msg.err != nil {
+		b.err = "Cannot list " + b.location() + ": " + shortError(msg.err)
+		return
+	}
+	for _, p := range msg.page.Prefixes {
+		name := strings.TrimPrefix(p, b.prefix)
+		if name == "" {
+			continue
+		}
+		b.entries = append(b.entries, entry{kind: kindFolder, name: name, key: p, size: -1})
+	}
+	for _, o := range msg.page.Objects {
+		name := strings.TrimPrefix(o.Key, b.prefix)
+		if name == "" { // the folder's own marker object
+			continue
+		}
+		b.entries = append(b.entries, entry{kind: kindObject, name: name, key: o.Key, size: o.Size, modified: o.LastModified, class: o.StorageClass})
+	}
+	b.nextToken = msg.page.NextToken
+	b.rebuildVisible()
+}
+
+// rebuildVisible applies the filter and sort, keeping the cursor on the
+// same entry when it is still visible.
+func (b *browserModel) rebuildVisible() {
+	var keep string
+	if e := b.current(); e != nil {
+		keep = e.key
+	}
+	needle := strings.ToLower(b.filter)
+	b.visible = b.visible[:0]
+	for i := range b.entries {
+		if needle != "" && !strings.Contains(strings.ToLower(b.entries[i].name), needle) {
+			continue
+		}
+		b.visible = append(b.visible, i)
+	}
+	es := b.entries
+	sort.SliceStable(b.visible, func(x, y int) bool {
+		a, c := &es[b.visible[x]], &es[b.visible[y]]
+		if (a.kind == kindFolder) != (c.kind == kindFolder) {
+			return a.kind == kindFolder
+		}
+		switch b.sortBy {
+		case sortSize:
+			if a.size != c.size {
+				return a.size > c.size
+			}
+		case sortTime:
+			if !a.modified.Equal(c.modified) {
+				return a.modified.After(c.modified)
+			}
+		}
+		return a.name < c.name
+	})
+	if keep != "" {
+		for i, idx := range b.visible {
+			if es[idx].key == keep {
+				b.cursor = i
+				break
+			}
+		}
+	}
+	b.clampScroll()
+}
+
+func (b *browserModel) current() *entry {
+	if b.cursor < 0 || b.cursor >= len(b.visible) {
+		return nil
+	}
+	return &b.entries[b.visible[b.cursor]]
+}
+
+func (b *browserModel) listHeight() int {
+	h := b.height - browserChromeHeight
+	if b.infoOpen {
+		h -= infoPanelHeight
+	}
+	if b.filtering {
+		h--
+	}
+	return max(1, h)
+}
+
+func (b *browserModel) move(delta int) {
+	b.cursor += delta
+	b.clampScroll()
+}
+
+func (b *browserModel) moveTo(i int) {
+	b.cursor = i
+	b.clampScroll()
+}
+
+func (b *browserModel) clampScroll() {
+	n := len(b.visible)
+	b.cursor = max(0, min(b.cursor, n-1))
+	h := b.listHeight()
+	if b.cursor < b.offset {
+		b.offset = b.cursor
+	}
+	if b.cursor >= b.offset+h {
+		b.offset = b.cursor - h + 1
+	}
+	b.offset = max(0, min(b.offset, n-h))
+}
+
+// wantMore reports whether the next page should be fetched now.
+func (b *browserModel) wantMore() bool {
+	return b.bucket != "" && b.nextToken != "" && !b.loading && b.err == "" &&
+		b.cursor >= len(b.visible)-max(loadAheadRows, 2*b.listHeight())
+}
+
+func (b *browserModel) toggleMark() {
+	e := b.current()
+	if e == nil || e.kind == kindBucket {
+		return
+	}
+	if b.marked[e.key] {
+		delete(b.marked, e.key)
+	} else {
+		b.marked[e.key] = true
+	}
+	b.move(1)
+}
+
+// downloadTargets is the marked entries, or the one under the cursor.
+func (b *browserModel) downloadTargets() []downloadTarget {
+	var out []downloadTarget
+	if len(b.marked) > 0 {
+		for _, e := range b.entries {
+			if b.marked[e.key] {
+				out = append(out, downloadTarget{bucket: b.bucket, key: e.key, folder: e.kind == kindFolder})
+			}
+		}
+		return out
+	}
+	if e := b.current(); e != nil && e.kind != kindBucket {
+		out = append(out, downloadTarget{bucket: b.bucket, key: e.key, folder: e.kind == kindFolder})
+	}
+	return out
+}
+
+// parent is the location one level up: ("", "") is the bucket list.
+func (b *browserModel) parent() (bucket, prefix string) {
+	if b.prefix == "" {
+		return "", ""
+	}
+	p := strings.TrimSuffix(b.prefix, "/")
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return b.bucket, p[:i+1]
+	}
+	return b.bucket, ""
+}
+
+func (b *browserModel) statusLine() string {
+	var parts []string
+	switch {
+	case b.bucket == "":
+		parts = append(parts, fmt.Sprintf("%d buckets", len(b.entries)))
+	default:
+		s := fmt.Sprintf("%d loaded", len(b.entries))
+		if b.nextToken != "" {
+			s += ", more on scroll"
+		}
+		parts = append(parts, s)
+	}
+	if b.filter != "" {
+		parts = append(parts, fmt.Sprintf("filter %q: %d shown", b.filter, len(b.visible)))
+	}
+	parts = append(parts, "sort: "+b.sortBy.String())
+	if len(b.marked) > 0 {
+		parts = append(parts, fmt.Sprintf("%d selected", len(b.marked)))
+	}
+	if b.loading {
+		parts = append(parts, "loading…")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// column widths of the browser rows.
+const (
+	colMarker   = 2 // cursor glyph + selection glyph
+	colSize     = 9
+	colModified = 16
+	colClass    = 11
+	colRegion   = 18
+)
+
+func (b *browserModel) View() string {
+	s := b.styles
+	w := max(20, b.width)
+	var out strings.Builder
+
+	if b.bucket == "" {
+		nameW := max(8, w-colMarker-colRegion-colModified-2)
+		out.WriteString(s.ColumnHead.Render(padRight("  Bucket", nameW+colMarker) + " " + padRight("Region", colRegion) + " " + padRight("Created", colModified)))
+	} else {
+		nameW := max(8, w-colMarker-colSize-colModified-colClass-3)
+		out.WriteString(s.ColumnHead.Render(padRight("  Name", nameW+colMarker) + " " + padLeft("Size", colSize) + " " + padRight("Modified", colModified) + " " + padRight("Class", colClass)))
+	}
+	out.WriteByte('\n')
+
+	h := b.listHeight()
+	lines := 0
+	switch {
+	case b.err != "" && len(b.visible) == 0:
+		out.WriteString(s.Error.Render(truncate(b.err, w)))
+		out.WriteByte('\n')
+		lines++
+	case len(b.visible) == 0 && b.loading:
+		out.WriteString(s.Faint.Render("  loading " + b.location() + " …"))
+		out.WriteByte('\n')
+		lines++
+	case len(b.visible) == 0:
+		msg := "  (empty)"
+		if b.filter != "" {
+			msg = "  nothing loaded matches the filter"
+		}
+		out.WriteString(s.Faint.Render(msg))
+		out.WriteByte('\n')
+		lines++
+	}
+	for i := b.offset; i < len(b.visible) && lines < h; i++ {
+		out.WriteString(b.row(i, w))
+		out.WriteByte('\n')
+		lines++
+	}
+	for ; lines < h; lines++ {
+		out.WriteByte('\n')
+	}
+	if b.filtering {
+		out.WriteString(b.filterInput.View())
+		out.WriteByte('\n')
+	}
+	status := b.statusLine()
+	if b.err != "" && len(b.visible) > 0 {
+		out.WriteString(s.Error.Render(truncate(b.err, w)))
+	} else {
+		out.WriteString(s.Faint.Render(truncate(status, w)))
+	}
+	if b.infoOpen {
+		out.WriteByte('\n')
+		out.WriteString(b.infoView(w))
+	}
+	return out.String()
+}
+
+func (b *browserModel) row(i, w int) string {
+	s := b.styles
+	e := &b.entries[b.visible[i]]
+	cursor := i == b.cursor
+	marker := "  "
+	switch {
+	case cursor && b.marked[e.key]:
+		marker = "›*"
+	case cursor:
+		marker = "› "
+	case b.marked[e.key]:
+		marker = " *"
+	}
+	var line string
+	switch e.kind {
+	case kindBucket:
+		nameW := max(8, w-colMarker-colRegion-colModified-2)
+		line = padRight(e.name, nameW) + " " + padRight(e.region, colRegion) + " " + padRight(formatTime(e.modified), colModified)
+	case kindFolder:
+		nameW := max(8, w-colMarker-colSize-colModified-colClass-3)
+		line = padRight(e.name, nameW) + " " + padLeft("-", colSize) + " " + padRight("", colModified) + " " + padRight("", colClass)
+	default:
+		nameW := max(8, w-colMarker-colSize-colModified-colClass-3)
+		line = padRight(e.name, nameW) + " " + padLeft(formatSize(e.size), colSize) + " " + padRight(formatTime(e.modified), colModified) + " " + padRight(e.class, colClass)
+	}
+	line = strings.TrimRight(line, " ")
+	style := s.Text
+	switch {
+	case cursor:
+		style = s.Cursor
+	case b.marked[e.key]:
+		style = s.Marked
+	case e.kind == kindFolder || e.kind == kindBucket:
+		style = s.Folder
+	}
+	return s.Accent.Render(marker) + style.Render(line)
+}
+
+func (b *browserModel) infoView(w int) string {
+	s := b.styles
+	lines := make([]string, 0, infoPanelHeight)
+	title := "Info: oss://" + b.info.bucket + "/" + b.info.key
+	lines = append(lines, s.Title.Render(truncateLeft(title, w)))
+	kv := func(k, v string) {
+		if v == "" {
+			v = "-"
+		}
+		lines = append(lines, s.Faint.Render(padRight(k, 14))+s.Text.Render(truncate(v, max(1, w-14))))
+	}
+	switch {
+	case b.info.loading:
+		lines = append(lines, s.Faint.Render("loading…"))
+	case b.info.err != "":
+		lines = append(lines, s.Error.Render(truncate(b.info.err, w)))
+	default:
+		o := b.info.obj
+		kv("Size", fmt.Sprintf("%s (%d bytes)", formatSize(o.Size), o.Size))
+		kv("Modified", formatTime(o.LastModified))
+		kv("ETag", o.ETag)
+		kv("CRC64", o.CRC64)
+		kv("Content-Type", o.ContentType)
+		class := o.StorageClass
+		if o.ObjectType != "" {
+			class += " · " + o.ObjectType
+		}
+		kv("Class / type", class)
+		kv("Version", o.VersionID)
+		if o.Restore != "" {
+			kv("Restore", o.Restore)
+		}
+	}
+	for len(lines) < infoPanelHeight-1 {
+		lines = append(lines, "")
+	}
+	return s.PanelBox.Width(w).Render(strings.Join(lines[:infoPanelHeight-1], "\n"))
+}

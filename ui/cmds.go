@@ -1,0 +1,324 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ossq/transfer"
+)
+
+const (
+	// tickInterval paces byte-progress reads while something is active.
+	tickInterval = 100 * time.Millisecond
+	// listPageSize is the ListObjects page (OSS's maximum).
+	listPageSize = 1000
+	// listTimeout bounds one listing or HEAD call so a dead network shows an
+	// error instead of a spinner forever.
+	listTimeout = 60 * time.Second
+	// noticeLifetime is how long a footer notice stays.
+	noticeLifetime = 6 * time.Second
+)
+
+// snapshotMsg carries a copy of the engine's queue; fromTick marks the one
+// produced by the progress tick so only that one re-arms it.
+type snapshotMsg struct {
+	snap     transfer.Snapshot
+	fromTick bool
+}
+
+// engineEventMsg is one lifecycle event; Update re-arms the wait.
+type engineEventMsg struct{ ev transfer.Event }
+
+// eventsClosedMsg says the engine closed its event channel.
+type eventsClosedMsg struct{}
+
+// bucketsMsg answers a ListBuckets for listing generation seq.
+type bucketsMsg struct {
+	seq     int
+	buckets []transfer.Bucket
+	err     error
+}
+
+// pageMsg answers one ListObjects page for listing generation seq.
+type pageMsg struct {
+	seq            int
+	bucket, prefix string
+	page           transfer.Page
+	err            error
+}
+
+// headMsg answers the info panel's HeadObject for bucket/key.
+type headMsg struct {
+	bucket, key string
+	obj         transfer.Object
+	err         error
+}
+
+// downloadTarget is one thing the user asked to download.
+type downloadTarget struct {
+	bucket, key string
+	folder      bool
+}
+
+// destItem is a download target with its resolved destination.
+type destItem struct {
+	target downloadTarget
+	dest   string
+	exists bool
+}
+
+// destCheckMsg answers the destination stat for a batch of targets.
+type destCheckMsg struct {
+	items []destItem
+	err   error
+}
+
+// addedMsg reports what Add/AddTree queued.
+type addedMsg struct {
+	ids  []transfer.ID
+	errs []error
+}
+
+// actionMsg reports one engine call on transfer id.
+type actionMsg struct {
+	id  transfer.ID
+	op  string
+	err error
+}
+
+// localEntry is one row of the upload picker.
+type localEntry struct {
+	name    string
+	path    string
+	dir     bool
+	size    int64
+	modTime time.Time
+}
+
+// localDirMsg answers a read of a local folder for the picker.
+type localDirMsg struct {
+	dir     string
+	entries []localEntry
+	err     error
+}
+
+// noticeExpiredMsg clears notice seq if it is still the current one.
+type noticeExpiredMsg struct{ seq int }
+
+func tickCmd(eng EngineAPI) tea.Cmd {
+	return tea.Tick(tickInterval, func(time.Time) tea.Msg {
+		return snapshotMsg{snap: eng.Snapshot(), fromTick: true}
+	})
+}
+
+func snapshotCmd(eng EngineAPI) tea.Cmd {
+	return func() tea.Msg { return snapshotMsg{snap: eng.Snapshot()} }
+}
+
+// waitEventCmd waits for exactly one event (examples/realtime).
+func waitEventCmd(ch <-chan transfer.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		return engineEventMsg{ev: ev}
+	}
+}
+
+func listBucketsCmd(eng EngineAPI, seq int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		bs, err := eng.Store().ListBuckets(ctx)
+		return bucketsMsg{seq: seq, buckets: bs, err: err}
+	}
+}
+
+func listPageCmd(eng EngineAPI, seq int, bucket, prefix, token string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		p, err := eng.Store().ListObjects(ctx, bucket, prefix, "/", token, listPageSize)
+		return pageMsg{seq: seq, bucket: bucket, prefix: prefix, page: p, err: err}
+	}
+}
+
+func headCmd(eng EngineAPI, bucket, key string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		o, err := eng.Store().HeadObject(ctx, bucket, key)
+		return headMsg{bucket: bucket, key: key, obj: o, err: err}
+	}
+}
+
+// localName is the local file or folder name for an OSS key or prefix.
+func localName(key string) string {
+	name := strings.TrimSuffix(key, "/")
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+// checkDestCmd resolves each target's destination under dir and stats it.
+func checkDestCmd(targets []downloadTarget, dir string) tea.Cmd {
+	return func() tea.Msg {
+		dir = expandHome(strings.TrimSpace(dir))
+		if dir == "" {
+			dir = "."
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return destCheckMsg{err: fmt.Errorf("destination %q: %w", dir, err)}
+		}
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			return destCheckMsg{err: fmt.Errorf("destination %q is a file, not a folder", abs)}
+		}
+		items := make([]destItem, 0, len(targets))
+		for _, t := range targets {
+			name := localName(t.key)
+			if name == "" || name == "." || name == ".." {
+				name = t.bucket
+			}
+			dest := filepath.Join(abs, name)
+			_, statErr := os.Lstat(dest)
+			items = append(items, destItem{target: t, dest: dest, exists: statErr == nil})
+		}
+		return destCheckMsg{items: items}
+	}
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}
+
+// addCmd queues single transfers and trees off the event loop.
+func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
+	return func() tea.Msg {
+		var out addedMsg
+		for _, s := range specs {
+			id, err := eng.Add(s)
+			if err != nil {
+				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
+				continue
+			}
+			out.ids = append(out.ids, id)
+		}
+		for _, s := range trees {
+			ids, err := eng.AddTree(s)
+			out.ids = append(out.ids, ids...)
+			if err != nil {
+				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
+			}
+		}
+		return out
+	}
+}
+
+func specName(s transfer.Spec) string {
+	if s.Direction == transfer.Upload {
+		return s.LocalPath
+	}
+	return "oss://" + s.Bucket + "/" + s.Key
+}
+
+// actionCmd runs one engine call for transfer id off the event loop.
+func actionCmd(id transfer.ID, op string, fn func() error) tea.Cmd {
+	return func() tea.Msg { return actionMsg{id: id, op: op, err: fn()} }
+}
+
+// readDirCmd lists a local folder for the picker: folders first, then files.
+func readDirCmd(dir string) tea.Cmd {
+	return func() tea.Msg {
+		dir = expandHome(dir)
+		if dir == "" {
+			dir = "."
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return localDirMsg{dir: dir, err: err}
+		}
+		des, err := os.ReadDir(abs)
+		if err != nil {
+			return localDirMsg{dir: abs, err: err}
+		}
+		entries := make([]localEntry, 0, len(des))
+		for _, de := range des {
+			e := localEntry{name: de.Name(), path: filepath.Join(abs, de.Name()), dir: de.IsDir()}
+			if info, err := de.Info(); err == nil {
+				e.size = info.Size()
+				e.modTime = info.ModTime()
+				if de.Type()&os.ModeSymlink != 0 {
+					if target, err := os.Stat(e.path); err == nil {
+						e.dir = target.IsDir()
+						e.size = target.Size()
+					}
+				}
+			}
+			entries = append(entries, e)
+		}
+		sort.SliceStable(entries, func(i, j int) bool {
+			if entries[i].dir != entries[j].dir {
+				return entries[i].dir
+			}
+			return entries[i].name < entries[j].name
+		})
+		return localDirMsg{dir: abs, entries: entries}
+	}
+}
+
+func noticeExpireCmd(seq int) tea.Cmd {
+	return tea.Tick(noticeLifetime, func(time.Time) tea.Msg { return noticeExpiredMsg{seq: seq} })
+}
+
+// errorCode extracts an OSS error code from an error chain without
+// importing the SDK: its ServiceError has ErrorCode().
+func errorCode(err error) string {
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		return coded.ErrorCode()
+	}
+	return ""
+}
+
+// isAccessDenied reports a 403 / AccessDenied answer.
+func isAccessDenied(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errorCode(err) == "AccessDenied" {
+		return true
+	}
+	var status interface{ HttpStatusCode() int }
+	if errors.As(err, &status) && status.HttpStatusCode() == 403 {
+		return true
+	}
+	return strings.Contains(err.Error(), "AccessDenied")
+}
+
+// shortError is the first line of an error, for a one-line notice.
+func shortError(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/mattn/go-runewidth"
+)
+
+var sizeUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+
+// formatSize renders a byte count with binary units: "0 B", "1023 B",
+// "1.0 KiB", "12.3 MiB", "512 GiB". Negative means unknown.
+func formatSize(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v := float64(n)
+	unit := 0
+	for v >= 1024 && unit < len(sizeUnits)-1 {
+		v /= 1024
+		unit++
+	}
+	if v >= 100 {
+		return fmt.Sprintf("%.0f %s", v, sizeUnits[unit])
+	}
+	return fmt.Sprintf("%.1f %s", v, sizeUnits[unit])
+}
+
+// formatSpeed renders bytes per second; zero or less renders as "-".
+func formatSpeed(bps float64) string {
+	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
+		return "-"
+	}
+	return formatSize(int64(bps)) + "/s"
+}
+
+// formatETA renders a remaining time compactly: "45s", "3m05s", "2h10m".
+func formatETA(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	d = d.Round(time.Second)
+	h := int(d / time.Hour)
+	m := int(d % time.Hour / time.Minute)
+	s := int(d % time.Minute / time.Second)
+	switch {
+	case h >= 100:
+		return ">99h"
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	default:
+		return fmt.Sprintf("%ds", s)
+	}
+}
+
+// formatTime renders a listing timestamp in UTC so output does not depend
+// on the machine's zone; the zero time renders as "-".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+var errBadSize = errors.New(`want a size such as "20MiB", "500k", "1.5G" or "0"`)
+
+// parseSize reads a user-typed byte size. Units are case-insensitive and
+// binary (k = KiB, m = MiB, …); a bare number is bytes; "0" and "none"
+// mean zero.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "none" || s == "off" {
+		return 0, nil
+	}
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "/s"), "ps")
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	num, unit := s[:i], strings.TrimSpace(s[i:])
+	if num == "" {
+		return 0, fmt.Errorf("%q: %w", s, errBadSize)
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q: %w", s, errBadSize)
+	}
+	unit = strings.TrimSuffix(strings.TrimSuffix(unit, "ib"), "b")
+	mult := 1.0
+	switch unit {
+	case "":
+	case "k":
+		mult = 1 << 10
+	case "m":
+		mult = 1 << 20
+	case "g":
+		mult = 1 << 30
+	case "t":
+		mult = 1 << 40
+	default:
+		return 0, fmt.Errorf("%q: unknown unit: %w", s, errBadSize)
+	}
+	total := v * mult
+	if total > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q: too large: %w", s, errBadSize)
+	}
+	return int64(total), nil
+}
+
+// truncate cuts s to at most w cells, ending in "…" when cut.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if cellWidth(s) <= w {
+		return s
+	}
+	if w == 1 {
+		return "…"
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		rw := runeWidth(r)
+		if used+rw > w-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += rw
+	}
+	b.WriteString("…")
+	return b.String()
+}
+
+// truncateLeft keeps the end of s (useful for paths), starting with "…".
+func truncateLeft(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if cellWidth(s) <= w {
+		return s
+	}
+	rs := []rune(s)
+	used := 1
+	i := len(rs)
+	for i > 0 && used+runeWidth(rs[i-1]) <= w {
+		i--
+		used += runeWidth(rs[i])
+	}
+	return "…" + string(rs[i:])
+}
+
+// padRight pads s with spaces to exactly w cells (truncating if longer).
+func padRight(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - cellWidth(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// padLeft right-aligns s in w cells (truncating if longer).
+func padLeft(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - cellWidth(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
+func cellWidth(s string) int { return ansi.StringWidth(s) }
+
+func runeWidth(r rune) int { return runewidth.RuneWidth(r) }

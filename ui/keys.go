@@ -1,0 +1,165 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap holds every binding. Bindings are switched on and off from state
+// (Model.updateKeybindings), so a disabled one neither matches nor shows in
+// help.
+type KeyMap struct {
+	// global
+	SwitchPane key.Binding
+	Help       key.Binding
+	Quit       key.Binding
+	ForceQuit  key.Binding
+	Back       key.Binding
+
+	// lists
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+
+	// browser
+	Open     key.Binding
+	Parent   key.Binding
+	Select   key.Binding
+	Download key.Binding
+	Upload   key.Binding
+	Refresh  key.Binding
+	Info     key.Binding
+	Filter   key.Binding
+	Sort     key.Binding
+	Bucket   key.Binding
+
+	// queue
+	Details      key.Binding
+	PauseResume  key.Binding
+	PauseAll     key.Binding
+	Cancel       key.Binding
+	Retry        key.Binding
+	Remove       key.Binding
+	MoveUp       key.Binding
+	MoveDown     key.Binding
+	MoreParallel key.Binding
+	LessParallel key.Binding
+	Bandwidth    key.Binding
+
+	// local picker
+	PickerUpload key.Binding
+}
+
+// DefaultKeyMap returns the bindings; each call gives a fresh value, so no
+// global keymap is ever mutated.
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		SwitchPane: b("tab", "browser/queue", "tab"),
+		Help:       b("?", "help", "?"),
+		Quit:       b("q", "quit", "q"),
+		ForceQuit:  b("ctrl+c", "quit", "ctrl+c"),
+		Back:       b("esc", "back", "esc"),
+
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:      b("home/g", "top", "home", "g"),
+		Bottom:   b("end/G", "bottom", "end", "G"),
+
+		Open:     b("enter/l", "open", "enter", "l", "right"),
+		Parent:   b("⌫/h", "up a level", "backspace", "h", "left"),
+		Select:   b("space", "select", " "),
+		Download: b("d", "download", "d"),
+		Upload:   b("u", "upload here", "u"),
+		Refresh:  b("r", "refresh", "r"),
+		Info:     b("i", "info", "i"),
+		Filter:   b("/", "filter", "/"),
+		Sort:     b("s", "sort", "s"),
+		Bucket:   b("o", "open bucket…", "o"),
+
+		Details:      b("enter", "details", "enter"),
+		PauseResume:  b("p", "pause/resume", "p"),
+		PauseAll:     b("P", "pause/resume all", "P"),
+		Cancel:       b("x", "cancel", "x"),
+		Retry:        b("R", "retry", "R"),
+		Remove:       b("del", "remove", "delete"),
+		MoveUp:       b("K", "move up", "K"),
+		MoveDown:     b("J", "move down", "J"),
+		MoreParallel: b("+", "more parallel", "+", "="),
+		LessParallel: b("-", "less parallel", "-"),
+		Bandwidth:    b("b", "bandwidth", "b"),
+
+		PickerUpload: b("enter", "upload selection", "enter"),
+	}
+}
+
+// paneHelp adapts the KeyMap to help.KeyMap for one pane.
+type paneHelp struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h paneHelp) ShortHelp() []key.Binding  { return h.short }
+func (h paneHelp) FullHelp() [][]key.Binding { return h.full }
+
+func (k *KeyMap) browserHelp() paneHelp {
+	return paneHelp{
+		short: []key.Binding{k.Open, k.Parent, k.Select, k.Download, k.Upload, k.Info, k.Filter, k.SwitchPane, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.Open, k.Parent, k.Select, k.Refresh, k.Filter, k.Sort, k.Bucket},
+			{k.Download, k.Upload, k.Info},
+			{k.SwitchPane, k.Back, k.Help, k.Quit},
+		},
+	}
+}
+
+func (k *KeyMap) queueHelp() paneHelp {
+	return paneHelp{
+		short: []key.Binding{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.Bandwidth, k.SwitchPane, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove},
+			{k.MoveUp, k.MoveDown, k.MoreParallel, k.LessParallel, k.Bandwidth},
+			{k.SwitchPane, k.Help, k.Quit},
+		},
+	}
+}
+
+func (k *KeyMap) detailsHelp() paneHelp {
+	return paneHelp{
+		short: []key.Binding{k.Back, k.Up, k.Down, k.PauseResume, k.Cancel, k.Retry, k.MoreParallel, k.LessParallel, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.PauseResume, k.Cancel, k.Retry, k.MoreParallel, k.LessParallel},
+			{k.Back, k.Help, k.Quit},
+		},
+	}
+}
+
+func (k *KeyMap) pickerHelp() paneHelp {
+	return paneHelp{
+		short: []key.Binding{k.Up, k.Down, k.Open, k.Parent, k.Select, k.PickerUpload, k.Back},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.Open, k.Parent, k.Select, k.PickerUpload},
+			{k.Back, k.Quit},
+		},
+	}
+}
+
+// allBindings lists every binding so updateKeybindings can start from a
+// known state.
+func (k *KeyMap) allBindings() []*key.Binding {
+	return []*key.Binding{
+		&k.SwitchPane, &k.Help, &k.Quit, &k.ForceQuit, &k.Back,
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Open, &k.Parent, &k.Select, &k.Download, &k.Upload, &k.Refresh, &k.Info, &k.Filter, &k.Sort, &k.Bucket,
+		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.MoveUp, &k.MoveDown,
+		&k.MoreParallel, &k.LessParallel, &k.Bandwidth, &k.PickerUpload,
+	}
+}

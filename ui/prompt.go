@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+
+	"ossq/transfer"
+)
+
+type promptKind int
+
+const (
+	promptDownloadDest promptKind = iota + 1
+	promptBandwidth
+	promptBucketName
+	promptConfirmQuit
+	promptConfirmCancel
+	promptOnExists
+)
+
+// promptModel is the one modal in front of the panes. Text prompts use a
+// textinput; confirmations take y/n; the exists prompt takes o/s/r.
+type promptModel struct {
+	kind  promptKind
+	title string
+	body  string
+	input textinput.Model
+	text  bool
+
+	// payloads, by kind
+	targets []downloadTarget // promptDownloadDest
+	id      transfer.ID      // promptConfirmCancel
+	item    destItem         // promptOnExists
+	err     string           // last validation error of a text prompt
+}
+
+func newTextPrompt(kind promptKind, title, body, value, placeholder string, width int) *promptModel {
+	ti := textinput.New()
+	ti.Prompt = "> "
+	ti.Placeholder = placeholder
+	ti.CharLimit = 4096
+	ti.Width = max(10, width-8)
+	ti.SetValue(value)
+	ti.CursorEnd()
+	ti.Focus()
+	return &promptModel{kind: kind, title: title, body: body, input: ti, text: true}
+}
+
+func newConfirmPrompt(kind promptKind, title, body string) *promptModel {
+	return &promptModel{kind: kind, title: title, body: body}
+}
+
+// hint is the prompt's own key line.
+func (p *promptModel) hint() string {
+	switch p.kind {
+	case promptOnExists:
+		return "o overwrite · s skip · r rename (O/S/R: same for all the rest) · esc skip all"
+	case promptConfirmQuit, promptConfirmCancel:
+		return "y yes · n/esc no"
+	default:
+		return "enter accept · esc cancel"
+	}
+}
+
+func (p *promptModel) View(s *Styles, width int) string {
+	inner := max(10, width-4)
+	lines := []string{s.Title.Render(truncate(p.title, inner))}
+	for _, l := range strings.Split(p.body, "\n") {
+		if l != "" {
+			lines = append(lines, s.Text.Render(truncate(l, inner)))
+		}
+	}
+	if p.text {
+		lines = append(lines, p.input.View())
+	}
+	if p.err != "" {
+		lines = append(lines, s.Error.Render(truncate(p.err, inner)))
+	}
+	lines = append(lines, s.Faint.Render(truncate(p.hint(), inner)))
+	return s.PromptBox.Width(max(10, width-2)).Render(strings.Join(lines, "\n"))
+}

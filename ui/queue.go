@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"ossq/transfer"
+)
+
+const (
+	// queueChromeHeight: the column-head line.
+	queueChromeHeight = 1
+	// queueIndent: cells before a transfer's bar / strip lines.
+	queueIndent = 4
+)
+
+// queue row column widths.
+const (
+	colState   = 9
+	colSpeed   = 11
+	colETA     = 6
+	colRetries = 4
+	colPct     = 4
+	colBytes   = 21
+	colParts   = 12
+)
+
+// queueItem is one transfer's prebuilt lines, rebuilt only when the
+// snapshot version or the width changes.
+type queueItem struct {
+	id    transfer.ID
+	lines []string
+}
+
+// queueModel shows every transfer in queue order.
+type queueModel struct {
+	styles        *Styles
+	width, height int
+
+	snap    transfer.Snapshot
+	builtAt uint64 // snapshot version the items were built from
+	builtW  int
+	items   []queueItem
+
+	selected transfer.ID // the cursor follows the transfer, not the row
+	cursor   int
+	offset   int
+}
+
+func newQueue(styles *Styles) queueModel { return queueModel{styles: styles, builtAt: ^uint64(0)} }
+
+func (q *queueModel) setSize(w, h int) {
+	q.width, q.height = w, h
+	q.rebuild()
+}
+
+func (q *queueModel) setSnapshot(s transfer.Snapshot) {
+	q.snap = s
+	q.rebuild()
+}
+
+// rebuild rebuilds row strings when the snapshot or width changed.
+func (q *queueModel) rebuild() {
+	if q.builtAt == q.snap.Version && q.builtW == q.width && len(q.items) == len(q.snap.Transfers) {
+		q.follow()
+		return
+	}
+	q.builtAt, q.builtW = q.snap.Version, q.width
+	q.items = q.items[:0]
+	for i := range q.snap.Transfers {
+		t := &q.snap.Transfers[i]
+		q.items = append(q.items, queueItem{id: t.ID, lines: buildQueueLines(q.styles, t, q.width-2)})
+	}
+	q.follow()
+}
+
+// follow puts the cursor back on the selected transfer after a reorder.
+func (q *queueModel) follow() {
+	if q.selected != "" {
+		for i := range q.items {
+			if q.items[i].id == q.selected {
+				q.cursor = i
+				break
+			}
+		}
+	}
+	q.clamp()
+}
+
+func (q *queueModel) clamp() {
+	n := len(q.items)
+	q.cursor = max(0, min(q.cursor, n-1))
+	if n > 0 {
+		q.selected = q.items[q.cursor].id
+	} else {
+		q.selected = ""
+	}
+	h := q.listHeight()
+	if q.cursor < q.offset {
+		q.offset = q.cursor
+	}
+	// Move the window down until the cursor's item fits entirely.
+	for q.offset < q.cursor && q.linesBetween(q.offset, q.cursor) > h {
+		q.offset++
+	}
+	q.offset = max(0, min(q.offset, max(0, n-1)))
+}
+
+func (q *queueModel) linesBetween(from, to int) int {
+	n := 0
+	for i := from; i <= to && i < len(q.items); i++ {
+		n += len(q.items[i].lines)
+	}
+	return n
+}
+
+func (q *queueModel) listHeight() int { return max(1, q.height-queueChromeHeight) }
+
+func (q *queueModel) move(delta int) {
+	q.cursor += delta
+	q.selected = ""
+	q.clamp()
+}
+
+func (q *queueModel) moveTo(i int) {
+	q.cursor = i
+	q.selected = ""
+	q.clamp()
+}
+
+// current is the selected transfer's snapshot.
+func (q *queueModel) current() *transfer.TransferSnapshot {
+	if q.cursor < 0 || q.cursor >= len(q.snap.Transfers) {
+		return nil
+	}
+	return &q.snap.Transfers[q.cursor]
+}
+
+func (q *queueModel) View() string {
+	s := q.styles
+	w := max(20, q.width)
+	var out strings.Builder
+	out.WriteString(s.ColumnHead.Render(queueHeadLine(w - 2)))
+	out.WriteByte('\n')
+	h := q.listHeight()
+	lines := 0
+	if len(q.items) == 0 {
+		out.WriteString(s.Faint.Render(truncate("  No transfers yet. In the browser, d downloads and u uploads.", w)))
+		out.WriteByte('\n')
+		lines++
+	}
+	for i := q.offset; i < len(q.items) && lines < h; i++ {
+		for j, l := range q.items[i].lines {
+			if lines >= h {
+				break
+			}
+			marker := "  "
+			if i == q.cursor && j == 0 {
+				marker = s.Accent.Render("› ")
+			} else if i == q.cursor {
+				marker = s.Accent.Render("│ ")
+			}
+			out.WriteString(marker)
+			out.WriteString(l)
+			out.WriteByte('\n')
+			lines++
+		}
+	}
+	for ; lines < h; lines++ {
+		out.WriteByte('\n')
+	}
+	return strings.TrimSuffix(out.String(), "\n")
+}
+
+func queueNameWidth(w int) int {
+	return max(8, w-2-colState-colSpeed-colETA-colRetries-4)
+}
+
+func queueHeadLine(w int) string {
+	return "  " + padRight("  Transfer", queueNameWidth(w)+2) + " " + padRight("State", colState) + " " +
+		padLeft("Speed", colSpeed) + " " + padLeft("ETA", colETA) + " " + padLeft("Rtry", colRetries)
+}
+
+func directionGlyph(d transfer.Direction) string {
+	if d == transfer.Upload {
+		return "↑"
+	}
+	return "↓"
+}
+
+// transferName is what a row shows: the key for downloads, the local path
+// for uploads (with where it goes).
+func transferName(t *transfer.TransferSnapshot) string {
+	if t.Direction == transfer.Upload {
+		return t.LocalPath + " → oss://" + t.Bucket + "/" + t.Key
+	}
+	return "oss://" + t.Bucket + "/" + t.Key
+}
+
+// buildQueueLines renders one transfer in w cells: the summary line, the
+// bar line, the part strip for multipart transfers, and the cause of a
+// failure or a notice.
+func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
+	w = max(20, w)
+	lines := make([]string, 0, 4)
+
+	nameW := queueNameWidth(w)
+	eta, speed := "", ""
+	if t.State == transfer.StateRunning || t.State == transfer.StateVerifying || t.State == transfer.StateRetrying {
+		speed, eta = formatSpeed(t.Speed), formatETA(t.ETA)
+	}
+	retries := ""
+	if t.Retries > 0 {
+		retries = fmt.Sprintf("↻%d", t.Retries)
+	}
+	line := directionGlyph(t.Direction) + " " + s.Text.Render(padRight(truncateLeft(transferName(t), nameW), nameW)) + " " +
+		s.stateStyle(t.State).Render(padRight(string(t.State), colState)) + " " +
+		s.Text.Render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA)) + " " +
+		s.Warning.Render(padLeft(retries, colRetries))
+	lines = append(lines, line)
+
+	frac := fraction(t.Done, t.Size)
+	if t.State == transfer.StateDone {
+		frac = 1
+	}
+	barW := max(4, w-queueIndent+2-colPct-colBytes-3)
+	bytes := formatSize(t.Done) + " / " + formatSize(t.Size)
+	lines = append(lines, strings.Repeat(" ", queueIndent-2)+renderBar(s, frac, barW)+" "+
+		s.Text.Render(fmt.Sprintf("%3.0f%%", frac*100))+"  "+s.Faint.Render(padRight(bytes, colBytes)))
+
+	if len(t.Parts) > 0 {
+		stripW := max(4, w-queueIndent+2-colParts-1)
+		done := partCounts(t.Parts)[transfer.PartDone]
+		label := fmt.Sprintf("%d/%d parts", done, len(t.Parts))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+partStrip(s, t.Parts, stripW)+" "+s.Faint.Render(truncate(label, colParts)))
+	}
+	switch {
+	case t.Err != "" && (t.State == transfer.StateFailed || t.State == transfer.StateRetrying):
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Error.Render("✗ "+truncate(t.Err, w-queueIndent)))
+	case t.Notice != "":
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Warning.Render("! "+truncate(t.Notice, w-queueIndent)))
+	}
+	return lines
+}
