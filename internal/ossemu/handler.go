@@ -1,0 +1,266 @@
+package ossemu
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Operation names, used for dispatch and in Stats.Requests.
+const (
+	opListBuckets          = "ListBuckets"
+	opPutBucket            = "PutBucket"
+	opDeleteBucket         = "DeleteBucket"
+	opListObjects          = "ListObjects"
+	opListObjectsV2        = "ListObjectsV2"
+	opListMultipartUploads = "ListMultipartUploads"
+	opGetBucketInfo        = "GetBucketInfo"
+	opGetBucketLocation    = "GetBucketLocation"
+	opGetBucketAcl         = "GetBucketAcl"
+	opDeleteMultiple       = "DeleteMultipleObjects"
+	opPutObject            = "PutObject"
+	opGetObject            = "GetObject"
+	opHeadObject           = "HeadObject"
+	opGetObjectMeta        = "GetObjectMeta"
+	opDeleteObject         = "DeleteObject"
+	opInitiateMultipart    = "InitiateMultipartUpload"
+	opUploadPart           = "UploadPart"
+	opListParts            = "ListParts"
+	opCompleteMultipart    = "CompleteMultipartUpload"
+	opAbortMultipart       = "AbortMultipartUpload"
+	opRestoreObject        = "RestoreObject"
+	opInvalid              = "Invalid"
+)
+
+// request is one parsed request.
+type request struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	id      string // x-oss-request-id
+	bucket  string
+	key     string // decoded; "" for service and bucket operations
+	hasKey  bool
+	op      string
+	query   url.Values
+	virtual bool // bucket came from the Host header
+	faults  *requestFaults
+}
+
+func (q *request) fail(e *ossError) {
+	q.w.Header().Set("x-oss-request-id", q.id)
+	writeError(q.w, q.r, q.id, e)
+	q.faults.server.countError(e.Code)
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	q := &request{w: w, r: r, id: newRequestID(), query: r.URL.Query()}
+	h := w.Header()
+	h.Set("x-oss-request-id", q.id)
+	h.Set("Server", "AliyunOSS")
+	if s.cfg.Now != nil {
+		// A fake clock must show in Date: the SDK derives its clock offset from it.
+		h.Set("Date", s.now().Format(http.TimeFormat))
+	}
+
+	routeErr := s.route(q)
+	s.countRequest(q.op)
+	q.faults = s.faultsFor(q)
+	if e := q.faults.beforeResponse(r.Context()); e != nil {
+		q.fail(e)
+		return
+	}
+	if routeErr != nil {
+		q.fail(routeErr)
+		return
+	}
+	if e := s.authenticate(q); e != nil {
+		q.fail(e)
+		return
+	}
+	s.dispatch(q)
+}
+
+func (s *Server) dispatch(q *request) {
+	switch q.op {
+	case opListBuckets:
+		s.handleListBuckets(q)
+	case opPutBucket:
+		s.handlePutBucket(q)
+	case opDeleteBucket:
+		s.handleDeleteBucket(q)
+	case opListObjects:
+		s.handleListObjects(q, false)
+	case opListObjectsV2:
+		s.handleListObjects(q, true)
+	case opListMultipartUploads:
+		s.handleListMultipartUploads(q)
+	case opGetBucketInfo, opGetBucketLocation, opGetBucketAcl:
+		s.handleBucketInfo(q)
+	case opDeleteMultiple:
+		s.handleDeleteMultiple(q)
+	case opPutObject:
+		s.handlePutObject(q)
+	case opGetObject, opHeadObject, opGetObjectMeta:
+		s.handleGetObject(q)
+	case opDeleteObject:
+		s.handleDeleteObject(q)
+	case opInitiateMultipart:
+		s.handleInitiateMultipart(q)
+	case opUploadPart:
+		s.handleUploadPart(q)
+	case opListParts:
+		s.handleListParts(q)
+	case opCompleteMultipart:
+		s.handleCompleteMultipart(q)
+	case opAbortMultipart:
+		s.handleAbortMultipart(q)
+	case opRestoreObject:
+		s.handleRestoreObject(q)
+	default:
+		q.fail(newError(501, "NotImplemented", "The operation is not implemented by ossq's emulator."))
+	}
+}
+
+// route extracts bucket and key (virtual-hosted or path style) and picks the
+// operation from method, key presence and sub-resource.
+func (s *Server) route(q *request) *ossError {
+	q.op = opInvalid
+	r := q.r
+	host := hostID(r)
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, "/") {
+		return newError(400, "InvalidURI", "The request URI is not valid.")
+	}
+	rest := path[1:]
+	if bucket, ok := s.virtualHostBucket(host); ok {
+		q.bucket, q.virtual = bucket, true
+	} else if rest != "" {
+		bucket, after, hasSlash := strings.Cut(rest, "/")
+		q.bucket = bucket
+		if hasSlash {
+			rest = after
+		} else {
+			rest = ""
+		}
+	}
+	if q.bucket != "" {
+		if !validBucketName(q.bucket) {
+			return newError(400, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", q.bucket)
+		}
+		if rest != "" {
+			key, err := url.PathUnescape(rest)
+			if err != nil {
+				return newError(400, "InvalidObjectName", "The specified object is not valid.")
+			}
+			q.key, q.hasKey = key, true
+		}
+	}
+	q.op = pickOperation(r.Method, q)
+	if q.op == opInvalid {
+		return newError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").with("Method", r.Method)
+	}
+	if q.hasKey {
+		if e := validateKey(q.key); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func validateKey(key string) *ossError {
+	if len(key) == 0 || len(key) > 1023 || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
+		return newError(400, "InvalidObjectName", "The specified object is not valid.").with("Key", key)
+	}
+	return nil
+}
+
+func pickOperation(method string, q *request) string {
+	has := func(name string) bool { _, ok := q.query[name]; return ok }
+	if q.bucket == "" {
+		if method == http.MethodGet {
+			return opListBuckets
+		}
+		return opInvalid
+	}
+	if !q.hasKey {
+		switch method {
+		case http.MethodPut:
+			return opPutBucket
+		case http.MethodDelete:
+			return opDeleteBucket
+		case http.MethodPost:
+			if has("delete") {
+				return opDeleteMultiple
+			}
+		case http.MethodGet, http.MethodHead:
+			switch {
+			case q.query.Get("list-type") == "2":
+				return opListObjectsV2
+			case has("uploads"):
+				return opListMultipartUploads
+			case has("bucketInfo"):
+				return opGetBucketInfo
+			case has("location"):
+				return opGetBucketLocation
+			case has("acl"):
+				return opGetBucketAcl
+			default:
+				return opListObjects
+			}
+		}
+		return opInvalid
+	}
+	switch method {
+	case http.MethodPut:
+		if has("partNumber") || has("uploadId") {
+			return opUploadPart
+		}
+		return opPutObject
+	case http.MethodGet:
+		if has("uploadId") {
+			return opListParts
+		}
+		return opGetObject
+	case http.MethodHead:
+		if has("objectMeta") {
+			return opGetObjectMeta
+		}
+		return opHeadObject
+	case http.MethodPost:
+		switch {
+		case has("uploads"):
+			return opInitiateMultipart
+		case has("uploadId"):
+			return opCompleteMultipart
+		case has("restore"):
+			return opRestoreObject
+		}
+	case http.MethodDelete:
+		if has("uploadId") {
+			return opAbortMultipart
+		}
+		return opDeleteObject
+	}
+	return opInvalid
+}
+
+// virtualHostBucket reports the bucket named by a "<bucket>.<base>" Host.
+// IP literals are always path style, as with the SDK.
+func (s *Server) virtualHostBucket(host string) (string, bool) {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "" || net.ParseIP(strings.Trim(host, "[]")) != nil {
+		return "", false
+	}
+	bases := append([]string{"localhost", "oss-" + s.region + ".aliyuncs.com"}, s.cfg.VirtualHostBases...)
+	for _, base := range bases {
+		base = strings.ToLower(base)
+		if bucket, ok := strings.CutSuffix(host, "."+base); ok && bucket != "" && !strings.Contains(bucket, ".") {
+			return bucket, true
+		}
+	}
+	return "", false
+}
+
+func newRequestID() string { return randomHex(12) }

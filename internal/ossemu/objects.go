@@ -1,0 +1,773 @@
+package ossemu
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxObjectSize is OSS's limit for one PutObject or UploadPart body.
+const maxObjectSize = 5 << 30
+
+// storedHeaders are the standard headers kept with an object and sent back on GET/HEAD.
+var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
+
+func validStorageClass(c string) bool {
+	switch c {
+	case classStandard, classIA, classArchive, classColdArchive, classDeepColdArchive:
+		return true
+	}
+	return false
+}
+
+func isArchiveClass(c string) bool {
+	return c == classArchive || c == classColdArchive || c == classDeepColdArchive
+}
+
+// objectAttrs collects the metadata headers of a PutObject/Initiate request.
+type objectAttrs struct {
+	contentType  string
+	headers      map[string]string
+	userMeta     map[string]string
+	storageClass string
+}
+
+func parseObjectAttrs(r *http.Request, key string) (objectAttrs, *ossError) {
+	a := objectAttrs{contentType: r.Header.Get("Content-Type"), storageClass: classStandard}
+	if a.contentType == "" {
+		a.contentType = "application/octet-stream"
+	}
+	if c := r.Header.Get("x-oss-storage-class"); c != "" {
+		if !validStorageClass(c) {
+			return a, errInvalidArgument("x-oss-storage-class", c, "Invalid storage class.")
+		}
+		a.storageClass = c
+	}
+	for _, name := range storedHeaders {
+		if v := r.Header.Get(name); v != "" {
+			if a.headers == nil {
+				a.headers = map[string]string{}
+			}
+			a.headers[name] = v
+		}
+	}
+	for name, values := range r.Header {
+		lower := strings.ToLower(name)
+		if suffix, ok := strings.CutPrefix(lower, "x-oss-meta-"); ok && suffix != "" {
+			if a.userMeta == nil {
+				a.userMeta = map[string]string{}
+			}
+			a.userMeta[suffix] = strings.Join(values, ",")
+		}
+	}
+	return a, nil
+}
+
+func forbidOverwrite(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("x-oss-forbid-overwrite"), "true")
+}
+
+// commitObject makes om the current version of its key: its metadata file is
+// written next to the final name, then renamed into place under the lock so
+// the in-memory map and the disk agree on who won concurrent writes.
+func (s *Server) commitObject(bucket string, om *objectMeta, noOverwrite, durable bool) *ossError {
+	dir := s.objDir(bucket)
+	name := keyHash(om.Key) + ".json"
+	tmp, err := os.CreateTemp(dir, ".tmp-meta-*")
+	if err != nil {
+		if os.IsNotExist(err) {
+			return errNoSuchBucket(bucket)
+		}
+		return errInternal(err)
+	}
+	_, err = tmp.Write(marshalJSON(om))
+	if err == nil && durable {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return errInternal(err)
+	}
+	s.mu.Lock()
+	b := s.buckets[bucket]
+	if b == nil {
+		s.mu.Unlock()
+		os.Remove(tmp.Name())
+		return errNoSuchBucket(bucket)
+	}
+	old := b.objects[om.Key]
+	if old != nil && noOverwrite {
+		s.mu.Unlock()
+		os.Remove(tmp.Name())
+		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", om.Key)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		s.mu.Unlock()
+		os.Remove(tmp.Name())
+		return errInternal(err)
+	}
+	b.objects[om.Key] = om
+	b.insertKey(om.Key)
+	s.mu.Unlock()
+	if durable {
+		syncDir(dir)
+	}
+	if old != nil && old.DataFile != "" && old.DataFile != om.DataFile {
+		os.Remove(filepath.Join(dir, old.DataFile))
+	}
+	return nil
+}
+
+// receiveBody streams a request body into a new data file in dir, checking
+// Content-MD5 when given. The caller owns the returned sink's file name.
+func receiveBody(r *http.Request, dir, prefix string, counter *int64Counter) (*dataSink, string, *ossError) {
+	var wantMD5 []byte
+	if v := r.Header.Get("Content-MD5"); v != "" {
+		sum, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(sum) != md5.Size {
+			return nil, "", errInvalidDigest()
+		}
+		wantMD5 = sum
+	}
+	if r.ContentLength > maxObjectSize {
+		return nil, "", newError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
+	}
+	sink, name, err := newDataSink(dir, prefix)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, "", errNotFoundDir
+		}
+		return nil, "", errInternal(err)
+	}
+	buf := getCopyBuffer()
+	n, err := io.CopyBuffer(sink, io.LimitReader(countingReader{r.Body, counter}, maxObjectSize+1), *buf)
+	putCopyBuffer(buf)
+	if err != nil {
+		sink.abandon()
+		return nil, "", newError(400, "IncompleteBody", "The request body ended early: "+err.Error())
+	}
+	if n > maxObjectSize {
+		sink.abandon()
+		return nil, "", newError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
+	}
+	if r.ContentLength >= 0 && n != r.ContentLength {
+		sink.abandon()
+		return nil, "", newError(400, "IncompleteBody", "The request body is shorter than Content-Length.")
+	}
+	if wantMD5 != nil && !bytes.Equal(wantMD5, sink.md5Sum()) {
+		sink.abandon()
+		return nil, "", errInvalidDigest()
+	}
+	if err := sink.finish(); err != nil {
+		os.Remove(filepath.Join(dir, name))
+		return nil, "", errInternal(err)
+	}
+	return sink, name, nil
+}
+
+// errNotFoundDir signals that the directory vanished (bucket or upload
+// deleted concurrently); callers turn it into their own 404.
+var errNotFoundDir = newError(404, "NotFound", "directory vanished")
+
+func (s *Server) bucketExists(name string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.buckets[name] != nil
+}
+
+func (s *Server) objectExists(bucket, key string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b := s.buckets[bucket]
+	return b != nil && b.objects[key] != nil
+}
+
+func (s *Server) handlePutObject(q *request) {
+	r := q.r
+	if r.Header.Get("x-oss-copy-source") != "" {
+		q.fail(newError(501, "NotImplemented", "CopyObject is not implemented by ossq's emulator."))
+		return
+	}
+	if !s.bucketExists(q.bucket) {
+		q.fail(errNoSuchBucket(q.bucket))
+		return
+	}
+	attrs, e := parseObjectAttrs(r, q.key)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	if forbidOverwrite(r) && s.objectExists(q.bucket, q.key) {
+		q.fail(newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key))
+		return
+	}
+	hash := keyHash(q.key)
+	sink, dataFile, e := receiveBody(r, s.objDir(q.bucket), hash, &s.stats.putBodyBytes)
+	if e == errNotFoundDir {
+		e = errNoSuchBucket(q.bucket)
+	}
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	sum := sink.md5Sum()
+	om := &objectMeta{
+		Key: q.key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
+		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
+		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
+	}
+	if e := s.commitObject(q.bucket, om, forbidOverwrite(r), true); e != nil {
+		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
+		q.fail(e)
+		return
+	}
+	h := q.w.Header()
+	h.Set("ETag", om.ETag)
+	h.Set("Content-MD5", om.ContentMD5)
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
+	h.Set("Content-Length", "0")
+	q.w.WriteHeader(http.StatusOK)
+}
+
+// objectSnapshot is what a GET/HEAD serves: the metadata and an open reader
+// taken together under the lock, so a concurrent replace cannot mix versions.
+type objectSnapshot struct {
+	meta   objectMeta
+	reader io.ReaderAt
+	file   *os.File // nil for generated objects
+}
+
+func (o *objectSnapshot) close() {
+	if o.file != nil {
+		o.file.Close()
+	}
+}
+
+func (s *Server) openObject(bucket, key string, wantBody bool) (*objectSnapshot, *ossError) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b := s.buckets[bucket]
+	if b == nil {
+		return nil, errNoSuchBucket(bucket)
+	}
+	om := b.objects[key]
+	if om == nil {
+		return nil, errNoSuchKey(key)
+	}
+	snap := &objectSnapshot{meta: *om}
+	if !wantBody {
+		return snap, nil
+	}
+	if om.Generated {
+		snap.reader = newGenContent(om.Size, om.GenSeed)
+		return snap, nil
+	}
+	f, err := os.Open(filepath.Join(s.objDir(bucket), om.DataFile))
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	snap.file, snap.reader = f, f
+	return snap, nil
+}
+
+// restoreHeader is the x-oss-restore value of an archive object, "" if never restored.
+func (s *Server) restoreState(om *objectMeta) (header string, readable bool) {
+	if !isArchiveClass(om.StorageClass) {
+		return "", true
+	}
+	if om.RestoreRequested.IsZero() {
+		return "", false
+	}
+	now := s.now()
+	if now.Before(om.RestoreReadyAt) {
+		return `ongoing-request="true"`, false
+	}
+	if !om.RestoreExpiry.IsZero() && now.After(om.RestoreExpiry) {
+		return "", false
+	}
+	return `ongoing-request="false", expiry-date="` + om.RestoreExpiry.Format(http.TimeFormat) + `"`, true
+}
+
+func setObjectHeaders(h http.Header, om *objectMeta, restore string) {
+	h.Set("ETag", om.ETag)
+	h.Set("Last-Modified", om.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
+	h.Set("x-oss-object-type", om.ObjectType)
+	h.Set("x-oss-storage-class", om.StorageClass)
+	h.Set("Accept-Ranges", "bytes")
+	if om.ContentType != "" {
+		h.Set("Content-Type", om.ContentType)
+	}
+	if om.ContentMD5 != "" {
+		h.Set("Content-MD5", om.ContentMD5)
+	}
+	for name, v := range om.Headers {
+		h.Set(name, v)
+	}
+	for name, v := range om.UserMeta {
+		h["X-Oss-Meta-"+name] = []string{v}
+	}
+	if restore != "" {
+		h.Set("x-oss-restore", restore)
+	}
+}
+
+// checkConditions applies If-Match / If-Unmodified-Since (412) and
+// If-None-Match / If-Modified-Since (304) in RFC 7232 order.
+func checkConditions(r *http.Request, om *objectMeta) *ossError {
+	etagEq := func(v string) bool {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.Trim(strings.TrimSpace(part), `"`)
+			if part == "*" || strings.EqualFold(part, strings.Trim(om.ETag, `"`)) {
+				return true
+			}
+		}
+		return false
+	}
+	mtime := om.LastModified.UTC().Truncate(time.Second)
+	precondition := newError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	if v := r.Header.Get("If-Match"); v != "" {
+		if !etagEq(v) {
+			return precondition.with("Condition", "If-Match")
+		}
+	} else if v := r.Header.Get("If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && mtime.After(t) {
+			return precondition.with("Condition", "If-Unmodified-Since")
+		}
+	}
+	notModified := newError(304, "NotModified", "")
+	if v := r.Header.Get("If-None-Match"); v != "" {
+		if etagEq(v) {
+			return notModified
+		}
+	} else if v := r.Header.Get("If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !mtime.After(t) {
+			return notModified
+		}
+	}
+	return nil
+}
+
+// parseRange interprets a single "bytes=a-b", "bytes=a-" or "bytes=-n".
+// ok=false means "serve the whole object"; unsatisfiable means 416.
+func parseRange(header string, size int64, standard bool) (start, end int64, ok, unsatisfiable bool) {
+	spec, found := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false, false
+	}
+	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return 0, 0, false, false
+	}
+	if first == "" {
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, 0, false, false
+		}
+		if size == 0 {
+			return 0, 0, false, standard
+		}
+		return max(0, size-n), size - 1, true, false
+	}
+	a, err := strconv.ParseInt(first, 10, 64)
+	if err != nil || a < 0 {
+		return 0, 0, false, false
+	}
+	b := size - 1
+	if last != "" {
+		b, err = strconv.ParseInt(last, 10, 64)
+		if err != nil || b < a {
+			return 0, 0, false, false
+		}
+	}
+	if a >= size {
+		return 0, 0, false, standard
+	}
+	if b >= size {
+		if !standard && last != "" {
+			return 0, 0, false, false
+		}
+		b = size - 1
+	}
+	return a, b, true, false
+}
+
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+func (s *Server) handleGetObject(q *request) {
+	r := q.r
+	isGet := q.op == opGetObject
+	snap, e := s.openObject(q.bucket, q.key, isGet)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	defer snap.close()
+	om := &snap.meta
+	if e := checkConditions(r, om); e != nil {
+		q.fail(e)
+		return
+	}
+	restore, readable := s.restoreState(om)
+	if isGet && !readable {
+		q.fail(newError(403, "InvalidObjectState", "The operation is not valid for the object's state").with("Key", q.key))
+		return
+	}
+	h := q.w.Header()
+	if q.op == opGetObjectMeta {
+		h.Set("ETag", om.ETag)
+		h.Set("Last-Modified", om.LastModified.UTC().Format(http.TimeFormat))
+		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
+		h.Set("Content-Length", strconv.FormatInt(om.Size, 10))
+		q.w.WriteHeader(http.StatusOK)
+		return
+	}
+	setObjectHeaders(h, om, restore)
+	start, end, status := int64(0), om.Size-1, http.StatusOK
+	if rh := r.Header.Get("Range"); rh != "" {
+		standard := strings.EqualFold(r.Header.Get("x-oss-range-behavior"), "standard")
+		a, b, ok, unsatisfiable := parseRange(rh, om.Size, standard)
+		if unsatisfiable {
+			h.Set("Content-Range", "bytes */"+strconv.FormatInt(om.Size, 10))
+			q.fail(newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh))
+			return
+		}
+		if ok {
+			start, end, status = a, b, http.StatusPartialContent
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", a, b, om.Size))
+		}
+	}
+	if isGet {
+		for param, header := range responseOverrides {
+			if v := q.query.Get(param); v != "" {
+				h.Set(header, v)
+			}
+		}
+	}
+	length := end - start + 1
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	if !isGet {
+		q.w.WriteHeader(status)
+		return
+	}
+	q.w.WriteHeader(status)
+	s.serveBody(q, io.NewSectionReader(snap.reader, start, length), length, q.bucket+"/"+q.key)
+}
+
+func (s *Server) handleDeleteObject(q *request) {
+	removed, e := s.deleteObject(q.bucket, q.key)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	_ = removed
+	q.w.WriteHeader(http.StatusNoContent)
+}
+
+// deleteObject removes key; deleting a missing key succeeds, as on OSS.
+func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
+	dir := s.objDir(bucket)
+	s.mu.Lock()
+	b := s.buckets[bucket]
+	if b == nil {
+		s.mu.Unlock()
+		return false, errNoSuchBucket(bucket)
+	}
+	om := b.objects[key]
+	if om == nil {
+		s.mu.Unlock()
+		return false, nil
+	}
+	if err := os.Remove(filepath.Join(dir, keyHash(key)+".json")); err != nil && !os.IsNotExist(err) {
+		s.mu.Unlock()
+		return false, errInternal(err)
+	}
+	delete(b.objects, key)
+	b.removeKey(key)
+	s.mu.Unlock()
+	syncDir(dir)
+	if om.DataFile != "" {
+		os.Remove(filepath.Join(dir, om.DataFile))
+	}
+	return true, nil
+}
+
+type deleteRequest struct {
+	Quiet   bool `xml:"Quiet"`
+	Objects []struct {
+		Key string `xml:"Key"`
+	} `xml:"Object"`
+}
+
+func (s *Server) handleDeleteMultiple(q *request) {
+	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 2<<20))
+	if err != nil {
+		q.fail(errMalformedXML())
+		return
+	}
+	if v := q.r.Header.Get("Content-MD5"); v != "" {
+		sum := md5.Sum(raw)
+		if v != base64.StdEncoding.EncodeToString(sum[:]) {
+			q.fail(errInvalidDigest())
+			return
+		}
+	}
+	var req deleteRequest
+	if err := xml.Unmarshal(raw, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		q.fail(errMalformedXML())
+		return
+	}
+	enc := newListEncoder(q.query.Get("encoding-type"))
+	type deleted struct {
+		Key string `xml:"Key"`
+	}
+	result := struct {
+		XMLName      xml.Name  `xml:"DeleteResult"`
+		EncodingType string    `xml:"EncodingType,omitempty"`
+		Deleted      []deleted `xml:"Deleted"`
+	}{EncodingType: enc.typ}
+	for _, o := range req.Objects {
+		if e := validateKey(o.Key); e != nil {
+			q.fail(e)
+			return
+		}
+		if _, e := s.deleteObject(q.bucket, o.Key); e != nil {
+			q.fail(e)
+			return
+		}
+		if !req.Quiet {
+			result.Deleted = append(result.Deleted, deleted{enc.enc(o.Key)})
+		}
+	}
+	writeXML(q.w, http.StatusOK, result)
+}
+
+type restoreRequest struct {
+	Days int `xml:"Days"`
+}
+
+func (s *Server) handleRestoreObject(q *request) {
+	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
+	if err != nil {
+		q.fail(errMalformedXML())
+		return
+	}
+	days := 1
+	if len(bytes.TrimSpace(raw)) > 0 {
+		var req restoreRequest
+		if err := xml.Unmarshal(raw, &req); err != nil {
+			q.fail(errMalformedXML())
+			return
+		}
+		if req.Days > 0 {
+			days = req.Days
+		}
+	}
+	s.mu.RLock()
+	b := s.buckets[q.bucket]
+	var current objectMeta
+	var found bool
+	if b != nil {
+		if om := b.objects[q.key]; om != nil {
+			current, found = *om, true
+		}
+	}
+	s.mu.RUnlock()
+	switch {
+	case b == nil:
+		q.fail(errNoSuchBucket(q.bucket))
+		return
+	case !found:
+		q.fail(errNoSuchKey(q.key))
+		return
+	case !isArchiveClass(current.StorageClass):
+		q.fail(newError(400, "OperationNotSupported", "The operation is not supported for this resource").with("Key", q.key))
+		return
+	}
+	now := s.now()
+	if !current.RestoreRequested.IsZero() && now.Before(current.RestoreReadyAt) {
+		q.fail(newError(409, "RestoreAlreadyInProgress", "The restore operation is in progress.").with("Key", q.key))
+		return
+	}
+	status := http.StatusAccepted
+	if _, readable := s.restoreState(&current); readable {
+		status = http.StatusOK
+	}
+	updated := current
+	if status == http.StatusAccepted {
+		updated.RestoreRequested = now
+		updated.RestoreReadyAt = now.Add(s.cfg.RestoreDelay)
+	}
+	updated.RestoreExpiry = updated.RestoreReadyAt.Add(time.Duration(days) * 24 * time.Hour)
+	if e := s.replaceMetaIfUnchanged(q.bucket, &current, &updated); e != nil {
+		q.fail(e)
+		return
+	}
+	q.w.Header().Set("Content-Length", "0")
+	q.w.WriteHeader(status)
+}
+
+// replaceMetaIfUnchanged rewrites an object's metadata (same data file) when
+// nobody replaced the object in between.
+func (s *Server) replaceMetaIfUnchanged(bucket string, was, now *objectMeta) *ossError {
+	s.mu.RLock()
+	b := s.buckets[bucket]
+	same := b != nil && b.objects[was.Key] != nil && b.objects[was.Key].ETag == was.ETag &&
+		b.objects[was.Key].LastModified.Equal(was.LastModified)
+	s.mu.RUnlock()
+	if !same {
+		return newError(409, "ConcurrentUpdate", "The object changed during the request; retry.").with("Key", was.Key)
+	}
+	return s.commitObject(bucket, now, false, true)
+}
+
+// ---- Go API for tests and the demo ----
+
+// PutBytes stores data as a Normal object, like a PutObject.
+func (s *Server) PutBytes(bucket, key string, data []byte) error {
+	return s.putBytes(bucket, key, data, classStandard)
+}
+
+func (s *Server) putBytes(bucket, key string, data []byte, storageClass string) error {
+	if e := validateKey(key); e != nil {
+		return fmt.Errorf("ossemu: %w", e)
+	}
+	if !s.bucketExists(bucket) {
+		return fmt.Errorf("ossemu: %w", errNoSuchBucket(bucket))
+	}
+	sink, dataFile, err := newDataSink(s.objDir(bucket), keyHash(key))
+	if err != nil {
+		return fmt.Errorf("ossemu: put %s/%s: %w", bucket, key, err)
+	}
+	if _, err := sink.Write(data); err != nil {
+		sink.abandon()
+		return fmt.Errorf("ossemu: put %s/%s: %w", bucket, key, err)
+	}
+	if err := sink.finish(); err != nil {
+		os.Remove(filepath.Join(s.objDir(bucket), dataFile))
+		return fmt.Errorf("ossemu: put %s/%s: %w", bucket, key, err)
+	}
+	sum := sink.md5Sum()
+	om := &objectMeta{
+		Key: key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
+		LastModified: s.now(), ContentType: "application/octet-stream", StorageClass: storageClass,
+		ObjectType: objectTypeNormal, DataFile: dataFile,
+	}
+	if e := s.commitObject(bucket, om, false, true); e != nil {
+		os.Remove(filepath.Join(s.objDir(bucket), dataFile))
+		return fmt.Errorf("ossemu: %w", e)
+	}
+	return nil
+}
+
+// ReplaceObject changes an existing (or new) object's content, giving it a
+// new ETag and modification time, e.g. to change an object mid-download.
+func (s *Server) ReplaceObject(bucket, key string, data []byte) error {
+	s.mu.RLock()
+	class := classStandard
+	if b := s.buckets[bucket]; b != nil && b.objects[key] != nil {
+		class = b.objects[key].StorageClass
+	}
+	s.mu.RUnlock()
+	return s.putBytes(bucket, key, data, class)
+}
+
+// generatedNormalLimit: generated objects up to this size get a real MD5
+// ETag (Normal); larger ones get an opaque multipart-style ETag, because
+// hashing gigabytes at creation would defeat their purpose.
+const generatedNormalLimit = 8 << 20
+
+// PutGenerated creates an object whose content is GeneratedReader(size,
+// seed). Only a descriptor is stored. storageClass "" means Standard.
+func (s *Server) PutGenerated(bucket, key string, size int64, seed int64, storageClass string) error {
+	return s.putGenerated(bucket, key, size, seed, storageClass, true)
+}
+
+func (s *Server) putGenerated(bucket, key string, size, seed int64, storageClass string, durable bool) error {
+	if storageClass == "" {
+		storageClass = classStandard
+	}
+	if !validStorageClass(storageClass) {
+		return fmt.Errorf("ossemu: invalid storage class %q", storageClass)
+	}
+	if size < 0 || size > 48<<40 {
+		return fmt.Errorf("ossemu: invalid generated size %d", size)
+	}
+	if e := validateKey(key); e != nil {
+		return fmt.Errorf("ossemu: %w", e)
+	}
+	om := &objectMeta{
+		Key: key, Size: size, CRC64: generatedCRC64(size, seed), LastModified: s.now(),
+		ContentType: contentTypeFor(key), StorageClass: storageClass, Generated: true, GenSeed: seed,
+	}
+	if size <= generatedNormalLimit {
+		h := md5.New()
+		io.Copy(h, GeneratedReader(size, seed))
+		sum := h.Sum(nil)
+		om.ETag, om.ContentMD5, om.ObjectType = etagFromMD5(sum), contentMD5(sum), objectTypeNormal
+	} else {
+		idSum := md5.Sum([]byte(fmt.Sprintf("ossemu-generated/%d/%d", seed, size)))
+		parts := (size + generatedNormalLimit - 1) / generatedNormalLimit
+		om.ETag = strings.TrimSuffix(etagFromMD5(idSum[:]), `"`) + "-" + strconv.FormatInt(parts, 10) + `"`
+		om.ObjectType = objectTypeMultipart
+	}
+	if e := s.commitObject(bucket, om, false, durable); e != nil {
+		return fmt.Errorf("ossemu: %w", e)
+	}
+	return nil
+}
+
+// replaceWithGenerated swaps an object's content for generated bytes of the
+// same size (fault injection: "the object changed mid-download").
+func (s *Server) replaceWithGenerated(bucket, key string, seed int64) error {
+	s.mu.RLock()
+	var size int64
+	class := classStandard
+	b := s.buckets[bucket]
+	if b == nil || b.objects[key] == nil {
+		s.mu.RUnlock()
+		return errNotFound
+	}
+	size, class = b.objects[key].Size, b.objects[key].StorageClass
+	s.mu.RUnlock()
+	return s.putGenerated(bucket, key, size, seed, class, true)
+}
+
+func contentTypeFor(key string) string {
+	switch strings.ToLower(filepath.Ext(key)) {
+	case ".txt", ".log":
+		return "text/plain"
+	case ".json":
+		return "application/json"
+	case ".mp4":
+		return "video/mp4"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".tar":
+		return "application/x-tar"
+	case ".gz":
+		return "application/gzip"
+	}
+	return "application/octet-stream"
+}

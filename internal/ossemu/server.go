@@ -1,0 +1,230 @@
+// Package ossemu is ossq's own OSS-compatible HTTP server. The unmodified
+// Alibaba Cloud OSS Go SDK v2 talks to it exactly as to OSS (path-style or
+// virtual-hosted addressing, V1/V4 signatures, CRC-64 and ETag checks), which
+// lets ossq's tests and demo run end to end over real HTTP on loopback.
+// Objects persist under a root directory; generated objects (deterministic
+// content from a seed) cost only a descriptor. Faults (bandwidth caps,
+// latency, 5xx, resets, stalls, truncation, content replacement) are
+// injectable and deterministic for a given seed.
+//
+// It imports no other ossq package on purpose: the client must never lean on
+// the emulator's quirks.
+package ossemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config configures a Server.
+type Config struct {
+	Root        string            // storage dir; "" = temp dir removed on Close
+	Credentials map[string]string // AccessKeyID -> Secret; empty = anonymous (no auth checked)
+	Region      string            // e.g. "cn-hangzhou" (reported in listings; not enforced in V4 scope)
+	Faults      Faults
+	Now         func() time.Time // optional clock, for skew tests
+	// RestoreDelay is how long a RestoreObject stays "ongoing" before the
+	// archive object becomes readable; 0 restores at once.
+	RestoreDelay time.Duration
+	// VirtualHostBases are host names under which "<bucket>.<base>" selects
+	// the bucket (virtual-hosted style). "localhost" and
+	// "oss-<region>.aliyuncs.com" are always accepted.
+	VirtualHostBases []string
+}
+
+// Server is the emulator. Create it with New; it is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	root     string
+	tempRoot bool
+	region   string
+
+	mu      sync.RWMutex // guards buckets, uploads and the metadata files they mirror
+	buckets map[string]*bucketState
+	uploads map[string]*uploadState
+
+	faults atomic.Pointer[faultState]
+	stats  statsCounters
+
+	srvMu    sync.Mutex
+	httpSrv  *http.Server
+	endpoint string
+	closed   atomic.Bool
+	closeCh  chan struct{}
+}
+
+// New opens (or creates) the store under cfg.Root and loads it.
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		cfg:     cfg,
+		root:    cfg.Root,
+		region:  cfg.Region,
+		buckets: map[string]*bucketState{},
+		uploads: map[string]*uploadState{},
+		closeCh: make(chan struct{}),
+	}
+	if s.region == "" {
+		s.region = "cn-hangzhou"
+	}
+	for ak, sk := range cfg.Credentials {
+		if ak == "" || sk == "" {
+			return nil, errors.New("ossemu: credentials need a non-empty AccessKeyID and secret")
+		}
+	}
+	if s.root == "" {
+		dir, err := os.MkdirTemp("", "ossemu-*")
+		if err != nil {
+			return nil, fmt.Errorf("ossemu: temp root: %w", err)
+		}
+		s.root = dir
+		s.tempRoot = true
+	} else if err := os.MkdirAll(s.root, 0o700); err != nil {
+		return nil, fmt.Errorf("ossemu: root %s: %w", s.root, err)
+	}
+	if err := validateFaults(cfg.Faults); err != nil {
+		return nil, err
+	}
+	s.faults.Store(newFaultState(cfg.Faults))
+	if err := s.load(); err != nil {
+		if s.tempRoot {
+			os.RemoveAll(s.root)
+		}
+		return nil, fmt.Errorf("ossemu: load %s: %w", s.root, err)
+	}
+	return s, nil
+}
+
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Root is the storage directory in use.
+func (s *Server) Root() string { return s.root }
+
+// Start listens on addr (e.g. "127.0.0.1:0") and serves in the background.
+// It returns the endpoint URL, e.g. "http://127.0.0.1:40123".
+func (s *Server) Start(addr string) (string, error) {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.closed.Load() {
+		return "", errors.New("ossemu: server is closed")
+	}
+	if s.httpSrv != nil {
+		return "", errors.New("ossemu: already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("ossemu: listen %s: %w", addr, err)
+	}
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 30 * time.Second,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if lc, ok := c.(*limitedConn); ok {
+				return context.WithValue(ctx, connKey{}, lc)
+			}
+			return ctx
+		},
+		ErrorLog: nil,
+	}
+	s.endpoint = "http://" + ln.Addr().String()
+	limited := &limitedListener{Listener: ln, server: s}
+	go s.httpSrv.Serve(limited)
+	return s.endpoint, nil
+}
+
+// Endpoint is the URL returned by Start ("" before Start).
+func (s *Server) Endpoint() string {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	return s.endpoint
+}
+
+// Handler serves the OSS API. Use it to mount the emulator in another
+// server; the per-connection rate limit only applies to servers made by Start.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Close stops serving (dropping open connections) and removes a temporary root.
+func (s *Server) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	close(s.closeCh)
+	s.srvMu.Lock()
+	var err error
+	if s.httpSrv != nil {
+		err = s.httpSrv.Close()
+	}
+	s.srvMu.Unlock()
+	if s.tempRoot {
+		if rmErr := os.RemoveAll(s.root); rmErr != nil && err == nil {
+			err = rmErr
+		}
+	}
+	return err
+}
+
+// CreateBucket creates bucket name if it does not exist.
+func (s *Server) CreateBucket(name string) error {
+	_, err := s.createBucket(name, classStandard)
+	if err != nil && !errors.Is(err, errBucketExists) {
+		return err
+	}
+	return nil
+}
+
+var errBucketExists = errors.New("bucket exists")
+
+func (s *Server) createBucket(name, storageClass string) (*bucketState, error) {
+	if !validBucketName(name) {
+		return nil, fmt.Errorf("ossemu: invalid bucket name %q", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.buckets[name]; ok {
+		return b, errBucketExists
+	}
+	if err := os.MkdirAll(s.objDir(name), 0o700); err != nil {
+		return nil, err
+	}
+	bm := bucketMeta{Name: name, Created: s.now(), StorageClass: storageClass}
+	if err := writeFileAtomic(s.bucketDir(name), "bucket.json", marshalJSON(bm), true); err != nil {
+		return nil, err
+	}
+	b := &bucketState{meta: bm, objects: map[string]*objectMeta{}}
+	s.buckets[name] = b
+	return b, nil
+}
+
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 || name[0] == '-' || name[len(name)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// hostID is what OSS reports as HostId: the host the request addressed.
+func hostID(r *http.Request) string {
+	h := r.Host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	return h
+}

@@ -1,0 +1,110 @@
+package ossemu
+
+import (
+	"io"
+	"maps"
+	"sync"
+	"sync/atomic"
+)
+
+// Stats are counters since New or the last ResetStats.
+type Stats struct {
+	Requests             map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
+	Errors               map[string]int64 // error responses by OSS error code
+	GetBodyBytes         int64            // object body bytes sent on GET
+	PutBodyBytes         int64            // body bytes received by PutObject and UploadPart
+	InjectedFailures     int64            // requests answered 500/503 by fault injection
+	InjectedResets       int64
+	InjectedStalls       int64
+	InjectedTruncations  int64
+	InjectedReplacements int64
+}
+
+// TotalRequests sums Requests.
+func (st Stats) TotalRequests() int64 {
+	var n int64
+	for _, v := range st.Requests {
+		n += v
+	}
+	return n
+}
+
+type int64Counter = atomic.Int64
+
+type statsCounters struct {
+	mu       sync.Mutex
+	requests map[string]int64
+	errors   map[string]int64
+
+	getBodyBytes         int64Counter
+	putBodyBytes         int64Counter
+	injectedFailures     int64Counter
+	injectedResets       int64Counter
+	injectedStalls       int64Counter
+	injectedTruncations  int64Counter
+	injectedReplacements int64Counter
+}
+
+func (s *Server) countRequest(op string) {
+	s.stats.mu.Lock()
+	if s.stats.requests == nil {
+		s.stats.requests = map[string]int64{}
+	}
+	s.stats.requests[op]++
+	s.stats.mu.Unlock()
+}
+
+func (s *Server) countError(code string) {
+	s.stats.mu.Lock()
+	if s.stats.errors == nil {
+		s.stats.errors = map[string]int64{}
+	}
+	s.stats.errors[code]++
+	s.stats.mu.Unlock()
+}
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	c := &s.stats
+	c.mu.Lock()
+	st := Stats{Requests: maps.Clone(c.requests), Errors: maps.Clone(c.errors)}
+	c.mu.Unlock()
+	if st.Requests == nil {
+		st.Requests = map[string]int64{}
+	}
+	if st.Errors == nil {
+		st.Errors = map[string]int64{}
+	}
+	st.GetBodyBytes = c.getBodyBytes.Load()
+	st.PutBodyBytes = c.putBodyBytes.Load()
+	st.InjectedFailures = c.injectedFailures.Load()
+	st.InjectedResets = c.injectedResets.Load()
+	st.InjectedStalls = c.injectedStalls.Load()
+	st.InjectedTruncations = c.injectedTruncations.Load()
+	st.InjectedReplacements = c.injectedReplacements.Load()
+	return st
+}
+
+// ResetStats zeroes all counters.
+func (s *Server) ResetStats() {
+	c := &s.stats
+	c.mu.Lock()
+	c.requests, c.errors = nil, nil
+	c.mu.Unlock()
+	for _, n := range []*int64Counter{&c.getBodyBytes, &c.putBodyBytes, &c.injectedFailures, &c.injectedResets,
+		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
+		n.Store(0)
+	}
+}
+
+// countingReader counts bytes read into a counter.
+type countingReader struct {
+	r io.Reader
+	n *int64Counter
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
