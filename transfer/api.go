@@ -174,6 +174,15 @@ type Options struct {
 	Retries            int   // per part, for transient errors
 	OnExists           OnExists
 	ResumeOnStart      bool
+	// Ephemeral is the headless mode for `ossq get/put`: no queue file and
+	// no queue lock, so it runs while a TUI owns StateDir's queue. The
+	// per-transfer checkpoints (in CheckpointDir, default StateDir/checkpoints)
+	// and per-destination locks are still used, so an interrupted CLI
+	// transfer resumes on the next run and never clashes with the TUI's.
+	Ephemeral bool
+	// RetryDelay is the first backoff before retrying a transient error
+	// (doubling per attempt, capped at 10 s); 0 means 250 ms.
+	RetryDelay time.Duration
 	// Logger receives structured logs; nil means discard.
 	Logger Logger
 }

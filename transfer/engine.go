@@ -2,55 +2,1422 @@ package transfer
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// PLACEHOLDER: the engine helper replaces this file with the real engine.
-// The method set below is the contract the UI and CLI build against.
+const (
+	defaultPartSize  = 8 << 20
+	defaultParallel  = 4
+	defaultMaxActive = 3
+	defaultRetries   = 5
+	maxParallel      = 100
+	maxPartSize      = 5 << 30
+	tickInterval     = 500 * time.Millisecond
+	// checkpointEvery bounds how often a checkpoint is written between part
+	// completions.
+	checkpointEvery = time.Second
+	queueFileName   = "queue.json"
+	queueLockName   = "queue.lock"
+)
 
-var errTODO = errors.New("engine not implemented yet")
+// intent says why a running transfer's context was canceled.
+type intent int
+
+const (
+	intentNone   intent = iota
+	intentPause         // user paused: stays paused
+	intentCancel        // user canceled: clean up everything
+	intentClose         // engine closing: paused now, resumes on the next Open
+)
+
+// transfer is one queue entry. Fields below mu are guarded by Engine.mu;
+// part counters are atomics so the copy loops never take that lock.
+type transfer struct {
+	id       ID
+	spec     Spec
+	added    time.Time
+	finished time.Time
+	cpPath   string // "" when NoCheckpoint
+	lockPath string
+
+	state         State
+	err           string
+	errInfo       *ErrorInfo
+	notice        string
+	retries       int
+	retryingParts int
+	size          int64
+	partSize      int64
+	parallel      int
+	savedDone     int64   // progress as persisted, until parts are known
+	parts         []*part // nil until the run planned them
+	single        bool    // one request: no part strip in snapshots
+	running       bool    // its goroutine is alive
+	cancel        context.CancelFunc
+	intent        intent
+	resumeOnOpen  bool
+	sem           *dynSem
+	uploadID      string // multipart upload in progress, for Cancel
+	tempPath      string // download temp file, for Cancel
+	lastDone      int64
+	speed         speedMeter
+}
+
+func (t *transfer) doneBytes() int64 {
+	if t.parts == nil {
+		return t.savedDone
+	}
+	var n int64
+	for _, p := range t.parts {
+		n += p.done.Load()
+	}
+	return n
+}
 
 // Engine runs the queue.
-type Engine struct{ store Store }
+type Engine struct {
+	store   Store
+	opts    Options
+	log     Logger
+	limiter *rate.Limiter
+	bwLimit int64 // guarded by mu
+
+	baseCtx    context.Context
+	baseCancel context.CancelFunc
+
+	mu      sync.Mutex
+	order   []*transfer
+	byID    map[ID]*transfer
+	version uint64
+	changed chan struct{} // closed and replaced on every change, for Wait
+	closed  bool
+
+	events    *eventQueue
+	queueLock *fileLock
+	queuePath string
+
+	wg         sync.WaitGroup // transfer runs and background cleanups
+	persistReq chan struct{}
+	bgDone     chan struct{} // ticker and persister exit
+	bgWG       sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Info(string, ...any)  {}
+func (discardLogger) Warn(string, ...any)  {}
+func (discardLogger) Error(string, ...any) {}
+func (discardLogger) Debug(string, ...any) {}
+
+var _ Logger = (*slog.Logger)(nil)
+
+func (o *Options) normalize() error {
+	if o.PartSize == 0 {
+		o.PartSize = defaultPartSize
+	}
+	if o.PartSize < 0 || o.PartSize > maxPartSize {
+		return fmt.Errorf("part size %d out of range (1 B – 5 GiB)", o.PartSize)
+	}
+	if o.Parallel == 0 {
+		o.Parallel = defaultParallel
+	}
+	if o.Parallel < 1 || o.Parallel > maxParallel {
+		return fmt.Errorf("parallel %d out of range (1–%d)", o.Parallel, maxParallel)
+	}
+	if o.MaxActive == 0 {
+		o.MaxActive = defaultMaxActive
+	}
+	if o.MaxActive < 1 {
+		return fmt.Errorf("max active %d must be at least 1", o.MaxActive)
+	}
+	if o.MultipartThreshold == 0 {
+		o.MultipartThreshold = o.PartSize
+	}
+	if o.MultipartThreshold < 0 {
+		return fmt.Errorf("multipart threshold %d is negative", o.MultipartThreshold)
+	}
+	if o.Retries == 0 {
+		o.Retries = defaultRetries
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = 250 * time.Millisecond
+	}
+	if o.BandwidthLimit < 0 {
+		return fmt.Errorf("bandwidth limit %d is negative", o.BandwidthLimit)
+	}
+	switch o.OnExists {
+	case "":
+		o.OnExists = ExistsAsk
+	case ExistsAsk, ExistsOverwrite, ExistsSkip, ExistsRename:
+	default:
+		return fmt.Errorf("on_exists %q: want ask, overwrite, skip or rename", o.OnExists)
+	}
+	if o.CheckpointDir == "" {
+		if o.StateDir == "" {
+			return errors.New("neither a state directory nor a checkpoint directory is set")
+		}
+		o.CheckpointDir = filepath.Join(o.StateDir, "checkpoints")
+	}
+	if !o.Ephemeral && o.StateDir == "" {
+		return errors.New("state directory is not set (or use Ephemeral)")
+	}
+	return nil
+}
 
 // Open locks opts.StateDir, loads the persisted queue and, with
-// ResumeOnStart, resumes what was running. Close releases it.
-func Open(store Store, opts Options) (*Engine, error) { return &Engine{store: store}, errTODO }
+// ResumeOnStart, resumes what was running. Close releases it. With
+// opts.Ephemeral there is no queue file and no queue lock (see Options).
+func Open(store Store, opts Options) (*Engine, error) {
+	if store == nil {
+		return nil, errors.New("open engine: no store")
+	}
+	if err := opts.normalize(); err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e := &Engine{
+		store:      store,
+		opts:       opts,
+		log:        opts.Logger,
+		byID:       map[ID]*transfer{},
+		changed:    make(chan struct{}),
+		persistReq: make(chan struct{}, 1),
+		bgDone:     make(chan struct{}),
+	}
+	if e.log == nil {
+		e.log = discardLogger{}
+	}
+	if err := os.MkdirAll(opts.CheckpointDir, 0o700); err != nil {
+		return nil, fmt.Errorf("open engine: checkpoint dir: %w", err)
+	}
+	if !opts.Ephemeral {
+		if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+			return nil, fmt.Errorf("open engine: state dir: %w", err)
+		}
+		lock, ok, err := tryLockFile(filepath.Join(opts.StateDir, queueLockName))
+		if err != nil {
+			return nil, fmt.Errorf("open engine: %w", err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: %s is in use by another ossq process; close it, or run the command-line transfer, which does not need the queue", ErrStateLocked, opts.StateDir)
+		}
+		e.queueLock = lock
+		e.queuePath = filepath.Join(opts.StateDir, queueFileName)
+	}
+	e.limiter = rate.NewLimiter(rate.Inf, copyBufferSize)
+	e.applyBandwidthLocked(opts.BandwidthLimit)
+	e.baseCtx, e.baseCancel = context.WithCancel(context.Background())
+	e.events = newEventQueue()
+
+	if e.queuePath != "" {
+		recs, err := loadQueue(e.queuePath)
+		if err != nil {
+			aside := e.queuePath + ".corrupt-" + time.Now().UTC().Format("20060102T150405")
+			os.Rename(e.queuePath, aside)
+			e.log.Warn("queue file unreadable; moved aside", "err", err, "moved_to", aside)
+			e.events.push(Event{Kind: EventNotice, Message: fmt.Sprintf("queue file unreadable, started empty (old file kept as %s): %v", aside, err), Time: time.Now()})
+		}
+		for _, r := range recs {
+			e.restoreRecord(r)
+		}
+	}
+
+	e.bgWG.Add(2)
+	go e.tickLoop()
+	go e.persistLoop()
+	e.mu.Lock()
+	e.scheduleLocked()
+	e.mu.Unlock()
+	return e, nil
+}
+
+func (e *Engine) restoreRecord(r queueRecord) {
+	t, err := e.newTransfer(r.Spec, false)
+	if err != nil {
+		e.log.Warn("dropping unusable queue entry", "id", r.ID, "err", err)
+		return
+	}
+	t.id = r.ID
+	t.state = r.State
+	t.err, t.errInfo, t.notice = r.Err, r.ErrInfo, r.Notice
+	t.size, t.savedDone, t.retries = r.Size, r.Done, r.Retries
+	if r.Parallel > 0 {
+		t.parallel = r.Parallel
+	}
+	t.added, t.finished = r.Added, r.Finished
+	switch {
+	case t.state.Active():
+		// It was running (or waiting) when the last process stopped.
+		if e.opts.ResumeOnStart {
+			t.state = StateQueued
+		} else {
+			t.state = StatePaused
+		}
+	case t.state == StatePaused, t.state.Finished():
+	default:
+		t.state = StatePaused
+	}
+	e.order = append(e.order, t)
+	e.byID[t.id] = t
+}
 
 // Close pauses running transfers, waits for their last checkpoint writes,
-// persists the queue and releases the locks.
-func (e *Engine) Close() error { return nil }
+// persists the queue and releases the locks. It is idempotent.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		e.mu.Lock()
+		e.closed = true
+		for _, t := range e.order {
+			if t.running {
+				t.intent = intentClose
+				t.cancel()
+			}
+		}
+		e.mu.Unlock()
+		e.wg.Wait()
+		close(e.bgDone)
+		e.bgWG.Wait()
+		e.closeErr = e.persistNow()
+		e.baseCancel()
+		e.queueLock.unlock()
+		e.events.close()
+	})
+	return e.closeErr
+}
 
 // Store gives front ends the listing calls (ListBuckets, ListObjects, HeadObject).
 func (e *Engine) Store() Store { return e.store }
 
+func newID() ID {
+	var b [4]byte
+	rand.Read(b[:])
+	return ID(strconv.FormatInt(time.Now().UnixMilli(), 36) + "-" + hex.EncodeToString(b[:]))
+}
+
+// newTransfer validates a spec and derives its paths. resolve applies the
+// OnExists policy (only for fresh Adds, not for reloaded queue entries).
+func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
+	switch spec.Direction {
+	case Download, Upload:
+	default:
+		return nil, fmt.Errorf("direction %q: want download or upload", spec.Direction)
+	}
+	if spec.Bucket == "" {
+		return nil, errors.New("bucket is empty")
+	}
+	if spec.Key == "" || len(spec.Key) > 1023 {
+		return nil, fmt.Errorf("object key must be 1–1023 bytes, got %d", len(spec.Key))
+	}
+	if spec.LocalPath == "" {
+		return nil, errors.New("local path is empty")
+	}
+	if spec.Parallel < 0 || spec.Parallel > maxParallel {
+		return nil, fmt.Errorf("parallel %d out of range (1–%d)", spec.Parallel, maxParallel)
+	}
+	if spec.PartSize < 0 || spec.PartSize > maxPartSize {
+		return nil, fmt.Errorf("part size %d out of range (1 B – 5 GiB)", spec.PartSize)
+	}
+	abs, err := filepath.Abs(spec.LocalPath)
+	if err != nil {
+		return nil, fmt.Errorf("local path %q: %w", spec.LocalPath, err)
+	}
+	spec.LocalPath = abs
+	if spec.OnExists == "" {
+		spec.OnExists = e.opts.OnExists
+	}
+	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, added: time.Now()}
+	t.parallel = spec.Parallel
+	if t.parallel == 0 {
+		t.parallel = e.opts.Parallel
+	}
+	t.partSize = spec.PartSize
+	if t.partSize == 0 {
+		t.partSize = e.opts.PartSize
+	}
+	if spec.Direction == Upload {
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("source: %w", err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("source %s is not a regular file", abs)
+		}
+		t.size = fi.Size()
+	} else if resolve {
+		if fi, err := os.Stat(abs); err == nil {
+			if fi.IsDir() {
+				return nil, fmt.Errorf("destination %s is a directory", abs)
+			}
+			switch spec.OnExists {
+			case ExistsAsk:
+				return nil, fmt.Errorf("%w: %s", ErrDestinationExists, abs)
+			case ExistsSkip:
+				t.state = StateDone
+				t.notice = "skipped: destination exists"
+				t.finished = time.Now()
+			case ExistsRename:
+				alt, err := renameFree(abs)
+				if err != nil {
+					return nil, err
+				}
+				t.spec.LocalPath = alt
+				t.notice = "saved as " + filepath.Base(alt) + " (destination existed)"
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("destination: %w", err)
+		}
+	}
+	if !spec.NoCheckpoint {
+		t.cpPath = filepath.Join(e.opts.CheckpointDir, checkpointName(spec.Direction, spec.Bucket, spec.Key, t.spec.LocalPath))
+	}
+	t.lockPath = filepath.Join(e.opts.CheckpointDir, lockName(spec.Direction, spec.Bucket, spec.Key, t.spec.LocalPath))
+	return t, nil
+}
+
 // Add queues one transfer and returns at once (no network I/O).
-func (e *Engine) Add(spec Spec) (ID, error) { return "", errTODO }
+func (e *Engine) Add(spec Spec) (ID, error) {
+	t, err := e.newTransfer(spec, true)
+	if err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.addLocked(t); err != nil {
+		return "", err
+	}
+	e.scheduleLocked()
+	return t.id, nil
+}
+
+func (e *Engine) addLocked(t *transfer) error {
+	if e.closed {
+		return ErrClosed
+	}
+	if !t.state.Finished() {
+		for _, o := range e.order {
+			if o.lockPath == t.lockPath && !o.state.Finished() {
+				return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
+			}
+		}
+		// Another process may hold it: probe without keeping the lock.
+		if l, ok, err := tryLockFile(t.lockPath); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
+		} else {
+			l.unlock()
+		}
+	}
+	e.order = append(e.order, t)
+	e.byID[t.id] = t
+	e.emitLocked(EventAdded, t, describeTarget(t))
+	if t.state == StateDone {
+		e.emitLocked(EventDone, t, t.notice)
+	}
+	e.changedLocked()
+	return nil
+}
+
+func describeTarget(t *transfer) string {
+	if t.spec.Direction == Upload {
+		return fmt.Sprintf("oss://%s/%s", t.spec.Bucket, t.spec.Key)
+	}
+	return t.spec.LocalPath
+}
 
 // AddTree expands a prefix (download, Key ends in "/") or a folder (upload)
 // into one transfer per object/file under LocalPath / Key. It lists, so call
-// it from a goroutine or tea.Cmd.
-func (e *Engine) AddTree(spec Spec) ([]ID, error) { return nil, errTODO }
+// it from a goroutine or tea.Cmd. Entries that cannot be added (keys that
+// cannot be local file names, busy destinations…) are skipped and reported
+// together in the error, while the others are queued and their IDs returned.
+func (e *Engine) AddTree(spec Spec) ([]ID, error) {
+	var specs []Spec
+	var problems []error
+	switch spec.Direction {
+	case Download:
+		s, p, err := e.expandPrefix(spec)
+		if err != nil {
+			return nil, err
+		}
+		specs, problems = s, p
+	case Upload:
+		s, p, err := expandFolder(spec)
+		if err != nil {
+			return nil, err
+		}
+		specs, problems = s, p
+	default:
+		return nil, fmt.Errorf("direction %q: want download or upload", spec.Direction)
+	}
+	considered := len(specs) + len(problems)
+	var ids []ID
+	built := make([]*transfer, 0, len(specs))
+	for _, s := range specs {
+		t, err := e.newTransfer(s, true)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", s.Key, err))
+			continue
+		}
+		built = append(built, t)
+	}
+	e.mu.Lock()
+	for _, t := range built {
+		if err := e.addLocked(t); err != nil {
+			if errors.Is(err, ErrClosed) {
+				e.mu.Unlock()
+				return ids, err
+			}
+			problems = append(problems, fmt.Errorf("%s: %w", t.spec.Key, err))
+			continue
+		}
+		ids = append(ids, t.id)
+	}
+	e.scheduleLocked()
+	e.mu.Unlock()
+	if len(problems) > 0 {
+		return ids, fmt.Errorf("%d of %d entries skipped: %w", len(problems), considered, errors.Join(problems...))
+	}
+	return ids, nil
+}
 
-func (e *Engine) Pause(id ID) error                  { return errTODO }
-func (e *Engine) Resume(id ID) error                 { return errTODO }
-func (e *Engine) PauseAll()                          {}
-func (e *Engine) ResumeAll()                         {}
-func (e *Engine) Cancel(id ID) error                 { return errTODO } // aborts multipart uploads, deletes temp + checkpoint
-func (e *Engine) Retry(id ID) error                  { return errTODO } // failed/canceled → queued
-func (e *Engine) Remove(id ID) error                 { return errTODO } // finished ones only
-func (e *Engine) Move(id ID, delta int) error        { return errTODO } // reorder in the queue
-func (e *Engine) SetParallel(id ID, n int) error     { return errTODO } // applies while running
-func (e *Engine) SetBandwidthLimit(bps int64)        {}                 // global, applies at once; 0 = none
-func (e *Engine) Snapshot() Snapshot                 { return Snapshot{} }
-func (e *Engine) Get(id ID) (TransferSnapshot, bool) { return TransferSnapshot{}, false }
+const maxListPages = 1_000_000
+
+func (e *Engine) expandPrefix(spec Spec) ([]Spec, []error, error) {
+	if spec.Bucket == "" {
+		return nil, nil, errors.New("bucket is empty")
+	}
+	if spec.LocalPath == "" {
+		return nil, nil, errors.New("local folder is empty")
+	}
+	prefix := spec.Key
+	var specs []Spec
+	var problems []error
+	token := ""
+	for page := 0; page < maxListPages; page++ {
+		p, err := e.store.ListObjects(e.baseCtx, spec.Bucket, prefix, "", token, 1000)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range p.Objects {
+			if o.Key == prefix || (len(o.Key) > 0 && o.Key[len(o.Key)-1] == '/') {
+				continue // directory marker
+			}
+			local, err := LocalPathForKey(spec.LocalPath, o.Key, prefix)
+			if err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			s := spec
+			s.Key, s.LocalPath = o.Key, local
+			specs = append(specs, s)
+		}
+		if p.NextToken == "" {
+			return specs, problems, nil
+		}
+		if p.NextToken == token {
+			return nil, nil, errors.New("listing did not advance (repeated continuation token)")
+		}
+		token = p.NextToken
+	}
+	return nil, nil, errors.New("listing has too many pages")
+}
+
+func expandFolder(spec Spec) ([]Spec, []error, error) {
+	if spec.Bucket == "" {
+		return nil, nil, errors.New("bucket is empty")
+	}
+	root := spec.LocalPath
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("source folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, nil, fmt.Errorf("source %s is not a folder", root)
+	}
+	prefix := spec.Key
+	if prefix != "" && prefix[len(prefix)-1] != '/' {
+		prefix += "/"
+	}
+	var specs []Spec
+	var problems []error
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			problems = append(problems, err)
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil // folders are implied by keys; links and devices are not uploaded
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			problems = append(problems, err)
+			return nil
+		}
+		key := prefix + filepath.ToSlash(rel)
+		if len(key) > 1023 {
+			problems = append(problems, fmt.Errorf("%s: key would be %d bytes, over OSS's 1023", path, len(key)))
+			return nil
+		}
+		s := spec
+		s.Key, s.LocalPath = key, path
+		specs = append(specs, s)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return specs, problems, nil
+}
+
+func (e *Engine) get(id ID) (*transfer, error) {
+	t := e.byID[id]
+	if t == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return t, nil
+}
+
+// Pause stops a running or queued transfer, keeping its parts for Resume.
+func (e *Engine) Pause(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	return e.pauseLocked(t)
+}
+
+func (e *Engine) pauseLocked(t *transfer) error {
+	switch {
+	case t.running:
+		if t.intent == intentNone {
+			t.intent = intentPause
+			t.cancel()
+		}
+	case t.state == StateQueued:
+		t.state = StatePaused
+		e.emitLocked(EventPaused, t, "")
+		e.changedLocked()
+	case t.state == StatePaused:
+	default:
+		return fmt.Errorf("%w: pause a %s transfer", ErrInvalidState, t.state)
+	}
+	return nil
+}
+
+// Resume queues a paused transfer again; it continues from its checkpoint.
+func (e *Engine) Resume(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	if t.state != StatePaused {
+		return fmt.Errorf("%w: resume a %s transfer", ErrInvalidState, t.state)
+	}
+	if t.running {
+		t.intent = intentNone // paused but still winding down: it will requeue
+	}
+	t.state = StateQueued
+	e.changedLocked()
+	e.scheduleLocked()
+	return nil
+}
+
+func (e *Engine) PauseAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, t := range e.order {
+		if t.state.Active() {
+			e.pauseLocked(t)
+		}
+	}
+}
+
+func (e *Engine) ResumeAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, t := range e.order {
+		if t.state == StatePaused {
+			t.state = StateQueued
+		}
+	}
+	e.changedLocked()
+	e.scheduleLocked()
+}
+
+// Cancel stops a transfer for good: aborts its multipart upload and deletes
+// its temp file and checkpoint.
+func (e *Engine) Cancel(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case t.running:
+		t.intent = intentCancel
+		t.cancel()
+	case t.state == StateDone || t.state == StateCanceled:
+		return fmt.Errorf("%w: cancel a %s transfer", ErrInvalidState, t.state)
+	default:
+		e.setFinalLocked(t, StateCanceled, nil)
+		e.cleanupAsyncLocked(t)
+	}
+	return nil
+}
+
+// Retry queues a failed or canceled transfer again.
+func (e *Engine) Retry(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	if t.state != StateFailed && t.state != StateCanceled {
+		return fmt.Errorf("%w: retry a %s transfer", ErrInvalidState, t.state)
+	}
+	for _, o := range e.order {
+		if o != t && o.lockPath == t.lockPath && !o.state.Finished() {
+			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
+		}
+	}
+	t.state = StateQueued
+	t.err, t.errInfo = "", nil
+	t.finished = time.Time{}
+	e.changedLocked()
+	e.scheduleLocked()
+	return nil
+}
+
+// Remove forgets a finished transfer; for a failed one it also removes what
+// it left behind (multipart upload, temp file, checkpoint).
+func (e *Engine) Remove(id ID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	if !t.state.Finished() || t.running {
+		return fmt.Errorf("%w: remove a %s transfer (pause or cancel it first)", ErrInvalidState, t.state)
+	}
+	if t.state == StateFailed {
+		e.cleanupAsyncLocked(t)
+	}
+	for i, o := range e.order {
+		if o == t {
+			e.order = append(e.order[:i], e.order[i+1:]...)
+			break
+		}
+	}
+	delete(e.byID, id)
+	e.emitLocked(EventRemoved, t, "")
+	e.changedLocked()
+	return nil
+}
+
+// Move shifts a transfer delta places in the queue (negative = earlier),
+// clamped to the ends.
+func (e *Engine) Move(id ID, delta int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := e.get(id); err != nil {
+		return err
+	}
+	from := -1
+	for i, o := range e.order {
+		if o.id == id {
+			from = i
+			break
+		}
+	}
+	to := min(max(from+delta, 0), len(e.order)-1)
+	if to == from {
+		return nil
+	}
+	t := e.order[from]
+	e.order = append(e.order[:from], e.order[from+1:]...)
+	e.order = append(e.order[:to], append([]*transfer{t}, e.order[to:]...)...)
+	e.changedLocked()
+	return nil
+}
+
+// SetParallel changes how many parts of the transfer are in flight; a
+// running transfer follows at once (extra workers start, or finishing ones
+// are not replaced).
+func (e *Engine) SetParallel(id ID, n int) error {
+	if n < 1 || n > maxParallel {
+		return fmt.Errorf("parallel %d out of range (1–%d)", n, maxParallel)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	t.parallel = n
+	if t.sem != nil {
+		t.sem.setLimit(n)
+	}
+	e.changedLocked()
+	return nil
+}
+
+// SetBandwidthLimit sets the global limit in bytes/s shared by all
+// transfers; it applies at once. 0 means none.
+func (e *Engine) SetBandwidthLimit(bps int64) {
+	if bps < 0 {
+		bps = 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.applyBandwidthLocked(bps)
+	e.changedLocked()
+}
+
+func (e *Engine) applyBandwidthLocked(bps int64) {
+	e.bwLimit = bps
+	if bps == 0 {
+		e.limiter.SetLimit(rate.Inf)
+		e.limiter.SetBurst(copyBufferSize)
+		return
+	}
+	// A burst of ~1/8 s keeps the pace smooth; never below 4 KiB so tiny
+	// limits still move, never above one copy buffer.
+	burst := min(max(bps/8, 4<<10), copyBufferSize)
+	e.limiter.SetBurst(int(burst))
+	e.limiter.SetLimit(rate.Limit(bps))
+}
+
+// waitBandwidth blocks until n bytes may pass the global limiter, in chunks
+// no larger than its burst.
+func (e *Engine) waitBandwidth(ctx context.Context, n int) error {
+	for n > 0 {
+		b := e.limiter.Burst()
+		if e.limiter.Limit() == rate.Inf {
+			return nil
+		}
+		c := min(n, b)
+		if err := e.limiter.WaitN(ctx, c); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The burst shrank between Burst and WaitN: retry with the new one.
+			continue
+		}
+		n -= c
+	}
+	return nil
+}
+
+// chunkLimit is the most a copy loop should read before waiting on the limiter.
+func (e *Engine) chunkLimit() int {
+	if e.limiter.Limit() == rate.Inf {
+		return copyBufferSize
+	}
+	return min(e.limiter.Burst(), copyBufferSize)
+}
+
+// Snapshot copies the whole queue as plain values under a short lock.
+func (e *Engine) Snapshot() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := Snapshot{Transfers: make([]TransferSnapshot, 0, len(e.order)), BandwidthLimit: e.bwLimit, Version: e.version}
+	for _, t := range e.order {
+		ts := e.snapLocked(t, true)
+		s.Speed += ts.Speed
+		if ts.State.Active() {
+			s.Active++
+		}
+		if ts.State == StateQueued {
+			s.Queued++
+		}
+		s.Transfers = append(s.Transfers, ts)
+	}
+	return s
+}
+
+// Get returns one transfer's snapshot.
+func (e *Engine) Get(id ID) (TransferSnapshot, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t := e.byID[id]
+	if t == nil {
+		return TransferSnapshot{}, false
+	}
+	return e.snapLocked(t, true), true
+}
+
+func (e *Engine) snapLocked(t *transfer, withParts bool) TransferSnapshot {
+	ts := TransferSnapshot{
+		ID: t.id, Direction: t.spec.Direction, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: t.spec.LocalPath,
+		State: t.state, Size: t.size, Retries: t.retries, Parallel: t.parallel, PartSize: t.partSize,
+		Err: t.err, ErrInfo: t.errInfo, Notice: t.notice, CheckpointPath: t.cpPath, Added: t.added, Finished: t.finished,
+	}
+	if t.errInfo != nil {
+		info := *t.errInfo
+		ts.ErrInfo = &info
+	}
+	ts.Done = t.doneBytes()
+	if t.running {
+		ts.Speed = t.speed.get()
+		ts.ETA = eta(t.size, ts.Done, ts.Speed)
+	}
+	if t.state == StateDone && t.size >= 0 && t.notice != "skipped: destination exists" {
+		ts.Done = t.size
+	}
+	if withParts && !t.single && t.parts != nil {
+		ts.Parts = make([]PartSnapshot, len(t.parts))
+		for i, p := range t.parts {
+			ts.Parts[i] = PartSnapshot{Number: p.number, Offset: p.off, Size: p.size, Done: p.done.Load(), State: p.getState()}
+		}
+	}
+	return ts
+}
 
 // Events delivers lifecycle events; never dropped (buffered without bound
-// internally), closed by Close.
-func (e *Engine) Events() <-chan Event { return nil }
+// internally), closed by Close once the remaining events are delivered.
+func (e *Engine) Events() <-chan Event { return e.events.out }
 
-// Wait blocks until transfer id reaches a finished or paused state, or ctx ends.
-// Used by the CLI and tests.
+// Wait blocks until transfer id reaches a finished or paused state, or ctx
+// ends. The error is non-nil only for an unknown ID or an ended ctx; a
+// failed transfer is reported through the snapshot's State and Err.
 func (e *Engine) Wait(ctx context.Context, id ID) (TransferSnapshot, error) {
-	return TransferSnapshot{}, errTODO
+	for {
+		e.mu.Lock()
+		t := e.byID[id]
+		if t == nil {
+			e.mu.Unlock()
+			return TransferSnapshot{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		if !t.running && (t.state.Finished() || t.state == StatePaused) {
+			ts := e.snapLocked(t, false)
+			e.mu.Unlock()
+			return ts, nil
+		}
+		ch := e.changed
+		e.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			ts, _ := e.Get(id)
+			return ts, ctx.Err()
+		}
+	}
+}
+
+// changedLocked bumps the snapshot version, wakes waiters and asks for the
+// queue to be saved.
+func (e *Engine) changedLocked() {
+	e.version++
+	close(e.changed)
+	e.changed = make(chan struct{})
+	select {
+	case e.persistReq <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) emitLocked(kind EventKind, t *transfer, msg string) {
+	e.events.push(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()})
+}
+
+// scheduleLocked starts queued transfers, in queue order, while fewer than
+// MaxActive run.
+func (e *Engine) scheduleLocked() {
+	if e.closed {
+		return
+	}
+	active := 0
+	for _, t := range e.order {
+		if t.running {
+			active++
+		}
+	}
+	for _, t := range e.order {
+		if active >= e.opts.MaxActive {
+			return
+		}
+		if t.state == StateQueued && !t.running {
+			e.startLocked(t)
+			active++
+		}
+	}
+}
+
+func (e *Engine) startLocked(t *transfer) {
+	ctx, cancel := context.WithCancel(e.baseCtx)
+	t.cancel = cancel
+	t.intent = intentNone
+	t.running = true
+	t.state = StateRunning
+	t.err, t.errInfo = "", nil
+	t.retryingParts = 0
+	t.speed.reset()
+	t.sem = newDynSem(t.parallel)
+	e.emitLocked(EventStarted, t, "")
+	e.changedLocked()
+	e.wg.Add(1)
+	go e.runTransfer(ctx, t)
+}
+
+func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
+	defer e.wg.Done()
+	var err error
+	lock, ok, lerr := tryLockFile(t.lockPath)
+	switch {
+	case lerr != nil:
+		err = lerr
+	case !ok:
+		err = fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
+	default:
+		err = e.execute(ctx, t)
+		if err == nil {
+			lock.removeAndUnlock()
+		} else {
+			lock.unlock()
+		}
+	}
+	t.cancel()
+	e.finish(t, err)
+}
+
+// execute runs the transfer, restarting from scratch when the source
+// changed under it (at most twice, so a constantly changing object fails
+// instead of looping).
+func (e *Engine) execute(ctx context.Context, t *transfer) error {
+	const maxRestarts = 2
+	for restarts := 0; ; restarts++ {
+		var err error
+		if t.spec.Direction == Download {
+			err = e.download(ctx, t)
+		} else {
+			err = e.upload(ctx, t)
+		}
+		if err == nil || ctx.Err() != nil || classify(err) != classChanged || restarts >= maxRestarts {
+			return err
+		}
+		e.discardArtifacts(t)
+		reason := "restarted: object changed during download"
+		if t.spec.Direction == Upload {
+			reason = "restarted: local file changed during upload"
+		}
+		if errors.Is(err, errCRCMismatch) {
+			reason = "restarted: whole-file CRC64 did not match the server's"
+		}
+		e.noticef(t, "%s (%v)", reason, err)
+	}
+}
+
+func (e *Engine) finish(t *transfer, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t.running = false
+	t.sem = nil
+	t.retryingParts = 0
+	switch {
+	case t.intent == intentCancel:
+		e.setFinalLocked(t, StateCanceled, nil)
+		e.cleanupAsyncLocked(t)
+	case t.intent == intentClose:
+		t.state = StatePaused
+		t.resumeOnOpen = true
+	case t.intent == intentPause || (err != nil && classify(err) == classCanceled):
+		if t.state == StateQueued { // resumed while winding down
+			break
+		}
+		t.state = StatePaused
+		e.emitLocked(EventPaused, t, "")
+	case err == nil:
+		e.setFinalLocked(t, StateDone, nil)
+	case classify(err) == classDiskFull:
+		t.state = StatePaused
+		t.err = shortError(err)
+		t.errInfo = errorInfoOf(err)
+		e.emitLocked(EventPaused, t, t.err)
+		e.log.Error("transfer paused: disk full", "id", t.id, "err", err)
+	default:
+		e.setFinalLocked(t, StateFailed, err)
+		e.log.Error("transfer failed", "id", t.id, "bucket", t.spec.Bucket, "key", t.spec.Key, "err", err)
+	}
+	t.intent = intentNone
+	e.changedLocked()
+	e.scheduleLocked()
+}
+
+func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
+	t.state = st
+	t.finished = time.Now()
+	t.savedDone = t.doneBytes()
+	switch st {
+	case StateDone:
+		t.savedDone = max(t.size, 0)
+		e.emitLocked(EventDone, t, "")
+	case StateFailed:
+		t.err = shortError(err)
+		t.errInfo = errorInfoOf(err)
+		e.emitLocked(EventFailed, t, t.err)
+	case StateCanceled:
+		e.emitLocked(EventCanceled, t, "")
+	}
+	e.changedLocked()
+}
+
+// cleanupAsyncLocked removes what a canceled or removed transfer left:
+// the multipart upload (network, so in the background), the temp file and
+// the checkpoint.
+func (e *Engine) cleanupAsyncLocked(t *transfer) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		lock, ok, _ := tryLockFile(t.lockPath)
+		if !ok {
+			return // someone else now owns this destination: leave it to them
+		}
+		e.discardArtifacts(t)
+		lock.removeAndUnlock()
+	}()
+}
+
+// discardArtifacts aborts the transfer's multipart upload (if any) and
+// deletes its temp file and checkpoint.
+func (e *Engine) discardArtifacts(t *transfer) {
+	e.mu.Lock()
+	uploadID, tempPath := t.uploadID, t.tempPath
+	t.uploadID, t.tempPath = "", ""
+	e.mu.Unlock()
+	if t.cpPath != "" {
+		if cp, err := readCheckpoint(t.cpPath); err == nil {
+			if uploadID == "" {
+				uploadID = cp.UploadID
+			}
+			if tempPath == "" {
+				tempPath = cp.TempPath
+			}
+		}
+	}
+	if uploadID != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := e.withRetry(ctx, nil, func() error {
+			err := e.store.AbortMultipart(ctx, t.spec.Bucket, t.spec.Key, uploadID)
+			if classify(err) == classNoUpload {
+				return nil
+			}
+			return err
+		})
+		cancel()
+		if err != nil {
+			e.log.Warn("abort multipart upload failed", "bucket", t.spec.Bucket, "key", t.spec.Key, "upload_id", uploadID, "err", err)
+			e.noticef(t, "could not abort multipart upload %s: %v", uploadID, err)
+		}
+	}
+	if tempPath != "" && isOurTemp(tempPath, t.spec.LocalPath) {
+		os.Remove(tempPath)
+	}
+	if t.cpPath != "" {
+		os.Remove(t.cpPath)
+	}
+}
+
+// isOurTemp guards deletes: only a file named like our temp files, beside
+// the destination, is ever removed.
+func isOurTemp(tempPath, dest string) bool {
+	return filepath.Dir(tempPath) == filepath.Dir(dest) &&
+		len(tempPath) > len(dest) && tempPath[:len(dest)] == dest &&
+		filepath.Ext(tempPath) == ".part"
+}
+
+func (e *Engine) noticef(t *transfer, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	e.mu.Lock()
+	t.notice = msg
+	e.emitLocked(EventNotice, t, msg)
+	e.changedLocked()
+	e.mu.Unlock()
+	e.log.Info("transfer notice", "id", t.id, "notice", msg)
+}
+
+// backoff returns the delay before retry attempt+1: exponential from
+// RetryDelay, capped at 10 s, with jitter so parts do not retry in lockstep.
+func (e *Engine) backoff(attempt int) time.Duration {
+	d := e.opts.RetryDelay << min(attempt, 6)
+	d = min(d, 10*time.Second)
+	var b [1]byte
+	rand.Read(b[:])
+	return d/2 + time.Duration(int64(d/2)*int64(b[0])/255)
+}
+
+// withRetry runs op, retrying transient errors with backoff up to Retries.
+// t (may be nil) gets its retry counter and retrying state updated.
+func (e *Engine) withRetry(ctx context.Context, t *transfer, op func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if classify(err) != classTransient || attempt >= e.opts.Retries {
+			return err
+		}
+		if err := e.sleepRetry(ctx, t, attempt, err); err != nil {
+			return err
+		}
+	}
+}
+
+// sleepRetry marks t retrying for the backoff, then running again.
+func (e *Engine) sleepRetry(ctx context.Context, t *transfer, attempt int, cause error) error {
+	if t != nil {
+		e.mu.Lock()
+		t.retries++
+		t.retryingParts++
+		if t.state == StateRunning {
+			t.state = StateRetrying
+		}
+		e.emitLocked(EventRetrying, t, shortError(cause))
+		e.changedLocked()
+		e.mu.Unlock()
+		e.log.Debug("retrying", "id", t.id, "attempt", attempt+1, "err", cause)
+		defer func() {
+			e.mu.Lock()
+			t.retryingParts--
+			if t.retryingParts == 0 && t.state == StateRetrying {
+				t.state = StateRunning
+			}
+			e.changedLocked()
+			e.mu.Unlock()
+		}()
+	}
+	timer := time.NewTimer(e.backoff(attempt))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) setState(t *transfer, st State) {
+	e.mu.Lock()
+	if t.running && t.intent == intentNone {
+		t.state = st
+		e.changedLocked()
+	}
+	e.mu.Unlock()
+}
+
+// tickLoop samples speeds and bumps the snapshot version while bytes move.
+func (e *Engine) tickLoop() {
+	defer e.bgWG.Done()
+	tk := time.NewTicker(tickInterval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-e.bgDone:
+			return
+		case now := <-tk.C:
+			e.mu.Lock()
+			moved := false
+			for _, t := range e.order {
+				if !t.running {
+					continue
+				}
+				d := t.doneBytes()
+				t.speed.sample(now, d)
+				if d != t.lastDone {
+					t.lastDone = d
+					moved = true
+				}
+			}
+			if moved {
+				e.version++
+			}
+			e.mu.Unlock()
+		}
+	}
+}
+
+// persistLoop saves the queue after changes, at most every 200 ms, so a
+// burst of Adds costs one write.
+func (e *Engine) persistLoop() {
+	defer e.bgWG.Done()
+	for {
+		select {
+		case <-e.bgDone:
+			return
+		case <-e.persistReq:
+			if err := e.persistNow(); err != nil {
+				e.log.Error("saving the queue failed", "err", err)
+			}
+			select {
+			case <-time.After(200 * time.Millisecond):
+			case <-e.bgDone:
+				return
+			}
+		}
+	}
+}
+
+func (e *Engine) persistNow() error {
+	if e.queuePath == "" {
+		return nil
+	}
+	e.mu.Lock()
+	recs := make([]queueRecord, 0, len(e.order))
+	for _, t := range e.order {
+		st := t.state
+		if t.resumeOnOpen || t.running {
+			st = StateRunning
+		}
+		recs = append(recs, queueRecord{ID: t.id, Spec: t.spec, State: st, Err: t.err, ErrInfo: t.errInfo, Notice: t.notice,
+			Size: t.size, Done: t.doneBytes(), Retries: t.retries, Parallel: t.parallel, Added: t.added, Finished: t.finished})
+	}
+	e.mu.Unlock()
+	return saveQueue(e.queuePath, recs)
+}
+
+// dynSem is a counting semaphore whose limit can change while held, so
+// SetParallel applies to a running transfer.
+type dynSem struct {
+	mu    sync.Mutex
+	n     int
+	limit int
+	wake  chan struct{}
+}
+
+func newDynSem(limit int) *dynSem { return &dynSem{limit: limit, wake: make(chan struct{})} }
+
+func (s *dynSem) acquire(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if s.n < s.limit {
+			s.n++
+			s.mu.Unlock()
+			return nil
+		}
+		ch := s.wake
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (s *dynSem) release() {
+	s.mu.Lock()
+	s.n--
+	close(s.wake)
+	s.wake = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *dynSem) setLimit(n int) {
+	s.mu.Lock()
+	s.limit = n
+	close(s.wake)
+	s.wake = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// eventQueue is an unbounded FIFO with one forwarding goroutine, so the
+// engine never blocks on a reader that is slow or absent.
+type eventQueue struct {
+	mu      sync.Mutex
+	items   []Event
+	closed  bool
+	notify  chan struct{}
+	abandon chan struct{}
+	out     chan Event
+}
+
+// eventDrainGrace is how long after Close undelivered events wait for a
+// reader before the forwarder gives up and closes the channel.
+const eventDrainGrace = 5 * time.Second
+
+func newEventQueue() *eventQueue {
+	q := &eventQueue{notify: make(chan struct{}, 1), abandon: make(chan struct{}), out: make(chan Event)}
+	go q.forward()
+	return q
+}
+
+func (q *eventQueue) push(ev Event) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.items = append(q.items, ev)
+	q.mu.Unlock()
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) forward() {
+	defer close(q.out)
+	for {
+		q.mu.Lock()
+		if len(q.items) == 0 {
+			closed := q.closed
+			q.mu.Unlock()
+			if closed {
+				return
+			}
+			<-q.notify
+			continue
+		}
+		ev := q.items[0]
+		q.items[0] = Event{}
+		q.items = q.items[1:]
+		q.mu.Unlock()
+		select {
+		case q.out <- ev:
+		case <-q.abandon:
+			return
+		}
+	}
+}
+
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+	time.AfterFunc(eventDrainGrace, func() { close(q.abandon) })
 }

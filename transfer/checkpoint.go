@@ -1,0 +1,246 @@
+package transfer
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Checkpoint file layout: a magic line, the hex SHA-256 of the JSON body,
+// then the body. Any edit, truncation or bit flip fails validation and the
+// transfer starts over, visibly.
+const (
+	checkpointMagic   = "OSSQ-CHECKPOINT"
+	checkpointVersion = 1
+)
+
+// checkpoint pins a transfer to exactly one source and destination; a
+// mismatch in any pinned field means the saved parts are not reusable.
+// It never holds credentials.
+type checkpoint struct {
+	Version   int       `json:"version"`
+	Direction Direction `json:"direction"`
+	Bucket    string    `json:"bucket"`
+	Key       string    `json:"key"`
+	LocalPath string    `json:"local_path"`
+	PartSize  int64     `json:"part_size"`
+	Size      int64     `json:"size"`
+
+	// Download: the object as HEAD saw it, and the temp file the parts go to.
+	ETag         string `json:"etag,omitempty"`
+	VersionID    string `json:"version_id,omitempty"`
+	LastModified int64  `json:"last_modified,omitempty"` // unix nanoseconds
+	CRC64        string `json:"crc64,omitempty"`
+	TempPath     string `json:"temp_path,omitempty"`
+
+	// Upload: the source file as stat saw it, and the multipart upload.
+	FileMTime int64  `json:"file_mtime,omitempty"` // unix nanoseconds
+	UploadID  string `json:"upload_id,omitempty"`
+
+	Parts []cpPart `json:"parts"`
+}
+
+// cpPart is one part. For downloads Done bytes from the part's start are on
+// disk (synced before this was written) and CRC is their CRC64. For uploads
+// Done is either 0 or the part size, with the ETag the server returned.
+type cpPart struct {
+	Number int    `json:"n"`
+	Done   int64  `json:"done"`
+	CRC    uint64 `json:"crc"`
+	ETag   string `json:"etag,omitempty"`
+}
+
+func encodeCheckpoint(cp *checkpoint) ([]byte, error) {
+	cp.Version = checkpointVersion
+	body, err := json.Marshal(cp)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %d\n%s\n", checkpointMagic, checkpointVersion, hex.EncodeToString(sum[:]))
+	b.Write(body)
+	return b.Bytes(), nil
+}
+
+// decodeCheckpoint validates and parses a checkpoint; its errors are shown
+// to the user as the reason the transfer started over.
+func decodeCheckpoint(data []byte) (*checkpoint, error) {
+	header, rest, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || !strings.HasPrefix(string(header), checkpointMagic+" ") {
+		return nil, errors.New("checkpoint is not an ossq checkpoint (bad header)")
+	}
+	if v := strings.TrimPrefix(string(header), checkpointMagic+" "); v != fmt.Sprint(checkpointVersion) {
+		return nil, fmt.Errorf("checkpoint has unsupported version %q", v)
+	}
+	sumHex, body, ok := bytes.Cut(rest, []byte("\n"))
+	if !ok {
+		return nil, errors.New("checkpoint is truncated")
+	}
+	want, err := hex.DecodeString(string(sumHex))
+	if err != nil || len(want) != sha256.Size {
+		return nil, errors.New("checkpoint is corrupted (bad checksum line)")
+	}
+	got := sha256.Sum256(body)
+	if !bytes.Equal(got[:], want) {
+		return nil, errors.New("checkpoint is corrupted, truncated or was edited (checksum mismatch)")
+	}
+	var cp checkpoint
+	if err := json.Unmarshal(body, &cp); err != nil {
+		return nil, fmt.Errorf("checkpoint is corrupted: %w", err)
+	}
+	if cp.Version != checkpointVersion {
+		return nil, fmt.Errorf("checkpoint has unsupported version %d", cp.Version)
+	}
+	if err := cp.validateParts(); err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}
+
+// validateParts checks that the part list fits the size and part size, so a
+// forged-but-checksummed file still cannot make us claim bytes out of range.
+func (cp *checkpoint) validateParts() error {
+	if cp.Size < 0 || cp.PartSize <= 0 {
+		return errors.New("checkpoint has an invalid size or part size")
+	}
+	if len(cp.Parts) != partCount(cp.Size, cp.PartSize) {
+		return errors.New("checkpoint's part list does not match the object size")
+	}
+	for i, p := range cp.Parts {
+		_, size := partRange(cp.Size, cp.PartSize, i)
+		if p.Number != i+1 || p.Done < 0 || p.Done > size {
+			return fmt.Errorf("checkpoint part %d is out of range", i+1)
+		}
+	}
+	return nil
+}
+
+func readCheckpoint(path string) (*checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCheckpoint(data)
+}
+
+// writeFileAtomic writes data to a temp file beside path, fsyncs it, renames
+// it over path and fsyncs the directory, so a crash leaves either the old or
+// the new file, never a torn one. Mode 0600: these files are nobody else's.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	// Some file systems refuse fsync on directories (EINVAL); the rename
+	// itself still happened, so only real I/O errors count.
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+func writeCheckpoint(path string, cp *checkpoint) error {
+	data, err := encodeCheckpoint(cp)
+	if err != nil {
+		return fmt.Errorf("encode checkpoint: %w", err)
+	}
+	if err := writeFileAtomic(path, data); err != nil {
+		return fmt.Errorf("write checkpoint: %w", err)
+	}
+	return nil
+}
+
+// checkpointName derives a stable file name from what the transfer moves,
+// so the same transfer finds its checkpoint again after a restart.
+func checkpointName(dir Direction, bucket, key, localPath string) string {
+	h := sha256.Sum256([]byte(string(dir) + "\x00" + bucket + "\x00" + key + "\x00" + localPath))
+	return hex.EncodeToString(h[:16]) + ".cp"
+}
+
+// lockName derives the per-destination lock file name: for a download the
+// local file, for an upload the object, because that is what two transfers
+// must not share.
+func lockName(dir Direction, bucket, key, localPath string) string {
+	id := "download\x00" + localPath
+	if dir == Upload {
+		id = "upload\x00" + bucket + "\x00" + key
+	}
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:16]) + ".lock"
+}
+
+func randomSuffix() string {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// tempPathFor is the download temp file: beside the destination, the
+// original name plus a random suffix, so a crash never leaves a half file
+// under the real name.
+func tempPathFor(dest string) string {
+	return dest + ".ossq-" + randomSuffix() + ".part"
+}
+
+func partCount(size, partSize int64) int {
+	if size <= 0 {
+		return 1
+	}
+	return int((size + partSize - 1) / partSize)
+}
+
+func partRange(size, partSize int64, i int) (off, n int64) {
+	off = int64(i) * partSize
+	n = partSize
+	if off+n > size {
+		n = size - off
+	}
+	if n < 0 {
+		n = 0
+	}
+	return off, n
+}

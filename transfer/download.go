@@ -1,0 +1,466 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"golang.org/x/sync/errgroup"
+)
+
+// copyBufferSize is each worker's buffer: large enough for few syscalls,
+// small enough that 16 workers stay far under the memory budget.
+const copyBufferSize = 256 << 10
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}
+
+const (
+	partPending int32 = iota
+	partActive
+	partDone
+	partRetrying
+	partFailed
+)
+
+var partStateNames = [...]PartState{PartPending, PartActive, PartDone, PartRetrying, PartFailed}
+
+// part is one range of a transfer. done is updated by the copy loop per
+// buffer (an atomic, so snapshots never lock); crc and done change together
+// under mu so the checkpoint owner reads a consistent pair.
+type part struct {
+	number int
+	off    int64
+	size   int64
+	done   atomic.Int64
+	state  atomic.Int32
+
+	mu   sync.Mutex
+	crc  uint64 // CRC64 of the first done bytes
+	etag string // upload: the server's ETag once done
+}
+
+func (p *part) getState() PartState { return partStateNames[p.state.Load()] }
+
+func (p *part) progress() (done int64, crc uint64, etag string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done.Load(), p.crc, p.etag
+}
+
+// archiveClasses must be restored before a GET succeeds.
+var archiveClasses = map[string]bool{"Archive": true, "ColdArchive": true, "DeepColdArchive": true}
+
+func restored(obj Object) bool {
+	return strings.Contains(strings.ReplaceAll(obj.Restore, " ", ""), `ongoing-request="false"`)
+}
+
+// downloadPartSize picks the part size: one part below the threshold, else
+// the configured size grown so there are at most 10,000 parts.
+func (e *Engine) downloadPartSize(t *transfer, size int64) (int64, bool) {
+	if size < e.opts.MultipartThreshold {
+		return max(size, 1), true
+	}
+	ps := t.partSize
+	if n := (size + ps - 1) / ps; n > 10000 {
+		ps = (size + 9999) / 10000
+	}
+	return ps, false
+}
+
+func (e *Engine) download(ctx context.Context, t *transfer) error {
+	var obj Object
+	err := e.withRetry(ctx, t, func() error {
+		var err error
+		obj, err = e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if archiveClasses[obj.StorageClass] && !restored(obj) {
+		return &OSSError{Info: ErrorInfo{Op: "HeadObject", Code: "InvalidObjectState",
+			Message: fmt.Sprintf("object is in %s storage; restore it first", obj.StorageClass)},
+			Err: fmt.Errorf("object is in %s storage; restore it first: %w", obj.StorageClass, ErrArchived)}
+	}
+	if obj.Size < 0 {
+		return fmt.Errorf("HeadObject: server reported size %d", obj.Size)
+	}
+	dest := t.spec.LocalPath
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return fmt.Errorf("create destination folder: %w", err)
+	}
+	partSize, single := e.downloadPartSize(t, obj.Size)
+
+	cp := e.loadDownloadCheckpoint(t, obj)
+	if cp != nil {
+		partSize = cp.PartSize
+		single = len(cp.Parts) == 1 && obj.Size < e.opts.MultipartThreshold
+	} else {
+		cp = &checkpoint{Direction: Download, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: dest,
+			PartSize: partSize, Size: obj.Size, ETag: obj.ETag, VersionID: obj.VersionID,
+			LastModified: obj.LastModified.UnixNano(), CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
+		cp.Parts = make([]cpPart, partCount(obj.Size, partSize))
+		for i := range cp.Parts {
+			cp.Parts[i].Number = i + 1
+		}
+	}
+	f, err := os.OpenFile(cp.TempPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open temp file: %w", err)
+	}
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	if fi, err := f.Stat(); err != nil {
+		return fmt.Errorf("temp file: %w", err)
+	} else if fi.Size() != obj.Size {
+		// Preallocate the length (sparse) so parts can be written at any offset.
+		if err := f.Truncate(obj.Size); err != nil {
+			return fmt.Errorf("size temp file: %w", err)
+		}
+	}
+
+	parts := make([]*part, len(cp.Parts))
+	for i, cpp := range cp.Parts {
+		off, n := partRange(obj.Size, partSize, i)
+		p := &part{number: i + 1, off: off, size: n, crc: cpp.CRC}
+		p.done.Store(cpp.Done)
+		if cpp.Done == n {
+			p.state.Store(partDone)
+		}
+		parts[i] = p
+	}
+	e.mu.Lock()
+	t.size, t.partSize, t.parts, t.single, t.tempPath = obj.Size, partSize, parts, single, cp.TempPath
+	e.changedLocked()
+	e.mu.Unlock()
+
+	owner := newCheckpointOwner(t.cpPath, cp, parts, f)
+	if t.cpPath != "" {
+		// Record the temp path at once: a crash before the first part must
+		// not orphan a temp file nobody knows about.
+		if err := owner.write(); err != nil {
+			return err
+		}
+	}
+	if err := e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
+		return e.fetchPart(ctx, t, f, p, obj.ETag)
+	}); err != nil {
+		return err
+	}
+
+	e.setState(t, StateVerifying)
+	if want, ok := parseCRC64(obj.CRC64); ok {
+		var got uint64
+		for _, p := range parts {
+			_, c, _ := p.progress()
+			got = oss.CRC64Combine(got, c, uint64(p.size))
+		}
+		if got != want {
+			return fmt.Errorf("whole object: local %d, server %d: %w (%w)", got, want, errCRCMismatch, errObjectChanged)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync temp file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close temp file: %w", err)
+	}
+	f = nil
+	if err := os.Rename(cp.TempPath, dest); err != nil {
+		return fmt.Errorf("move into place: %w", err)
+	}
+	if !obj.LastModified.IsZero() {
+		if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
+			e.log.Warn("could not set modification time", "path", dest, "err", err)
+		}
+	}
+	if err := syncDir(filepath.Dir(dest)); err != nil {
+		return fmt.Errorf("sync destination folder: %w", err)
+	}
+	if t.cpPath != "" {
+		os.Remove(t.cpPath)
+	}
+	e.mu.Lock()
+	t.tempPath = ""
+	e.mu.Unlock()
+	return nil
+}
+
+// loadDownloadCheckpoint returns the saved checkpoint if it still describes
+// this object and destination, else nil, with the reason as a notice.
+func (e *Engine) loadDownloadCheckpoint(t *transfer, obj Object) *checkpoint {
+	if t.cpPath == "" {
+		return nil
+	}
+	cp, err := readCheckpoint(t.cpPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	reason := ""
+	switch {
+	case err != nil:
+		reason = err.Error()
+	case cp.Direction != Download || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
+		reason = "checkpoint belongs to another transfer"
+	case cp.ETag != obj.ETag || cp.Size != obj.Size || cp.LastModified != obj.LastModified.UnixNano() || cp.VersionID != obj.VersionID:
+		reason = "object changed since the checkpoint (ETag, size or modification time)"
+	case !isOurTemp(cp.TempPath, t.spec.LocalPath):
+		reason = "checkpoint names an unexpected temp file"
+	default:
+		if fi, err := os.Stat(cp.TempPath); err != nil {
+			reason = "temp file is missing"
+		} else if fi.Size() != obj.Size {
+			reason = "temp file has the wrong size"
+		}
+	}
+	if reason == "" {
+		return cp
+	}
+	if cp != nil && isOurTemp(cp.TempPath, t.spec.LocalPath) {
+		os.Remove(cp.TempPath)
+	}
+	os.Remove(t.cpPath)
+	e.noticef(t, "started over: %s", reason)
+	return nil
+}
+
+// runParts runs work for every unfinished part, at most t.parallel at once
+// (changeable while running), with one goroutine owning the checkpoint.
+// On return every worker has stopped and the last checkpoint is written.
+func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner *checkpointOwner, work func(context.Context, *part) error) error {
+	e.mu.Lock()
+	sem := t.sem
+	e.mu.Unlock()
+	if sem == nil {
+		sem = newDynSem(1)
+	}
+	gctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ownerDone := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() { ownerDone <- owner.run(stop, cancel) }()
+
+	g, wctx := errgroup.WithContext(gctx)
+	for _, p := range parts {
+		if p.state.Load() == partDone {
+			continue
+		}
+		if err := sem.acquire(wctx); err != nil {
+			break
+		}
+		g.Go(func() error {
+			defer sem.release()
+			p.state.Store(partActive)
+			err := work(wctx, p)
+			switch {
+			case err == nil:
+				p.state.Store(partDone)
+				owner.partDone()
+			case wctx.Err() != nil:
+				p.state.Store(partPending)
+			default:
+				p.state.Store(partFailed)
+			}
+			return err
+		})
+	}
+	werr := g.Wait()
+	close(stop)
+	oerr := <-ownerDone
+	if oerr != nil {
+		return oerr
+	}
+	if cause := context.Cause(gctx); cause != nil && !errors.Is(cause, context.Canceled) && werr == nil {
+		return cause
+	}
+	if werr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return werr
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for _, p := range parts {
+		if p.state.Load() != partDone {
+			return fmt.Errorf("part %d did not finish", p.number)
+		}
+	}
+	return nil
+}
+
+// fetchPart downloads the rest of one part, retrying transient errors from
+// where it stopped.
+func (e *Engine) fetchPart(ctx context.Context, t *transfer, f *os.File, p *part, etag string) error {
+	for attempt := 0; ; attempt++ {
+		err := e.copyRange(ctx, t, f, p, etag)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if classify(err) != classTransient || attempt >= e.opts.Retries {
+			return fmt.Errorf("part %d: %w", p.number, err)
+		}
+		p.state.Store(partRetrying)
+		if err := e.sleepRetry(ctx, t, attempt, fmt.Errorf("part %d: %w", p.number, err)); err != nil {
+			return err
+		}
+		p.state.Store(partActive)
+	}
+}
+
+// copyRange streams [off+done, off+size) into the temp file at its offset,
+// counting bytes and CRC as they land.
+func (e *Engine) copyRange(ctx context.Context, t *transfer, f *os.File, p *part, etag string) error {
+	done := p.done.Load()
+	left := p.size - done
+	if left == 0 {
+		return nil
+	}
+	body, err := e.store.GetRange(ctx, t.spec.Bucket, t.spec.Key, p.off+done, left, etag)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for left > 0 {
+		chunk := min(int64(e.chunkLimit()), left, int64(len(buf)))
+		n, rerr := body.Read(buf[:chunk])
+		if n > 0 {
+			if err := e.waitBandwidth(ctx, n); err != nil {
+				return err
+			}
+			if _, err := f.WriteAt(buf[:n], p.off+done); err != nil {
+				return fmt.Errorf("write temp file: %w", err)
+			}
+			done += int64(n)
+			left -= int64(n)
+			p.mu.Lock()
+			p.crc = crc64.Update(p.crc, crcTable, buf[:n])
+			p.done.Store(done)
+			p.mu.Unlock()
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if left != 0 {
+		return errShortBody
+	}
+	return nil
+}
+
+// checkpointOwner is the one goroutine that writes a transfer's checkpoint:
+// on every part completion and at most once a second in between. For
+// downloads it syncs the temp file before writing, so the checkpoint never
+// claims bytes that are not on disk.
+type checkpointOwner struct {
+	path  string
+	cp    *checkpoint
+	parts []*part
+	file  *os.File // download temp file; nil for uploads
+	kick  chan struct{}
+	last  []cpPart
+}
+
+func newCheckpointOwner(path string, cp *checkpoint, parts []*part, f *os.File) *checkpointOwner {
+	return &checkpointOwner{path: path, cp: cp, parts: parts, file: f, kick: make(chan struct{}, 1)}
+}
+
+func (o *checkpointOwner) partDone() {
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (o *checkpointOwner) run(stop <-chan struct{}, fail context.CancelCauseFunc) error {
+	if o.path == "" {
+		<-stop
+		return nil
+	}
+	tk := time.NewTicker(checkpointEvery)
+	defer tk.Stop()
+	lastWrite := time.Now()
+	for {
+		select {
+		case <-stop:
+			return o.write()
+		case <-o.kick:
+		case <-tk.C:
+			if time.Since(lastWrite) < checkpointEvery/2 {
+				continue
+			}
+		}
+		if err := o.write(); err != nil {
+			fail(err)
+			<-stop
+			return err
+		}
+		lastWrite = time.Now()
+	}
+}
+
+// write captures every part's progress, syncs the data those numbers cover,
+// then saves the checkpoint atomically. Skips the write when nothing moved.
+func (o *checkpointOwner) write() error {
+	if o.path == "" {
+		return nil
+	}
+	cur := make([]cpPart, len(o.parts))
+	for i, p := range o.parts {
+		done, crc, etag := p.progress()
+		if o.file == nil && p.state.Load() != partDone {
+			done, crc, etag = 0, 0, "" // an upload part counts only once the server has it
+		}
+		cur[i] = cpPart{Number: p.number, Done: done, CRC: crc, ETag: etag}
+	}
+	if o.last != nil && equalParts(o.last, cur) {
+		return nil
+	}
+	if o.file != nil {
+		if err := o.file.Sync(); err != nil {
+			return fmt.Errorf("sync temp file: %w", err)
+		}
+	}
+	o.cp.Parts = cur
+	if err := writeCheckpoint(o.path, o.cp); err != nil {
+		return err
+	}
+	o.last = cur
+	return nil
+}
+
+func equalParts(a, b []cpPart) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,394 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+)
+
+// OSS multipart limits.
+const (
+	minUploadPartSize = 100 << 10
+	maxUploadParts    = 10000
+)
+
+// uploadPartSize applies OSS's limits: every part but the last ≥ 100 KiB,
+// at most 10,000 parts (grow the part size if needed).
+func uploadPartSize(size, want int64) int64 {
+	ps := max(want, minUploadPartSize)
+	if (size+ps-1)/ps > maxUploadParts {
+		ps = (size + maxUploadParts - 1) / maxUploadParts
+		ps = (ps + 4095) &^ 4095
+	}
+	return ps
+}
+
+// fileStamp is what "the source file is unchanged" means: size and mtime.
+type fileStamp struct {
+	size  int64
+	mtime int64
+}
+
+func statStamp(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, fmt.Errorf("source: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fileStamp{}, fmt.Errorf("source %s is not a regular file", path)
+	}
+	return fileStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano()}, nil
+}
+
+func (e *Engine) upload(ctx context.Context, t *transfer) error {
+	src := t.spec.LocalPath
+	stamp, err := statStamp(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("open source: %w", err)
+	}
+	defer f.Close()
+
+	if stamp.size < e.opts.MultipartThreshold {
+		return e.uploadSingle(ctx, t, f, stamp)
+	}
+	partSize := uploadPartSize(stamp.size, t.partSize)
+	cp, err := e.resumeUpload(ctx, t, stamp, partSize)
+	if err != nil {
+		return err
+	}
+	if cp == nil {
+		var id string
+		if err := e.withRetry(ctx, t, func() error {
+			var err error
+			id, err = e.store.InitiateMultipart(ctx, t.spec.Bucket, t.spec.Key)
+			return err
+		}); err != nil {
+			return err
+		}
+		cp = &checkpoint{Direction: Upload, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: src,
+			PartSize: partSize, Size: stamp.size, FileMTime: stamp.mtime, UploadID: id}
+		cp.Parts = make([]cpPart, partCount(stamp.size, partSize))
+		for i := range cp.Parts {
+			cp.Parts[i].Number = i + 1
+		}
+	}
+	parts := make([]*part, len(cp.Parts))
+	for i, cpp := range cp.Parts {
+		off, n := partRange(stamp.size, cp.PartSize, i)
+		p := &part{number: i + 1, off: off, size: n}
+		if cpp.ETag != "" && cpp.Done == n {
+			p.done.Store(n)
+			p.crc, p.etag = cpp.CRC, cpp.ETag
+			p.state.Store(partDone)
+		}
+		parts[i] = p
+	}
+	e.mu.Lock()
+	t.size, t.partSize, t.parts, t.single, t.uploadID = stamp.size, cp.PartSize, parts, false, cp.UploadID
+	e.changedLocked()
+	e.mu.Unlock()
+
+	owner := newCheckpointOwner(t.cpPath, cp, parts, nil)
+	if err := owner.write(); err != nil { // the upload ID must be on disk before any part
+		return err
+	}
+	err = e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
+		return e.sendPart(ctx, t, f, p, cp.UploadID, stamp)
+	})
+	if err != nil {
+		if classify(err) == classNoUpload {
+			e.noticef(t, "restarted: the multipart upload disappeared from the server")
+			return fmt.Errorf("%w: %w", errObjectChanged, err)
+		}
+		return err
+	}
+
+	e.setState(t, StateVerifying)
+	if now, err := statStamp(src); err != nil {
+		return err
+	} else if now != stamp {
+		return fmt.Errorf("before complete: %w", errObjectChanged)
+	}
+	done := make([]UploadedPart, len(parts))
+	var want uint64
+	for i, p := range parts {
+		_, crc, etag := p.progress()
+		done[i] = UploadedPart{Number: p.number, ETag: etag, Size: p.size}
+		want = oss.CRC64Combine(want, crc, uint64(p.size))
+	}
+	var serverCRC string
+	err = e.withRetry(ctx, t, func() error {
+		var err error
+		serverCRC, err = e.store.CompleteMultipart(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID, done)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if got, ok := parseCRC64(serverCRC); ok && got != want {
+		return &OSSError{Info: ErrorInfo{Op: "CompleteMultipartUpload", Code: "CRC64Mismatch",
+			Message: fmt.Sprintf("server's CRC64 %d differs from the local file's %d", got, want)}, Err: errCRCMismatch}
+	}
+	if t.cpPath != "" {
+		os.Remove(t.cpPath)
+	}
+	e.mu.Lock()
+	t.uploadID = ""
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stamp fileStamp) error {
+	p := &part{number: 1, size: stamp.size}
+	e.mu.Lock()
+	t.size, t.parts, t.single = stamp.size, []*part{p}, true
+	e.changedLocked()
+	e.mu.Unlock()
+	p.state.Store(partActive)
+	r := e.newPartReader(ctx, io.NewSectionReader(f, 0, stamp.size), p)
+	var crc string
+	err := e.withRetry(ctx, t, func() error {
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		var err error
+		_, crc, err = e.store.PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
+		if err != nil {
+			return err
+		}
+		if got, ok := parseCRC64(crc); ok && r.complete() && got != r.crc {
+			return fmt.Errorf("PutObject: server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
+		}
+		return nil
+	})
+	if err != nil {
+		p.state.Store(partFailed)
+		return err
+	}
+	p.state.Store(partDone)
+	if now, err := statStamp(t.spec.LocalPath); err != nil {
+		return err
+	} else if now != stamp {
+		return fmt.Errorf("after PutObject: %w", errObjectChanged)
+	}
+	return nil
+}
+
+// resumeUpload reconciles a saved checkpoint with the server. It returns nil
+// (with a notice) when the upload must start over; a transient ListParts
+// failure is returned as an error so the UploadId is kept for later.
+func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp, partSize int64) (*checkpoint, error) {
+	if t.cpPath == "" {
+		return nil, nil
+	}
+	cp, err := readCheckpoint(t.cpPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	reason := ""
+	switch {
+	case err != nil:
+		reason = err.Error()
+	case cp.Direction != Upload || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
+		reason = "checkpoint belongs to another transfer"
+	case cp.Size != stamp.size || cp.FileMTime != stamp.mtime:
+		reason = "local file changed since the checkpoint (size or modification time)"
+	case cp.UploadID == "":
+		reason = "checkpoint has no upload ID"
+	case cp.PartSize < minUploadPartSize && cp.Size > cp.PartSize:
+		reason = "checkpoint has an invalid part size"
+	}
+	if reason == "" {
+		var listed []UploadedPart
+		err := e.withRetry(ctx, t, func() error {
+			var err error
+			listed, err = e.store.ListParts(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID)
+			return err
+		})
+		switch {
+		case err == nil:
+			reconcileParts(cp, listed)
+			return cp, nil
+		case classify(err) == classNoUpload:
+			reason = "the multipart upload no longer exists on the server"
+			cp.UploadID = ""
+		default:
+			return nil, err // keep the checkpoint and its UploadId: retry later
+		}
+	}
+	if cp != nil && cp.UploadID != "" {
+		// Best effort: the old upload's parts are useless now.
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID); err != nil && classify(err) != classNoUpload {
+			e.log.Warn("abort of stale multipart upload failed", "upload_id", cp.UploadID, "err", err)
+		}
+		cancel()
+	}
+	os.Remove(t.cpPath)
+	e.noticef(t, "started over: %s", reason)
+	return nil, nil
+}
+
+// reconcileParts keeps a checkpointed part only if the server lists it with
+// the same ETag and size.
+func reconcileParts(cp *checkpoint, listed []UploadedPart) {
+	byNum := make(map[int]UploadedPart, len(listed))
+	for _, p := range listed {
+		byNum[p.Number] = p
+	}
+	for i := range cp.Parts {
+		c := &cp.Parts[i]
+		_, size := partRange(cp.Size, cp.PartSize, i)
+		s, ok := byNum[c.Number]
+		if c.ETag == "" || !ok || s.Size != size || !sameETag(s.ETag, c.ETag) {
+			c.Done, c.CRC, c.ETag = 0, 0, ""
+			continue
+		}
+		if sc, ok := parseCRC64(s.CRC64); ok && sc != c.CRC {
+			c.Done, c.CRC, c.ETag = 0, 0, ""
+		}
+	}
+}
+
+func sameETag(a, b string) bool {
+	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
+}
+
+// sendPart uploads one part with retries, then checks the source file did
+// not change while it was read.
+func (e *Engine) sendPart(ctx context.Context, t *transfer, f *os.File, p *part, uploadID string, stamp fileStamp) error {
+	r := e.newPartReader(ctx, io.NewSectionReader(f, p.off, p.size), p)
+	for attempt := 0; ; attempt++ {
+		err := e.sendPartOnce(ctx, t, r, p, uploadID)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if classify(err) != classTransient || attempt >= e.opts.Retries {
+			return fmt.Errorf("part %d: %w", p.number, err)
+		}
+		p.state.Store(partRetrying)
+		if err := e.sleepRetry(ctx, t, attempt, fmt.Errorf("part %d: %w", p.number, err)); err != nil {
+			return err
+		}
+		p.state.Store(partActive)
+	}
+	if now, err := statStamp(t.spec.LocalPath); err != nil {
+		return err
+	} else if now != stamp {
+		return fmt.Errorf("part %d: %w", p.number, errObjectChanged)
+	}
+	return nil
+}
+
+func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p *part, uploadID string) error {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	etag, crc, err := e.store.UploadPart(ctx, t.spec.Bucket, t.spec.Key, uploadID, p.number, r, p.size)
+	if err != nil {
+		return err
+	}
+	if !r.complete() {
+		// The SDK did not read the body to the end in one pass; compute the
+		// CRC over the section itself.
+		if err := r.recompute(); err != nil {
+			return err
+		}
+	}
+	if got, ok := parseCRC64(crc); ok && got != r.crc {
+		return fmt.Errorf("server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
+	}
+	if etag == "" {
+		return errors.New("server returned no ETag")
+	}
+	p.mu.Lock()
+	p.crc, p.etag = r.crc, etag
+	p.done.Store(p.size)
+	p.mu.Unlock()
+	return nil
+}
+
+// partReader feeds one part to the SDK: seekable (so the SDK can retry),
+// counting progress per read, computing CRC64, and paced by the global
+// bandwidth limiter.
+type partReader struct {
+	e    *Engine
+	ctx  context.Context
+	r    io.ReadSeeker
+	size int64
+	p    *part
+	pos  int64
+	crc  uint64
+	// crcFrom0 is false after a seek to anywhere but the start: the CRC
+	// then no longer covers bytes 0..pos.
+	crcFrom0 bool
+}
+
+func (e *Engine) newPartReader(ctx context.Context, r io.ReadSeeker, p *part) *partReader {
+	return &partReader{e: e, ctx: ctx, r: r, size: p.size, p: p, crcFrom0: true}
+}
+
+func (r *partReader) Read(b []byte) (int, error) {
+	if c := r.e.chunkLimit(); len(b) > c {
+		b = b[:c]
+	}
+	n, err := r.r.Read(b)
+	if n > 0 {
+		if werr := r.e.waitBandwidth(r.ctx, n); werr != nil {
+			return 0, werr
+		}
+		if r.crcFrom0 {
+			r.crc = crc64.Update(r.crc, crcTable, b[:n])
+		}
+		r.pos += int64(n)
+		r.p.done.Store(min(r.pos, r.size))
+	}
+	return n, err
+}
+
+func (r *partReader) Seek(off int64, whence int) (int64, error) {
+	pos, err := r.r.Seek(off, whence)
+	if err != nil {
+		return pos, err
+	}
+	if pos == 0 {
+		r.crc, r.crcFrom0 = 0, true
+	} else if pos != r.pos {
+		r.crcFrom0 = false
+	}
+	r.pos = pos
+	r.p.done.Store(min(pos, r.size))
+	return pos, nil
+}
+
+func (r *partReader) complete() bool { return r.crcFrom0 && r.pos == r.size }
+
+func (r *partReader) recompute() error {
+	if _, err := r.r.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	h := crc64.New(crcTable)
+	n, err := io.Copy(h, io.LimitReader(r.r, r.size))
+	if err != nil {
+		return fmt.Errorf("read source: %w", err)
+	}
+	if n != r.size {
+		return fmt.Errorf("source shorter than expected: %w", errObjectChanged)
+	}
+	r.crc, r.crcFrom0, r.pos = h.Sum64(), true, r.size
+	return nil
+}
