@@ -1,0 +1,321 @@
+// Package cli is ossq's headless front end: `ossq get`, `ossq put` and
+// `ossq ls`, run over the same transfer engine, checkpoints and config as the
+// TUI, with plain progress on stderr and exit codes scripts can rely on.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"ossq/internal/config"
+	"ossq/transfer"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1   // a transfer or request failed
+	ExitUsage       = 2   // bad command line or config
+	ExitInterrupted = 130 // SIGINT/SIGTERM: paused, checkpoint saved
+)
+
+// Commands lists what Run accepts, for main's dispatch.
+var Commands = []string{"get", "put", "ls"}
+
+// Run executes one command ("get", "put" or "ls") with its arguments and
+// returns the process exit code. It handles SIGINT and SIGTERM itself: the
+// engine pauses, checkpoints are saved and Run returns ExitInterrupted. A
+// second signal while that happens gets the default behaviour (exit at once).
+func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+	r := &runner{cmd: cmd, args: args, stdout: stdout, stderr: stderr}
+	switch cmd {
+	case "get", "put":
+		return r.transfer(ctx)
+	case "ls":
+		return r.list(ctx)
+	default:
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put or ls)\n", cmd)
+		return ExitUsage
+	}
+}
+
+type runner struct {
+	cmd    string
+	args   []string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func (r *runner) errorf(format string, args ...any) {
+	fmt.Fprintf(r.stderr, "ossq %s: %s\n", r.cmd, fmt.Sprintf(format, args...))
+}
+
+// usageError is a bad command line; Run prints it with the command's usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// setupError is a problem with the config, profile or credentials: like a
+// usage error, the user has to fix something before anything can run.
+type setupError struct{ err error }
+
+func (e *setupError) Error() string { return e.err.Error() }
+func (e *setupError) Unwrap() error { return e.err }
+
+// connectionFlags are shared by every command.
+type connectionFlags struct {
+	configPath string
+	profile    string
+	endpoint   string
+	region     string
+}
+
+func (c *connectionFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.configPath, "config", "", "config `file` (default $OSSQ_CONFIG, else ~/.config/ossq/config.toml)")
+	fs.StringVar(&c.profile, "profile", "", "profile `name` from the config (default: default_profile, else \"default\")")
+	fs.StringVar(&c.endpoint, "endpoint", "", "OSS endpoint `URL` overriding the profile's (e.g. an `ossq serve` address)")
+	fs.StringVar(&c.region, "region", "", "`region` overriding the profile's (needed for signature v4)")
+}
+
+// session is what a command needs after the config is read.
+type session struct {
+	cfg     *config.Config
+	profile config.Profile
+	store   transfer.Store
+}
+
+// connect loads the config, picks the profile, applies command-line
+// overrides and builds the OSS client. Problems here are usage errors: the
+// user must fix the command line or the config.
+func (r *runner) connect(flags connectionFlags) (*session, error) {
+	s, err := r.connectProfile(flags)
+	if err != nil {
+		return nil, &setupError{err}
+	}
+	return s, nil
+}
+
+func (r *runner) connectProfile(flags connectionFlags) (*session, error) {
+	cfg, err := config.Load(flags.configPath)
+	if err != nil {
+		return nil, err
+	}
+	for _, warning := range cfg.Warnings {
+		fmt.Fprintf(r.stderr, "ossq: warning: %s\n", warning)
+	}
+	profile, err := cfg.Profile(flags.profile)
+	if err != nil {
+		return nil, err
+	}
+	if flags.endpoint != "" {
+		profile.Endpoint = flags.endpoint
+		if flags.region == "" && profile.Region == "" {
+			profile.Region = config.RegionFromEndpoint(flags.endpoint)
+		}
+	}
+	if flags.region != "" {
+		profile.Region = flags.region
+	}
+	if profile.Endpoint == "" && profile.Region != "" {
+		profile.Endpoint = "oss-" + profile.Region + ".aliyuncs.com"
+	}
+	if err := profile.Check(); err != nil {
+		return nil, err
+	}
+	store, err := transfer.NewOSSStore(transfer.ClientOptions{
+		Endpoint:         profile.Endpoint,
+		Region:           profile.Region,
+		SignatureVersion: profile.SignatureVersion,
+		UseCName:         profile.UseCName,
+		UsePathStyle:     profile.UsePathStyle,
+		AccessKeyID:      profile.AccessKeyID,
+		AccessKeySecret:  profile.AccessKeySecret,
+		SessionToken:     profile.SessionToken,
+		Anonymous:        profile.Anonymous,
+		Proxy:            profile.Proxy,
+		ConnectTimeout:   profile.ConnectTimeout,
+		ReadTimeout:      profile.ReadTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &session{cfg: cfg, profile: profile, store: store}, nil
+}
+
+// newFlagSet makes a quiet FlagSet: Run prints errors and usage itself.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("ossq "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments; everything after "--" is positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printUsage writes the command's synopsis and flags to w.
+func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
+	fmt.Fprintf(w, "usage: %s\n\nflags:\n", synopsis)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// fail turns a setup or parse error into the right exit code and message.
+func (r *runner) fail(err error, fs *flag.FlagSet, synopsis string) int {
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(r.stdout, fs, synopsis)
+		return ExitOK
+	}
+	var usage *usageError
+	if errors.As(err, &usage) || isFlagError(err) {
+		r.errorf("%v", err)
+		fmt.Fprintf(r.stderr, "usage: %s\nrun 'ossq %s -h' for the flags\n", synopsis, r.cmd)
+		return ExitUsage
+	}
+	var setup *setupError
+	if errors.As(err, &setup) {
+		r.errorf("%v", setup.err)
+		return ExitUsage
+	}
+	r.errorf("%s", describeError(err))
+	return ExitFailure
+}
+
+// isFlagError recognises the flag package's own parse errors, which are plain
+// errors.New values with recognisable text.
+func isFlagError(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "flag provided but not defined") ||
+		strings.HasPrefix(msg, "flag needs an argument") ||
+		strings.HasPrefix(msg, "invalid value") ||
+		strings.HasPrefix(msg, "invalid boolean")
+}
+
+// describeError renders an error with the OSS code, message and request ID
+// when the server sent them.
+func describeError(err error) string {
+	var oe *transfer.OSSError
+	if errors.As(err, &oe) {
+		return describeInfo(&oe.Info)
+	}
+	return err.Error()
+}
+
+func describeInfo(info *transfer.ErrorInfo) string {
+	if info == nil {
+		return "unknown error"
+	}
+	if info.Code == "" {
+		if info.Text != "" {
+			return info.Text
+		}
+		return info.Message
+	}
+	var b strings.Builder
+	if info.Op != "" {
+		b.WriteString(info.Op + ": ")
+	}
+	fmt.Fprintf(&b, "%s: %s", info.Code, info.Message)
+	var details []string
+	if info.Status != 0 {
+		details = append(details, fmt.Sprintf("HTTP %d", info.Status))
+	}
+	if info.RequestID != "" {
+		details = append(details, "request ID "+info.RequestID)
+	}
+	if info.HostID != "" {
+		details = append(details, "host ID "+info.HostID)
+	}
+	if len(details) > 0 {
+		b.WriteString(" (" + strings.Join(details, ", ") + ")")
+	}
+	return b.String()
+}
+
+// interruptible returns a context canceled by SIGINT or SIGTERM, and a
+// function reporting whether a signal (rather than the parent) ended it.
+func interruptible(parent context.Context) (ctx context.Context, interrupted func() bool, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	got := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-signals:
+			// Restore the default handling: a second Ctrl-C quits at once
+			// instead of waiting for the checkpoints to be written.
+			signal.Stop(signals)
+			close(got)
+			cancel()
+		case <-done:
+		}
+	}()
+	interrupted = func() bool {
+		select {
+		case <-got:
+			return true
+		default:
+			return parent.Err() != nil
+		}
+	}
+	stop = func() {
+		signal.Stop(signals)
+		close(done)
+		cancel()
+	}
+	return ctx, interrupted, stop
+}
+
+// isTerminal reports whether w is a character device (a terminal), so the
+// progress line can be redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// shellQuote renders args so the printed resume command can be pasted back.
+func shellQuote(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(c rune) bool {
+			return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=@%+,", c))
+		}) < 0 {
+			quoted[i] = a
+			continue
+		}
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
+}

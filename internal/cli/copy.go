@@ -1,0 +1,452 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"ossq/internal/config"
+	"ossq/transfer"
+)
+
+const (
+	getSynopsis = "ossq get [flags] oss://BUCKET/KEY [DEST]    (a KEY ending in / downloads everything under it into the folder DEST)"
+	putSynopsis = "ossq put [flags] SRC oss://BUCKET/KEY       (SRC may be a folder; a KEY ending in / means \"into this prefix\")"
+)
+
+// transferFlags are get's and put's flags; empty / zero means "from the config".
+type transferFlags struct {
+	conn          connectionFlags
+	parallel      int
+	partSize      string
+	checkpointDir string
+	noCheckpoint  bool
+	bwlimit       string
+	onExists      string
+	stateDir      string
+}
+
+func (f *transferFlags) register(fs *flag.FlagSet) {
+	f.conn.register(fs)
+	fs.IntVar(&f.parallel, "parallel", 0, "parts in flight per object, 1-100 (default from the config: 8)")
+	fs.StringVar(&f.partSize, "part-size", "", "part `size`, 100KiB-5GiB, e.g. 16MiB (default from the config: 8MiB)")
+	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "`folder` for resume checkpoints (default STATE_DIR/checkpoints)")
+	fs.BoolVar(&f.noCheckpoint, "no-checkpoint", false, "keep no checkpoint: an interrupted transfer starts over")
+	fs.StringVar(&f.bwlimit, "bwlimit", "", "total bandwidth `rate` per second, e.g. 20MiB; 0 for none (default from the config)")
+	fs.StringVar(&f.onExists, "on-exists", "", "when a download's destination exists: overwrite, skip or rename (default from the config; \"ask\" refuses)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "state `folder` (default from the config: $XDG_STATE_HOME/ossq)")
+}
+
+// engineOptions merges the config's transfer settings with the flags,
+// validating the flags with the same limits the config file has.
+func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, error) {
+	opts := transfer.Options{
+		PartSize:           t.PartSize,
+		Parallel:           t.Parallel,
+		MaxActive:          t.MaxActive,
+		MultipartThreshold: t.MultipartThreshold,
+		StateDir:           t.StateDir,
+		CheckpointDir:      t.CheckpointDir,
+		BandwidthLimit:     t.BandwidthLimit,
+		Retries:            t.Retries,
+		OnExists:           transfer.OnExists(t.OnExists),
+		// A headless run does only what its command line says; it never
+		// resumes transfers another ossq left in a queue.
+		ResumeOnStart: false,
+	}
+	if f.parallel != 0 {
+		if f.parallel < 1 || f.parallel > config.MaxParallel {
+			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
+		}
+		opts.Parallel = f.parallel
+	}
+	if f.partSize != "" {
+		n, err := config.ParseSize(f.partSize)
+		if err != nil {
+			return opts, usagef("--part-size: %v", err)
+		}
+		if n < config.MinPartSize || n > config.MaxPartSize {
+			return opts, usagef("--part-size %s: allowed %s to %s", f.partSize,
+				config.FormatSize(config.MinPartSize), config.FormatSize(config.MaxPartSize))
+		}
+		opts.PartSize = n
+	}
+	if f.bwlimit != "" {
+		n, err := config.ParseSize(f.bwlimit)
+		if err != nil {
+			return opts, usagef("--bwlimit: %v", err)
+		}
+		if n != 0 && n < config.MinBandwidthLimit {
+			return opts, usagef("--bwlimit %s: allowed 0 (none) or at least %s", f.bwlimit, config.FormatSize(config.MinBandwidthLimit))
+		}
+		opts.BandwidthLimit = n
+	}
+	if f.onExists != "" {
+		if !slices.Contains(config.OnExistsPolicies, f.onExists) {
+			return opts, usagef("--on-exists %q: want one of %s", f.onExists, strings.Join(config.OnExistsPolicies, ", "))
+		}
+		opts.OnExists = transfer.OnExists(f.onExists)
+	}
+	if f.stateDir != "" {
+		opts.StateDir = absPath(config.ExpandPath(f.stateDir, ""))
+		opts.CheckpointDir = filepath.Join(opts.StateDir, "checkpoints")
+	}
+	if f.checkpointDir != "" {
+		opts.CheckpointDir = absPath(config.ExpandPath(f.checkpointDir, ""))
+	}
+	return opts, nil
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// plan is what one get/put will do.
+type plan struct {
+	spec   transfer.Spec
+	tree   bool   // a prefix or a folder: AddTree
+	source string // for messages
+	target string
+}
+
+// planGet reads `get oss://BUCKET/KEY [DEST]`.
+func planGet(positional []string, downloadDir string) (plan, error) {
+	if len(positional) < 1 || len(positional) > 2 {
+		return plan{}, usagef("want oss://BUCKET/KEY and an optional destination, got %d arguments", len(positional))
+	}
+	src, err := parseOSSURL(positional[0])
+	if err != nil {
+		return plan{}, err
+	}
+	dest := ""
+	if len(positional) == 2 {
+		dest = positional[1]
+		if isOSSURL(dest) {
+			return plan{}, usagef("the destination %q is an OSS address; get downloads to a local path (use put to upload)", dest)
+		}
+		if dest == "" {
+			return plan{}, usagef("the destination is empty")
+		}
+	}
+	if dest == "" {
+		dest = downloadDir
+	}
+	if dest == "" {
+		dest = "."
+	}
+	p := plan{source: src.String(), spec: transfer.Spec{Direction: transfer.Download, Bucket: src.Bucket, Key: src.Key}}
+	if src.IsPrefix() {
+		if info, err := os.Stat(dest); err == nil && !info.IsDir() {
+			return plan{}, usagef("%s is a prefix; the destination %s is a file, not a folder", src, dest)
+		}
+		p.tree = true
+		p.spec.LocalPath = absPath(dest)
+		p.target = p.spec.LocalPath
+		return p, nil
+	}
+	name := path.Base(src.Key)
+	if strings.HasSuffix(dest, string(filepath.Separator)) || strings.HasSuffix(dest, "/") {
+		dest = filepath.Join(dest, name)
+	} else if info, err := os.Stat(dest); err == nil && info.IsDir() {
+		dest = filepath.Join(dest, name)
+	}
+	p.spec.LocalPath = absPath(dest)
+	p.target = p.spec.LocalPath
+	return p, nil
+}
+
+// planPut reads `put SRC oss://BUCKET/KEY`.
+func planPut(positional []string) (plan, error) {
+	if len(positional) != 2 {
+		return plan{}, usagef("want a local source and an oss://BUCKET/KEY destination, got %d arguments", len(positional))
+	}
+	srcPath := positional[0]
+	if isOSSURL(srcPath) {
+		return plan{}, usagef("the source %q is an OSS address; put uploads a local file or folder (use get to download)", srcPath)
+	}
+	dst, err := parseOSSURL(positional[1])
+	if err != nil {
+		return plan{}, err
+	}
+	info, err := os.Stat(srcPath)
+	if err != nil {
+		return plan{}, fmt.Errorf("source: %w", err)
+	}
+	p := plan{source: srcPath, spec: transfer.Spec{Direction: transfer.Upload, Bucket: dst.Bucket, LocalPath: absPath(srcPath)}}
+	switch {
+	case info.IsDir():
+		p.tree = true
+		p.spec.Key = dst.Key
+		if p.spec.Key != "" && !strings.HasSuffix(p.spec.Key, "/") {
+			p.spec.Key += "/"
+		}
+	case !info.Mode().IsRegular():
+		return plan{}, fmt.Errorf("source %s is not a regular file or folder", srcPath)
+	case dst.IsPrefix():
+		p.spec.Key = dst.Key + filepath.Base(p.spec.LocalPath)
+	default:
+		p.spec.Key = dst.Key
+	}
+	p.target = ossURL{Bucket: dst.Bucket, Key: p.spec.Key}.String()
+	return p, nil
+}
+
+// transfer runs get or put to completion, failure or interruption.
+func (r *runner) transfer(parent context.Context) int {
+	synopsis := getSynopsis
+	if r.cmd == "put" {
+		synopsis = putSynopsis
+	}
+	fs := newFlagSet(r.cmd)
+	var flags transferFlags
+	flags.register(fs)
+	positional, err := parseArgs(fs, r.args)
+	if err != nil {
+		return r.fail(err, fs, synopsis)
+	}
+	// Check the shape of the command line before touching config or network.
+	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
+		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
+	}
+	s, err := r.connect(flags.conn)
+	if err != nil {
+		return r.fail(err, fs, synopsis)
+	}
+	opts, err := flags.engineOptions(s.cfg.Transfer)
+	if err != nil {
+		return r.fail(err, fs, synopsis)
+	}
+	var p plan
+	if r.cmd == "get" {
+		p, err = planGet(positional, s.cfg.Transfer.DownloadDir)
+	} else {
+		p, err = planPut(positional)
+	}
+	if err != nil {
+		return r.fail(err, fs, synopsis)
+	}
+	p.spec.NoCheckpoint = flags.noCheckpoint
+
+	ctx, interrupted, stop := interruptible(parent)
+	defer stop()
+
+	eng, cleanup, err := openEngine(s.store, opts)
+	if err != nil {
+		r.errorf("%v", err)
+		return ExitFailure
+	}
+	defer cleanup()
+	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr)}
+	code := job.run(ctx)
+	if code == ExitFailure && interrupted() {
+		code = ExitInterrupted
+	}
+	if code == ExitInterrupted {
+		fmt.Fprintf(r.stderr, "ossq %s: interrupted; saving checkpoints (press Ctrl-C again to quit at once)\n", r.cmd)
+		doneBytes := job.doneBytes()
+		// Close pauses what runs and waits for the last checkpoint writes;
+		// only then is it true that the same command resumes.
+		if err := eng.Close(); err != nil {
+			r.errorf("saving state: %v", err)
+		}
+		job.reportInterrupted(doneBytes)
+		return ExitInterrupted
+	}
+	if err := eng.Close(); err != nil {
+		r.errorf("closing: %v", err)
+		if code == ExitOK {
+			code = ExitFailure
+		}
+	}
+	return code
+}
+
+// openEngine opens the engine on a private queue folder so a headless run
+// never fights the TUI (or another `ossq get`) for the shared queue file,
+// while checkpoints stay in the shared checkpoint folder: they are keyed by
+// bucket, key and local path, so re-running the same command resumes.
+func openEngine(store transfer.Store, opts transfer.Options) (*transfer.Engine, func(), error) {
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("state folder: %w", err)
+	}
+	queueDir, err := os.MkdirTemp(opts.StateDir, "cli-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("state folder: %w", err)
+	}
+	opts.StateDir = queueDir
+	eng, err := transfer.Open(store, opts)
+	if err != nil {
+		os.RemoveAll(queueDir)
+		return nil, nil, fmt.Errorf("starting the transfer engine: %w", err)
+	}
+	return eng, func() { os.RemoveAll(queueDir) }, nil
+}
+
+// job is one get/put in flight.
+type job struct {
+	*runner
+	eng              *transfer.Engine
+	plan             plan
+	ids              []transfer.ID
+	progressTerminal bool
+	started          time.Time
+}
+
+func (j *job) run(ctx context.Context) int {
+	j.started = time.Now()
+	ids, err := j.add(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ExitInterrupted
+		}
+		if errors.Is(err, transfer.ErrDestinationExists) {
+			j.errorf("%s exists; choose --on-exists overwrite, skip or rename", j.plan.target)
+			return ExitFailure
+		}
+		j.errorf("%s", describeError(err))
+		return ExitFailure
+	}
+	if len(ids) == 0 {
+		if j.plan.spec.Direction == transfer.Download {
+			j.errorf("no objects under %s", j.plan.source)
+		} else {
+			j.errorf("no files under %s", j.plan.source)
+		}
+		return ExitFailure
+	}
+	j.ids = ids
+
+	progress := newProgress(j.eng, ids, j.stderr, j.progressTerminal)
+	stopProgress := progress.start()
+	results := make([]transfer.TransferSnapshot, 0, len(ids))
+	for _, id := range ids {
+		snap, err := j.eng.Wait(ctx, id)
+		if err != nil {
+			stopProgress()
+			if ctx.Err() != nil {
+				return ExitInterrupted
+			}
+			j.errorf("%v", err)
+			return ExitFailure
+		}
+		results = append(results, snap)
+	}
+	stopProgress()
+	return j.report(results)
+}
+
+// add queues the transfer(s). AddTree lists (network I/O, no context), so it
+// runs aside and an interrupt does not wait for a long listing.
+func (j *job) add(ctx context.Context) ([]transfer.ID, error) {
+	if !j.plan.tree {
+		id, err := j.eng.Add(j.plan.spec)
+		if err != nil {
+			return nil, err
+		}
+		return []transfer.ID{id}, nil
+	}
+	type added struct {
+		ids []transfer.ID
+		err error
+	}
+	done := make(chan added, 1)
+	go func() {
+		ids, err := j.eng.AddTree(j.plan.spec)
+		done <- added{ids, err}
+	}()
+	select {
+	case a := <-done:
+		return a.ids, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// report prints the outcome and picks the exit code.
+func (j *job) report(results []transfer.TransferSnapshot) int {
+	var failed []transfer.TransferSnapshot
+	var bytes int64
+	done := 0
+	for _, snap := range results {
+		switch snap.State {
+		case transfer.StateDone:
+			done++
+			bytes += max(snap.Size, 0)
+			if snap.Notice != "" {
+				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), snap.Notice)
+			}
+		default:
+			failed = append(failed, snap)
+		}
+	}
+	for _, snap := range failed {
+		cause := snap.Err
+		if snap.ErrInfo != nil && snap.ErrInfo.Code != "" {
+			cause = describeInfo(snap.ErrInfo)
+		}
+		if cause == "" {
+			cause = string(snap.State)
+		}
+		if snap.State == transfer.StatePaused {
+			cause = "paused: " + cause
+		}
+		j.errorf("%s: %s", displayName(snap), cause)
+	}
+	elapsed := time.Since(j.started)
+	verb := "downloaded"
+	if j.plan.spec.Direction == transfer.Upload {
+		verb = "uploaded"
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(j.stderr, "%s %d of %d; %d failed\n", verb, done, len(results), len(failed))
+		return ExitFailure
+	}
+	rate := ""
+	if secs := elapsed.Seconds(); secs > 0 && bytes > 0 {
+		rate = fmt.Sprintf(", %s/s", config.FormatSize(int64(float64(bytes)/secs)))
+	}
+	what := j.plan.target
+	if len(results) > 1 {
+		what = fmt.Sprintf("%d files to %s", len(results), j.plan.target)
+	}
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s%s)\n", verb, what, config.FormatSize(bytes), elapsed.Round(100*time.Millisecond), rate)
+	return ExitOK
+}
+
+// doneBytes is what our transfers have moved so far.
+func (j *job) doneBytes() int64 {
+	var done int64
+	for _, id := range j.ids {
+		if snap, ok := j.eng.Get(id); ok {
+			done += snap.Done
+		}
+	}
+	return done
+}
+
+// reportInterrupted says what was kept and how to go on.
+func (j *job) reportInterrupted(doneBytes int64) {
+	command := "ossq " + j.cmd + " " + shellQuote(j.args)
+	if j.plan.spec.NoCheckpoint {
+		fmt.Fprintf(j.stderr, "ossq %s: stopped; no checkpoint was kept (--no-checkpoint), so running it again starts over:\n  %s\n", j.cmd, command)
+		return
+	}
+	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, config.FormatSize(doneBytes), command)
+}
+
+func displayName(snap transfer.TransferSnapshot) string {
+	if snap.Direction == transfer.Upload {
+		return snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+	}
+	return ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+}
