@@ -61,6 +61,9 @@ func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, erro
 		// resumes transfers another ossq left in a queue.
 		ResumeOnStart: false,
 	}
+	if t.Retries == 0 {
+		opts.Retries = -1 // the engine reads 0 as "its default"; the config's 0 means none
+	}
 	if f.parallel != 0 {
 		if f.parallel < 1 || f.parallel > config.MaxParallel {
 			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
@@ -240,12 +243,11 @@ func (r *runner) transfer(parent context.Context) int {
 	ctx, interrupted, stop := interruptible(parent)
 	defer stop()
 
-	eng, cleanup, err := openEngine(s.store, opts)
+	eng, err := openEngine(s.store, opts)
 	if err != nil {
 		r.errorf("%v", err)
 		return ExitFailure
 	}
-	defer cleanup()
 	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr)}
 	code := job.run(ctx)
 	if code == ExitFailure && interrupted() {
@@ -271,25 +273,18 @@ func (r *runner) transfer(parent context.Context) int {
 	return code
 }
 
-// openEngine opens the engine on a private queue folder so a headless run
-// never fights the TUI (or another `ossq get`) for the shared queue file,
-// while checkpoints stay in the shared checkpoint folder: they are keyed by
-// bucket, key and local path, so re-running the same command resumes.
-func openEngine(store transfer.Store, opts transfer.Options) (*transfer.Engine, func(), error) {
-	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("state folder: %w", err)
-	}
-	queueDir, err := os.MkdirTemp(opts.StateDir, "cli-")
-	if err != nil {
-		return nil, nil, fmt.Errorf("state folder: %w", err)
-	}
-	opts.StateDir = queueDir
+// openEngine opens the engine in its headless (Ephemeral) mode: no queue
+// file and no queue lock, so it runs beside a TUI that owns the state
+// folder, while the per-transfer checkpoints and destination locks are the
+// shared ones: re-running the same command resumes, and a CLI transfer never
+// clashes with the TUI's on one destination.
+func openEngine(store transfer.Store, opts transfer.Options) (*transfer.Engine, error) {
+	opts.Ephemeral = true
 	eng, err := transfer.Open(store, opts)
 	if err != nil {
-		os.RemoveAll(queueDir)
-		return nil, nil, fmt.Errorf("starting the transfer engine: %w", err)
+		return nil, fmt.Errorf("starting the transfer engine: %w", err)
 	}
-	return eng, func() { os.RemoveAll(queueDir) }, nil
+	return eng, nil
 }
 
 // job is one get/put in flight.
@@ -300,11 +295,19 @@ type job struct {
 	ids              []transfer.ID
 	progressTerminal bool
 	started          time.Time
+	skipped          bool // AddTree left some entries out
 }
 
 func (j *job) run(ctx context.Context) int {
 	j.started = time.Now()
 	ids, err := j.add(ctx)
+	if err != nil && len(ids) > 0 {
+		// AddTree queued what it could; the rest is reported now and makes
+		// the run fail once the queued ones are through.
+		j.errorf("%v", err)
+		j.skipped = true
+		err = nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ExitInterrupted
@@ -409,6 +412,10 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(j.stderr, "%s %d of %d; %d failed\n", verb, done, len(results), len(failed))
+		return ExitFailure
+	}
+	if j.skipped {
+		fmt.Fprintf(j.stderr, "%s %d; some entries were left out (see above)\n", verb, done)
 		return ExitFailure
 	}
 	rate := ""
