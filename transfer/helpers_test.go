@@ -1,0 +1,209 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"hash/crc64"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+
+	"ossq/internal/ossemu"
+)
+
+const testBucket = "bkt"
+
+// testEnv is an ossemu server on loopback plus the real SDK store over it.
+type testEnv struct {
+	t        testing.TB
+	srv      *ossemu.Server
+	endpoint string
+	store    Store
+	client   *oss.Client // for checks the Store does not expose (ListMultipartUploads)
+	dir      string
+}
+
+func newTestEnv(t testing.TB) *testEnv {
+	t.Helper()
+	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir()})
+	if err != nil {
+		t.Fatalf("ossemu.New: %v", err)
+	}
+	ep, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := srv.CreateBucket(testBucket); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	store, err := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", Anonymous: true,
+		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("NewOSSStore: %v", err)
+	}
+	client := oss.NewClient(oss.LoadDefaultConfig().WithEndpoint(ep).WithRegion("cn-hangzhou").
+		WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider()))
+	return &testEnv{t: t, srv: srv, endpoint: ep, store: store, client: client, dir: t.TempDir()}
+}
+
+// testOptions are small parts and fast retries so the suite stays quick.
+func (env *testEnv) testOptions() Options {
+	return Options{
+		PartSize:           128 << 10,
+		Parallel:           4,
+		MaxActive:          3,
+		MultipartThreshold: 256 << 10,
+		StateDir:           filepath.Join(env.dir, "state"),
+		Retries:            6,
+		RetryDelay:         5 * time.Millisecond,
+		OnExists:           ExistsOverwrite,
+		ResumeOnStart:      true,
+	}
+}
+
+func (env *testEnv) open(opts Options) *Engine {
+	env.t.Helper()
+	e, err := Open(env.store, opts)
+	if err != nil {
+		env.t.Fatalf("Open: %v", err)
+	}
+	env.t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func testCtx(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// waitFor blocks until the transfer pauses or finishes (bounded by 60 s).
+func waitFor(t testing.TB, e *Engine, id ID) TransferSnapshot {
+	t.Helper()
+	ts, err := e.Wait(testCtx(t, 60*time.Second), id)
+	if err != nil {
+		t.Fatalf("Wait(%s): %v (state %s, err %q)", id, err, ts.State, ts.Err)
+	}
+	return ts
+}
+
+func mustDone(t testing.TB, e *Engine, id ID) TransferSnapshot {
+	t.Helper()
+	ts := waitFor(t, e, id)
+	if ts.State != StateDone {
+		t.Fatalf("transfer %s: state %s, err %q, info %+v", ts.Key, ts.State, ts.Err, ts.ErrInfo)
+	}
+	return ts
+}
+
+// waitProgress polls until the transfer has at least n bytes done; bounded.
+func waitProgress(t testing.TB, e *Engine, id ID, n int64) {
+	t.Helper()
+	for i := 0; i < 3000; i++ {
+		ts, _ := e.Get(id)
+		if ts.Done >= n {
+			return
+		}
+		if ts.State.Finished() || ts.State == StatePaused {
+			t.Fatalf("transfer ended (%s, %q) before reaching %d bytes", ts.State, ts.Err, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("transfer %s never reached %d bytes", id, n)
+}
+
+func generated(size, seed int64) []byte {
+	b, err := io.ReadAll(ossemu.GeneratedReader(size, seed))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func randomData(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed*7+1))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func assertFile(t testing.TB, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: %d bytes (crc %x), want %d bytes (crc %x)", path, len(got), crc64.Checksum(got, crcTable), len(want), crc64.Checksum(want, crcTable))
+	}
+}
+
+// objectBytes reads an object whole through the store.
+func (env *testEnv) objectBytes(key string) []byte {
+	env.t.Helper()
+	rc, err := env.store.GetRange(testCtx(env.t, 30*time.Second), testBucket, key, 0, -1, "")
+	if err != nil {
+		env.t.Fatalf("get %s: %v", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		env.t.Fatalf("read %s: %v", key, err)
+	}
+	return b
+}
+
+// openUploads lists multipart uploads still open in the bucket.
+func (env *testEnv) openUploads() []string {
+	env.t.Helper()
+	res, err := env.client.ListMultipartUploads(testCtx(env.t, 30*time.Second), &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(testBucket)})
+	if err != nil {
+		env.t.Fatalf("ListMultipartUploads: %v", err)
+	}
+	var out []string
+	for _, u := range res.Uploads {
+		out = append(out, oss.ToString(u.Key)+" "+oss.ToString(u.UploadId))
+	}
+	return out
+}
+
+// recordedBytes sums the bytes a download checkpoint claims.
+func recordedBytes(t testing.TB, path string) int64 {
+	t.Helper()
+	cp, err := readCheckpoint(path)
+	if err != nil {
+		t.Fatalf("read checkpoint: %v", err)
+	}
+	var n int64
+	for _, p := range cp.Parts {
+		n += p.Done
+	}
+	return n
+}
+
+// quiesce waits until the server stops sending bodies (handlers of requests
+// the client already abandoned can still be writing), so a following
+// ResetStats counts only new work. Bounded: at most ~5 s.
+func (env *testEnv) quiesce() {
+	last, stable := int64(-1), 0
+	for i := 0; i < 250 && stable < 10; i++ {
+		cur := env.srv.Stats().GetBodyBytes
+		if cur == last {
+			stable++
+		} else {
+			stable = 0
+		}
+		last = cur
+		time.Sleep(20 * time.Millisecond)
+	}
+}
