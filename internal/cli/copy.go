@@ -31,6 +31,7 @@ type transferFlags struct {
 	bwlimit       string
 	onExists      string
 	stateDir      string
+	parallelSet   bool // --parallel given (0 is then an error, not "from the config")
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
@@ -64,7 +65,7 @@ func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, erro
 	if t.Retries == 0 {
 		opts.Retries = -1 // the engine reads 0 as "its default"; the config's 0 means none
 	}
-	if f.parallel != 0 {
+	if f.parallelSet {
 		if f.parallel < 1 || f.parallel > config.MaxParallel {
 			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
 		}
@@ -217,6 +218,7 @@ func (r *runner) transfer(parent context.Context) int {
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
+	fs.Visit(func(f *flag.Flag) { flags.parallelSet = flags.parallelSet || f.Name == "parallel" })
 	// Check the shape of the command line before touching config or network.
 	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
