@@ -914,7 +914,7 @@ func (e *Engine) Wait(ctx context.Context, id ID) (TransferSnapshot, error) {
 			return TransferSnapshot{}, fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
 		if !t.running && (t.state.Finished() || t.state == StatePaused) {
-			ts := e.snapLocked(t, false)
+			ts := e.snapLocked(t, true)
 			e.mu.Unlock()
 			return ts, nil
 		}

@@ -197,7 +197,8 @@ func recordedBytes(t testing.TB, path string) int64 {
 func (env *testEnv) quiesce() {
 	last, stable := int64(-1), 0
 	for i := 0; i < 250 && stable < 10; i++ {
-		cur := env.srv.Stats().GetBodyBytes
+		st := env.srv.Stats()
+		cur := st.GetBodyBytes + st.PutBodyBytes
 		if cur == last {
 			stable++
 		} else {

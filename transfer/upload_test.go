@@ -1,0 +1,222 @@
+package transfer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ossq/internal/ossemu"
+)
+
+func TestUploadRoundTrip(t *testing.T) {
+	env := newTestEnv(t)
+	files := map[string][]byte{
+		"multi.bin": randomData(2<<20+333, 1),
+		"small.bin": randomData(10<<10, 2),
+		"empty.bin": nil,
+	}
+	e := env.open(env.testOptions())
+	ids := map[string]ID{}
+	for name, data := range files {
+		p := filepath.Join(env.dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "u/" + name, LocalPath: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = id
+	}
+	for name, id := range ids {
+		ts := mustDone(t, e, id)
+		if got := env.objectBytes("u/" + name); string(got) != string(files[name]) {
+			t.Errorf("%s: object differs (%d bytes, want %d)", name, len(got), len(files[name]))
+		}
+		obj, err := env.store.HeadObject(testCtx(t, 10*time.Second), testBucket, "u/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if obj.Size != int64(len(files[name])) {
+			t.Errorf("%s: size %d", name, obj.Size)
+		}
+		if name == "multi.bin" && len(ts.Parts) != partCount(int64(len(files[name])), 128<<10) {
+			t.Errorf("multi.bin: %d parts", len(ts.Parts))
+		}
+	}
+	if env.srv.Stats().Requests["InitiateMultipartUpload"] != 1 {
+		t.Errorf("initiate count %d, want 1 (only multi.bin is above the threshold)", env.srv.Stats().Requests["InitiateMultipartUpload"])
+	}
+	if u := env.openUploads(); len(u) != 0 {
+		t.Errorf("multipart uploads left: %v", u)
+	}
+}
+
+// Pause and resume an upload: parts the server already holds are reused
+// (ListParts reconciliation), not sent again.
+func TestUploadResumeReusesParts(t *testing.T) {
+	env := newTestEnv(t)
+	data := randomData(3<<20, 3)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, data, 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 512 << 10})
+	e := env.open(env.testOptions())
+	id, _ := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
+	waitProgress(t, e, id, 1<<20)
+	e.Pause(id)
+	ts := waitFor(t, e, id)
+	if ts.State != StatePaused {
+		t.Fatalf("state %s", ts.State)
+	}
+	cp, err := readCheckpoint(ts.CheckpointPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved int64
+	for _, p := range cp.Parts {
+		if p.ETag != "" {
+			saved += p.Done
+		}
+	}
+	if saved == 0 || cp.UploadID == "" {
+		t.Fatalf("checkpoint holds no finished part (saved %d, upload %q)", saved, cp.UploadID)
+	}
+	env.quiesce()
+	env.srv.SetFaults(ossemu.Faults{})
+	env.srv.ResetStats()
+	e.Resume(id)
+	mustDone(t, e, id)
+	if got := env.objectBytes("k"); string(got) != string(data) {
+		t.Fatal("object differs")
+	}
+	st := env.srv.Stats()
+	if st.Requests["InitiateMultipartUpload"] != 0 {
+		t.Errorf("resume started a new multipart upload")
+	}
+	if st.PutBodyBytes != int64(len(data))-saved {
+		t.Errorf("resume sent %d bytes, want exactly %d (size - parts already held)", st.PutBodyBytes, int64(len(data))-saved)
+	}
+}
+
+// The local file changes while it is being uploaded: the upload restarts
+// with the reason shown, and the object ends up equal to the new file.
+func TestLocalFileChangedMidUpload(t *testing.T) {
+	env := newTestEnv(t)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, randomData(2<<20, 4), 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	e := env.open(env.testOptions())
+	id, _ := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
+	waitProgress(t, e, id, 300<<10)
+	final := randomData(2<<20, 5)
+	if err := os.WriteFile(src, final, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Minute)
+	os.Chtimes(src, future, future) // make the change visible even on coarse mtime clocks
+	env.srv.SetFaults(ossemu.Faults{})
+	ts := mustDone(t, e, id)
+	if !strings.Contains(ts.Notice, "local file changed") {
+		t.Errorf("notice %q, want the local-file-changed reason", ts.Notice)
+	}
+	if got := env.objectBytes("k"); string(got) != string(final) {
+		t.Fatal("object is not the final file content")
+	}
+	e.Close()
+	if u := env.openUploads(); len(u) != 0 {
+		t.Errorf("multipart uploads left: %v", u)
+	}
+}
+
+func TestCancelUploadLeavesNothing(t *testing.T) {
+	env := newTestEnv(t)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, randomData(2<<20, 6), 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	e := env.open(env.testOptions())
+	id, _ := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
+	waitProgress(t, e, id, 300<<10)
+	if u := env.openUploads(); len(u) != 1 {
+		t.Fatalf("want one open upload mid-transfer, got %v", u)
+	}
+	if err := e.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	ts := waitFor(t, e, id)
+	if ts.State != StateCanceled {
+		t.Fatalf("state %s", ts.State)
+	}
+	e.Close() // waits for the background abort
+	if u := env.openUploads(); len(u) != 0 {
+		t.Errorf("multipart uploads left after cancel: %v", u)
+	}
+	if _, err := os.Stat(ts.CheckpointPath); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left after cancel")
+	}
+	if _, err := env.store.HeadObject(testCtx(t, 5*time.Second), testBucket, "k"); err == nil {
+		t.Errorf("object exists after a canceled upload")
+	}
+}
+
+// A transient ListParts failure keeps the upload ID (the SDK's uploader
+// throws it away and starts over).
+func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
+	env := newTestEnv(t)
+	data := randomData(1<<20, 8)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, data, 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	opts := env.testOptions()
+	opts.Retries = 1
+	e := env.open(opts)
+	id, _ := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
+	waitProgress(t, e, id, 300<<10)
+	e.Pause(id)
+	ts := waitFor(t, e, id)
+	cp, err := readCheckpoint(ts.CheckpointPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.quiesce()
+	// Every request fails with 5xx: ListParts cannot succeed now.
+	env.srv.SetFaults(ossemu.Faults{FailRate: 1})
+	e.Resume(id)
+	ts = waitFor(t, e, id)
+	if ts.State != StateFailed {
+		t.Fatalf("state %s, want failed while the server errors", ts.State)
+	}
+	cp2, err := readCheckpoint(ts.CheckpointPath)
+	if err != nil || cp2.UploadID != cp.UploadID {
+		t.Fatalf("upload ID not kept after a transient error: %v %q vs %q", err, cp2.UploadID, cp.UploadID)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+	if err := e.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, e, id)
+	if got := env.objectBytes("k"); string(got) != string(data) {
+		t.Fatal("object differs")
+	}
+	if n := env.srv.Stats().Requests["InitiateMultipartUpload"]; n != 1 {
+		t.Errorf("%d InitiateMultipartUpload calls, want 1", n)
+	}
+}
+
+func TestUploadPartSizeLimits(t *testing.T) {
+	cases := []struct{ size, want, got int64 }{
+		{10 << 20, 8 << 20, 8 << 20},
+		{10 << 20, 1, minUploadPartSize},
+		{100 << 30, 1 << 20, 10739712}, // ceil(100 GiB / 10000) rounded up to 4 KiB
+	}
+	for _, c := range cases {
+		ps := uploadPartSize(c.size, c.want)
+		if ps != c.got {
+			t.Errorf("uploadPartSize(%d, %d) = %d, want %d", c.size, c.want, ps, c.got)
+		}
+		if n := partCount(c.size, ps); n > maxUploadParts {
+			t.Errorf("size %d: %d parts", c.size, n)
+		}
+	}
+}
