@@ -104,9 +104,11 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 
 	cp := e.loadDownloadCheckpoint(t, obj)
 	if cp != nil {
+		removeStaleTemps(dest, cp.TempPath)
 		partSize = cp.PartSize
 		single = len(cp.Parts) == 1 && obj.Size < e.opts.MultipartThreshold
 	} else {
+		removeStaleTemps(dest, "")
 		cp = &checkpoint{Direction: Download, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: dest,
 			PartSize: partSize, Size: obj.Size, ETag: obj.ETag, VersionID: obj.VersionID,
 			LastModified: obj.LastModified.UnixNano(), CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
@@ -198,6 +200,25 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	t.tempPath = ""
 	e.mu.Unlock()
 	return nil
+}
+
+// removeStaleTemps deletes earlier temp files of this destination (left by a
+// crash, a discarded checkpoint or a run without checkpoint), except keep.
+// Holding the destination lock makes every such file ours.
+func removeStaleTemps(dest, keep string) {
+	dir, base := filepath.Split(dest)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, de := range entries {
+		name := de.Name()
+		p := filepath.Join(dir, name)
+		if de.Type().IsRegular() && p != keep && strings.HasPrefix(name, base+".ossq-") && strings.HasSuffix(name, ".part") &&
+			len(name) == len(base)+len(".ossq-")+12+len(".part") {
+			os.Remove(p)
+		}
+	}
 }
 
 // loadDownloadCheckpoint returns the saved checkpoint if it still describes
