@@ -132,7 +132,7 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	dest := ""
+	dest, destIsFolder := "", false
 	if len(positional) == 2 {
 		dest = positional[1]
 		if isOSSURL(dest) {
@@ -143,10 +143,11 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 		}
 	}
 	if dest == "" {
-		dest = downloadDir
-	}
-	if dest == "" {
-		dest = "."
+		// No destination: the configured download folder, else here.
+		dest, destIsFolder = downloadDir, true
+		if dest == "" {
+			dest = "."
+		}
 	}
 	p := plan{source: src.String(), spec: transfer.Spec{Direction: transfer.Download, Bucket: src.Bucket, Key: src.Key}}
 	if src.IsPrefix() {
@@ -159,7 +160,7 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 		return p, nil
 	}
 	name := path.Base(src.Key)
-	if strings.HasSuffix(dest, string(filepath.Separator)) || strings.HasSuffix(dest, "/") {
+	if destIsFolder || strings.HasSuffix(dest, string(filepath.Separator)) || strings.HasSuffix(dest, "/") {
 		dest = filepath.Join(dest, name)
 	} else if info, err := os.Stat(dest); err == nil && info.IsDir() {
 		dest = filepath.Join(dest, name)

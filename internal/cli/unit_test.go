@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"ossq/transfer"
+)
+
+func TestParseArgsInterspersed(t *testing.T) {
+	cases := []struct {
+		args       []string
+		positional []string
+		parallel   int
+		verbose    bool
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, 0, false},
+		{[]string{"--parallel", "3", "a", "b"}, []string{"a", "b"}, 3, false},
+		{[]string{"a", "--parallel=3", "b", "-v"}, []string{"a", "b"}, 3, true},
+		{[]string{"a", "b", "--parallel", "3"}, []string{"a", "b"}, 3, false},
+		{[]string{"a", "--", "--parallel", "-v"}, []string{"a", "--parallel", "-v"}, 0, false},
+		{[]string{"-v", "--", "-"}, []string{"-"}, 0, true},
+	}
+	for _, tc := range cases {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		parallel := fs.Int("parallel", 0, "")
+		verbose := fs.Bool("v", false, "")
+		got, err := parseArgs(fs, tc.args)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if !slices.Equal(got, tc.positional) || *parallel != tc.parallel || *verbose != tc.verbose {
+			t.Errorf("%q: positional %q parallel %d verbose %v; want %q %d %v", tc.args, got, *parallel, *verbose, tc.positional, tc.parallel, tc.verbose)
+		}
+	}
+}
+
+func TestParseOSSURL(t *testing.T) {
+	good := map[string]ossURL{
+		"oss://bucket":            {"bucket", ""},
+		"oss://bucket/":           {"bucket", ""},
+		"OSS://bucket/a/b.txt":    {"bucket", "a/b.txt"},
+		"oss://bucket/dir/":       {"bucket", "dir/"},
+		"oss://bucket/with space": {"bucket", "with space"},
+		"oss://bucket/100%25":     {"bucket", "100%25"}, // keys are literal, never percent-decoded
+	}
+	for in, want := range good {
+		got, err := parseOSSURL(in)
+		if err != nil || got != want {
+			t.Errorf("parseOSSURL(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "bucket/key", "s3://bucket/key", "oss://", "oss:///key", "oss://ab/k", "oss://-bucket/k", "oss://bucket//k", "oss://bucket/" + strings.Repeat("k", 1024)} {
+		if got, err := parseOSSURL(in); err == nil {
+			t.Errorf("parseOSSURL(%q) = %+v, want an error", in, got)
+		}
+	}
+}
+
+func TestPlanDestinations(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("existing", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("file.txt", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs := func(p string) string { return filepath.Join(dir, p) }
+	gets := []struct {
+		args        []string
+		downloadDir string
+		local       string
+		tree        bool
+	}{
+		{[]string{"oss://b12/a/x.bin"}, "", abs("x.bin"), false},
+		{[]string{"oss://b12/a/x.bin"}, abs("dl"), abs("dl/x.bin"), false},
+		{[]string{"oss://b12/a/x.bin", "y.bin"}, "", abs("y.bin"), false},
+		{[]string{"oss://b12/a/x.bin", "existing"}, "", abs("existing/x.bin"), false},
+		{[]string{"oss://b12/a/x.bin", "new/"}, "", abs("new/x.bin"), false},
+		{[]string{"oss://b12/a/"}, "", dir, true},
+		{[]string{"oss://b12"}, "", dir, true},
+		{[]string{"oss://b12/a/", "out"}, "", abs("out"), true},
+	}
+	for _, tc := range gets {
+		p, err := planGet(tc.args, tc.downloadDir)
+		if err != nil {
+			t.Errorf("get %q: %v", tc.args, err)
+			continue
+		}
+		if p.spec.LocalPath != tc.local || p.tree != tc.tree || p.spec.Direction != transfer.Download {
+			t.Errorf("get %q: local %q tree %v; want %q %v", tc.args, p.spec.LocalPath, p.tree, tc.local, tc.tree)
+		}
+	}
+	if _, err := planGet([]string{"oss://b12/a/", "file.txt"}, ""); err == nil {
+		t.Error("a prefix into a file: want an error")
+	}
+
+	puts := []struct {
+		args []string
+		key  string
+		tree bool
+	}{
+		{[]string{"file.txt", "oss://b12/k.txt"}, "k.txt", false},
+		{[]string{"file.txt", "oss://b12/dir/"}, "dir/file.txt", false},
+		{[]string{"file.txt", "oss://b12"}, "file.txt", false},
+		{[]string{"existing", "oss://b12/backup"}, "backup/", true},
+		{[]string{"existing", "oss://b12/"}, "", true},
+	}
+	for _, tc := range puts {
+		p, err := planPut(tc.args)
+		if err != nil {
+			t.Errorf("put %q: %v", tc.args, err)
+			continue
+		}
+		if p.spec.Key != tc.key || p.tree != tc.tree || p.spec.Direction != transfer.Upload {
+			t.Errorf("put %q: key %q tree %v; want %q %v", tc.args, p.spec.Key, p.tree, tc.key, tc.tree)
+		}
+	}
+	if _, err := planPut([]string{"missing.txt", "oss://b12/k"}); err == nil || !strings.Contains(err.Error(), "missing.txt") {
+		t.Errorf("put of a missing file: %v", err)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	p := newProgress(nil, []transfer.ID{"a", "b"}, nil, false)
+	snap := transfer.Snapshot{Transfers: []transfer.TransferSnapshot{
+		{ID: "a", State: transfer.StateDone, Size: 8 << 20, Done: 8 << 20, Key: "one"},
+		{ID: "b", State: transfer.StateRunning, Size: 24 << 20, Done: 8 << 20, Speed: 4 << 20, Key: "photos/two.jpg"},
+		{ID: "other", State: transfer.StateRunning, Size: 1 << 30, Done: 1 << 20, Speed: 1 << 20},
+	}}
+	want := "[1/2] 16 MiB / 32 MiB   50%  4 MiB/s  ETA 4s  photos/two.jpg"
+	if got := p.line(snap); got != want {
+		t.Errorf("line = %q\nwant   %q", got, want)
+	}
+	single := newProgress(nil, []transfer.ID{"b"}, nil, false)
+	snap.Transfers[1].Size = -1
+	if got, want := single.line(snap), "8 MiB  4 MiB/s  photos/two.jpg"; got != want {
+		t.Errorf("unknown size: line = %q, want %q", got, want)
+	}
+	if got := newProgress(nil, []transfer.ID{"zzz"}, nil, false).line(snap); got != "" {
+		t.Errorf("no transfers of ours: line = %q, want empty", got)
+	}
+	long := strings.Repeat("d/", 40) + "file.bin"
+	if got := shortenName(long, maxNameWidth); len([]rune(got)) != maxNameWidth || !strings.HasSuffix(got, "file.bin") {
+		t.Errorf("shortenName = %q", got)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	got := shellQuote([]string{"oss://b/k", "--part-size", "8MiB", "my file", "it's", ""})
+	want := `oss://b/k --part-size 8MiB 'my file' 'it'\''s' ''`
+	if got != want {
+		t.Errorf("shellQuote = %s\nwant         %s", got, want)
+	}
+}
+
+func TestDescribeInfo(t *testing.T) {
+	info := &transfer.ErrorInfo{Op: "GetObject part 3", Code: "AccessDenied", Message: "denied", Status: 403, RequestID: "RID1", HostID: "h.example"}
+	want := "GetObject part 3: AccessDenied: denied (HTTP 403, request ID RID1, host ID h.example)"
+	if got := describeInfo(info); got != want {
+		t.Errorf("describeInfo = %q\nwant            %q", got, want)
+	}
+	if got := describeInfo(&transfer.ErrorInfo{Text: "dial tcp: refused"}); got != "dial tcp: refused" {
+		t.Errorf("describeInfo without a code = %q", got)
+	}
+}
