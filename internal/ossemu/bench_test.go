@@ -61,3 +61,25 @@ func BenchmarkPutGenerated4GiB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSeedDemoFirstRun measures demo seeding into an empty root (the
+// brief's budget is 2 s).
+func BenchmarkSeedDemoFirstRun(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		s, err := New(Config{Root: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		genCache.Lock()
+		genCache.bySeed, genCache.order = map[int64]*genBase{}, nil
+		genCache.Unlock()
+		b.StartTimer()
+		if err := SeedDemo(s); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
