@@ -88,6 +88,13 @@ func TestGetPutRoundTrip(t *testing.T) {
 	}
 	sameFile(t, dest, big)
 
+	// A destination ending in / is a folder, made if missing.
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/in/big.bin", filepath.Join(e.work, "fresh")+"/")
+	if code != ExitOK {
+		t.Fatalf("get into a new folder: exit %d: %s", code, errOut)
+	}
+	sameFile(t, filepath.Join(e.work, "fresh", "big.bin"), big)
+
 	// A destination folder keeps the object's name.
 	code, _, errOut = e.run("get", "oss://"+testBucket+"/in/big.bin", filepath.Join(e.work, "down")+"/", "--on-exists", "overwrite")
 	if code != ExitOK {
@@ -156,6 +163,14 @@ func TestGetMissingKeyFails(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.work, "x")); !os.IsNotExist(err) {
 		t.Errorf("a failed get left a destination file (stat err %v)", err)
 	}
+
+	// A "folder" named without its slash gets a hint.
+	e.put("photos/a.jpg", []byte("jpeg"))
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/photos", e.work)
+	if code != ExitFailure {
+		t.Fatalf("get of a folder without slash: exit %d, want 1", code)
+	}
+	mustContain(t, "stderr", errOut, "NoSuchKey", "hint: oss://"+testBucket+"/photos/ is a folder")
 
 	code, _, errOut = e.run("get", "oss://"+testBucket+"/nothing-here/", e.work)
 	if code != ExitFailure {

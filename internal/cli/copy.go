@@ -407,6 +407,9 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 			cause = "paused: " + cause
 		}
 		j.errorf("%s: %s", displayName(snap), cause)
+		if hint := j.prefixHint(snap); hint != "" {
+			fmt.Fprintln(j.stderr, hint)
+		}
 	}
 	elapsed := time.Since(j.started)
 	verb := "downloaded"
@@ -459,4 +462,20 @@ func displayName(snap transfer.TransferSnapshot) string {
 		return snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
 	}
 	return ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+}
+
+// prefixHint helps with the most common NoSuchKey: naming a "folder"
+// without its trailing slash.
+func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
+	if j.plan.tree || snap.Direction != transfer.Download || snap.ErrInfo == nil || snap.ErrInfo.Code != "NoSuchKey" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	page, err := j.eng.Store().ListObjects(ctx, snap.Bucket, snap.Key+"/", "", "", 1)
+	if err != nil || len(page.Objects) == 0 {
+		return ""
+	}
+	folder := ossURL{Bucket: snap.Bucket, Key: snap.Key + "/"}
+	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", folder, shellQuote([]string{folder.String()}))
 }

@@ -79,7 +79,7 @@ type Profile struct {
 	Proxy            string
 	ConnectTimeout   time.Duration
 	ReadTimeout      time.Duration
-	Bucket           string // default bucket for the browser and the CLI
+	Bucket           string // the bucket the browser opens at start
 
 	// CredentialSource says where the credentials came from: SourceConfig,
 	// SourceEnvironment, SourceMixed or SourceAnonymous. Set by Config.Profile.
