@@ -58,6 +58,21 @@ func (p *part) progress() (done int64, crc uint64, etag string) {
 	return p.done.Load(), p.crc, p.etag
 }
 
+// tempFile is what a download needs of its temp file.
+type tempFile interface {
+	io.WriterAt
+	Sync() error
+	Close() error
+	Stat() (os.FileInfo, error)
+	Truncate(size int64) error
+}
+
+// openTempFile opens (or creates) a download's temp file. It is a variable
+// only so a test can put a full disk under it.
+var openTempFile = func(path string) (tempFile, error) {
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+}
+
 // archiveClasses must be restored before a GET succeeds.
 var archiveClasses = map[string]bool{"Archive": true, "ColdArchive": true, "DeepColdArchive": true}
 
@@ -117,7 +132,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			cp.Parts[i].Number = i + 1
 		}
 	}
-	f, err := os.OpenFile(cp.TempPath, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openTempFile(cp.TempPath)
 	if err != nil {
 		return fmt.Errorf("open temp file: %w", err)
 	}
@@ -327,7 +342,7 @@ func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner
 
 // fetchPart downloads the rest of one part, retrying transient errors from
 // where it stopped.
-func (e *Engine) fetchPart(ctx context.Context, t *transfer, f *os.File, p *part, etag string) error {
+func (e *Engine) fetchPart(ctx context.Context, t *transfer, f tempFile, p *part, etag string) error {
 	for attempt := 0; ; attempt++ {
 		err := e.copyRange(ctx, t, f, p, etag)
 		if err == nil {
@@ -349,7 +364,7 @@ func (e *Engine) fetchPart(ctx context.Context, t *transfer, f *os.File, p *part
 
 // copyRange streams [off+done, off+size) into the temp file at its offset,
 // counting bytes and CRC as they land.
-func (e *Engine) copyRange(ctx context.Context, t *transfer, f *os.File, p *part, etag string) error {
+func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part, etag string) error {
 	done := p.done.Load()
 	left := p.size - done
 	if left == 0 {
@@ -401,12 +416,12 @@ type checkpointOwner struct {
 	path  string
 	cp    *checkpoint
 	parts []*part
-	file  *os.File // download temp file; nil for uploads
+	file  tempFile // download temp file; nil for uploads
 	kick  chan struct{}
 	last  []cpPart
 }
 
-func newCheckpointOwner(path string, cp *checkpoint, parts []*part, f *os.File) *checkpointOwner {
+func newCheckpointOwner(path string, cp *checkpoint, parts []*part, f tempFile) *checkpointOwner {
 	return &checkpointOwner{path: path, cp: cp, parts: parts, file: f, kick: make(chan struct{}, 1)}
 }
 

@@ -349,7 +349,7 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 	if t.partSize == 0 {
 		t.partSize = e.opts.PartSize
 	}
-	if spec.Direction == Upload {
+	if spec.Direction == Upload && resolve {
 		fi, err := os.Stat(abs)
 		if err != nil {
 			return nil, fmt.Errorf("source: %w", err)
