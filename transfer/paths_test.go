@@ -64,7 +64,7 @@ func TestLocalPathForKey(t *testing.T) {
 func TestAddTreeOddKeys(t *testing.T) {
 	env := newTestEnv(t)
 	good := map[string]string{
-		"odd/日本語/ファイル.txt":   "日本語/ファイル.txt",
+		"odd/日本語/ファイル.txt":    "日本語/ファイル.txt",
 		"odd/with space.txt":  "with space.txt",
 		"odd/plus+sign.txt":   "plus+sign.txt",
 		"odd/100%25 done.txt": "100%25 done.txt",
