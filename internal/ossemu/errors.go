@@ -111,8 +111,9 @@ func (e *ossError) xmlBody(requestID, host string) []byte {
 // x-oss-err (the SDK's only source for HEAD error details); 304 has no body.
 func writeError(w http.ResponseWriter, r *http.Request, requestID string, e *ossError) {
 	if r.Method == http.MethodPut || r.Method == http.MethodPost {
-		n, _ := io.CopyN(io.Discard, r.Body, maxDrainBytes)
-		if n == maxDrainBytes {
+		if r.ContentLength > maxDrainBytes {
+			w.Header().Set("Connection", "close")
+		} else if n, _ := io.CopyN(io.Discard, r.Body, maxDrainBytes); n == maxDrainBytes {
 			w.Header().Set("Connection", "close")
 		}
 	}

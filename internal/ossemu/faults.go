@@ -24,7 +24,7 @@ type Faults struct {
 	RatePerConn  int64            // bytes/s cap per TCP connection on response and request bodies, 0 = none
 	Latency      time.Duration    // added before each response
 	FailRate     float64          // fraction of requests answered 500/503 (InternalError/ServiceUnavailable XML)
-	FailNth      []int            // fail exactly these request numbers (1-based, counted since SetFaults)
+	FailNth      []int            // fail exactly these request numbers (1-based, counted since SetFaults; only requests OnlyMethods selects count)
 	ResetRate    float64          // fraction of GET bodies whose connection is reset after ResetAfter bytes
 	ResetAfter   int64            // body bytes sent before a reset
 	StallRate    float64          // fraction of GET bodies that stall for Stall mid-body
@@ -79,10 +79,10 @@ func newFaultState(f Faults) *faultState {
 	return fs
 }
 
-// SetFaults replaces the fault settings and restarts request numbering.
-// Invalid settings (rates outside 0..1, negative values) are ignored with
-// an error returned by Faults validation in New; here they panic-free clamp
-// to "no fault" for that field.
+// SetFaults replaces the fault settings and restarts request numbering
+// (FailNth counts from 1 again). It cannot return an error, so out-of-range
+// values are clamped (rates to 0..1, negative durations and sizes to 0);
+// New rejects them instead.
 func (s *Server) SetFaults(f Faults) {
 	if err := validateFaults(f); err != nil {
 		f = sanitizeFaults(f)
@@ -291,8 +291,6 @@ func resetConnection(w http.ResponseWriter) {
 }
 
 // ---- per-connection bandwidth cap ----
-
-type connKey struct{}
 
 type limitedListener struct {
 	net.Listener

@@ -474,12 +474,10 @@ func (s *Server) handleGetObject(q *request) {
 }
 
 func (s *Server) handleDeleteObject(q *request) {
-	removed, e := s.deleteObject(q.bucket, q.key)
-	if e != nil {
+	if _, e := s.deleteObject(q.bucket, q.key); e != nil {
 		q.fail(e)
 		return
 	}
-	_ = removed
 	q.w.WriteHeader(http.StatusNoContent)
 }
 

@@ -12,7 +12,6 @@
 package ossemu
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -130,13 +129,7 @@ func (s *Server) Start(addr string) (string, error) {
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if lc, ok := c.(*limitedConn); ok {
-				return context.WithValue(ctx, connKey{}, lc)
-			}
-			return ctx
-		},
-		ErrorLog: nil,
+		IdleTimeout:       2 * time.Minute,
 	}
 	s.endpoint = "http://" + ln.Addr().String()
 	limited := &limitedListener{Listener: ln, server: s}

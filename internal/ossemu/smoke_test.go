@@ -61,6 +61,18 @@ func TestSmokeUploaderDownloaderRoundTrip(t *testing.T) {
 	}
 	mustEqualBytes(t, "generated download", got, readAllGenerated(t, genSize, 42))
 
+	// Empty objects: Uploader sends a 0-byte PutObject; Downloader must cope.
+	if _, err := up.UploadFrom(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("empty")}, bytes.NewReader(nil)); err != nil {
+		t.Fatalf("UploadFrom empty: %v", err)
+	}
+	edst := filepath.Join(dir, "empty.bin")
+	if _, err := down.DownloadFile(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("empty")}, edst); err != nil {
+		t.Fatalf("DownloadFile empty: %v", err)
+	}
+	if fi, err := os.Stat(edst); err != nil || fi.Size() != 0 {
+		t.Fatalf("empty download: %v %v", fi, err)
+	}
+
 	// Small objects go through PutObject (single request, Content-MD5 checked).
 	small := []byte("hello, ossq")
 	if _, err := up.UploadFrom(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("small.txt")}, bytes.NewReader(small)); err != nil {
