@@ -475,6 +475,8 @@ func TestAuthV4AndV1(t *testing.T) {
 		{"v1 wrong key id", "nobody", testSecret, v1, "InvalidAccessKeyId"},
 		{"v4 wrong secret", testAK, "wrong", func(*oss.Config) {}, "SignatureDoesNotMatch"},
 		{"v1 wrong secret", testAK, "wrong", v1, "SignatureDoesNotMatch"},
+		{"v4 additional headers", testAK, testSecret, func(c *oss.Config) { c.WithAdditionalHeaders([]string{"User-Agent", "x-oss-meta-a"}) }, ""},
+		{"v4 additional headers wrong secret", testAK, "wrong", func(c *oss.Config) { c.WithAdditionalHeaders([]string{"User-Agent"}) }, "SignatureDoesNotMatch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(endpoint, tc.ak, tc.sk, noRetry, tc.version)
@@ -513,6 +515,9 @@ func TestAuthV4AndV1(t *testing.T) {
 					t.Fatal(err)
 				}
 				hreq, _ := http.NewRequest(pre.Method, pre.URL, nil)
+				for k, v := range pre.SignedHeaders {
+					hreq.Header.Set(k, v)
+				}
 				resp, err := http.DefaultClient.Do(hreq)
 				if err != nil {
 					t.Fatal(err)

@@ -103,7 +103,8 @@ func TestParseSize(t *testing.T) {
 func TestServeCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"--bogus"}, {"--rate", "12XB"}, {"--fail-rate", "2"}, {"--access-key-id", "only-id"},
-		{"--bucket", "Bad_Name"}, {"--addr", "nonsense"}, {"extra-arg"},
+		{"--bucket", "Bad_Name"}, {"--addr", "nonsense"}, {"extra-arg"}, {"--fail-nth", "0"}, {"--replace-after", "bkt/k"},
+		{"--replace-after", "nokey=5"}, {"--latency", "fast"},
 	} {
 		var stderr bytes.Buffer
 		if code := serve(context.Background(), args, io.Discard, &stderr); code != 2 || stderr.Len() == 0 {
@@ -117,7 +118,7 @@ func TestServeCommand(t *testing.T) {
 	done := make(chan int, 1)
 	root := t.TempDir()
 	go func() {
-		code := serve(ctx, []string{"--root", root, "--bucket", "one", "--bucket", "two", "--rate", "64MiB", "--latency", "1ms",
+		code := serve(ctx, []string{"--root", root, "--bucket", "one", "--bucket", "two", "--rate", "64MiB", "--latency", "1ms", "--fail-nth", "1000000", "--replace-after", "one/x=1MiB",
 			"--access-key-id", testAK, "--access-key-secret", testSecret, "--demo-data"}, pw, io.Discard)
 		pw.Close()
 		done <- code

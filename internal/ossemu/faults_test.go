@@ -1,6 +1,7 @@
 package ossemu
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -112,6 +113,16 @@ func TestFaultResetsStallsTruncationsDownloaderRecovers(t *testing.T) {
 			defer s.SetFaults(Faults{})
 			if err := downloadGenerated(t, c, "g", size, seed); err != nil {
 				t.Fatalf("download: %v", err)
+			}
+			// Uploads (request bodies) pass through the same faults.
+			up := c.NewUploader(func(o *oss.UploaderOptions) { o.PartSize = minPartSize })
+			body := randomBytes(3*minPartSize+5, 6)
+			if _, err := up.UploadFrom(testContext(t), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("up-" + tc.name)}, bytes.NewReader(body)); err != nil {
+				t.Fatalf("upload: %v", err)
+			}
+			_, got := getBytes(t, c, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("up-" + tc.name), Range: oss.Ptr("bytes=0-")})
+			if tc.f.TruncateRate == 0 && tc.f.ResetRate == 0 {
+				mustEqualBytes(t, "uploaded object", got, body)
 			}
 			if st := s.Stats(); !tc.check(st) {
 				t.Fatalf("fault never fired: %+v", st)

@@ -22,8 +22,11 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
-		// Only fixed structs with string fields are encoded here.
-		panic("ossemu: encode xml: " + err.Error())
+		// Only fixed structs of strings and numbers are encoded here, so
+		// this is a server bug; answer it as one rather than crash.
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(xml.Header + "<Error><Code>InternalError</Code><Message>" + "encode response" + "</Message></Error>")
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))

@@ -55,6 +55,7 @@ func (s *Server) handleInitiateMultipart(q *request) {
 		q.fail(errInternal(err))
 		return
 	}
+	syncDir(filepath.Dir(dir))
 	s.mu.Lock()
 	s.uploads[u.meta.ID] = u
 	s.mu.Unlock()

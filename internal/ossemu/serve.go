@@ -89,7 +89,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		root, addr, ak, sk, region string
-		buckets                    stringList
+		buckets, replaceAfter      stringList
+		failNth                    string
 		rate, resetAfter           byteSize
 		latency, stall             time.Duration
 		failRate, resetRate        float64
@@ -112,6 +113,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&stallRate, "stall-rate", 0, "fraction of GET bodies that stall mid-way (0..1)")
 	fs.DurationVar(&stall, "stall", 2*time.Second, "length of an injected stall")
 	fs.Float64Var(&truncateRate, "truncate-rate", 0, "fraction of GET bodies cut short (0..1)")
+	fs.StringVar(&failNth, "fail-nth", "", "fail exactly these request numbers, e.g. 3,7 (1-based)")
+	fs.Var(&replaceAfter, "replace-after", "bucket/key=SIZE: replace the object's content after SIZE body bytes were served (repeatable)")
 	fs.Int64Var(&seed, "seed", 1, "seed for deterministic fault decisions")
 	fs.BoolVar(&demo, "demo-data", false, "create the demo buckets and objects (idempotent)")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +134,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	faults := Faults{
 		Seed: seed, RatePerConn: int64(rate), Latency: latency, FailRate: failRate, ResetRate: resetRate,
 		ResetAfter: int64(resetAfter), StallRate: stallRate, Stall: stall, TruncateRate: truncateRate,
+	}
+	for _, field := range splitNonEmpty(failNth, ",") {
+		n, err := strconv.Atoi(field)
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "ossq serve: --fail-nth wants 1-based request numbers like 3,7; got %q\n", field)
+			return 2
+		}
+		faults.FailNth = append(faults.FailNth, n)
+	}
+	for _, spec := range replaceAfter {
+		target, size, ok := strings.Cut(spec, "=")
+		n, err := ParseSize(size)
+		if !ok || err != nil {
+			fmt.Fprintf(stderr, "ossq serve: --replace-after wants bucket/key=SIZE, got %q\n", spec)
+			return 2
+		}
+		if faults.ReplaceAfter == nil {
+			faults.ReplaceAfter = map[string]int64{}
+		}
+		faults.ReplaceAfter[target] = n
 	}
 	if err := validateFaults(faults); err != nil {
 		fmt.Fprintf(stderr, "ossq serve: %v\n", err)

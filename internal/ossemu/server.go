@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -195,6 +196,7 @@ func (s *Server) createBucket(name, storageClass string) (*bucketState, error) {
 	if err := writeFileAtomic(s.bucketDir(name), "bucket.json", marshalJSON(bm), true); err != nil {
 		return nil, err
 	}
+	syncDir(filepath.Join(s.root, "buckets"))
 	b := &bucketState{meta: bm, objects: map[string]*objectMeta{}}
 	s.buckets[name] = b
 	return b, nil
