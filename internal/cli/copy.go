@@ -418,6 +418,9 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(j.stderr, "%s %d of %d; %d failed\n", verb, done, len(results), len(failed))
+		if slices.ContainsFunc(failed, func(s transfer.TransferSnapshot) bool { return s.State == transfer.StatePaused }) && !j.plan.spec.NoCheckpoint {
+			fmt.Fprintf(j.stderr, "paused transfers keep their checkpoints; once the cause is fixed, run the same command to resume:\n  ossq %s %s\n", j.cmd, shellQuote(j.args))
+		}
 		return ExitFailure
 	}
 	if j.skipped {
