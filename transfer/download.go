@@ -165,8 +165,14 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	e.changedLocked()
 	e.mu.Unlock()
 
-	owner := newCheckpointOwner(t.cpPath, cp, parts, f)
-	if t.cpPath != "" {
+	cpPath := t.cpPath
+	if single && len(cp.Parts) == 1 && cp.Parts[0].Done == 0 {
+		// One small request: a checkpoint would cost more fsyncs than the
+		// bytes it could save; a crash just fetches it again.
+		cpPath = ""
+	}
+	owner := newCheckpointOwner(cpPath, cp, parts, f)
+	if cpPath != "" {
 		// Record the temp path at once: a crash before the first part must
 		// not orphan a temp file nobody knows about.
 		if err := owner.write(); err != nil {
