@@ -1,0 +1,279 @@
+// Command ossq is a terminal application for Alibaba Cloud Object Storage
+// Service: browse buckets, queue resumable downloads and uploads, watch every
+// part move. main only parses flags and wires the packages together.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"ossq/internal/cli"
+	"ossq/internal/config"
+	"ossq/internal/ossemu"
+	"ossq/internal/setup"
+	"ossq/transfer"
+	"ossq/ui"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usage = `ossq — a terminal client for Alibaba Cloud OSS
+
+Usage:
+  ossq [flags] [oss://BUCKET[/PREFIX/]]   browse and transfer interactively
+  ossq --demo                             the same, against a built-in demo server
+  ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
+  ossq put SRC oss://BUCKET/KEY           upload a file or a folder
+  ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects
+  ossq serve --root DIR [flags]           run the embedded OSS-compatible server
+  ossq version                            print the version
+
+Flags (interactive mode):
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return ossemu.Serve(args[1:], stdout, stderr)
+		case "get", "put", "ls":
+			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, "ossq", version)
+			return exitOK
+		case "help":
+			args = []string{"--help"}
+		}
+	}
+	return interactive(args, stdout, stderr)
+}
+
+type tuiFlags struct {
+	setup.Overrides
+	demo, debug, noColor, showVersion bool
+	start                             string // oss://bucket/prefix/
+}
+
+func parseTUIFlags(args []string, stdout, stderr io.Writer) (tuiFlags, int, bool) {
+	var f tuiFlags
+	fs := flag.NewFlagSet("ossq", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are printed below, help on stdout
+	fs.StringVar(&f.ConfigPath, "config", "", "config `file` (default $OSSQ_CONFIG, else $XDG_CONFIG_HOME/ossq/config.toml)")
+	fs.StringVar(&f.Profile, "profile", "", "profile `name` (default: default_profile, else \"default\")")
+	fs.StringVar(&f.Endpoint, "endpoint", "", "OSS endpoint `URL` overriding the profile's")
+	fs.StringVar(&f.Region, "region", "", "`region` overriding the profile's")
+	fs.BoolVar(&f.demo, "demo", false, "start the embedded demo server and browse it")
+	fs.BoolVar(&f.debug, "debug", false, "log debug detail to the log file")
+	fs.BoolVar(&f.noColor, "no-color", false, "plain output (also when NO_COLOR is set)")
+	fs.BoolVar(&f.showVersion, "version", false, "print the version")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			fmt.Fprintln(stdout, "\nRun 'ossq get -h', 'ossq put -h', 'ossq ls -h' or 'ossq serve -h' for their flags.")
+			return f, exitOK, true
+		}
+		fmt.Fprintf(stderr, "ossq: %v (run 'ossq --help')\n", err)
+		return f, exitUsage, true
+	}
+	switch rest := fs.Args(); {
+	case len(rest) > 1:
+		fmt.Fprintf(stderr, "ossq: too many arguments: %s\n", strings.Join(rest, " "))
+		return f, exitUsage, true
+	case len(rest) == 1 && !strings.HasPrefix(rest[0], "oss://"):
+		fmt.Fprintf(stderr, "ossq: unknown command %q (run 'ossq --help')\n", rest[0])
+		return f, exitUsage, true
+	case len(rest) == 1:
+		f.start = rest[0]
+	}
+	return f, 0, false
+}
+
+// interactive runs the TUI, against the configured profile or the demo server.
+func interactive(args []string, stdout, stderr io.Writer) int {
+	f, code, stop := parseTUIFlags(args, stdout, stderr)
+	if stop {
+		return code
+	}
+	if f.showVersion {
+		fmt.Fprintln(stdout, "ossq", version)
+		return exitOK
+	}
+	if err := runTUI(f, stderr); err != nil {
+		fmt.Fprintf(stderr, "ossq: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func runTUI(f tuiFlags, stderr io.Writer) error {
+	var (
+		conn     setup.Connection
+		stateDir string
+		err      error
+	)
+	if f.demo {
+		var stopServer func()
+		conn, stateDir, stopServer, err = startDemo(f.Overrides)
+		if err != nil {
+			return err
+		}
+		defer stopServer()
+	} else {
+		conn, err = setup.Resolve(f.Overrides)
+		if err != nil {
+			return err
+		}
+		stateDir = conn.Config.Transfer.StateDir
+	}
+	for _, w := range conn.Config.Warnings {
+		fmt.Fprintf(stderr, "ossq: warning: %s\n", w)
+	}
+
+	logger, closeLog, err := openLog(stateDir, f.debug)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	store, err := setup.Store(conn.Profile)
+	if err != nil {
+		return err
+	}
+	opts := setup.EngineOptions(conn.Config.Transfer)
+	opts.Logger = logger
+	engine, err := transfer.Open(store, opts)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := engine.Close(); err != nil {
+			fmt.Fprintf(stderr, "ossq: closing the queue: %v\n", err)
+		}
+	}()
+
+	bucket, prefix := conn.Profile.Bucket, ""
+	if f.start != "" {
+		bucket, prefix = splitOSSURL(f.start)
+	}
+	return ui.Run(ui.Deps{
+		Engine:      engine,
+		Profile:     conn.Profile.Name,
+		Endpoint:    conn.Profile.Endpoint,
+		StartBucket: bucket,
+		StartPrefix: prefix,
+		Options: ui.Options{
+			OnExists:    transfer.OnExists(conn.Config.Transfer.OnExists),
+			DownloadDir: conn.Config.Transfer.DownloadDir,
+			Parallel:    conn.Config.Transfer.Parallel,
+		},
+		Logger:  logger,
+		NoColor: f.noColor || os.Getenv("NO_COLOR") != "",
+	})
+}
+
+// startDemo starts the embedded server with the demo data under
+// $XDG_STATE_HOME/ossq/demo and returns a connection to it. The demo keeps
+// its own queue, checkpoints and downloads there, apart from real work, so
+// quitting and re-running `ossq --demo` shows transfers resuming.
+func startDemo(o setup.Overrides) (setup.Connection, string, func(), error) {
+	cfg, err := config.Load(o.ConfigPath)
+	if err != nil {
+		return setup.Connection{}, "", nil, err
+	}
+	demoDir := filepath.Join(config.DefaultStateDir(), "demo")
+	keyID, secret := "demo-"+randomHex(8), randomHex(16) // fresh per run: only this process knows them
+	srv, err := ossemu.New(ossemu.Config{
+		Root:        filepath.Join(demoDir, "server"),
+		Credentials: map[string]string{keyID: secret},
+		Region:      "cn-hangzhou",
+		Faults:      ossemu.Faults{RatePerConn: ossemu.DemoRatePerConn},
+	})
+	if err != nil {
+		return setup.Connection{}, "", nil, fmt.Errorf("demo server: %w", err)
+	}
+	endpoint, err := srv.Start("127.0.0.1:0")
+	if err == nil {
+		err = ossemu.SeedDemo(srv)
+	}
+	if err != nil {
+		srv.Close()
+		return setup.Connection{}, "", nil, fmt.Errorf("demo server: %w", err)
+	}
+
+	profile := config.DefaultProfile("demo")
+	profile.Endpoint = endpoint
+	profile.Region = "cn-hangzhou"
+	profile.AccessKeyID, profile.AccessKeySecret = keyID, secret
+	profile.CredentialSource = config.SourceConfig
+
+	stateDir := filepath.Join(demoDir, "state")
+	cfg.Transfer.StateDir = stateDir
+	cfg.Transfer.CheckpointDir = filepath.Join(stateDir, "checkpoints")
+	if cfg.Transfer.DownloadDir == "" {
+		cfg.Transfer.DownloadDir = filepath.Join(demoDir, "downloads")
+	}
+	if err := os.MkdirAll(cfg.Transfer.DownloadDir, 0o755); err != nil {
+		srv.Close()
+		return setup.Connection{}, "", nil, err
+	}
+	return setup.Connection{Config: cfg, Profile: profile}, stateDir, func() { srv.Close() }, nil
+}
+
+// openLog opens the log file under the state dir: nothing may be printed over
+// the TUI's screen, so everything goes there.
+func openLog(stateDir string, debug bool) (*slog.Logger, func(), error) {
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("state directory: %w", err)
+	}
+	path := filepath.Join(stateDir, "ossq.log")
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(file, &slog.HandlerOptions{Level: level}))
+	logger.Info("ossq starting", "version", version, "pid", os.Getpid())
+	return logger, func() { file.Close() }, nil
+}
+
+// splitOSSURL splits oss://bucket/prefix into its bucket and prefix; a
+// non-empty prefix is a folder, so it gets a trailing slash.
+func splitOSSURL(u string) (bucket, prefix string) {
+	rest := strings.TrimPrefix(u, "oss://")
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	return bucket, prefix
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
