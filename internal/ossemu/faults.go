@@ -26,7 +26,7 @@ type Faults struct {
 	FailRate     float64          // fraction of requests answered 500/503 (InternalError/ServiceUnavailable XML)
 	FailNth      []int            // fail exactly these request numbers (1-based, counted since SetFaults; only requests OnlyMethods selects count)
 	ResetRate    float64          // fraction of GET bodies whose connection is reset after ResetAfter bytes
-	ResetAfter   int64            // body bytes sent before a reset
+	ResetAfter   int64            // body bytes sent before a reset (bodies no longer than this are not reset)
 	StallRate    float64          // fraction of GET bodies that stall for Stall mid-body
 	Stall        time.Duration    // how long a stall lasts
 	TruncateRate float64          // fraction of GET bodies that end early (close after fewer than Content-Length bytes)
