@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 // env is one test's isolated world: an emulator on 127.0.0.1, a config file
 // pointing at it, and XDG folders in temp dirs.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	server   *ossemu.Server
 	endpoint string
 	config   string // path of the config file
@@ -50,7 +50,7 @@ type env struct {
 
 type envOption func(*ossemu.Config)
 
-func newEnv(t *testing.T, extraConfig string, opts ...envOption) *env {
+func newEnv(t testing.TB, extraConfig string, opts ...envOption) *env {
 	t.Helper()
 	cfg := ossemu.Config{Credentials: map[string]string{testAK: testSecret}, Region: "cn-hangzhou"}
 	for _, o := range opts {
