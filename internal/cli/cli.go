@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"ossq/internal/config"
+	"ossq/internal/setup"
 	"ossq/transfer"
 )
 
@@ -104,51 +105,26 @@ func (r *runner) connect(flags connectionFlags) (*session, error) {
 	return s, nil
 }
 
+// connectProfile resolves the profile the same way the TUI does
+// (internal/setup), so both front ends reach OSS identically.
 func (r *runner) connectProfile(flags connectionFlags) (*session, error) {
-	cfg, err := config.Load(flags.configPath)
-	if err != nil {
-		return nil, err
-	}
-	for _, warning := range cfg.Warnings {
-		fmt.Fprintf(r.stderr, "ossq: warning: %s\n", warning)
-	}
-	profile, err := cfg.Profile(flags.profile)
-	if err != nil {
-		return nil, err
-	}
-	if flags.endpoint != "" {
-		profile.Endpoint = flags.endpoint
-		if flags.region == "" && profile.Region == "" {
-			profile.Region = config.RegionFromEndpoint(flags.endpoint)
-		}
-	}
-	if flags.region != "" {
-		profile.Region = flags.region
-	}
-	if profile.Endpoint == "" && profile.Region != "" {
-		profile.Endpoint = "oss-" + profile.Region + ".aliyuncs.com"
-	}
-	if err := profile.Check(); err != nil {
-		return nil, err
-	}
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint:         profile.Endpoint,
-		Region:           profile.Region,
-		SignatureVersion: profile.SignatureVersion,
-		UseCName:         profile.UseCName,
-		UsePathStyle:     profile.UsePathStyle,
-		AccessKeyID:      profile.AccessKeyID,
-		AccessKeySecret:  profile.AccessKeySecret,
-		SessionToken:     profile.SessionToken,
-		Anonymous:        profile.Anonymous,
-		Proxy:            profile.Proxy,
-		ConnectTimeout:   profile.ConnectTimeout,
-		ReadTimeout:      profile.ReadTimeout,
+	conn, err := setup.Resolve(setup.Overrides{
+		ConfigPath: flags.configPath,
+		Profile:    flags.profile,
+		Endpoint:   flags.endpoint,
+		Region:     flags.region,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &session{cfg: cfg, profile: profile, store: store}, nil
+	for _, warning := range conn.Config.Warnings {
+		fmt.Fprintf(r.stderr, "ossq: warning: %s\n", warning)
+	}
+	store, err := setup.Store(conn.Profile)
+	if err != nil {
+		return nil, err
+	}
+	return &session{cfg: conn.Config, profile: conn.Profile, store: store}, nil
 }
 
 // newFlagSet makes a quiet FlagSet: Run prints errors and usage itself.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/setup"
 	"ossq/transfer"
 )
 
@@ -48,23 +49,10 @@ func (f *transferFlags) register(fs *flag.FlagSet) {
 // engineOptions merges the config's transfer settings with the flags,
 // validating the flags with the same limits the config file has.
 func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, error) {
-	opts := transfer.Options{
-		PartSize:           t.PartSize,
-		Parallel:           t.Parallel,
-		MaxActive:          t.MaxActive,
-		MultipartThreshold: t.MultipartThreshold,
-		StateDir:           t.StateDir,
-		CheckpointDir:      t.CheckpointDir,
-		BandwidthLimit:     t.BandwidthLimit,
-		Retries:            t.Retries,
-		OnExists:           transfer.OnExists(t.OnExists),
-		// A headless run does only what its command line says; it never
-		// resumes transfers another ossq left in a queue.
-		ResumeOnStart: false,
-	}
-	if t.Retries == 0 {
-		opts.Retries = -1 // the engine reads 0 as "its default"; the config's 0 means none
-	}
+	opts := setup.EngineOptions(t)
+	// A headless run does only what its command line says; it never
+	// resumes transfers another ossq left in a queue.
+	opts.ResumeOnStart = false
 	if f.parallelSet {
 		if f.parallel < 1 || f.parallel > config.MaxParallel {
 			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
