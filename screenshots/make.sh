@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots from the real program: it builds ossq,
+# runs `ossq --demo` in tmux with a fresh state, drives it with send-keys,
+# captures the screen with its colours (capture-pane -e), and renders each
+# capture to PNG with aha (ANSI → HTML) and headless Chromium.
+#
+#   bash screenshots/make.sh          # needs: go, tmux, aha, chromium (apt-get install tmux aha chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=screenshots
+cols=120 rows=34
+
+for tool in tmux aha chromium; do
+  command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (apt-get install tmux aha chromium)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+session=ossq-shots-$$
+trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/ossq" .
+
+keys() { tmux send-keys -t "$session" "$@"; sleep "${PAUSE:-0.8}"; }
+# wait_for TEXT: poll the screen until TEXT shows (bounded: 15 s).
+wait_for() {
+  for _ in $(seq 1 75); do
+    tmux capture-pane -t "$session" -p | grep -qF -- "$1" && return 0
+    sleep 0.2
+  done
+  echo "screenshots: timed out waiting for '$1'; the screen was:" >&2
+  tmux capture-pane -t "$session" -p >&2
+  exit 1
+}
+shot() { # shot NAME: capture with colours, render to PNG
+  tmux capture-pane -t "$session" -e -p >"$work/$1.ansi"
+  {
+    echo '<!doctype html><meta charset="utf-8"><style>'
+    echo 'body{margin:0;background:#1e1e2e} pre{margin:0;padding:12px;font:15px/1.25 "DejaVu Sans Mono","Noto Sans Mono CJK SC",monospace;color:#cdd6f4}'
+    echo '</style><pre>'
+    aha --no-header --black <"$work/$1.ansi"
+    echo '</pre>'
+  } >"$work/$1.html"
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1118,$((rows * 19 + 24)) \
+    --screenshot="$PWD/$out/$1.png" "file://$work/$1.html" >/dev/null 2>&1
+  echo "screenshots: wrote $out/$1.png"
+}
+
+export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "COLORTERM=truecolor TERM=xterm-256color '$work/ossq' --demo"
+wait_for "demo-media"
+
+keys j; keys Enter; wait_for "videos/"
+shot browser
+
+keys G; keys k; keys Enter; wait_for "2024/"
+keys Enter; wait_for "keynote-4k.mp4"
+keys d; wait_for "to the folder"
+keys Enter
+keys j; keys d; wait_for "to the folder"
+keys Enter
+keys Tab; wait_for "parts"
+PAUSE=4 keys j   # let the bars fill a little
+shot queue
+
+keys Enter; wait_for "Checkpoint"
+sleep 2
+shot details
+
+keys Escape; keys "?"
+shot help
+keys Escape
+keys q; wait_for "Quit ossq?"; keys y
