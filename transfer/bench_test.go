@@ -6,6 +6,7 @@ package transfer
 //   OSSQ_BENCH_SIZE      object size for the big-object benchmarks (default 1GiB)
 //   OSSQ_BENCH_PART      part size (default 8MiB), same for ossq and the SDK
 //   OSSQ_BENCH_PARALLEL  parts in flight (default 4), same for ossq and the SDK
+//   OSSQ_BENCH_NOCHECKPOINT=1  ossq without checkpoints (the SDK runs without)
 
 import (
 	"bufio"
@@ -108,7 +109,7 @@ func BenchmarkDownloadVsSDK(b *testing.B) {
 	var oursDur, sdkDur time.Duration
 	runOurs := func() {
 		start := time.Now()
-		id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big", LocalPath: ours})
+		id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big", LocalPath: ours, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -163,7 +164,7 @@ func BenchmarkUploadVsSDK(b *testing.B) {
 	var oursDur, sdkDur time.Duration
 	runOurs := func() {
 		start := time.Now()
-		id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "ours", LocalPath: src})
+		id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "ours", LocalPath: src, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
 		if err != nil {
 			b.Fatal(err)
 		}

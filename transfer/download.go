@@ -180,7 +180,11 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		}
 	}
 	if err := e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
-		return e.fetchPart(ctx, t, f, p, obj.ETag)
+		if err := e.fetchPart(ctx, t, f, p, obj.ETag); err != nil {
+			return err
+		}
+		startWriteback(f, p.off, p.size)
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -196,7 +200,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			return fmt.Errorf("whole object: local %d, server %d: %w (%w)", got, want, errCRCMismatch, errObjectChanged)
 		}
 	}
-	if err := f.Sync(); err != nil {
+	if err := dataSync(f); err != nil {
 		return fmt.Errorf("sync temp file: %w", err)
 	}
 	if err := f.Close(); err != nil {
@@ -483,7 +487,7 @@ func (o *checkpointOwner) write() error {
 		return nil
 	}
 	if o.file != nil {
-		if err := o.file.Sync(); err != nil {
+		if err := dataSync(o.file); err != nil {
 			return fmt.Errorf("sync temp file: %w", err)
 		}
 	}

@@ -48,10 +48,6 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 	default:
 		return nil, errors.New("oss client: no credentials: set an access key ID and secret, or anonymous access")
 	}
-	if strings.ToLower(o.SignatureVersion) != "v1" && o.Region == "" && !o.Anonymous {
-		// V4 signs the region into the scope; OSS rejects an empty one.
-		// The SDK does not check, so the emulator accepts it; we only warn by error text later.
-	}
 	if o.UseCName && o.UsePathStyle {
 		return nil, errors.New("oss client: cname and path style are mutually exclusive")
 	}
@@ -76,6 +72,10 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 	// Our parts are CRC-checked by the engine; the SDK's own download check
 	// only applies to its file helpers, and on ranged GETs it is meaningless.
 	cfg = cfg.WithDisableDownloadCRC64Check(true)
+	// The engine computes every part's CRC64 itself while reading the file
+	// and compares it with the server's; the SDK doing it again would only
+	// double the CPU cost.
+	cfg = cfg.WithDisableUploadCRC64Check(true)
 	return &ossStore{client: oss.NewClient(cfg)}, nil
 }
 

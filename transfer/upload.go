@@ -167,7 +167,12 @@ func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stam
 		if err != nil {
 			return err
 		}
-		if got, ok := parseCRC64(crc); ok && r.complete() && got != r.crc {
+		if !r.complete() {
+			if err := r.recompute(); err != nil {
+				return err
+			}
+		}
+		if got, ok := parseCRC64(crc); ok && got != r.crc {
 			return fmt.Errorf("PutObject: server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
 		}
 		return nil

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package transfer
+
+func startWriteback(f tempFile, off, n int64) {}
+
+func dataSync(f tempFile) error { return f.Sync() }
