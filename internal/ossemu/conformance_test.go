@@ -423,6 +423,22 @@ func TestMultipartLimitsAndPaginators(t *testing.T) {
 	_, err = c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("mp/obj"), UploadId: id, PartNumber: 1, Body: strings.NewReader("x")})
 	wantCode(t, "upload part after complete", err, "NoSuchUpload")
 
+	// x-oss-forbid-overwrite on Complete refuses to replace the object just made.
+	again, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("mp/obj")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("mp/obj"), UploadId: again.UploadId, PartNumber: 1, Body: strings.NewReader("tiny")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("mp/obj"), UploadId: again.UploadId,
+		ForbidOverwrite: oss.Ptr("true"), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: []oss.UploadPart{{PartNumber: 1, ETag: p1.ETag}}}})
+	wantCode(t, "complete with forbid-overwrite", err, "FileAlreadyExists")
+	if _, err := c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("mp/obj"), UploadId: again.UploadId}); err != nil {
+		t.Fatalf("abort after refused complete: %v", err)
+	}
+
 	// ListMultipartUploads paginator over several uploads, then Abort them all.
 	var ids []string
 	for i := range 5 {

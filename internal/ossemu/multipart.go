@@ -298,7 +298,7 @@ func (s *Server) handleCompleteMultipart(q *request) {
 		q.fail(e)
 		return
 	}
-	if e := s.commitObject(q.bucket, om, forbidOverwrite(q.r), true); e != nil {
+	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), om.DataFile))
 		restore()
 		q.fail(e)

@@ -76,10 +76,29 @@ func forbidOverwrite(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("x-oss-forbid-overwrite"), "true")
 }
 
+// commitCheck vets the current version (nil if none) just before a commit,
+// under the lock, so check-and-replace is atomic.
+type commitCheck func(current *objectMeta) *ossError
+
+// refuseOverwrite implements x-oss-forbid-overwrite: true.
+func refuseOverwrite(current *objectMeta) *ossError {
+	if current != nil {
+		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", current.Key)
+	}
+	return nil
+}
+
+func overwriteCheck(r *http.Request) commitCheck {
+	if forbidOverwrite(r) {
+		return refuseOverwrite
+	}
+	return nil
+}
+
 // commitObject makes om the current version of its key: its metadata file is
 // written next to the final name, then renamed into place under the lock so
 // the in-memory map and the disk agree on who won concurrent writes.
-func (s *Server) commitObject(bucket string, om *objectMeta, noOverwrite, durable bool) *ossError {
+func (s *Server) commitObject(bucket string, om *objectMeta, check commitCheck, durable bool) *ossError {
 	dir := s.objDir(bucket)
 	name := keyHash(om.Key) + ".json"
 	tmp, err := os.CreateTemp(dir, ".tmp-meta-*")
@@ -108,10 +127,12 @@ func (s *Server) commitObject(bucket string, om *objectMeta, noOverwrite, durabl
 		return errNoSuchBucket(bucket)
 	}
 	old := b.objects[om.Key]
-	if old != nil && noOverwrite {
-		s.mu.Unlock()
-		os.Remove(tmp.Name())
-		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", om.Key)
+	if check != nil {
+		if e := check(old); e != nil {
+			s.mu.Unlock()
+			os.Remove(tmp.Name())
+			return e
+		}
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		s.mu.Unlock()
@@ -228,7 +249,7 @@ func (s *Server) handlePutObject(q *request) {
 		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
 		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
 	}
-	if e := s.commitObject(q.bucket, om, forbidOverwrite(r), true); e != nil {
+	if e := s.commitObject(q.bucket, om, overwriteCheck(r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
 		q.fail(e)
 		return
@@ -627,15 +648,12 @@ func (s *Server) handleRestoreObject(q *request) {
 // replaceMetaIfUnchanged rewrites an object's metadata (same data file) when
 // nobody replaced the object in between.
 func (s *Server) replaceMetaIfUnchanged(bucket string, was, now *objectMeta) *ossError {
-	s.mu.RLock()
-	b := s.buckets[bucket]
-	same := b != nil && b.objects[was.Key] != nil && b.objects[was.Key].ETag == was.ETag &&
-		b.objects[was.Key].LastModified.Equal(was.LastModified)
-	s.mu.RUnlock()
-	if !same {
-		return newError(409, "ConcurrentUpdate", "The object changed during the request; retry.").with("Key", was.Key)
-	}
-	return s.commitObject(bucket, now, false, true)
+	return s.commitObject(bucket, now, func(current *objectMeta) *ossError {
+		if current == nil || current.ETag != was.ETag || !current.LastModified.Equal(was.LastModified) {
+			return newError(409, "ConcurrentUpdate", "The object changed during the request; retry.").with("Key", was.Key)
+		}
+		return nil
+	}, true)
 }
 
 // ---- Go API for tests and the demo ----
@@ -670,7 +688,7 @@ func (s *Server) putBytes(bucket, key string, data []byte, storageClass string) 
 		LastModified: s.now(), ContentType: "application/octet-stream", StorageClass: storageClass,
 		ObjectType: objectTypeNormal, DataFile: dataFile,
 	}
-	if e := s.commitObject(bucket, om, false, true); e != nil {
+	if e := s.commitObject(bucket, om, nil, true); e != nil {
 		os.Remove(filepath.Join(s.objDir(bucket), dataFile))
 		return fmt.Errorf("ossemu: %w", e)
 	}
@@ -728,7 +746,7 @@ func (s *Server) putGenerated(bucket, key string, size, seed int64, storageClass
 		om.ETag = strings.TrimSuffix(etagFromMD5(idSum[:]), `"`) + "-" + strconv.FormatInt(parts, 10) + `"`
 		om.ObjectType = objectTypeMultipart
 	}
-	if e := s.commitObject(bucket, om, false, durable); e != nil {
+	if e := s.commitObject(bucket, om, nil, durable); e != nil {
 		return fmt.Errorf("ossemu: %w", e)
 	}
 	return nil
