@@ -118,6 +118,18 @@ func TestGetPutRoundTrip(t *testing.T) {
 	mustContain(t, "get prefix stderr", errOut, "downloaded 2 files")
 	sameFile(t, filepath.Join(treeDest, "big.bin"), big)
 	sameFile(t, filepath.Join(treeDest, "nested", "small.bin"), small)
+
+	// Again into the same folder: "ask" refuses (nothing is overwritten), skip skips.
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/tree/", treeDest)
+	if code != ExitFailure {
+		t.Fatalf("get prefix onto existing files: exit %d, want 1", code)
+	}
+	mustContain(t, "stderr", errOut, "destination exists", "hint: some destinations exist; choose --on-exists")
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/tree/", treeDest, "--on-exists", "skip")
+	if code != ExitOK {
+		t.Fatalf("get prefix with skip: exit %d: %s", code, errOut)
+	}
+	mustContain(t, "stderr", errOut, "all 2 destinations exist (skipped)")
 }
 
 func TestGetExistingDestination(t *testing.T) {

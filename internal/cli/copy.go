@@ -296,6 +296,7 @@ func (j *job) run(ctx context.Context) int {
 		// AddTree queued what it could; the rest is reported now and makes
 		// the run fail once the queued ones are through.
 		j.errorf("%v", err)
+		j.existsHint(err)
 		j.skipped = true
 		err = nil
 	}
@@ -303,11 +304,12 @@ func (j *job) run(ctx context.Context) int {
 		if ctx.Err() != nil {
 			return ExitInterrupted
 		}
-		if errors.Is(err, transfer.ErrDestinationExists) {
+		if errors.Is(err, transfer.ErrDestinationExists) && !j.plan.tree {
 			j.errorf("%s exists; choose --on-exists overwrite, skip or rename", j.plan.target)
 			return ExitFailure
 		}
 		j.errorf("%s", describeError(err))
+		j.existsHint(err)
 		return ExitFailure
 	}
 	if len(ids) == 0 {
@@ -337,6 +339,14 @@ func (j *job) run(ctx context.Context) int {
 	}
 	stopProgress()
 	return j.report(results)
+}
+
+// existsHint names the way out when destinations already exist and the
+// policy is "ask" (a refusal in headless use).
+func (j *job) existsHint(err error) {
+	if errors.Is(err, transfer.ErrDestinationExists) {
+		fmt.Fprintln(j.stderr, "hint: some destinations exist; choose --on-exists overwrite, skip or rename")
+	}
 }
 
 // add queues the transfer(s). AddTree lists (network I/O, no context), so it
@@ -370,15 +380,20 @@ func (j *job) add(ctx context.Context) ([]transfer.ID, error) {
 func (j *job) report(results []transfer.TransferSnapshot) int {
 	var failed []transfer.TransferSnapshot
 	var bytes int64
-	done := 0
+	done, skipped := 0, 0
 	for _, snap := range results {
 		switch snap.State {
 		case transfer.StateDone:
-			done++
-			bytes += max(snap.Size, 0)
 			if snap.Notice != "" {
 				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), snap.Notice)
 			}
+			// The engine marks an on_exists=skip entry done without moving it.
+			if strings.HasPrefix(snap.Notice, "skipped") {
+				skipped++
+				continue
+			}
+			done++
+			bytes += max(snap.Size, 0)
 		default:
 			failed = append(failed, snap)
 		}
@@ -415,15 +430,20 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 		fmt.Fprintf(j.stderr, "%s %d; some entries were left out (see above)\n", verb, done)
 		return ExitFailure
 	}
-	rate := ""
-	if secs := elapsed.Seconds(); secs > 0 && bytes > 0 {
-		rate = fmt.Sprintf(", %s/s", config.FormatSize(int64(float64(bytes)/secs)))
-	}
 	what := j.plan.target
-	if len(results) > 1 {
-		what = fmt.Sprintf("%d files to %s", len(results), j.plan.target)
+	if j.plan.tree || done != 1 {
+		what = fmt.Sprintf("%d files to %s", done, j.plan.target)
 	}
-	fmt.Fprintf(j.stderr, "%s %s (%s in %s%s)\n", verb, what, config.FormatSize(bytes), elapsed.Round(100*time.Millisecond), rate)
+	if skipped > 0 && done == 0 {
+		fmt.Fprintf(j.stderr, "nothing %s: all %d destinations exist (skipped)\n", verb, skipped)
+		return ExitOK
+	}
+	if skipped > 0 {
+		what += fmt.Sprintf(", skipped %d that existed", skipped)
+	}
+	// No average rate: after a resume the bytes were not all moved by this
+	// run, and the engine does not say how many were.
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, what, config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
 }
 
