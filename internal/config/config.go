@@ -199,8 +199,14 @@ func (c *Config) parse(path, text string) error {
 	if _, err := toml.Decode(text, &raw); err != nil {
 		var parseErr toml.ParseError
 		if errors.As(err, &parseErr) {
+			msg := "syntax error: " + parseErr.Message
+			// The parser quotes the text it choked on; on a secret's line
+			// that could be part of the secret, so say less.
+			if lineHoldsSecret(text, parseErr.Position.Line) {
+				msg = "syntax error in a secret's value (not shown); write it as a quoted string"
+			}
 			return &Error{File: path, Line: parseErr.Position.Line, Col: parseErr.Position.Col,
-				Key: parseErr.LastKey, Msg: "syntax error: " + parseErr.Message}
+				Key: parseErr.LastKey, Msg: msg}
 		}
 		return &Error{File: path, Msg: err.Error()}
 	}
@@ -220,6 +226,16 @@ func (c *Config) parse(path, text string) error {
 		errs[i] = e
 	}
 	return errors.Join(errs...)
+}
+
+// lineHoldsSecret reports whether 1-based line n assigns a secret key.
+func lineHoldsSecret(text string, n int) bool {
+	lines := strings.Split(text, "\n")
+	if n < 1 || n > len(lines) {
+		return false
+	}
+	path, rest, ok := parseKey(strings.TrimLeft(lines[n-1], " \t"))
+	return ok && secretKeys[path[len(path)-1]] && strings.HasPrefix(strings.TrimLeft(rest, " \t"), "=")
 }
 
 // Profile returns the named profile with environment credentials applied.

@@ -573,3 +573,22 @@ func TestExampleFileIsCompleteAndValid(t *testing.T) {
 		t.Errorf("example default profile = %+v", p)
 	}
 }
+
+// A secret never appears in an error message, even when it is malformed.
+func TestSecretsNotEchoedInErrors(t *testing.T) {
+	isolate(t)
+	cases := []string{
+		"[profiles.p]\naccess_key_secret = 12345678\n",
+		"[profiles.p]\naccess_key_secret = s3cr3t-unquoted\n",
+		"[profiles.p]\n  session_token = \"unterminated s3cr3t\n",
+	}
+	for _, text := range cases {
+		_, err := Load(writeConfig(t, text))
+		if err == nil {
+			t.Fatalf("%q: want an error", text)
+		}
+		if msg := err.Error(); strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "12345678") || !strings.Contains(msg, ":2:") {
+			t.Errorf("%q: error %q echoes the secret or lacks the line", text, msg)
+		}
+	}
+}

@@ -31,6 +31,9 @@ func (d *decoder) fail(path []string, format string, args ...any) {
 // field decodes one key's value; it returns a message (no location) on error.
 type field[T any] func(target *T, value any, d *decoder) string
 
+// secretKeys never have their values echoed in messages.
+var secretKeys = map[string]bool{"access_key_secret": true, "session_token": true}
+
 var topLevelKeys = []string{"default_profile", "profiles", "transfer"}
 
 func (d *decoder) decode(cfg *Config, raw map[string]any) {
@@ -106,7 +109,11 @@ func decodeSection[T any](d *decoder, target *T, section map[string]any, path []
 			continue
 		}
 		if msg := decodeField(target, section[key], d); msg != "" {
-			d.fail(keyPath, "%s = %s: %s", strings.Join(keyPath, "."), showValue(section[key]), msg)
+			shown := showValue(section[key])
+			if secretKeys[key] {
+				shown = "(secret, not shown)"
+			}
+			d.fail(keyPath, "%s = %s: %s", strings.Join(keyPath, "."), shown, msg)
 		}
 	}
 }
