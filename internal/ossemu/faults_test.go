@@ -272,15 +272,17 @@ func TestVirtualHostedAddressing(t *testing.T) {
 	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return dialer.DialContext(ctx, network, addr)
 	}}}
-	c := newClient("http://localhost:"+port, testAK, testSecret, func(c *oss.Config) { c.WithHttpClient(hc) })
-	_, b := getBytes(t, c, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("vh/key.txt")})
-	if string(b) != "virtual" {
-		t.Fatalf("virtual-hosted GET: %q", b)
-	}
-	putString(t, c, "vh/put.txt", "via host")
-	res, err := c.ListObjectsV2(testContext(t), &oss.ListObjectsV2Request{Bucket: oss.Ptr(testBucket), Prefix: oss.Ptr("vh/")})
-	if err != nil || len(res.Contents) != 2 {
-		t.Fatalf("virtual-hosted list: %v %+v", err, res)
+	for _, version := range []oss.SignatureVersionType{oss.SignatureVersionV4, oss.SignatureVersionV1} {
+		c := newClient("http://localhost:"+port, testAK, testSecret, func(c *oss.Config) { c.WithHttpClient(hc).WithSignatureVersion(version) })
+		_, b := getBytes(t, c, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("vh/key.txt")})
+		if string(b) != "virtual" {
+			t.Fatalf("virtual-hosted GET: %q", b)
+		}
+		putString(t, c, "vh/put.txt", "via host")
+		res, err := c.ListObjectsV2(testContext(t), &oss.ListObjectsV2Request{Bucket: oss.Ptr(testBucket), Prefix: oss.Ptr("vh/")})
+		if err != nil || len(res.Contents) != 2 {
+			t.Fatalf("virtual-hosted list (signature %v): %v %+v", version, err, res)
+		}
 	}
 	if st := s.Stats(); st.Errors["SignatureDoesNotMatch"] != 0 {
 		t.Fatalf("signature errors under virtual hosting: %v", st.Errors)

@@ -67,6 +67,18 @@ func TestRawErrorsTheSDKCannotProduce(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(body, "MalformedXML") {
 		t.Errorf("complete with bad XML: %d %s", resp.StatusCode, body)
 	}
+	// Virtual-hosted style: the bucket comes from Host, the path is the key.
+	req, _ := http.NewRequest("GET", endpoint+"/k", nil)
+	req.Host = testBucket + ".localhost"
+	vresp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vbody, _ := io.ReadAll(vresp.Body)
+	vresp.Body.Close()
+	if vresp.StatusCode != 200 || string(vbody) != "v" {
+		t.Errorf("Host: bkt.localhost GET /k: %d %q", vresp.StatusCode, vbody)
+	}
 	// HEAD errors: no body, details in x-oss-err.
 	resp, body = rawDo(t, "HEAD", endpoint+"/bkt/missing", "", nil)
 	if resp.StatusCode != 404 || body != "" || resp.Header.Get("x-oss-err") == "" || resp.Header.Get("x-oss-ec") != "0026-00000001" {
