@@ -23,6 +23,10 @@ const copyBufferSize = 256 << 10
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
+// checkpointBatch is the shortest gap between two checkpoint writes caused
+// by part completions.
+const checkpointBatch = 200 * time.Millisecond
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}
 
 const (
@@ -390,7 +394,11 @@ func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part
 	buf := *bp
 	for left > 0 {
 		chunk := min(int64(e.chunkLimit()), left, int64(len(buf)))
-		n, rerr := body.Read(buf[:chunk])
+		// Gather at least a quarter buffer per write: fewer, larger pwrites.
+		n, rerr := io.ReadAtLeast(body, buf[:chunk], int(min(chunk, copyBufferSize/4)))
+		if rerr == io.ErrUnexpectedEOF {
+			rerr = errShortBody
+		}
 		if n > 0 {
 			if err := e.waitBandwidth(ctx, n); err != nil {
 				return err
@@ -419,7 +427,9 @@ func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part
 }
 
 // checkpointOwner is the one goroutine that writes a transfer's checkpoint:
-// on every part completion and at most once a second in between. For
+// after part completions (batched: completions within checkpointBatch of
+// the last write share the next one, so fast links do not pay a sync per
+// part) and at most once a second in between. For
 // downloads it syncs the temp file before writing, so the checkpoint never
 // claims bytes that are not on disk.
 type checkpointOwner struct {
@@ -449,17 +459,26 @@ func (o *checkpointOwner) run(stop <-chan struct{}, fail context.CancelCauseFunc
 	}
 	tk := time.NewTicker(checkpointEvery)
 	defer tk.Stop()
-	lastWrite := time.Now()
+	var lastWrite time.Time
+	var batch <-chan time.Time // armed while completions wait for the batch window
 	for {
 		select {
 		case <-stop:
 			return o.write()
 		case <-o.kick:
+			if wait := checkpointBatch - time.Since(lastWrite); wait > 0 {
+				if batch == nil {
+					batch = time.After(wait)
+				}
+				continue
+			}
+		case <-batch:
 		case <-tk.C:
 			if time.Since(lastWrite) < checkpointEvery/2 {
 				continue
 			}
 		}
+		batch = nil
 		if err := o.write(); err != nil {
 			fail(err)
 			<-stop
