@@ -180,7 +180,6 @@ func (s *Server) verifyV4Query(q *request) *ossError {
 			kept = append(kept, item)
 		}
 	}
-	p.date = strings.TrimSpace(p.date)
 	return s.verifyV4(q, p, strings.Join(kept, "&"), "UNSIGNED-PAYLOAD")
 }
 

@@ -3,6 +3,7 @@ package ossemu
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -84,9 +85,12 @@ func mustEqualBytes(t testing.TB, what string, got, want []byte) {
 	}
 }
 
+func asServiceError(err error, target **oss.ServiceError) bool { return errors.As(err, target) }
+
+// errorCode is the OSS error code of an SDK error ("" if not a service error).
 func errorCode(err error) string {
 	var se *oss.ServiceError
-	if ok := asServiceError(err, &se); ok {
+	if asServiceError(err, &se) {
 		return se.Code
 	}
 	return ""

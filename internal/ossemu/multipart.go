@@ -29,7 +29,7 @@ func (s *Server) handleInitiateMultipart(q *request) {
 		q.fail(e)
 		return
 	}
-	attrs, e := parseObjectAttrs(q.r, q.key)
+	attrs, e := parseObjectAttrs(q.r)
 	if e != nil {
 		q.fail(e)
 		return

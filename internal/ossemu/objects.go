@@ -41,7 +41,7 @@ type objectAttrs struct {
 	storageClass string
 }
 
-func parseObjectAttrs(r *http.Request, key string) (objectAttrs, *ossError) {
+func parseObjectAttrs(r *http.Request) (objectAttrs, *ossError) {
 	a := objectAttrs{contentType: r.Header.Get("Content-Type"), storageClass: classStandard}
 	if a.contentType == "" {
 		a.contentType = "application/octet-stream"
@@ -225,7 +225,7 @@ func (s *Server) handlePutObject(q *request) {
 		q.fail(errNoSuchBucket(q.bucket))
 		return
 	}
-	attrs, e := parseObjectAttrs(r, q.key)
+	attrs, e := parseObjectAttrs(r)
 	if e != nil {
 		q.fail(e)
 		return

@@ -2,15 +2,12 @@ package ossemu
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 )
-
-func asServiceError(err error, target **oss.ServiceError) bool { return errors.As(err, target) }
 
 // TestSmokeUploaderDownloaderRoundTrip: the SDK's own Uploader (multipart)
 // and Downloader (ranged, parallel) with CRC checks on, against the emulator.
