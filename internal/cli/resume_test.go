@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/transfer"
 )
 
 // Resume scenario sizing: a 32 MiB object in 1 MiB parts, 4 parts in flight,
@@ -240,4 +241,43 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 	}
 	sameFile(t, dest, data)
 	checkResumed(t, "interrupted download", first, e.server.Stats().GetBodyBytes, gracefulSlack)
+}
+
+// The TUI owns the state folder's queue (locked); a headless get beside it
+// still works, and a second get of the same destination while the first runs
+// is refused instead of corrupting it.
+func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
+	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	store, err := transfer.NewOSSStore(transfer.ClientOptions{
+		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tui, err := transfer.Open(store, transfer.Options{StateDir: e.stateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tui.Close()
+
+	data := randomBytes(resumeSize, 6)
+	e.put("big.bin", data)
+	dest := filepath.Join(e.work, "big.bin")
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4"}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c := e.startChild(ctx, "get", args...)
+	e.waitForBytes(c, getBytes, 2<<20)
+
+	code, _, errOut := e.run("get", args...)
+	if code != ExitFailure {
+		t.Fatalf("second get of a busy destination: exit %d, want 1; stderr:\n%s", code, errOut)
+	}
+	mustContain(t, "stderr", errOut, "another transfer is using this destination")
+
+	e.server.SetFaults(ossemu.Faults{}) // lift the cap so the first get finishes soon
+	if code := c.wait(t); code != ExitOK {
+		t.Fatalf("first get: exit %d; stderr:\n%s", code, c.stderr.String())
+	}
+	sameFile(t, dest, data)
 }
