@@ -32,6 +32,7 @@ const (
 	opAbortMultipart       = "AbortMultipartUpload"
 	opRestoreObject        = "RestoreObject"
 	opInvalid              = "Invalid"
+	opNotImplemented       = "NotImplemented"
 )
 
 // request is one parsed request.
@@ -157,6 +158,10 @@ func (s *Server) route(q *request) *ossError {
 			q.key, q.hasKey = key, true
 		}
 	}
+	if name := unsupportedSubresource(q); name != "" {
+		q.op = opNotImplemented
+		return newError(501, "NotImplemented", "The sub-resource ?"+name+" is not implemented by ossq's emulator.")
+	}
 	q.op = pickOperation(r.Method, q)
 	if q.op == opInvalid {
 		return newError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").with("Method", r.Method)
@@ -167,6 +172,28 @@ func (s *Server) route(q *request) *ossError {
 		}
 	}
 	return nil
+}
+
+// otherSubresources are OSS sub-resources outside the emulator's scope;
+// requests naming them get 501 instead of being mistaken for plain
+// object or bucket operations (PUT ?acl must not create a bucket).
+var otherSubresources = []string{
+	"append", "cors", "encryption", "inventory", "lifecycle", "logging", "policy", "qos", "referer",
+	"replication", "select", "stat", "symlink", "tagging", "torrent", "versioning", "versions", "website",
+	"worm", "x-oss-process",
+}
+
+func unsupportedSubresource(q *request) string {
+	for _, name := range otherSubresources {
+		if q.query.Has(name) {
+			return name
+		}
+	}
+	// ?acl is supported only as GetBucketAcl.
+	if q.query.Has("acl") && (q.hasKey || q.r.Method != http.MethodGet) {
+		return "acl"
+	}
+	return ""
 }
 
 func validateKey(key string) *ossError {
