@@ -27,9 +27,6 @@ const (
 	ExitInterrupted = 130 // SIGINT/SIGTERM: paused, checkpoint saved
 )
 
-// Commands lists what Run accepts, for main's dispatch.
-var Commands = []string{"get", "put", "ls"}
-
 // Run executes one command ("get", "put" or "ls") with its arguments and
 // returns the process exit code. It handles SIGINT and SIGTERM itself: the
 // engine pauses, checkpoints are saved and Run returns ExitInterrupted. A
@@ -89,9 +86,8 @@ func (c *connectionFlags) register(fs *flag.FlagSet) {
 
 // session is what a command needs after the config is read.
 type session struct {
-	cfg     *config.Config
-	profile config.Profile
-	store   transfer.Store
+	cfg   *config.Config
+	store transfer.Store
 }
 
 // connect loads the config, picks the profile, applies command-line
@@ -124,7 +120,7 @@ func (r *runner) connectProfile(flags connectionFlags) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{cfg: conn.Config, profile: conn.Profile, store: store}, nil
+	return &session{cfg: conn.Config, store: store}, nil
 }
 
 // newFlagSet makes a quiet FlagSet: Run prints errors and usage itself.
@@ -175,9 +171,9 @@ func (r *runner) fail(err error, fs *flag.FlagSet, synopsis string) int {
 		fmt.Fprintf(r.stderr, "usage: %s\nrun 'ossq %s -h' for the flags\n", synopsis, r.cmd)
 		return ExitUsage
 	}
-	var setup *setupError
-	if errors.As(err, &setup) {
-		r.errorf("%v", setup.err)
+	var setupErr *setupError
+	if errors.As(err, &setupErr) {
+		r.errorf("%v", setupErr.err)
 		return ExitUsage
 	}
 	r.errorf("%s", describeError(err))

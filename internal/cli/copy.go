@@ -384,11 +384,13 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	for _, snap := range results {
 		switch snap.State {
 		case transfer.StateDone:
-			if snap.Notice != "" {
+			// The engine marks an on_exists=skip entry done without moving
+			// it; in a tree those are counted, not listed one by one.
+			isSkip := strings.HasPrefix(snap.Notice, "skipped")
+			if snap.Notice != "" && !(isSkip && j.plan.tree) {
 				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), snap.Notice)
 			}
-			// The engine marks an on_exists=skip entry done without moving it.
-			if strings.HasPrefix(snap.Notice, "skipped") {
+			if isSkip {
 				skipped++
 				continue
 			}
