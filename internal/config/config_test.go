@@ -307,6 +307,14 @@ func TestMissingProfileListsAvailable(t *testing.T) {
 	if len(errs) != 1 || errs[0].Line != 1 || !strings.Contains(errs[0].Msg, `"prod" is not defined; profiles: dev`) {
 		t.Errorf("default_profile error = %v", err)
 	}
+	// Naming the implicit default profile is fine when there are no profiles.
+	implicit := writeConfig(t, "default_profile = \"default\"\n")
+	if cfg, err = Load(implicit); err != nil {
+		t.Fatalf("default_profile = \"default\" without profiles: %v", err)
+	}
+	if p, err := cfg.Profile(""); err != nil || p.Name != "default" {
+		t.Errorf("implicit default: %+v, %v", p, err)
+	}
 	// No file at all: only "default" exists.
 	isolate(t)
 	cfg, err = Load("")

@@ -92,7 +92,10 @@ func (d *decoder) decode(cfg *Config, raw map[string]any) {
 			d.unknown(path, topLevelKeys)
 		}
 	}
-	if cfg.DefaultProfile != "" && len(d.errs) == 0 {
+	// default_profile = "default" with no profiles is the implicit default
+	// profile (environment credentials), not a dangling name.
+	implicitDefault := cfg.DefaultProfile == DefaultProfileName && len(cfg.Profiles) == 0
+	if cfg.DefaultProfile != "" && !implicitDefault && len(d.errs) == 0 {
 		if _, ok := cfg.Profiles[cfg.DefaultProfile]; !ok {
 			d.fail([]string{"default_profile"}, "default_profile %q is not defined; profiles: %s",
 				cfg.DefaultProfile, orNone(cfg.ProfileNames()))
