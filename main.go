@@ -122,6 +122,11 @@ func interactive(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := runTUI(f, stderr); err != nil {
 		fmt.Fprintf(stderr, "ossq: %v\n", err)
+		if !f.demo && f.ConfigPath == "" && os.Getenv(config.EnvConfig) == "" {
+			if _, statErr := os.Stat(config.DefaultConfigPath()); statErr != nil {
+				fmt.Fprintf(stderr, "ossq: no config at %s; see config.toml.example, or try 'ossq --demo'\n", config.DefaultConfigPath())
+			}
+		}
 		return exitFailure
 	}
 	return exitOK
