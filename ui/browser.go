@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"ossq/transfer"
@@ -101,6 +102,8 @@ func newBrowser(styles *Styles) browserModel {
 	ti.Prompt = "/"
 	ti.Placeholder = "filter loaded names"
 	ti.CharLimit = 256
+	// A steady cursor: no blink timer redrawing the frame twice a second.
+	ti.Cursor.SetMode(cursor.CursorStatic)
 	return browserModel{styles: styles, marked: map[string]bool{}, filterInput: ti}
 }
 

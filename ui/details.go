@@ -133,10 +133,11 @@ func (d *detailsModel) build() string {
 	// Too many parts for a bar each: a grid of cells, a row per line.
 	cols := max(1, w-gridLabelWidth)
 	d.partTotal = (len(t.Parts) + cols - 1) / cols
-	d.scroll = max(0, min(d.scroll, d.partTotal-avail))
 	gridRows := avail
 	if d.partTotal > avail {
-		gridRows = avail - 1 // one line tells where we are
+		gridRows = max(1, avail-1) // one line tells where we are
+		d.partRows = gridRows
+		d.scroll = max(0, min(d.scroll, d.partTotal-gridRows))
 	}
 	for r := d.scroll; r < d.partTotal && r < d.scroll+gridRows; r++ {
 		lo := r * cols

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
+
+	"ossq/internal/config"
 )
 
 var sizeUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
@@ -73,49 +74,14 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04")
 }
 
-var errBadSize = errors.New(`want a size such as "20MiB", "500k", "1.5G" or "0"`)
-
-// parseSize reads a user-typed byte size. Units are case-insensitive and
-// binary (k = KiB, m = MiB, …); a bare number is bytes; "0" and "none"
-// mean zero.
+// parseSize reads a user-typed byte size with the config file's syntax
+// ("20MiB", "500k", "1.5G"; binary units); "", "none" and "off" mean zero.
 func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	if s == "" || s == "none" || s == "off" {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "none", "off":
 		return 0, nil
 	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "/s"), "ps")
-	i := 0
-	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-		i++
-	}
-	num, unit := s[:i], strings.TrimSpace(s[i:])
-	if num == "" {
-		return 0, fmt.Errorf("%q: %w", s, errBadSize)
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("%q: %w", s, errBadSize)
-	}
-	unit = strings.TrimSuffix(strings.TrimSuffix(unit, "ib"), "b")
-	mult := 1.0
-	switch unit {
-	case "":
-	case "k":
-		mult = 1 << 10
-	case "m":
-		mult = 1 << 20
-	case "g":
-		mult = 1 << 30
-	case "t":
-		mult = 1 << 40
-	default:
-		return 0, fmt.Errorf("%q: unknown unit: %w", s, errBadSize)
-	}
-	total := v * mult
-	if total > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%q: too large: %w", s, errBadSize)
-	}
-	return int64(total), nil
+	return config.ParseSize(s)
 }
 
 // truncate cuts s to at most w cells, ending in "…" when cut.

@@ -72,6 +72,10 @@ type Model struct {
 	noticeSeq int
 
 	quitting bool
+
+	// manualTime: tests deliver ticks and notice expiry themselves, so no
+	// command sleeps and every other command can be run to completion.
+	manualTime bool
 }
 
 // New builds the root model; nothing runs until Init.
@@ -239,6 +243,9 @@ func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
 	}
 	if hasActive(&m.snap) && !m.ticking {
 		m.ticking = true
+		if m.manualTime {
+			return nil
+		}
 		return tickCmd(m.eng)
 	}
 	return nil
@@ -294,6 +301,9 @@ func (m *Model) lookup(id transfer.ID) (*transfer.TransferSnapshot, bool) {
 func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 	m.noticeSeq++
 	m.notice, m.noticeErr = text, isErr
+	if m.manualTime {
+		return nil
+	}
 	return noticeExpireCmd(m.noticeSeq)
 }
 
@@ -1147,8 +1157,10 @@ func (m Model) headerView() string {
 	if m.snap.BandwidthLimit > 0 {
 		totals += " · limit " + formatSpeed(float64(m.snap.BandwidthLimit))
 	}
-	loc := truncateLeft(m.browser.location(), max(1, w-cellWidth(totals)-1))
-	gap := max(1, w-cellWidth(loc)-cellWidth(totals))
+	totalsW := min(cellWidth(totals), max(0, w-12))
+	totals = truncate(totals, totalsW)
+	loc := truncateLeft(m.browser.location(), max(1, w-totalsW-1))
+	gap := max(1, w-cellWidth(loc)-totalsW)
 	line2 := s.Location.Render(loc) + strings.Repeat(" ", gap) + s.Faint.Render(totals)
 	return line1 + "\n" + line2
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"ossq/transfer"
@@ -40,6 +41,8 @@ func newTextPrompt(kind promptKind, title, body, value, placeholder string, widt
 	ti.Prompt = "> "
 	ti.Placeholder = placeholder
 	ti.CharLimit = 4096
+	// A steady cursor: no blink timer redrawing the frame twice a second.
+	ti.Cursor.SetMode(cursor.CursorStatic)
 	ti.Width = max(10, width-8)
 	ti.SetValue(value)
 	ti.CursorEnd()

@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ossq/transfer"
+)
+
+// fakeEngine is an EngineAPI over a fixed Snapshot that records every call.
+// Only the UI is under test with it; the flow test uses the real engine.
+type fakeEngine struct {
+	mu        sync.Mutex
+	snap      transfer.Snapshot
+	store     *fakeStore
+	calls     []string
+	added     []transfer.Spec
+	trees     []transfer.Spec
+	bandwidth int64
+}
+
+func newFakeEngine() *fakeEngine { return &fakeEngine{store: newFakeStore()} }
+
+func (f *fakeEngine) record(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeEngine) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeEngine) setSnapshot(s transfer.Snapshot) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.snap = s
+}
+
+func (f *fakeEngine) Snapshot() transfer.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.snap
+}
+
+func (f *fakeEngine) Events() <-chan transfer.Event { return nil }
+
+func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
+	f.mu.Lock()
+	f.added = append(f.added, spec)
+	n := len(f.added)
+	f.mu.Unlock()
+	f.record("add %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
+	return transfer.ID(fmt.Sprintf("t%d", n)), nil
+}
+
+func (f *fakeEngine) AddTree(spec transfer.Spec) ([]transfer.ID, error) {
+	f.mu.Lock()
+	f.trees = append(f.trees, spec)
+	f.mu.Unlock()
+	f.record("addtree %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
+	return []transfer.ID{"tree1", "tree2"}, nil
+}
+
+func (f *fakeEngine) Pause(id transfer.ID) error  { f.record("pause %s", id); return nil }
+func (f *fakeEngine) Resume(id transfer.ID) error { f.record("resume %s", id); return nil }
+func (f *fakeEngine) PauseAll()                   { f.record("pauseall") }
+func (f *fakeEngine) ResumeAll()                  { f.record("resumeall") }
+func (f *fakeEngine) Cancel(id transfer.ID) error { f.record("cancel %s", id); return nil }
+func (f *fakeEngine) Retry(id transfer.ID) error  { f.record("retry %s", id); return nil }
+func (f *fakeEngine) Remove(id transfer.ID) error { f.record("remove %s", id); return nil }
+func (f *fakeEngine) Move(id transfer.ID, delta int) error {
+	f.record("move %s %d", id, delta)
+	return nil
+}
+func (f *fakeEngine) SetParallel(id transfer.ID, n int) error {
+	f.record("parallel %s %d", id, n)
+	return nil
+}
+func (f *fakeEngine) SetBandwidthLimit(bps int64) {
+	f.mu.Lock()
+	f.bandwidth = bps
+	f.mu.Unlock()
+	f.record("bandwidth %d", bps)
+}
+func (f *fakeEngine) Get(id transfer.ID) (transfer.TransferSnapshot, bool) {
+	s := f.Snapshot()
+	for _, t := range s.Transfers {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return transfer.TransferSnapshot{}, false
+}
+func (f *fakeEngine) Store() transfer.Store { return f.store }
+
+// deniedError looks like the SDK's ServiceError to errors.As.
+type deniedError struct{}
+
+func (deniedError) Error() string {
+	return "oss: service error: AccessDenied: You have no right to access this object."
+}
+func (deniedError) ErrorCode() string   { return "AccessDenied" }
+func (deniedError) HttpStatusCode() int { return 403 }
+
+// fakeStore serves listings from memory with OSS's delimiter and paging
+// semantics; the transfer calls are not used by the UI and say so.
+type fakeStore struct {
+	mu         sync.Mutex
+	buckets    []transfer.Bucket
+	bucketsErr error
+	objects    map[string][]transfer.Object // sorted by key
+	listCalls  int
+}
+
+func newFakeStore() *fakeStore { return &fakeStore{objects: map[string][]transfer.Object{}} }
+
+var fixedTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func (s *fakeStore) addObject(bucket, key string, size int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.objects[bucket] = append(s.objects[bucket], transfer.Object{
+		Key: key, Size: size, LastModified: fixedTime.Add(time.Duration(size%97) * time.Hour),
+		ETag: `"0123456789ABCDEF0123456789ABCDEF"`, StorageClass: "Standard", ContentType: "application/octet-stream",
+		CRC64: "1234567890123456789", ObjectType: "Normal",
+	})
+	sort.Slice(s.objects[bucket], func(i, j int) bool { return s.objects[bucket][i].Key < s.objects[bucket][j].Key })
+}
+
+func (s *fakeStore) ListBuckets(context.Context) ([]transfer.Bucket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]transfer.Bucket(nil), s.buckets...), s.bucketsErr
+}
+
+func (s *fakeStore) ListObjects(_ context.Context, bucket, prefix, delimiter, token string, maxKeys int) (transfer.Page, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listCalls++
+	objs, ok := s.objects[bucket]
+	if !ok {
+		return transfer.Page{}, errors.New("NoSuchBucket: The specified bucket does not exist.")
+	}
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil {
+			return transfer.Page{}, fmt.Errorf("bad token %q", token)
+		}
+		start = n
+	}
+	var page transfer.Page
+	seen := map[string]bool{}
+	i := start
+	count := 0
+	for ; i < len(objs) && count < maxKeys; i++ {
+		k := objs[i].Key
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		rest := k[len(prefix):]
+		if j := strings.Index(rest, delimiter); delimiter != "" && j >= 0 {
+			p := prefix + rest[:j+1]
+			if !seen[p] {
+				seen[p] = true
+				page.Prefixes = append(page.Prefixes, p)
+				count++
+			}
+			continue
+		}
+		page.Objects = append(page.Objects, objs[i])
+		count++
+	}
+	for ; i < len(objs); i++ {
+		if strings.HasPrefix(objs[i].Key, prefix) {
+			page.NextToken = strconv.Itoa(i)
+			break
+		}
+	}
+	return page, nil
+}
+
+func (s *fakeStore) HeadObject(_ context.Context, bucket, key string) (transfer.Object, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.objects[bucket] {
+		if o.Key == key {
+			return o, nil
+		}
+	}
+	return transfer.Object{}, errors.New("NoSuchKey")
+}
+
+var errNotForUI = errors.New("fake store: transfer calls are not used by the UI")
+
+func (s *fakeStore) GetRange(context.Context, string, string, int64, int64, string) (io.ReadCloser, error) {
+	return nil, errNotForUI
+}
+func (s *fakeStore) PutObject(context.Context, string, string, io.ReadSeeker, int64) (string, string, error) {
+	return "", "", errNotForUI
+}
+func (s *fakeStore) InitiateMultipart(context.Context, string, string) (string, error) {
+	return "", errNotForUI
+}
+func (s *fakeStore) UploadPart(context.Context, string, string, string, int, io.ReadSeeker, int64) (string, string, error) {
+	return "", "", errNotForUI
+}
+func (s *fakeStore) ListParts(context.Context, string, string, string) ([]transfer.UploadedPart, error) {
+	return nil, errNotForUI
+}
+func (s *fakeStore) CompleteMultipart(context.Context, string, string, string, []transfer.UploadedPart) (string, error) {
+	return "", errNotForUI
+}
+func (s *fakeStore) AbortMultipart(context.Context, string, string, string) error {
+	return errNotForUI
+}
+
+// harness drives a Model the way the program would: every command's
+// messages are fed back into Update until none are left.
+type harness struct {
+	t   *testing.T
+	m   Model
+	eng *fakeEngine
+}
+
+func newHarness(t *testing.T, eng *fakeEngine, deps Deps, w, h int) *harness {
+	t.Helper()
+	deps.Engine = eng
+	deps.NoColor = true
+	if deps.Profile == "" {
+		deps.Profile = "default"
+	}
+	if deps.Endpoint == "" {
+		deps.Endpoint = "http://127.0.0.1:9000"
+	}
+	m := New(deps)
+	m.manualTime = true
+	hs := &harness{t: t, m: m, eng: eng}
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(m.Init())
+	return hs
+}
+
+// send delivers msg and everything its commands produce.
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	next, cmd := h.m.Update(msg)
+	h.m = next.(Model)
+	h.run(cmd)
+}
+
+// maxCascade bounds how many messages one send may cascade into.
+const maxCascade = 500
+
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > maxCascade {
+			h.t.Fatalf("more than %d cascading messages", maxCascade)
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := runWithTimeout(h.t, c)
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			h.m.quitting = true
+		default:
+			next, more := h.m.Update(msg)
+			h.m = next.(Model)
+			queue = append(queue, more)
+		}
+	}
+}
+
+// runWithTimeout runs a command; with manualTime none sleeps, so the bound
+// only catches a command that would hang.
+func runWithTimeout(t *testing.T, c tea.Cmd) tea.Msg {
+	t.Helper()
+	done := make(chan tea.Msg, 1)
+	go func() { done <- c() }()
+	select {
+	case msg := <-done:
+		return msg
+	case <-time.After(10 * time.Second):
+		t.Fatal("a command did not return within 10s")
+		return nil
+	}
+}
+
+// keyMsg turns a key name into the KeyMsg the terminal would send.
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "delete":
+		return tea.KeyMsg{Type: tea.KeyDelete}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "space", " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+	}
+}
+
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func (h *harness) view() string { return h.m.View() }
