@@ -11,7 +11,7 @@ const (
 	// gridLabelWidth: the "#12345 " label before each grid row.
 	gridLabelWidth = 7
 	// partRowFixed: cells of a per-part bar row other than the bar itself.
-	partRowFixed = 6 + 1 + 25 + 1 + 21 + 1 + 8
+	partRowFixed = 6 + 1 + 21 + 1 + 1 + 21 + 1 + 8
 )
 
 // detailsModel shows one transfer: its figures, checkpoint, full error and
@@ -95,7 +95,11 @@ func (d *detailsModel) build() string {
 		status += " · " + formatSpeed(t.Speed) + " · ETA " + formatETA(t.ETA)
 	}
 	lines = append(lines, s.stateStyle(t.State).Render(truncate(status, w)))
-	kv("Settings", fmt.Sprintf("parallel %d · part size %s · retries %d", t.Parallel, formatSize(t.PartSize), t.Retries))
+	partSize := "-"
+	if t.PartSize > 0 {
+		partSize = formatSize(t.PartSize)
+	}
+	kv("Settings", fmt.Sprintf("parallel %d · part size %s · retries %d", t.Parallel, partSize, t.Retries))
 	cp := t.CheckpointPath
 	if cp == "" {
 		cp = "(none)"
@@ -188,13 +192,13 @@ func (d *detailsModel) errorLines(w int) []string {
 	return out
 }
 
-// partBarLine: "#  12 [   8.0 MiB +   8.0 MiB ] ████░░ 4.0 MiB/8.0 MiB active".
+// partBarLine: "   #3 16.0 MiB–24.0 MiB  ████░░ 4.0 MiB / 8.0 MiB  active".
 func partBarLine(s *Styles, p *transfer.PartSnapshot, w int) string {
 	barW := max(4, w-partRowFixed)
-	rng := fmt.Sprintf("@%s +%s", formatSize(p.Offset), formatSize(p.Size))
+	rng := formatSize(p.Offset) + "–" + formatSize(p.Offset+p.Size)
 	bytes := formatSize(p.Done) + " / " + formatSize(p.Size)
 	return s.Faint.Render(padLeft(fmt.Sprintf("#%d", p.Number), 6)) + " " +
-		s.Faint.Render(padRight(rng, 25)) + " " +
+		s.Faint.Render(padRight(rng, 21)) + " " +
 		renderBar(s, fraction(p.Done, p.Size), barW) + " " +
 		s.Text.Render(padRight(bytes, 21)) + " " +
 		s.partStyle(p.State).Render(padRight(string(p.State), 8))

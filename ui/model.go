@@ -1134,7 +1134,23 @@ func (m *Model) helpView() string {
 	case m.pane == panePicker:
 		h = m.keys.pickerHelp()
 	}
-	return m.help.View(h)
+	// bubbles/help keeps adding items once even its "…" no longer fits,
+	// so the lines are cut to the width here.
+	return fitWidth(m.help.View(h), m.width)
+}
+
+// fitWidth cuts every line of s to w cells.
+func fitWidth(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) headerView() string {
