@@ -153,7 +153,8 @@ func TestKilledDownloadResumes(t *testing.T) {
 	e.put("big.bin", data)
 	destDir := filepath.Join(e.work, "down")
 	dest := filepath.Join(destDir, "big.bin")
-	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4"}
+	checkpoints := filepath.Join(e.work, "checkpoints")
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4", "--checkpoint-dir", checkpoints}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -166,6 +167,9 @@ func TestKilledDownloadResumes(t *testing.T) {
 	if _, err := os.Stat(dest); !os.IsNotExist(err) {
 		t.Fatalf("a killed download left a destination file (stat err %v)", err)
 	}
+	if found, _ := filepath.Glob(filepath.Join(checkpoints, "*.cp")); len(found) != 1 {
+		t.Fatalf("--checkpoint-dir holds %q after the kill, want one checkpoint", found)
+	}
 	first := e.server.Stats().GetBodyBytes
 
 	e.server.ResetStats()
@@ -176,6 +180,9 @@ func TestKilledDownloadResumes(t *testing.T) {
 	}
 	sameFile(t, dest, data)
 	onlyEntry(t, destDir, "big.bin")
+	if found, _ := filepath.Glob(filepath.Join(checkpoints, "*.cp")); len(found) != 0 {
+		t.Errorf("checkpoints left after success: %q", found)
+	}
 	checkResumed(t, "download", first, e.server.Stats().GetBodyBytes, resumeSlack)
 }
 
@@ -280,4 +287,36 @@ func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 		t.Fatalf("first get: exit %d; stderr:\n%s", code, c.stderr.String())
 	}
 	sameFile(t, dest, data)
+}
+
+// With --no-checkpoint an interrupted get keeps nothing, says so, and the
+// next run fetches the whole object again.
+func TestNoCheckpointStartsOver(t *testing.T) {
+	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	data := randomBytes(resumeSize, 10)
+	e.put("big.bin", data)
+	dest := filepath.Join(e.work, "big.bin")
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4", "--no-checkpoint"}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c := e.startChild(ctx, "get", args...)
+	e.waitForBytes(c, getBytes, 4<<20)
+	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := c.wait(t); code != ExitInterrupted {
+		t.Fatalf("exit %d after SIGINT, want %d; stderr:\n%s", code, ExitInterrupted, c.stderr.String())
+	}
+	mustContain(t, "stderr", c.stderr.String(), "no checkpoint was kept", "starts over")
+
+	e.server.ResetStats()
+	e.server.SetFaults(ossemu.Faults{})
+	if code, _, errOut := e.run("get", args...); code != ExitOK {
+		t.Fatalf("second get: exit %d: %s", code, errOut)
+	}
+	sameFile(t, dest, data)
+	if fetched := e.server.Stats().GetBodyBytes; fetched < resumeSize {
+		t.Errorf("second run fetched %d bytes of %d: something was resumed despite --no-checkpoint", fetched, resumeSize)
+	}
 }
