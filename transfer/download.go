@@ -97,20 +97,77 @@ func (e *Engine) downloadPartSize(t *transfer, size int64) (int64, bool) {
 	return ps, false
 }
 
-func (e *Engine) download(ctx context.Context, t *transfer) error {
+// onceCloser makes Close idempotent, so the body can be closed both by the
+// worker that used it and by the download that opened it.
+type onceCloser struct {
+	io.ReadCloser
+	once sync.Once
+	err  error
+}
+
+func (c *onceCloser) Close() error {
+	c.once.Do(func() { c.err = c.ReadCloser.Close() })
+	return c.err
+}
+
+// objectOpener is an optional Store method: one GET that yields the
+// object's metadata and its body (NewOSSStore's store has it).
+type objectOpener interface {
+	OpenObject(ctx context.Context, bucket, key string) (Object, io.ReadCloser, error)
+}
+
+// statObject learns the object's metadata: with a HEAD, or — for an object
+// the listing showed to be small, with no checkpoint to resume — with the
+// GET itself, whose body is returned for the download to use.
+func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCloser, error) {
 	var obj Object
+	var body io.ReadCloser
+	opener, canOpen := e.store.(objectOpener)
+	if canOpen && t.sizeHint >= 0 && t.sizeHint < e.opts.MultipartThreshold {
+		if _, err := os.Stat(t.cpPath); t.cpPath == "" || errors.Is(err, os.ErrNotExist) {
+			err := e.withRetry(ctx, t, func() error {
+				var err error
+				obj, body, err = opener.OpenObject(ctx, t.spec.Bucket, t.spec.Key)
+				return err
+			})
+			if err != nil {
+				var oe *OSSError
+				if !errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState" {
+					return Object{}, nil, err
+				}
+				// Not restored: fall through to HEAD, which names the storage class.
+			}
+			if err == nil {
+				return obj, body, nil
+			}
+		}
+	}
 	err := e.withRetry(ctx, t, func() error {
 		var err error
 		obj, err = e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
 		return err
 	})
+	return obj, nil, err
+}
+
+func archivedError(op, class string) error {
+	return &OSSError{Info: ErrorInfo{Op: op, Code: "InvalidObjectState",
+		Message: fmt.Sprintf("object is in %s storage; restore it first", class)},
+		Err: fmt.Errorf("object is in %s storage; restore it first: %w", class, ErrArchived)}
+}
+
+func (e *Engine) download(ctx context.Context, t *transfer) error {
+	obj, firstBody, err := e.statObject(ctx, t)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if firstBody != nil {
+			firstBody.Close()
+		}
+	}()
 	if archiveClasses[obj.StorageClass] && !restored(obj) {
-		return &OSSError{Info: ErrorInfo{Op: "HeadObject", Code: "InvalidObjectState",
-			Message: fmt.Sprintf("object is in %s storage; restore it first", obj.StorageClass)},
-			Err: fmt.Errorf("object is in %s storage; restore it first: %w", obj.StorageClass, ErrArchived)}
+		return archivedError("HeadObject", obj.StorageClass)
 	}
 	if obj.Size < 0 {
 		return fmt.Errorf("HeadObject: server reported size %d", obj.Size)
@@ -183,8 +240,20 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			return err
 		}
 	}
+	if len(parts) != 1 && firstBody != nil {
+		firstBody.Close() // the object grew past one part since the listing
+		firstBody = nil
+	}
+	// Only a one-part download has a first body, and its one worker is the
+	// only reader of this variable.
+	var first io.ReadCloser
+	if firstBody != nil {
+		oc := &onceCloser{ReadCloser: firstBody}
+		defer oc.Close() // in case no worker ever took it (part already done, paused)
+		first, firstBody = oc, nil
+	}
 	if err := e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
-		if err := e.fetchPart(ctx, t, f, p, obj.ETag); err != nil {
+		if err := e.fetchPart(ctx, t, f, p, obj.ETag, first); err != nil {
 			return err
 		}
 		startWriteback(f, p.off, p.size)
@@ -195,8 +264,8 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 
 	e.setState(t, StateVerifying)
 	if want, ok := parseCRC64(obj.CRC64); ok {
-		var got uint64
-		for _, p := range parts {
+		_, got, _ := parts[0].progress()
+		for _, p := range parts[1:] {
 			_, c, _ := p.progress()
 			got = oss.CRC64Combine(got, c, uint64(p.size))
 		}
@@ -356,9 +425,10 @@ func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner
 
 // fetchPart downloads the rest of one part, retrying transient errors from
 // where it stopped.
-func (e *Engine) fetchPart(ctx context.Context, t *transfer, f tempFile, p *part, etag string) error {
+func (e *Engine) fetchPart(ctx context.Context, t *transfer, f tempFile, p *part, etag string, first io.ReadCloser) error {
 	for attempt := 0; ; attempt++ {
-		err := e.copyRange(ctx, t, f, p, etag)
+		err := e.copyRange(ctx, t, f, p, etag, first)
+		first = nil
 		if err == nil {
 			return nil
 		}
@@ -378,15 +448,27 @@ func (e *Engine) fetchPart(ctx context.Context, t *transfer, f tempFile, p *part
 
 // copyRange streams [off+done, off+size) into the temp file at its offset,
 // counting bytes and CRC as they land.
-func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part, etag string) error {
+// body, when given, is an already-open response positioned at the part's
+// start (the GET that also served as HEAD).
+func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part, etag string, body io.ReadCloser) error {
 	done := p.done.Load()
 	left := p.size - done
+	if body != nil && done != 0 {
+		body.Close()
+		body = nil
+	}
 	if left == 0 {
+		if body != nil {
+			body.Close()
+		}
 		return nil
 	}
-	body, err := e.store.GetRange(ctx, t.spec.Bucket, t.spec.Key, p.off+done, left, etag)
-	if err != nil {
-		return err
+	if body == nil {
+		var err error
+		body, err = e.store.GetRange(ctx, t.spec.Bucket, t.spec.Key, p.off+done, left, etag)
+		if err != nil {
+			return err
+		}
 	}
 	defer body.Close()
 	bp := bufPool.Get().(*[]byte)

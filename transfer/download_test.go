@@ -178,6 +178,20 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 	if _, err := os.Stat(dest); !os.IsNotExist(err) {
 		t.Errorf("destination created: %v", err)
 	}
+	// Through AddTree small objects are fetched GET-first; a cold one must
+	// still fail with the storage class named.
+	env.srv.PutGenerated(testBucket, "tree/cold.bin", 10<<10, 6, "ColdArchive")
+	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(env.dir, "tree")})
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("AddTree: %v %v", ids, err)
+	}
+	ts = waitFor(t, e, ids[0])
+	if ts.State != StateFailed || !strings.Contains(ts.Err, "object is in ColdArchive storage; restore it first") {
+		t.Fatalf("tree: state %s err %q", ts.State, ts.Err)
+	}
+	if ts.ErrInfo == nil || ts.ErrInfo.Code != "InvalidObjectState" {
+		t.Errorf("ErrInfo %+v, want code InvalidObjectState", ts.ErrInfo)
+	}
 }
 
 // A server that always truncates bodies never produces a "done" file.

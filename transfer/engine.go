@@ -61,6 +61,7 @@ type transfer struct {
 	partSize      int64
 	parallel      int
 	savedDone     int64   // progress as persisted, until parts are known
+	sizeHint      int64   // size from the listing (AddTree), -1 if unknown
 	parts         []*part // nil until the run planned them
 	single        bool    // one request: no part strip in snapshots
 	running       bool    // its goroutine is alive
@@ -340,7 +341,7 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 	if spec.OnExists == "" {
 		spec.OnExists = e.opts.OnExists
 	}
-	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, added: time.Now()}
+	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, sizeHint: -1, added: time.Now()}
 	t.parallel = spec.Parallel
 	if t.parallel == 0 {
 		t.parallel = e.opts.Parallel
@@ -447,14 +448,15 @@ func describeTarget(t *transfer) string {
 // together in the error, while the others are queued and their IDs returned.
 func (e *Engine) AddTree(spec Spec) ([]ID, error) {
 	var specs []Spec
+	var sizes []int64
 	var problems []error
 	switch spec.Direction {
 	case Download:
-		s, p, err := e.expandPrefix(spec)
+		s, z, p, err := e.expandPrefix(spec)
 		if err != nil {
 			return nil, err
 		}
-		specs, problems = s, p
+		specs, sizes, problems = s, z, p
 	case Upload:
 		s, p, err := expandFolder(spec)
 		if err != nil {
@@ -467,11 +469,14 @@ func (e *Engine) AddTree(spec Spec) ([]ID, error) {
 	considered := len(specs) + len(problems)
 	var ids []ID
 	built := make([]*transfer, 0, len(specs))
-	for _, s := range specs {
+	for i, s := range specs {
 		t, err := e.newTransfer(s, true)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", s.Key, err))
 			continue
+		}
+		if sizes != nil {
+			t.sizeHint = sizes[i]
 		}
 		built = append(built, t)
 	}
@@ -497,21 +502,22 @@ func (e *Engine) AddTree(spec Spec) ([]ID, error) {
 
 const maxListPages = 1_000_000
 
-func (e *Engine) expandPrefix(spec Spec) ([]Spec, []error, error) {
+func (e *Engine) expandPrefix(spec Spec) ([]Spec, []int64, []error, error) {
 	if spec.Bucket == "" {
-		return nil, nil, errors.New("bucket is empty")
+		return nil, nil, nil, errors.New("bucket is empty")
 	}
 	if spec.LocalPath == "" {
-		return nil, nil, errors.New("local folder is empty")
+		return nil, nil, nil, errors.New("local folder is empty")
 	}
 	prefix := spec.Key
 	var specs []Spec
+	var sizes []int64
 	var problems []error
 	token := ""
 	for page := 0; page < maxListPages; page++ {
 		p, err := e.store.ListObjects(e.baseCtx, spec.Bucket, prefix, "", token, 1000)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for _, o := range p.Objects {
 			if o.Key == prefix || (len(o.Key) > 0 && o.Key[len(o.Key)-1] == '/') {
@@ -525,16 +531,17 @@ func (e *Engine) expandPrefix(spec Spec) ([]Spec, []error, error) {
 			s := spec
 			s.Key, s.LocalPath = o.Key, local
 			specs = append(specs, s)
+			sizes = append(sizes, o.Size)
 		}
 		if p.NextToken == "" {
-			return specs, problems, nil
+			return specs, sizes, problems, nil
 		}
 		if p.NextToken == token {
-			return nil, nil, errors.New("listing did not advance (repeated continuation token)")
+			return nil, nil, nil, errors.New("listing did not advance (repeated continuation token)")
 		}
 		token = p.NextToken
 	}
-	return nil, nil, errors.New("listing has too many pages")
+	return nil, nil, nil, errors.New("listing has too many pages")
 }
 
 func expandFolder(spec Spec) ([]Spec, []error, error) {

@@ -261,6 +261,9 @@ func TestEventsAreNotDroppedForASlowReader(t *testing.T) {
 	for _, id := range ids {
 		mustDone(t, e, id)
 	}
+	if n := env.srv.Stats().Requests["HeadObject"]; n != 0 {
+		t.Errorf("%d HEADs for small listed objects; the GET alone should do", n)
+	}
 	e.Close()
 	done := 0
 	for ev := range e.Events() {

@@ -221,6 +221,27 @@ func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int6
 	return &exactBody{rc: res.Body, left: want}, nil
 }
 
+// OpenObject GETs the whole object and returns its metadata from the
+// response headers with the body, saving the HEAD round trip for small
+// objects. It implements the optional objectOpener interface.
+func (s *ossStore) OpenObject(ctx context.Context, bucket, key string) (Object, io.ReadCloser, error) {
+	res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	if err != nil {
+		return Object{}, nil, wrapOSS("GetObject", err)
+	}
+	obj := Object{Key: key, Size: res.ContentLength, ETag: str(res.ETag), StorageClass: str(res.StorageClass),
+		ContentType: str(res.ContentType), CRC64: str(res.HashCRC64), VersionID: str(res.VersionId),
+		ObjectType: str(res.ObjectType), Restore: str(res.Restore)}
+	if res.LastModified != nil {
+		obj.LastModified = *res.LastModified
+	}
+	if obj.Size < 0 {
+		res.Body.Close()
+		return Object{}, nil, wrapOSS("GetObject", errors.New("response has no Content-Length"))
+	}
+	return obj, &exactBody{rc: res.Body, left: obj.Size}, nil
+}
+
 // contentRangeStart parses "bytes a-b/total" and returns a.
 func contentRangeStart(cr string) (int64, error) {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(cr), "bytes ")
