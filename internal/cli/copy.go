@@ -46,6 +46,16 @@ func (f *transferFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stateDir, "state-dir", "", "state `folder` (default from the config: $XDG_STATE_HOME/ossq)")
 }
 
+// parse reads the command line into f and returns the positional arguments.
+func (f *transferFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	fs.Visit(func(fl *flag.Flag) { f.parallelSet = f.parallelSet || fl.Name == "parallel" })
+	return positional, nil
+}
+
 // engineOptions merges the config's transfer settings with the flags,
 // validating the flags with the same limits the config file has.
 func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, error) {
@@ -203,11 +213,10 @@ func (r *runner) transfer(parent context.Context) int {
 	fs := newFlagSet(r.cmd)
 	var flags transferFlags
 	flags.register(fs)
-	positional, err := parseArgs(fs, r.args)
+	positional, err := flags.parse(fs, r.args)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
-	fs.Visit(func(f *flag.Flag) { flags.parallelSet = flags.parallelSet || f.Name == "parallel" })
 	// Check the shape of the command line before touching config or network.
 	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"ossq/internal/config"
 	"ossq/transfer"
 )
 
@@ -168,5 +169,42 @@ func TestDescribeInfo(t *testing.T) {
 	}
 	if got := describeInfo(&transfer.ErrorInfo{Text: "dial tcp: refused"}); got != "dial tcp: refused" {
 		t.Errorf("describeInfo without a code = %q", got)
+	}
+}
+
+func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
+	base := config.DefaultTransfer()
+	base.Retries = 0 // "no retries" in the config
+
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var f transferFlags
+	f.register(fs)
+	if _, err := f.parse(fs, []string{"--bwlimit", "20MiB/s", "--part-size", "16MiB", "--parallel", "2",
+		"--state-dir", "/tmp/ossq-state", "--on-exists", "rename"}); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := f.engineOptions(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.BandwidthLimit != 20<<20 || opts.PartSize != 16<<20 || opts.Parallel != 2 ||
+		opts.StateDir != "/tmp/ossq-state" || opts.CheckpointDir != "/tmp/ossq-state/checkpoints" ||
+		opts.OnExists != transfer.ExistsRename || opts.Retries != -1 || opts.ResumeOnStart ||
+		opts.MaxActive != base.MaxActive || opts.MultipartThreshold != base.MultipartThreshold {
+		t.Errorf("options = %+v", opts)
+	}
+
+	// No flags: the config's values, and an explicit --checkpoint-dir wins over --state-dir.
+	var none transferFlags
+	opts, err = none.engineOptions(config.DefaultTransfer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.PartSize != 8<<20 || opts.Parallel != 8 || opts.BandwidthLimit != 0 || opts.Retries != 5 || opts.OnExists != transfer.ExistsAsk {
+		t.Errorf("defaults = %+v", opts)
+	}
+	both := transferFlags{stateDir: "/tmp/s", checkpointDir: "/tmp/c"}
+	if opts, err = both.engineOptions(config.DefaultTransfer()); err != nil || opts.CheckpointDir != "/tmp/c" || opts.StateDir != "/tmp/s" {
+		t.Errorf("state and checkpoint dirs = %q %q, %v", opts.StateDir, opts.CheckpointDir, err)
 	}
 }
