@@ -43,10 +43,10 @@ func renderBar(s *Styles, frac float64, w int) string {
 	full = max(0, min(w, full))
 	var b strings.Builder
 	if full > 0 {
-		b.WriteString(s.BarFull.Render(strings.Repeat(barFullGlyph, full)))
+		s.barFullWrap.wrap(&b, strings.Repeat(barFullGlyph, full))
 	}
 	if full < w {
-		b.WriteString(s.BarEmpty.Render(strings.Repeat(barEmptyGlyph, w-full)))
+		s.barEmptyWrap.wrap(&b, strings.Repeat(barEmptyGlyph, w-full))
 	}
 	return b.String()
 }
@@ -72,7 +72,7 @@ func (r *styledRuns) flush() {
 	if len(r.run) == 0 {
 		return
 	}
-	r.b.WriteString(r.styles.partStyle(r.current).Render(string(r.run)))
+	r.styles.partWrapFor(r.current).wrap(&r.b, string(r.run))
 	r.run = r.run[:0]
 }
 

@@ -121,9 +121,10 @@ func (d *detailsModel) build() string {
 	}
 
 	c := partCounts(t.Parts)
-	lines = append(lines, s.Title.Render(fmt.Sprintf("Parts (%d)", len(t.Parts)))+s.Faint.Render(truncate(fmt.Sprintf(
-		"  done %d · active %d · retrying %d · failed %d · pending %d",
-		c[transfer.PartDone], c[transfer.PartActive], c[transfer.PartRetrying], c[transfer.PartFailed], c[transfer.PartPending]), max(1, w-12))))
+	title := fmt.Sprintf("Parts (%d)", len(t.Parts))
+	counts := fmt.Sprintf("  done %d · active %d · retrying %d · failed %d · pending %d",
+		c[transfer.PartDone], c[transfer.PartActive], c[transfer.PartRetrying], c[transfer.PartFailed], c[transfer.PartPending])
+	lines = append(lines, s.Title.Render(truncate(title, w))+s.Faint.Render(truncate(counts, max(0, w-cellWidth(title)))))
 	avail := max(1, d.height-len(lines))
 	d.partRows = avail
 	if len(t.Parts) <= avail {

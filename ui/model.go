@@ -36,6 +36,8 @@ const (
 	maxParallel = 64
 	// wheelStep is rows per mouse-wheel notch.
 	wheelStep = 3
+	// narrowWidth: below it the body's columns are cut to the screen.
+	narrowWidth = 60
 	// defaultWidth, defaultHeight: the size assumed before WindowSizeMsg.
 	defaultWidth  = 80
 	defaultHeight = 24
@@ -55,6 +57,7 @@ type Model struct {
 	width, height int
 	bodyHeight    int
 	pane          pane
+	helpText      string // built in Update from the enabled bindings
 
 	browser browserModel
 	queue   queueModel
@@ -116,8 +119,9 @@ func New(deps Deps) Model {
 		prefix = ""
 	}
 	m.browser.reset(deps.StartBucket, prefix)
-	m.layout()
 	m.updateKeybindings()
+	m.helpText = m.helpView()
+	m.layout()
 	return m
 }
 
@@ -153,6 +157,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.layout()
 	m.updateKeybindings()
+	// The help depends on the bindings just set; lay out again only if
+	// its height changed.
+	before := lipgloss.Height(m.helpText)
+	m.helpText = m.helpView()
+	if lipgloss.Height(m.helpText) != before {
+		m.layout()
+	}
 	return m, cmd
 }
 
@@ -311,7 +322,7 @@ func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 // notice, an open prompt and the help leave.
 func (m *Model) layout() {
 	m.help.Width = m.width
-	used := headerHeight + noticeHeight + lipgloss.Height(m.helpView())
+	used := headerHeight + noticeHeight + lipgloss.Height(m.helpText)
 	if m.prompt != nil {
 		used += lipgloss.Height(m.prompt.View(m.styles, m.width))
 	}
@@ -323,6 +334,9 @@ func (m *Model) layout() {
 		m.details.update(&m.snap)
 	}
 	m.picker.setSize(m.width, m.bodyHeight)
+	if m.pane == paneQueue {
+		m.queue.prepare()
+	}
 }
 
 // ---- keys ----
@@ -1201,7 +1215,12 @@ func (m Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.headerView())
 	b.WriteByte('\n')
-	b.WriteString(fitLines(body, m.bodyHeight, m.width))
+	body = fitLines(body, m.bodyHeight)
+	if m.width < narrowWidth {
+		// Below this the columns' minimum widths no longer fit; cut.
+		body = fitWidth(body, m.width)
+	}
+	b.WriteString(body)
 	b.WriteByte('\n')
 	if m.prompt != nil {
 		b.WriteString(m.prompt.View(m.styles, m.width))
@@ -1216,26 +1235,37 @@ func (m Model) View() string {
 		notice = style.Render(truncate(m.notice, m.width))
 	}
 	b.WriteString(notice)
-	if hv := m.helpView(); hv != "" {
+	if m.helpText != "" {
 		b.WriteByte('\n')
-		b.WriteString(hv)
+		b.WriteString(m.helpText)
 	}
-	return b.String()
+	frame := b.String()
+	if n := strings.Count(frame, "\n") + 1; n > m.height {
+		// A tiny terminal with a prompt open: keep the bottom (the prompt
+		// and the help), drop from the top.
+		cut := 0
+		for range n - m.height {
+			cut += strings.IndexByte(frame[cut:], '\n') + 1
+		}
+		frame = frame[cut:]
+	}
+	return frame
 }
 
-// fitLines makes s exactly h lines of at most w cells.
-func fitLines(s string, h, w int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
+// fitLines makes s exactly h lines. Widths are the children's job (every
+// cell is padded or truncated where it is built, and the resize test holds
+// them to it), which keeps this off the grapheme-measuring path.
+func fitLines(s string, h int) string {
+	n := strings.Count(s, "\n") + 1
+	switch {
+	case n > h:
+		cut := 0
+		for range h {
+			cut += strings.IndexByte(s[cut:], '\n') + 1
 		}
+		return s[:cut-1]
+	case n < h:
+		return s + strings.Repeat("\n", h-n)
 	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
+	return s
 }

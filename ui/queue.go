@@ -25,11 +25,13 @@ const (
 	colParts   = 12
 )
 
-// queueItem is one transfer's prebuilt lines, rebuilt only when the
-// snapshot version or the width changes.
+// queueItem is one transfer's row lines. Heights are known for every
+// transfer; lines are built only for the rows on screen, and only again
+// when the snapshot version or the width changes.
 type queueItem struct {
-	id    transfer.ID
-	lines []string
+	id     transfer.ID
+	height int
+	lines  []string // nil until the row is shown
 }
 
 // queueModel shows every transfer in queue order.
@@ -38,7 +40,7 @@ type queueModel struct {
 	width, height int
 
 	snap    transfer.Snapshot
-	builtAt uint64 // snapshot version the items were built from
+	builtAt uint64 // snapshot version the items belong to
 	builtW  int
 	items   []queueItem
 
@@ -51,27 +53,39 @@ func newQueue(styles *Styles) queueModel { return queueModel{styles: styles, bui
 
 func (q *queueModel) setSize(w, h int) {
 	q.width, q.height = w, h
-	q.rebuild()
+	q.reset()
 }
 
 func (q *queueModel) setSnapshot(s transfer.Snapshot) {
 	q.snap = s
-	q.rebuild()
+	q.reset()
 }
 
-// rebuild rebuilds row strings when the snapshot or width changed.
-func (q *queueModel) rebuild() {
-	if q.builtAt == q.snap.Version && q.builtW == q.width && len(q.items) == len(q.snap.Transfers) {
-		q.follow()
-		return
-	}
-	q.builtAt, q.builtW = q.snap.Version, q.width
-	q.items = q.items[:0]
-	for i := range q.snap.Transfers {
-		t := &q.snap.Transfers[i]
-		q.items = append(q.items, queueItem{id: t.ID, lines: buildQueueLines(q.styles, t, q.width-2)})
+// reset drops the row strings when the snapshot or width changed; the
+// heights are cheap and always kept current for scrolling.
+func (q *queueModel) reset() {
+	if q.builtAt != q.snap.Version || q.builtW != q.width || len(q.items) != len(q.snap.Transfers) {
+		q.builtAt, q.builtW = q.snap.Version, q.width
+		q.items = q.items[:0]
+		for i := range q.snap.Transfers {
+			t := &q.snap.Transfers[i]
+			q.items = append(q.items, queueItem{id: t.ID, height: queueItemHeight(t)})
+		}
 	}
 	q.follow()
+}
+
+// prepare builds the lines of the rows on screen; Update calls it so View
+// only joins strings.
+func (q *queueModel) prepare() {
+	h := q.listHeight()
+	used := 0
+	for i := q.offset; i < len(q.items) && used < h; i++ {
+		if q.items[i].lines == nil {
+			q.items[i].lines = buildQueueLines(q.styles, &q.snap.Transfers[i], q.width-2)
+		}
+		used += q.items[i].height
+	}
 }
 
 // follow puts the cursor back on the selected transfer after a reorder.
@@ -109,7 +123,7 @@ func (q *queueModel) clamp() {
 func (q *queueModel) linesBetween(from, to int) int {
 	n := 0
 	for i := from; i <= to && i < len(q.items); i++ {
-		n += len(q.items[i].lines)
+		n += q.items[i].height
 	}
 	return n
 }
@@ -150,7 +164,11 @@ func (q *queueModel) View() string {
 		lines++
 	}
 	for i := q.offset; i < len(q.items) && lines < h; i++ {
-		for j, l := range q.items[i].lines {
+		itemLines := q.items[i].lines
+		if itemLines == nil { // not prepared: only if View runs before Update
+			itemLines = buildQueueLines(s, &q.snap.Transfers[i], q.width-2)
+		}
+		for j, l := range itemLines {
 			if lines >= h {
 				break
 			}
@@ -197,6 +215,22 @@ func transferName(t *transfer.TransferSnapshot) string {
 	return "oss://" + t.Bucket + "/" + t.Key
 }
 
+// queueItemHeight is len(buildQueueLines(t)) without building them.
+func queueItemHeight(t *transfer.TransferSnapshot) int {
+	h := 2
+	if len(t.Parts) > 0 {
+		h++
+	}
+	if queueShowsError(t) || t.Notice != "" {
+		h++
+	}
+	return h
+}
+
+func queueShowsError(t *transfer.TransferSnapshot) bool {
+	return t.Err != "" && (t.State == transfer.StateFailed || t.State == transfer.StateRetrying)
+}
+
 // buildQueueLines renders one transfer in w cells: the summary line, the
 // bar line, the part strip for multipart transfers, and the cause of a
 // failure or a notice.
@@ -235,7 +269,7 @@ func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
 		lines = append(lines, strings.Repeat(" ", queueIndent-2)+partStrip(s, t.Parts, stripW)+" "+s.Faint.Render(truncate(label, colParts)))
 	}
 	switch {
-	case t.Err != "" && (t.State == transfer.StateFailed || t.State == transfer.StateRetrying):
+	case queueShowsError(t):
 		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Error.Render("✗ "+truncate(t.Err, w-queueIndent)))
 	case t.Notice != "":
 		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Warning.Render("! "+truncate(t.Notice, w-queueIndent)))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -90,8 +91,14 @@ type Styles struct {
 	BarFull  lipgloss.Style
 	BarEmpty lipgloss.Style
 
-	Part  map[transfer.PartState]lipgloss.Style
-	State map[transfer.State]lipgloss.Style
+	Part map[transfer.PartState]lipgloss.Style
+	// partWrap, barFullWrap, barEmptyWrap: the escape codes those styles put
+	// around a line, so long runs of cells are wrapped without Render's
+	// per-grapheme width pass (the hot path of the 10,000-part grid).
+	partWrap     map[transfer.PartState]styleWrap
+	barFullWrap  styleWrap
+	barEmptyWrap styleWrap
+	State        map[transfer.State]lipgloss.Style
 
 	HelpKey  lipgloss.Style
 	HelpDesc lipgloss.Style
@@ -153,7 +160,40 @@ func NewStyles(t Theme, r *lipgloss.Renderer) *Styles {
 		transfer.StateDone:      ns().Foreground(t.SuccessText),
 		transfer.StateCanceled:  ns().Foreground(t.FaintText),
 	}
+	s.partWrap = make(map[transfer.PartState]styleWrap, len(s.Part))
+	for k, st := range s.Part {
+		s.partWrap[k] = newStyleWrap(st)
+	}
+	s.barFullWrap = newStyleWrap(s.BarFull)
+	s.barEmptyWrap = newStyleWrap(s.BarEmpty)
 	return s
+}
+
+// styleWrap is a single-line, colour-only style split into what goes
+// before and after the text.
+type styleWrap struct{ open, close string }
+
+// newStyleWrap renders a marker and keeps what surrounds it.
+func newStyleWrap(st lipgloss.Style) styleWrap {
+	const marker = "\x1f"
+	open, close, ok := strings.Cut(st.Render(marker), marker)
+	if !ok {
+		return styleWrap{}
+	}
+	return styleWrap{open: open, close: close}
+}
+
+func (w styleWrap) wrap(b *strings.Builder, text string) {
+	b.WriteString(w.open)
+	b.WriteString(text)
+	b.WriteString(w.close)
+}
+
+func (s *Styles) partWrapFor(p transfer.PartState) styleWrap {
+	if w, ok := s.partWrap[p]; ok {
+		return w
+	}
+	return styleWrap{}
 }
 
 func (s *Styles) partStyle(p transfer.PartState) lipgloss.Style {

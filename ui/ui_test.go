@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
 
 	"ossq/transfer"
 )
@@ -689,24 +690,34 @@ func TestMouseWheelScrolls(t *testing.T) {
 
 func TestTinyAndResizedWindowsNeverOverflow(t *testing.T) {
 	eng := demoEngine()
-	eng.setSnapshot(queueSnapshot())
+	eng.setSnapshot(gridSnapshot())
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 80, 24)
-	for _, size := range [][2]int{{80, 24}, {20, 5}, {200, 60}, {33, 10}} {
-		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		for _, k := range []string{"tab", "tab"} {
-			v := h.view()
-			lines := strings.Split(v, "\n")
-			w, ht := h.m.width, h.m.height
-			if len(lines) > ht {
-				t.Fatalf("%dx%d: %d lines", w, ht, len(lines))
-			}
-			for _, l := range lines {
-				if cellWidth(l) > w {
-					t.Fatalf("%dx%d: line wider than the screen: %q", w, ht, l)
-				}
-			}
-			h.press(k)
+	check := func(where string) {
+		t.Helper()
+		v := h.view()
+		lines := strings.Split(v, "\n")
+		w, ht := h.m.width, h.m.height
+		if len(lines) > ht {
+			t.Fatalf("%s %dx%d: %d lines", where, w, ht, len(lines))
 		}
+		for _, l := range lines {
+			if cellWidth(l) > w {
+				t.Fatalf("%s %dx%d: line wider than the screen: %q", where, w, ht, l)
+			}
+		}
+	}
+	for _, size := range [][2]int{{80, 24}, {20, 5}, {200, 60}, {33, 10}, {60, 20}, {64, 24}} {
+		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		check("browser")
+		h.press("i")
+		check("info")
+		h.press("esc", "tab")
+		check("queue")
+		h.press("enter")
+		check("details")
+		h.press("esc", "tab", "d")
+		check("prompt")
+		h.press("esc")
 	}
 }
 
@@ -755,5 +766,30 @@ func TestPartStripGroupsWhenPartsOutnumberCells(t *testing.T) {
 	}
 	if got := []rune(partStrip(s, parts[:3], 10)); len(got) != 3 {
 		t.Fatalf("few parts: %q", string(got))
+	}
+}
+
+func TestQueueItemHeightMatchesItsLines(t *testing.T) {
+	s := NewStyles(DefaultTheme(), newRenderer(true))
+	snap := queueSnapshot()
+	snap.Transfers[2].Notice = "restarted: object changed since checkpoint"
+	for i := range snap.Transfers {
+		tr := &snap.Transfers[i]
+		if got, want := len(buildQueueLines(s, tr, 80)), queueItemHeight(tr); got != want {
+			t.Errorf("%s: %d lines, height says %d", tr.ID, got, want)
+		}
+	}
+}
+
+func TestStyleWrapMatchesRender(t *testing.T) {
+	r := newRenderer(false)
+	r.SetColorProfile(termenv.TrueColor)
+	s := NewStyles(DefaultTheme(), r)
+	for st, style := range s.Part {
+		var b strings.Builder
+		s.partWrapFor(st).wrap(&b, "▓▓░░")
+		if got, want := b.String(), style.Render("▓▓░░"); got != want {
+			t.Errorf("%s: wrap %q, Render %q", st, got, want)
+		}
 	}
 }
