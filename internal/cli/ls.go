@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"ossq/internal/config"
 )
@@ -84,14 +86,14 @@ func listObjects(ctx context.Context, s *session, target ossURL, recursive, huma
 			return err
 		}
 		for _, prefix := range p.Prefixes {
-			fmt.Fprintf(out, "%12s  %-19s  %s\n", "DIR", "", prefix)
+			fmt.Fprintf(out, "%12s  %-19s  %s\n", "DIR", "", printableKey(prefix))
 		}
 		for _, o := range p.Objects {
 			size := fmt.Sprint(o.Size)
 			if human {
 				size = config.FormatSize(o.Size)
 			}
-			fmt.Fprintf(out, "%12s  %s  %s\n", size, formatTime(o.LastModified), o.Key)
+			fmt.Fprintf(out, "%12s  %s  %s\n", size, formatTime(o.LastModified), printableKey(o.Key))
 		}
 		if p.NextToken == "" {
 			return nil
@@ -111,4 +113,15 @@ func formatTime(t time.Time) string {
 		return strings.Repeat(" ", 19)
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// printableKey keeps one object per line: a key holding control characters
+// (a newline, an escape sequence) is printed Go-quoted instead of raw.
+func printableKey(key string) string {
+	for _, c := range key {
+		if unicode.IsControl(c) {
+			return strconv.Quote(key)
+		}
+	}
+	return key
 }

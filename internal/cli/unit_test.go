@@ -208,3 +208,17 @@ func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
 		t.Errorf("state and checkpoint dirs = %q %q, %v", opts.StateDir, opts.CheckpointDir, err)
 	}
 }
+
+func TestPrintableKey(t *testing.T) {
+	cases := map[string]string{
+		"photos/a b.jpg": "photos/a b.jpg",
+		"日本語/ファイル.txt":   "日本語/ファイル.txt",
+		"two\nlines":     `"two\nlines"`,
+		"esc\x1b[31mred": `"esc\x1b[31mred"`,
+	}
+	for in, want := range cases {
+		if got := printableKey(in); got != want {
+			t.Errorf("printableKey(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
