@@ -171,7 +171,7 @@ type Options struct {
 	StateDir           string
 	CheckpointDir      string
 	BandwidthLimit     int64 // bytes/s across all transfers, 0 = none
-	Retries            int   // per part, for transient errors
+	Retries            int   // per part, for transient errors (0 = default 5, negative = none)
 	OnExists           OnExists
 	ResumeOnStart      bool
 	// Ephemeral is the headless mode for `ossq get/put`: no queue file and

@@ -994,15 +994,23 @@ func (e *Engine) startLocked(t *transfer) {
 func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	defer e.wg.Done()
 	var err error
-	lock, ok, lerr := tryLockFile(t.lockPath)
+	lock, lerr := lockWithGrace(ctx, t.lockPath)
 	switch {
 	case lerr != nil:
 		err = lerr
-	case !ok:
+	case lock == nil:
 		err = fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
 	default:
 		err = e.execute(ctx, t)
-		if err == nil {
+		e.mu.Lock()
+		why := t.intent
+		e.mu.Unlock()
+		// Canceled, or stopped without a checkpoint to resume from: remove
+		// the multipart upload and temp file now, while the lock is held.
+		if err != nil && (why == intentCancel || t.spec.NoCheckpoint) {
+			e.discardArtifacts(t)
+		}
+		if err == nil || why == intentCancel || t.spec.NoCheckpoint {
 			lock.removeAndUnlock()
 		} else {
 			lock.unlock()
@@ -1010,6 +1018,25 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	}
 	t.cancel()
 	e.finish(t, err)
+}
+
+// lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
+// case the holder is a cleanup that is about to let go. nil means busy.
+func lockWithGrace(ctx context.Context, path string) (*fileLock, error) {
+	for attempt := 0; ; attempt++ {
+		lock, ok, err := tryLockFile(path)
+		if err != nil || ok {
+			return lock, err
+		}
+		if attempt >= 10 {
+			return nil, nil
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // execute runs the transfer, restarting from scratch when the source
@@ -1046,9 +1073,10 @@ func (e *Engine) finish(t *transfer, err error) {
 	t.sem = nil
 	t.retryingParts = 0
 	switch {
+	case err == nil: // finished, even if a pause or cancel came too late
+		e.setFinalLocked(t, StateDone, nil)
 	case t.intent == intentCancel:
-		e.setFinalLocked(t, StateCanceled, nil)
-		e.cleanupAsyncLocked(t)
+		e.setFinalLocked(t, StateCanceled, nil) // runTransfer already cleaned up
 	case t.intent == intentClose:
 		t.state = StatePaused
 		t.resumeOnOpen = true
@@ -1058,8 +1086,6 @@ func (e *Engine) finish(t *transfer, err error) {
 		}
 		t.state = StatePaused
 		e.emitLocked(EventPaused, t, "")
-	case err == nil:
-		e.setFinalLocked(t, StateDone, nil)
 	case classify(err) == classDiskFull:
 		t.state = StatePaused
 		t.err = shortError(err)

@@ -220,3 +220,41 @@ func TestUploadPartSizeLimits(t *testing.T) {
 		}
 	}
 }
+
+// Without a checkpoint a paused upload cannot resume, so its multipart
+// upload is aborted at once instead of being left on the server; Cancel
+// followed by Retry starts cleanly (the cleanup does not block the lock).
+func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
+	env := newTestEnv(t)
+	data := randomData(2<<20, 12)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, data, 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	e := env.open(env.testOptions())
+	id, _ := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src, NoCheckpoint: true})
+	waitProgress(t, e, id, 300<<10)
+	e.Pause(id)
+	if ts := waitFor(t, e, id); ts.State != StatePaused {
+		t.Fatalf("state %s", ts.State)
+	}
+	if u := env.openUploads(); len(u) != 0 {
+		t.Fatalf("paused NoCheckpoint upload left %v", u)
+	}
+	e.Resume(id)
+	waitProgress(t, e, id, 300<<10)
+	e.Cancel(id)
+	if ts := waitFor(t, e, id); ts.State != StateCanceled {
+		t.Fatalf("state %s", ts.State)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+	if err := e.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, e, id)
+	if got := env.objectBytes("k"); string(got) != string(data) {
+		t.Fatal("object differs")
+	}
+	if u := env.openUploads(); len(u) != 0 {
+		t.Errorf("uploads left: %v", u)
+	}
+}
