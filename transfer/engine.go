@@ -1040,10 +1040,10 @@ func lockWithGrace(ctx context.Context, path string) (*fileLock, error) {
 }
 
 // execute runs the transfer, restarting from scratch when the source
-// changed under it (at most twice, so a constantly changing object fails
+// changed under it (once: a constantly changing object fails
 // instead of looping).
 func (e *Engine) execute(ctx context.Context, t *transfer) error {
-	const maxRestarts = 2
+	const maxRestarts = 1
 	for restarts := 0; ; restarts++ {
 		var err error
 		if t.spec.Direction == Download {
