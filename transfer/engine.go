@@ -1279,4 +1279,3 @@ func (e *Engine) persistNow() error {
 	e.mu.Unlock()
 	return saveQueue(e.queuePath, recs)
 }
-

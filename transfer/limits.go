@@ -106,4 +106,3 @@ func (s *dynSem) setLimit(n int) {
 	s.wake = make(chan struct{})
 	s.mu.Unlock()
 }
-
