@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ossq/internal/ossemu"
 )
@@ -34,6 +35,11 @@ func TestDownloadRoundTrip(t *testing.T) {
 		}
 		if _, err := os.Stat(ts.CheckpointPath); !os.IsNotExist(err) {
 			t.Errorf("%s: checkpoint left behind: %v", key, err)
+		}
+		obj, err := env.store.HeadObject(testCtx(t, 10*time.Second), testBucket, key)
+		fi, serr := os.Stat(filepath.Join(env.dir, "out", key))
+		if err != nil || serr != nil || !fi.ModTime().Equal(obj.LastModified) {
+			t.Errorf("%s: mtime %v, want the object's Last-Modified %v (%v %v)", key, fi.ModTime(), obj.LastModified, err, serr)
 		}
 	}
 	big, _ := e.Get(ids["big.bin"])

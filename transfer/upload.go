@@ -59,7 +59,8 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	}
 	defer f.Close()
 
-	if stamp.size < e.opts.MultipartThreshold {
+	// PutObject takes at most 5 GiB, whatever the threshold says.
+	if stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
 		return e.uploadSingle(ctx, t, f, stamp)
 	}
 	partSize := uploadPartSize(stamp.size, t.partSize)

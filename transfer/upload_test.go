@@ -258,3 +258,31 @@ func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
 		t.Errorf("uploads left: %v", u)
 	}
 }
+
+// A checkpointed part is reused only when the server lists it with the same
+// ETag and size (and CRC64 when both have one).
+func TestReconcileParts(t *testing.T) {
+	cp := &checkpoint{Size: 350, PartSize: 100, Parts: []cpPart{
+		{Number: 1, Done: 100, ETag: `"A"`, CRC: 1},
+		{Number: 2, Done: 100, ETag: `"B"`, CRC: 2},
+		{Number: 3, Done: 100, ETag: `"C"`, CRC: 3},
+		{Number: 4, Done: 50, ETag: `"D"`, CRC: 4},
+	}}
+	reconcileParts(cp, []UploadedPart{
+		{Number: 1, ETag: `"a"`, Size: 100, CRC64: "1"}, // same ETag (case and quotes aside): kept
+		{Number: 2, ETag: `"X"`, Size: 100},             // different ETag: upload again
+		{Number: 3, ETag: `"C"`, Size: 99},              // different size: upload again
+		{Number: 4, ETag: `"D"`, Size: 50, CRC64: "5"},  // CRC64 disagrees: upload again
+	})
+	want := []bool{true, false, false, false}
+	for i, p := range cp.Parts {
+		if kept := p.ETag != ""; kept != want[i] {
+			t.Errorf("part %d kept=%v, want %v", i+1, kept, want[i])
+		}
+	}
+	cp.Parts[0] = cpPart{Number: 1, Done: 100, ETag: `"A"`}
+	reconcileParts(cp, nil) // the server lists nothing: nothing is reused
+	if cp.Parts[0].ETag != "" {
+		t.Error("part reused although the server does not hold it")
+	}
+}
