@@ -117,3 +117,24 @@ func BenchmarkTickFrame(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBrowserPage is the Update cost of one more 1,000-object page
+// arriving in a prefix that already shows 99,000 objects.
+func BenchmarkBrowserPage(b *testing.B) {
+	styles := NewStyles(DefaultTheme(), newRenderer(true))
+	objs := make([]transfer.Object, 100_000)
+	for i := range objs {
+		objs[i] = transfer.Object{Key: fmt.Sprintf("many/obj-%06d", i), Size: int64(i), LastModified: fixedTime}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		br := newBrowser(styles)
+		br.setSize(120, 40)
+		seq := br.reset("big", "many/")
+		br.applyPage(pageMsg{seq: seq, bucket: "big", prefix: "many/", page: transfer.Page{Objects: objs[:99_000], NextToken: "x"}})
+		br.loading = true
+		b.StartTimer()
+		br.applyPage(pageMsg{seq: seq, bucket: "big", prefix: "many/", page: transfer.Page{Objects: objs[99_000:]}})
+	}
+}

@@ -193,30 +193,53 @@ func (b *browserModel) rebuildVisible() {
 	}
 	needle := strings.ToLower(b.filter)
 	b.visible = b.visible[:0]
-	for i := range b.entries {
-		if needle != "" && !strings.Contains(strings.ToLower(b.entries[i].name), needle) {
-			continue
-		}
-		b.visible = append(b.visible, i)
-	}
 	es := b.entries
-	sort.SliceStable(b.visible, func(x, y int) bool {
-		a, c := &es[b.visible[x]], &es[b.visible[y]]
-		if (a.kind == kindFolder) != (c.kind == kindFolder) {
-			return a.kind == kindFolder
-		}
-		switch b.sortBy {
-		case sortSize:
-			if a.size != c.size {
-				return a.size > c.size
+	// Listings arrive in key order, so sorting by name is folders first in
+	// arrival order: O(n) per page instead of a sort of everything loaded
+	// (a 100,000-object prefix appends a page at a time).
+	inOrder := b.sortBy == sortName
+	for pass := 0; pass < 2 && inOrder; pass++ {
+		wantFolder := pass == 0
+		last := ""
+		for i := range es {
+			if (es[i].kind == kindFolder) != wantFolder {
+				continue
 			}
-		case sortTime:
-			if !a.modified.Equal(c.modified) {
-				return a.modified.After(c.modified)
+			if es[i].name < last {
+				inOrder = false // not in key order after all: sort below
+				break
+			}
+			last = es[i].name
+			if needle == "" || strings.Contains(strings.ToLower(es[i].name), needle) {
+				b.visible = append(b.visible, i)
 			}
 		}
-		return a.name < c.name
-	})
+	}
+	if !inOrder {
+		b.visible = b.visible[:0]
+		for i := range es {
+			if needle == "" || strings.Contains(strings.ToLower(es[i].name), needle) {
+				b.visible = append(b.visible, i)
+			}
+		}
+		sort.SliceStable(b.visible, func(x, y int) bool {
+			a, c := &es[b.visible[x]], &es[b.visible[y]]
+			if (a.kind == kindFolder) != (c.kind == kindFolder) {
+				return a.kind == kindFolder
+			}
+			switch b.sortBy {
+			case sortSize:
+				if a.size != c.size {
+					return a.size > c.size
+				}
+			case sortTime:
+				if !a.modified.Equal(c.modified) {
+					return a.modified.After(c.modified)
+				}
+			}
+			return a.name < c.name
+		})
+	}
 	if keep != "" {
 		for i, idx := range b.visible {
 			if es[idx].key == keep {
