@@ -404,3 +404,41 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	}
 }
+
+// The global bandwidth limit holds across transfers: three downloads under
+// one limit L should together move at about L (reported as achieved/L).
+//
+//	go test -run '^$' -bench BandwidthLimit -benchtime 1x ./transfer/
+func BenchmarkBandwidthLimit(b *testing.B) {
+	const limit = 4 << 20
+	env := newTestEnv(b)
+	for i := 0; i < 3; i++ {
+		env.srv.PutGenerated(testBucket, fmt.Sprint("o", i), 4<<20, int64(i), "")
+	}
+	opts := benchOptions(env, 1<<20, 4)
+	opts.BandwidthLimit = limit
+	e := env.open(opts)
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		var ids []ID
+		for j := 0; j < 3; j++ {
+			id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: fmt.Sprint("o", j), LocalPath: filepath.Join(env.dir, fmt.Sprint("o", j))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			if ts := waitFor(b, e, id); ts.State != StateDone {
+				b.Fatalf("%s %s", ts.State, ts.Err)
+			}
+			e.Remove(id)
+		}
+		total += time.Since(start)
+	}
+	got := float64(int64(b.N)*3*(4<<20)) / total.Seconds()
+	b.ReportMetric(got/(1<<20), "MB/s")
+	b.ReportMetric(got/limit, "of-limit")
+}
