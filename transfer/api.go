@@ -164,12 +164,12 @@ type Event struct {
 
 // Options are the engine's plain settings; main fills them from the config.
 type Options struct {
-	PartSize           int64 // bytes per part
-	Parallel           int   // parts in flight per transfer (the seeds' thread_num)
-	MaxActive          int   // transfers at once
-	MultipartThreshold int64 // below it: one GET / one PutObject
-	StateDir           string
-	CheckpointDir      string
+	PartSize           int64 // bytes per part (0 = 8 MiB); uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
+	Parallel           int   // parts in flight per transfer (the seeds' thread_num; 0 = 4)
+	MaxActive          int   // transfers at once (0 = 3)
+	MultipartThreshold int64 // below it: one GET / one PutObject (0 = PartSize)
+	StateDir           string // queue.json and queue.lock live here (required unless Ephemeral)
+	CheckpointDir      string // per-transfer checkpoints and destination locks ("" = StateDir/checkpoints)
 	BandwidthLimit     int64 // bytes/s across all transfers, 0 = none
 	Retries            int   // per part, for transient errors (0 = default 5, negative = none)
 	OnExists           OnExists
@@ -226,7 +226,11 @@ type Page struct {
 }
 
 // Store is what the engine needs from OSS. NewOSSStore implements it with the
-// real SDK; the engine owns the interface so it can be narrow.
+// real SDK; the engine owns the interface so it can be narrow. A Store may
+// also implement OpenObject(ctx, bucket, key) (Object, io.ReadCloser, error)
+// (NewOSSStore's does): small objects from AddTree are then fetched with one
+// GET instead of HEAD + GET. Errors should wrap *OSSError so failures keep
+// the OSS code, message and request ID.
 type Store interface {
 	ListBuckets(ctx context.Context) ([]Bucket, error)
 	ListObjects(ctx context.Context, bucket, prefix, delimiter, token string, max int) (Page, error)
