@@ -164,14 +164,14 @@ type Event struct {
 
 // Options are the engine's plain settings; main fills them from the config.
 type Options struct {
-	PartSize           int64 // bytes per part (0 = 8 MiB); uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
-	Parallel           int   // parts in flight per transfer (the seeds' thread_num; 0 = 4)
-	MaxActive          int   // transfers at once (0 = 3)
-	MultipartThreshold int64 // below it: one GET / one PutObject (0 = PartSize)
+	PartSize           int64  // bytes per part (0 = 8 MiB); uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
+	Parallel           int    // parts in flight per transfer (the seeds' thread_num; 0 = 4)
+	MaxActive          int    // transfers at once (0 = 3)
+	MultipartThreshold int64  // below it: one GET / one PutObject (0 = PartSize)
 	StateDir           string // queue.json and queue.lock live here (required unless Ephemeral)
 	CheckpointDir      string // per-transfer checkpoints and destination locks ("" = StateDir/checkpoints)
-	BandwidthLimit     int64 // bytes/s across all transfers, 0 = none
-	Retries            int   // per part, for transient errors (0 = default 5, negative = none)
+	BandwidthLimit     int64  // bytes/s across all transfers, 0 = none
+	Retries            int    // per part, for transient errors (0 = default 5, negative = none)
 	OnExists           OnExists
 	ResumeOnStart      bool
 	// Ephemeral is the headless mode for `ossq get/put`: no queue file and
