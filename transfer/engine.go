@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -510,6 +511,9 @@ func (e *Engine) expandPrefix(spec Spec) ([]Spec, []int64, []error, error) {
 		return nil, nil, nil, errors.New("local folder is empty")
 	}
 	prefix := spec.Key
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/" // "photos" means the folder, not also "photos.txt"
+	}
 	var specs []Spec
 	var sizes []int64
 	var problems []error

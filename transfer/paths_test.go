@@ -83,9 +83,10 @@ func TestAddTreeOddKeys(t *testing.T) {
 	}
 	env.srv.PutBytes(testBucket, "odd/folder/", nil) // directory marker: skipped silently
 	env.srv.PutBytes(testBucket, "other/x.txt", []byte("not under the prefix"))
+	env.srv.PutBytes(testBucket, "odd.txt", []byte("a sibling of the folder, not in it"))
 	e := env.open(env.testOptions())
 	root := filepath.Join(env.dir, "tree", "out")
-	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "odd/", LocalPath: root})
+	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "odd", LocalPath: root}) // "odd" means "odd/"
 	if len(ids) != len(good) {
 		t.Fatalf("AddTree queued %d, want %d (err %v)", len(ids), len(good), err)
 	}
