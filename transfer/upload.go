@@ -102,6 +102,13 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 
 	owner := newCheckpointOwner(t.cpPath, cp, parts, nil)
 	if err := owner.write(); err != nil { // the upload ID must be on disk before any part
+		// Unrecorded, the upload could never be resumed or found again.
+		actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID)
+		cancel()
+		e.mu.Lock()
+		t.uploadID = ""
+		e.mu.Unlock()
 		return err
 	}
 	err = e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
