@@ -68,6 +68,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	if err != nil {
 		return err
 	}
+	fresh := cp == nil
 	if cp == nil {
 		var id string
 		if err := e.withRetry(ctx, t, func() error {
@@ -101,8 +102,10 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	e.mu.Unlock()
 
 	owner := newCheckpointOwner(t.cpPath, cp, parts, nil)
-	if err := owner.write(); err != nil { // the upload ID must be on disk before any part
-		// Unrecorded, the upload could never be resumed or found again.
+	if err := owner.write(); err != nil && !fresh {
+		return err
+	} else if err != nil { // the upload ID must be on disk before any part
+		// Unrecorded, a new upload could never be resumed or found again.
 		actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID)
 		cancel()
