@@ -92,6 +92,9 @@ type browserModel struct {
 	err       string
 
 	bucketsDenied bool
+	// focusKey puts the cursor on this entry when a listing brings it
+	// (the folder we just came up out of).
+	focusKey string
 
 	infoOpen bool
 	info     infoState
@@ -133,6 +136,7 @@ func (b *browserModel) reset(bucket, prefix string) int {
 	b.err = ""
 	b.loading = true
 	b.infoOpen = false
+	b.focusKey = ""
 	b.seq++
 	return b.seq
 }
@@ -187,8 +191,8 @@ func (b *browserModel) applyPage(msg pageMsg) {
 // rebuildVisible applies the filter and sort, keeping the cursor on the
 // same entry when it is still visible.
 func (b *browserModel) rebuildVisible() {
-	var keep string
-	if e := b.current(); e != nil {
+	keep := b.focusKey
+	if e := b.current(); e != nil && keep == "" {
 		keep = e.key
 	}
 	needle := strings.ToLower(b.filter)
@@ -244,6 +248,9 @@ func (b *browserModel) rebuildVisible() {
 		for i, idx := range b.visible {
 			if es[idx].key == keep {
 				b.cursor = i
+				if keep == b.focusKey {
+					b.focusKey = ""
+				}
 				break
 			}
 		}

@@ -173,6 +173,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.width, m.height = max(20, msg.Width), max(headerHeight+noticeHeight+minBodyHeight+1, msg.Height)
 		return nil
 	case tea.KeyMsg:
+		// Keys typed faster than one read arrive as one message ("jjj");
+		// outside a text field each is its own command.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.prompt == nil && !m.browser.filtering {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+				m.updateKeybindings()
+			}
+			return tea.Batch(cmds...)
+		}
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		return m.handleMouse(msg)
@@ -440,7 +450,14 @@ func (m *Model) browserKey(msg tea.KeyMsg) tea.Cmd {
 			m.openBucketPrompt()
 			return nil
 		}
-		return m.openLocation(bucket, prefix)
+		// Land on the folder (or bucket) we came out of.
+		from := b.prefix
+		if from == "" {
+			from = b.bucket
+		}
+		cmd := m.openLocation(bucket, prefix)
+		b.focusKey = from
+		return cmd
 	case key.Matches(msg, k.Select):
 		b.toggleMark()
 		return m.maybeLoadMore()

@@ -793,3 +793,33 @@ func TestStyleWrapMatchesRender(t *testing.T) {
 		}
 	}
 }
+
+func TestUpLandsOnTheFolderWeLeft(t *testing.T) {
+	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
+	h.press("j", "enter") // zz/
+	if h.m.browser.location() != "oss://photos/zz/" {
+		t.Fatalf("location %s", h.m.browser.location())
+	}
+	h.press("h")
+	if e := h.m.browser.current(); e == nil || e.key != "zz/" {
+		t.Fatalf("cursor on %+v", e)
+	}
+	h.press("h")
+	if e := h.m.browser.current(); e == nil || e.key != "photos" {
+		t.Fatalf("cursor on %+v", e)
+	}
+}
+
+func TestFastTypedKeysActOneByOne(t *testing.T) {
+	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	if h.m.browser.cursor != 3 {
+		t.Fatalf("cursor %d after jjj", h.m.browser.cursor)
+	}
+	// In a text field they stay text.
+	h.press("/")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jpg")})
+	if h.m.browser.filter != "jpg" {
+		t.Fatalf("filter %q", h.m.browser.filter)
+	}
+}
