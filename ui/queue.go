@@ -69,7 +69,7 @@ func (q *queueModel) reset() {
 		q.items = q.items[:0]
 		for i := range q.snap.Transfers {
 			t := &q.snap.Transfers[i]
-			q.items = append(q.items, queueItem{id: t.ID, height: queueItemHeight(t)})
+			q.items = append(q.items, queueItem{id: t.ID, height: queueItemHeight(t, q.width-2)})
 		}
 	}
 	q.follow()
@@ -195,6 +195,12 @@ func queueNameWidth(w int) int {
 }
 
 func queueHeadLine(w int) string {
+	if w >= wideQueueWidth {
+		nameW, barW := wideQueueWidths(w)
+		return "  " + padRight("  Transfer", nameW+2) + " " + padRight("State", colState) + " " +
+			padRight("Progress", barW+1+colPct) + " " + padRight("Bytes", colBytes) + " " +
+			padLeft("Speed", colSpeed) + " " + padLeft("ETA", colETA) + " " + padLeft("Rtry", colRetries)
+	}
 	return "  " + padRight("  Transfer", queueNameWidth(w)+2) + " " + padRight("State", colState) + " " +
 		padLeft("Speed", colSpeed) + " " + padLeft("ETA", colETA) + " " + padLeft("Rtry", colRetries)
 }
@@ -215,9 +221,25 @@ func transferName(t *transfer.TransferSnapshot) string {
 	return "oss://" + t.Bucket + "/" + t.Key
 }
 
-// queueItemHeight is len(buildQueueLines(t)) without building them.
-func queueItemHeight(t *transfer.TransferSnapshot) int {
+// wideQueueWidth: from this many cells a transfer's bar shares its
+// summary line, so a wide screen shows more transfers.
+const wideQueueWidth = 140
+
+// wideQueueFixed: the cells of a wide summary line other than name and bar.
+const wideQueueFixed = 2 + 1 + colState + 1 + 1 + colPct + 1 + colBytes + 1 + colSpeed + 1 + colETA + 1 + colRetries
+
+func wideQueueWidths(w int) (nameW, barW int) {
+	rest := w - wideQueueFixed
+	nameW = max(30, rest*55/100)
+	return nameW, max(4, rest-nameW)
+}
+
+// queueItemHeight is len(buildQueueLines(t, w)) without building them.
+func queueItemHeight(t *transfer.TransferSnapshot, w int) int {
 	h := 2
+	if w >= wideQueueWidth {
+		h = 1
+	}
 	if len(t.Parts) > 0 {
 		h++
 	}
@@ -247,21 +269,36 @@ func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
 	if t.Retries > 0 {
 		retries = fmt.Sprintf("↻%d", t.Retries)
 	}
+	frac := fraction(t.Done, t.Size)
+	if t.State == transfer.StateDone {
+		frac = 1
+	}
+	bytes := formatSize(t.Done) + " / " + formatSize(t.Size)
+	if w >= wideQueueWidth {
+		nameW, barW := wideQueueWidths(w)
+		lines = append(lines, directionGlyph(t.Direction)+" "+s.Text.Render(padRight(truncateLeft(transferName(t), nameW), nameW))+" "+
+			s.stateStyle(t.State).Render(padRight(string(t.State), colState))+" "+
+			renderBar(s, frac, barW)+" "+s.Text.Render(fmt.Sprintf("%3.0f%%", frac*100))+" "+
+			s.Faint.Render(padRight(bytes, colBytes))+" "+
+			s.Text.Render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
+			s.Warning.Render(padLeft(retries, colRetries)))
+		return appendQueueDetailLines(s, t, w, lines)
+	}
 	line := directionGlyph(t.Direction) + " " + s.Text.Render(padRight(truncateLeft(transferName(t), nameW), nameW)) + " " +
 		s.stateStyle(t.State).Render(padRight(string(t.State), colState)) + " " +
 		s.Text.Render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA)) + " " +
 		s.Warning.Render(padLeft(retries, colRetries))
 	lines = append(lines, line)
 
-	frac := fraction(t.Done, t.Size)
-	if t.State == transfer.StateDone {
-		frac = 1
-	}
 	barW := max(4, w-queueIndent+2-colPct-colBytes-3)
-	bytes := formatSize(t.Done) + " / " + formatSize(t.Size)
 	lines = append(lines, strings.Repeat(" ", queueIndent-2)+renderBar(s, frac, barW)+" "+
 		s.Text.Render(fmt.Sprintf("%3.0f%%", frac*100))+"  "+s.Faint.Render(padRight(bytes, colBytes)))
+	return appendQueueDetailLines(s, t, w, lines)
+}
 
+// appendQueueDetailLines adds the part strip of a multipart transfer and the
+// cause of a failure or a notice.
+func appendQueueDetailLines(s *Styles, t *transfer.TransferSnapshot, w int, lines []string) []string {
 	if len(t.Parts) > 0 {
 		stripW := max(4, w-queueIndent+2-colParts-1)
 		done := partCounts(t.Parts)[transfer.PartDone]

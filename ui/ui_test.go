@@ -775,8 +775,10 @@ func TestQueueItemHeightMatchesItsLines(t *testing.T) {
 	snap.Transfers[2].Notice = "restarted: object changed since checkpoint"
 	for i := range snap.Transfers {
 		tr := &snap.Transfers[i]
-		if got, want := len(buildQueueLines(s, tr, 80)), queueItemHeight(tr); got != want {
-			t.Errorf("%s: %d lines, height says %d", tr.ID, got, want)
+		for _, w := range []int{78, wideQueueWidth - 1, wideQueueWidth, 200} {
+			if got, want := len(buildQueueLines(s, tr, w)), queueItemHeight(tr, w); got != want {
+				t.Errorf("%s at %d: %d lines, height says %d", tr.ID, w, got, want)
+			}
 		}
 	}
 }
