@@ -148,11 +148,25 @@ func partCell(p *transfer.PartSnapshot) rune {
 	return fillLevels[max(1, min(len(fillLevels)-1, i))]
 }
 
-// partCounts tallies parts per state.
-func partCounts(parts []transfer.PartSnapshot) map[transfer.PartState]int {
-	c := make(map[transfer.PartState]int, 5)
+// partTally counts parts per state (a struct, not a map: it runs for
+// every multipart row on every snapshot).
+type partTally struct{ pending, active, done, retrying, failed int }
+
+func partCounts(parts []transfer.PartSnapshot) partTally {
+	var c partTally
 	for i := range parts {
-		c[parts[i].State]++
+		switch parts[i].State {
+		case transfer.PartDone:
+			c.done++
+		case transfer.PartActive:
+			c.active++
+		case transfer.PartRetrying:
+			c.retrying++
+		case transfer.PartFailed:
+			c.failed++
+		default:
+			c.pending++
+		}
 	}
 	return c
 }

@@ -123,7 +123,7 @@ func (d *detailsModel) build() string {
 	c := partCounts(t.Parts)
 	title := fmt.Sprintf("Parts (%d)", len(t.Parts))
 	counts := fmt.Sprintf("  done %d · active %d · retrying %d · failed %d · pending %d",
-		c[transfer.PartDone], c[transfer.PartActive], c[transfer.PartRetrying], c[transfer.PartFailed], c[transfer.PartPending])
+		c.done, c.active, c.retrying, c.failed, c.pending)
 	lines = append(lines, s.Title.Render(truncate(title, w))+s.Faint.Render(truncate(counts, max(0, w-cellWidth(title)))))
 	avail := max(1, d.height-len(lines))
 	d.partRows = avail

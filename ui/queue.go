@@ -276,23 +276,23 @@ func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
 	bytes := formatSize(t.Done) + " / " + formatSize(t.Size)
 	if w >= wideQueueWidth {
 		nameW, barW := wideQueueWidths(w)
-		lines = append(lines, directionGlyph(t.Direction)+" "+s.Text.Render(padRight(truncateLeft(transferName(t), nameW), nameW))+" "+
-			s.stateStyle(t.State).Render(padRight(string(t.State), colState))+" "+
-			renderBar(s, frac, barW)+" "+s.Text.Render(fmt.Sprintf("%3.0f%%", frac*100))+" "+
-			s.Faint.Render(padRight(bytes, colBytes))+" "+
-			s.Text.Render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
-			s.Warning.Render(padLeft(retries, colRetries)))
+		lines = append(lines, directionGlyph(t.Direction)+" "+s.textWrap.render(padRight(truncateLeft(transferName(t), nameW), nameW))+" "+
+			s.stateWrap[t.State].render(padRight(string(t.State), colState))+" "+
+			renderBar(s, frac, barW)+" "+s.textWrap.render(fmt.Sprintf("%3.0f%%", frac*100))+" "+
+			s.faintWrap.render(padRight(bytes, colBytes))+" "+
+			s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
+			s.warningWrap.render(padLeft(retries, colRetries)))
 		return appendQueueDetailLines(s, t, w, lines)
 	}
-	line := directionGlyph(t.Direction) + " " + s.Text.Render(padRight(truncateLeft(transferName(t), nameW), nameW)) + " " +
-		s.stateStyle(t.State).Render(padRight(string(t.State), colState)) + " " +
-		s.Text.Render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA)) + " " +
-		s.Warning.Render(padLeft(retries, colRetries))
+	line := directionGlyph(t.Direction) + " " + s.textWrap.render(padRight(truncateLeft(transferName(t), nameW), nameW)) + " " +
+		s.stateWrap[t.State].render(padRight(string(t.State), colState)) + " " +
+		s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA)) + " " +
+		s.warningWrap.render(padLeft(retries, colRetries))
 	lines = append(lines, line)
 
 	barW := max(4, w-queueIndent+2-colPct-colBytes-3)
 	lines = append(lines, strings.Repeat(" ", queueIndent-2)+renderBar(s, frac, barW)+" "+
-		s.Text.Render(fmt.Sprintf("%3.0f%%", frac*100))+"  "+s.Faint.Render(padRight(bytes, colBytes)))
+		s.textWrap.render(fmt.Sprintf("%3.0f%%", frac*100))+"  "+s.faintWrap.render(padRight(bytes, colBytes)))
 	return appendQueueDetailLines(s, t, w, lines)
 }
 
@@ -301,15 +301,15 @@ func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
 func appendQueueDetailLines(s *Styles, t *transfer.TransferSnapshot, w int, lines []string) []string {
 	if len(t.Parts) > 0 {
 		stripW := max(4, w-queueIndent+2-colParts-1)
-		done := partCounts(t.Parts)[transfer.PartDone]
+		done := partCounts(t.Parts).done
 		label := fmt.Sprintf("%d/%d parts", done, len(t.Parts))
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+partStrip(s, t.Parts, stripW)+" "+s.Faint.Render(truncate(label, colParts)))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+partStrip(s, t.Parts, stripW)+" "+s.faintWrap.render(truncate(label, colParts)))
 	}
 	switch {
 	case queueShowsError(t):
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Error.Render("✗ "+truncate(t.Err, w-queueIndent)))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.errorWrap.render("✗ "+truncate(t.Err, w-queueIndent)))
 	case t.Notice != "":
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.Warning.Render("! "+truncate(t.Notice, w-queueIndent)))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.warningWrap.render("! "+truncate(t.Notice, w-queueIndent)))
 	}
 	return lines
 }

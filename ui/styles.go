@@ -98,7 +98,10 @@ type Styles struct {
 	partWrap     map[transfer.PartState]styleWrap
 	barFullWrap  styleWrap
 	barEmptyWrap styleWrap
-	State        map[transfer.State]lipgloss.Style
+	// textWrap… : the same for the queue row's text styles.
+	textWrap, faintWrap, warningWrap, errorWrap styleWrap
+	stateWrap                                   map[transfer.State]styleWrap
+	State                                       map[transfer.State]lipgloss.Style
 
 	HelpKey  lipgloss.Style
 	HelpDesc lipgloss.Style
@@ -166,6 +169,12 @@ func NewStyles(t Theme, r *lipgloss.Renderer) *Styles {
 	}
 	s.barFullWrap = newStyleWrap(s.BarFull)
 	s.barEmptyWrap = newStyleWrap(s.BarEmpty)
+	s.textWrap, s.faintWrap = newStyleWrap(s.Text), newStyleWrap(s.Faint)
+	s.warningWrap, s.errorWrap = newStyleWrap(s.Warning), newStyleWrap(s.Error)
+	s.stateWrap = make(map[transfer.State]styleWrap, len(s.State))
+	for k, st := range s.State {
+		s.stateWrap[k] = newStyleWrap(st)
+	}
 	return s
 }
 
@@ -181,6 +190,11 @@ func newStyleWrap(st lipgloss.Style) styleWrap {
 		return styleWrap{}
 	}
 	return styleWrap{open: open, close: close}
+}
+
+// render is Render for a colour-only style on one line of text.
+func (w styleWrap) render(text string) string {
+	return w.open + text + w.close
 }
 
 func (w styleWrap) wrap(b *strings.Builder, text string) {

@@ -794,6 +794,17 @@ func TestStyleWrapMatchesRender(t *testing.T) {
 			t.Errorf("%s: wrap %q, Render %q", st, got, want)
 		}
 	}
+	for st, style := range s.State {
+		if got, want := s.stateWrap[st].render("running"), style.Render("running"); got != want {
+			t.Errorf("%s: wrap %q, Render %q", st, got, want)
+		}
+	}
+	if got, want := s.textWrap.render("a b"), s.Text.Render("a b"); got != want {
+		t.Errorf("text: wrap %q, Render %q", got, want)
+	}
+	if got, want := s.errorWrap.render("✗ x"), s.Error.Render("✗ x"); got != want {
+		t.Errorf("error: wrap %q, Render %q", got, want)
+	}
 }
 
 func TestUpLandsOnTheFolderWeLeft(t *testing.T) {
