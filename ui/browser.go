@@ -95,6 +95,8 @@ type browserModel struct {
 	// focusKey puts the cursor on this entry when a listing brings it
 	// (the folder we just came up out of).
 	focusKey string
+	// stale: an upload landed here while a listing was loading.
+	stale bool
 
 	infoOpen bool
 	info     infoState
@@ -137,6 +139,7 @@ func (b *browserModel) reset(bucket, prefix string) int {
 	b.loading = true
 	b.infoOpen = false
 	b.focusKey = ""
+	b.stale = false
 	b.seq++
 	return b.seq
 }

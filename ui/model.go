@@ -207,6 +207,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.log.Warn("list objects", "bucket", msg.bucket, "prefix", msg.prefix, "err", msg.err)
 		}
+		if m.browser.stale && !m.browser.loading {
+			m.browser.stale = false
+			return m.refreshAfterUpload(m.browser.bucket, m.browser.prefix)
+		}
 		return m.maybeLoadMore()
 	case headMsg:
 		if m.browser.info.bucket == msg.bucket && m.browser.info.key == msg.key {
@@ -300,6 +304,9 @@ func (m *Model) handleEvent(ev transfer.Event) tea.Cmd {
 		cmds = append(cmds, m.setNotice(text, true))
 	case transfer.EventDone:
 		cmds = append(cmds, m.setNotice("done: "+name, false))
+		if t, ok := m.lookup(ev.ID); ok && t.Direction == transfer.Upload {
+			cmds = append(cmds, m.refreshAfterUpload(t.Bucket, t.Key))
+		}
 	case transfer.EventNotice:
 		cmds = append(cmds, m.setNotice(name+": "+ev.Message, false))
 	case transfer.EventRetrying:
@@ -308,6 +315,30 @@ func (m *Model) handleEvent(ev transfer.Event) tea.Cmd {
 		}
 	}
 	return tea.Batch(cmds...)
+}
+
+// refreshAfterUpload relists the browser when an upload landed in the
+// folder it shows, keeping the cursor where it was. Only a listing that is
+// loaded whole is relisted (a long one would lose its loaded pages); one
+// refresh at a time, and one more if uploads finished meanwhile.
+func (m *Model) refreshAfterUpload(bucket, key string) tea.Cmd {
+	b := &m.browser
+	if b.bucket != bucket || !strings.HasPrefix(key, b.prefix) || b.nextToken != "" || b.filtering {
+		return nil
+	}
+	if b.loading {
+		b.stale = true
+		return nil
+	}
+	focus := ""
+	if e := b.current(); e != nil {
+		focus = e.key
+	}
+	filter := b.filter
+	cmd := m.openLocation(b.bucket, b.prefix)
+	b.focusKey = focus
+	b.filter = filter
+	return cmd
 }
 
 func (m *Model) lookup(id transfer.ID) (*transfer.TransferSnapshot, bool) {

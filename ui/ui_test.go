@@ -836,3 +836,22 @@ func TestFastTypedKeysActOneByOne(t *testing.T) {
 		t.Fatalf("filter %q", h.m.browser.filter)
 	}
 }
+
+func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
+	eng := demoEngine()
+	h := newHarness(t, eng, Deps{StartBucket: "photos", StartPrefix: "2024/"}, 80, 24)
+	h.press("j") // on b.jpg
+	eng.store.addObject("photos", "2024/new.jpg", 42)
+	snap := transfer.Snapshot{Version: 1, Transfers: []transfer.TransferSnapshot{
+		{ID: "up", Direction: transfer.Upload, Bucket: "photos", Key: "2024/new.jpg", LocalPath: "/tmp/new.jpg", State: transfer.StateDone, Size: 42, Done: 42},
+	}}
+	eng.setSnapshot(snap)
+	h.send(snapshotMsg{snap: snap})
+	h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventDone, ID: "up"}})
+	if got := h.names(); !slices.Equal(got, []string{"a.jpg", "b.jpg", "new.jpg"}) {
+		t.Fatalf("entries after the upload: %v", got)
+	}
+	if e := h.m.browser.current(); e == nil || e.key != "2024/b.jpg" {
+		t.Fatalf("cursor moved to %+v", e)
+	}
+}
