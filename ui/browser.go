@@ -34,6 +34,7 @@ const (
 type entry struct {
 	kind     entryKind
 	name     string // what is shown: bucket name, "sub/", or the key's last part
+	lower    string // name in lower case, for the filter
 	key      string // bucket name, full prefix, or full key
 	size     int64
 	modified time.Time
@@ -159,7 +160,7 @@ func (b *browserModel) applyBuckets(msg bucketsMsg) {
 		return
 	}
 	for _, bk := range msg.buckets {
-		b.entries = append(b.entries, entry{kind: kindBucket, name: bk.Name, key: bk.Name, region: bk.Region, modified: bk.Created, class: bk.StorageClass, size: -1})
+		b.entries = append(b.entries, entry{kind: kindBucket, name: bk.Name, lower: strings.ToLower(bk.Name), key: bk.Name, region: bk.Region, modified: bk.Created, class: bk.StorageClass, size: -1})
 	}
 	b.rebuildVisible()
 }
@@ -178,14 +179,14 @@ func (b *browserModel) applyPage(msg pageMsg) {
 		if name == "" {
 			continue
 		}
-		b.entries = append(b.entries, entry{kind: kindFolder, name: name, key: p, size: -1})
+		b.entries = append(b.entries, entry{kind: kindFolder, name: name, lower: strings.ToLower(name), key: p, size: -1})
 	}
 	for _, o := range msg.page.Objects {
 		name := strings.TrimPrefix(o.Key, b.prefix)
 		if name == "" { // the folder's own marker object
 			continue
 		}
-		b.entries = append(b.entries, entry{kind: kindObject, name: name, key: o.Key, size: o.Size, modified: o.LastModified, class: o.StorageClass})
+		b.entries = append(b.entries, entry{kind: kindObject, name: name, lower: strings.ToLower(name), key: o.Key, size: o.Size, modified: o.LastModified, class: o.StorageClass})
 	}
 	b.nextToken = msg.page.NextToken
 	b.rebuildVisible()
@@ -217,7 +218,7 @@ func (b *browserModel) rebuildVisible() {
 				break
 			}
 			last = es[i].name
-			if needle == "" || strings.Contains(strings.ToLower(es[i].name), needle) {
+			if needle == "" || strings.Contains(es[i].lower, needle) {
 				b.visible = append(b.visible, i)
 			}
 		}
@@ -225,7 +226,7 @@ func (b *browserModel) rebuildVisible() {
 	if !inOrder {
 		b.visible = b.visible[:0]
 		for i := range es {
-			if needle == "" || strings.Contains(strings.ToLower(es[i].name), needle) {
+			if needle == "" || strings.Contains(es[i].lower, needle) {
 				b.visible = append(b.visible, i)
 			}
 		}
