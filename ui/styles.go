@@ -108,13 +108,20 @@ type Styles struct {
 	HelpSep  lipgloss.Style
 }
 
-// newRenderer returns a renderer that honours noColor and NO_COLOR.
+// newRenderer returns a renderer for the terminal that honours noColor
+// and NO_COLOR.
 func newRenderer(noColor bool) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(os.Stdout)
+	applyNoColor(r, noColor)
+	return r
+}
+
+// applyNoColor drops colours (not bold or reverse) when asked to by the
+// flag or the NO_COLOR convention.
+func applyNoColor(r *lipgloss.Renderer, noColor bool) {
 	if noColor || os.Getenv("NO_COLOR") != "" {
 		r.SetColorProfile(termenv.Ascii)
 	}
-	return r
 }
 
 // NewStyles builds the Styles from a theme on a renderer.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
 	"ossq/transfer"
@@ -853,5 +855,34 @@ func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
 	}
 	if e := h.m.browser.current(); e == nil || e.key != "2024/b.jpg" {
 		t.Fatalf("cursor moved to %+v", e)
+	}
+}
+
+func TestNoColorEmitsNoColourCodes(t *testing.T) {
+	colourful := func() *lipgloss.Renderer {
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.TrueColor)
+		return r
+	}
+	hasColour := func(r *lipgloss.Renderer) bool {
+		s := NewStyles(DefaultTheme(), r)
+		return strings.Contains(s.Error.Render("x")+s.partStyle(transfer.PartDone).Render("█"), "\x1b[38;")
+	}
+	t.Setenv("NO_COLOR", "")
+	r := colourful()
+	applyNoColor(r, false)
+	if !hasColour(r) {
+		t.Fatal("control: a colour terminal got no colour")
+	}
+	r = colourful()
+	applyNoColor(r, true)
+	if hasColour(r) {
+		t.Fatal("NoColor still colours")
+	}
+	t.Setenv("NO_COLOR", "1")
+	r = colourful()
+	applyNoColor(r, false)
+	if hasColour(r) {
+		t.Fatal("NO_COLOR still colours")
 	}
 }
