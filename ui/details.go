@@ -114,7 +114,11 @@ func (d *detailsModel) build() string {
 	lines = append(lines, "")
 
 	if len(t.Parts) == 0 {
-		lines = append(lines, s.Faint.Render("single request (no parts)"))
+		what := "single request (no parts)"
+		if t.Size < 0 {
+			what = "size not known yet (no parts planned)"
+		}
+		lines = append(lines, s.Faint.Render(what))
 		lines = append(lines, renderBar(s, frac, max(4, w-6))+" "+fmt.Sprintf("%3.0f%%", frac*100))
 		d.partRows, d.partTotal = 0, 0
 		return strings.Join(lines, "\n")
