@@ -81,10 +81,13 @@ type destCheckMsg struct {
 	err   error
 }
 
-// addedMsg reports what Add/AddTree queued.
+// addedMsg reports what Add/AddTree queued. existing are downloads the
+// engine refused because their destination appeared after the UI looked
+// (policy ask): the UI asks about them like the others.
 type addedMsg struct {
-	ids  []transfer.ID
-	errs []error
+	ids      []transfer.ID
+	errs     []error
+	existing []transfer.Spec
 }
 
 // actionMsg reports one engine call on transfer id.
@@ -216,6 +219,10 @@ func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
 		var out addedMsg
 		for _, s := range specs {
 			id, err := eng.Add(s)
+			if errors.Is(err, transfer.ErrDestinationExists) && s.Direction == transfer.Download {
+				out.existing = append(out.existing, s)
+				continue
+			}
 			if err != nil {
 				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
 				continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,13 +21,16 @@ import (
 // fakeEngine is an EngineAPI over a fixed Snapshot that records every call.
 // Only the UI is under test with it; the flow test uses the real engine.
 type fakeEngine struct {
-	mu        sync.Mutex
-	snap      transfer.Snapshot
-	store     *fakeStore
-	calls     []string
-	added     []transfer.Spec
-	trees     []transfer.Spec
-	bandwidth int64
+	mu sync.Mutex
+	// refuseExisting makes Add answer like the engine with policy ask when
+	// the destination exists.
+	refuseExisting bool
+	snap           transfer.Snapshot
+	store          *fakeStore
+	calls          []string
+	added          []transfer.Spec
+	trees          []transfer.Spec
+	bandwidth      int64
 }
 
 func newFakeEngine() *fakeEngine { return &fakeEngine{store: newFakeStore()} }
@@ -58,6 +62,12 @@ func (f *fakeEngine) Snapshot() transfer.Snapshot {
 func (f *fakeEngine) Events() <-chan transfer.Event { return nil }
 
 func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
+	if f.refuseExisting && spec.OnExists == transfer.ExistsAsk {
+		if _, err := os.Stat(spec.LocalPath); err == nil {
+			f.record("refused %s", spec.Key)
+			return "", fmt.Errorf("%w: %s", transfer.ErrDestinationExists, spec.LocalPath)
+		}
+	}
 	f.mu.Lock()
 	f.added = append(f.added, spec)
 	n := len(f.added)

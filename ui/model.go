@@ -1061,6 +1061,10 @@ func (m *Model) handleExistsKey(msg tea.KeyMsg) tea.Cmd {
 
 func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 	cmds := []tea.Cmd{snapshotCmd(m.eng)}
+	for _, s := range msg.existing {
+		m.existsQueue = append(m.existsQueue, destItem{target: downloadTarget{bucket: s.Bucket, key: s.Key}, dest: s.LocalPath, exists: true})
+	}
+	m.nextExistsPrompt()
 	for _, err := range msg.errs {
 		m.log.Warn("queue transfer", "err", err)
 	}
@@ -1074,7 +1078,7 @@ func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 			text = fmt.Sprintf("queued %d; ", len(msg.ids)) + text
 		}
 		cmds = append(cmds, m.setNotice(text, true))
-	default:
+	case len(msg.ids) > 0:
 		cmds = append(cmds, m.setNotice(fmt.Sprintf("queued %d transfer(s) · tab shows the queue", len(msg.ids)), false))
 	}
 	return tea.Batch(cmds...)

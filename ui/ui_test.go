@@ -886,3 +886,23 @@ func TestNoColorEmitsNoColourCodes(t *testing.T) {
 		t.Fatal("NO_COLOR still colours")
 	}
 }
+
+func TestDestinationAppearingBeforeAddIsAskedAbout(t *testing.T) {
+	eng := demoEngine()
+	eng.refuseExisting = true
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "notes.txt")
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 80, 24)
+	if err := os.WriteFile(dest, []byte("raced"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The UI looked before the file appeared; the engine refuses the Add.
+	h.send(destCheckMsg{items: []destItem{{target: downloadTarget{bucket: "photos", key: "notes.txt"}, dest: dest, exists: false}}})
+	if h.m.prompt == nil || h.m.prompt.kind != promptOnExists || h.m.prompt.item.dest != dest {
+		t.Fatalf("no exists prompt after the engine refused: %#v (calls %v)", h.m.prompt, eng.Calls())
+	}
+	h.press("o")
+	if len(eng.added) != 1 || eng.added[0].OnExists != transfer.ExistsOverwrite || eng.added[0].LocalPath != dest {
+		t.Fatalf("added = %+v", eng.added)
+	}
+}
