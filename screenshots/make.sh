@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=screenshots
-cols=120 rows=34
+cols=120 rows=40
 
 for tool in tmux aha chromium; do
   command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (apt-get install tmux aha chromium)" >&2; exit 1; }
@@ -16,7 +16,7 @@ done
 
 work=$(mktemp -d)
 session=ossq-shots-$$
-trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'command tmux -L "$session" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/ossq" .
 
 keys() { tmux send-keys -t "$session" "$@"; sleep "${PAUSE:-0.8}"; }
@@ -41,33 +41,37 @@ shot() { # shot NAME: capture with colours, render to PNG
   } >"$work/$1.html"
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1118,$((rows * 19 + 24)) \
+    --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1140,$((rows * 19 + 24)) \
     --screenshot="$PWD/$out/$1.png" "file://$work/$1.html" >/dev/null 2>&1
   echo "screenshots: wrote $out/$1.png"
 }
 
-export XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
-tmux new-session -d -s "$session" -x "$cols" -y "$rows" "COLORTERM=truecolor TERM=xterm-256color '$work/ossq' --demo"
+# A private tmux server, and the environment passed explicitly: a running tmux
+# server would otherwise hand the session its own environment, not ours.
+tmux() { command tmux -L "$session" "$@"; }
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
+  "env XDG_STATE_HOME='$work/state' XDG_CONFIG_HOME='$work/config' COLORTERM=truecolor TERM=xterm-256color '$work/ossq' --demo"
 wait_for "demo-media"
 
 keys j; keys Enter; wait_for "videos/"
 shot browser
 
+# The 200 MiB object first (25 parts: one bar each in the details), then a 4 GiB and a 1 GiB one.
 keys G; keys k; keys Enter; wait_for "2024/"
 keys Enter; wait_for "keynote-4k.mp4"
-keys d; wait_for "to the folder"
-keys Enter
-keys j; keys d; wait_for "to the folder"
-keys Enter
+keys G; keys d; wait_for "to the folder"; keys Enter
 keys Tab; wait_for "parts"
-PAUSE=4 keys j   # let the bars fill a little
+keys Enter; wait_for "Checkpoint"
+PAUSE=1 keys ""
+shot details
+keys Escape; keys Tab
+keys g; keys d; wait_for "to the folder"; keys Enter
+keys j; keys d; wait_for "to the folder"; keys Enter
+keys Tab
+PAUSE=3 keys ""
 shot queue
 
-keys Enter; wait_for "Checkpoint"
-sleep 2
-shot details
-
-keys Escape; keys "?"
+keys "?"
 shot help
 keys Escape
 keys q; wait_for "Quit ossq?"; keys y
