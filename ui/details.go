@@ -99,7 +99,7 @@ func (d *detailsModel) build() string {
 	if t.PartSize > 0 {
 		partSize = formatSize(t.PartSize)
 	}
-	kv("Settings", fmt.Sprintf("parallel %d · part size %s · retried %d times", t.Parallel, partSize, t.Retries))
+	kv("Settings", fmt.Sprintf("parallel %d · part size %s · retry count %d", t.Parallel, partSize, t.Retries))
 	cp := t.CheckpointPath
 	if cp == "" {
 		cp = "(none)"
