@@ -84,6 +84,25 @@ func (s *Server) lookupUpload(q *request) (*uploadState, *ossError) {
 	return u, nil
 }
 
+// takeUpload removes the request's upload from the table and runs also under
+// the same lock, so no other request sees the upload half taken.
+func (s *Server) takeUpload(q *request, also func(*uploadState) error) (*uploadState, *ossError) {
+	u, e := s.lookupUpload(q)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.uploads[u.meta.ID] != u {
+		return nil, errNoSuchUpload(u.meta.ID)
+	}
+	delete(s.uploads, u.meta.ID)
+	if err := also(u); err != nil {
+		return nil, errInternal(err)
+	}
+	return u, nil
+}
+
 func (s *Server) handleUploadPart(q *request) {
 	if q.r.Header.Get("x-oss-copy-source") != "" {
 		q.fail(newError(501, "NotImplemented", "UploadPartCopy is not implemented by ossq's emulator."))
@@ -265,22 +284,14 @@ func (s *Server) handleCompleteMultipart(q *request) {
 		q.fail(e)
 		return
 	}
-	u, e := s.lookupUpload(q)
+	// Take the upload out of the table while assembling, so parts cannot
+	// change underneath; it goes back if validation fails.
+	var all []*partMeta
+	u, e := s.takeUpload(q, func(u *uploadState) error { all = sortedParts(u); return nil })
 	if e != nil {
 		q.fail(e)
 		return
 	}
-	// Take the upload out of the table while assembling, so parts cannot
-	// change underneath; it goes back if validation fails.
-	s.mu.Lock()
-	if s.uploads[u.meta.ID] != u {
-		s.mu.Unlock()
-		q.fail(errNoSuchUpload(u.meta.ID))
-		return
-	}
-	delete(s.uploads, u.meta.ID)
-	all := sortedParts(u)
-	s.mu.Unlock()
 	restore := func() {
 		s.mu.Lock()
 		s.uploads[u.meta.ID] = u
@@ -419,22 +430,9 @@ func (s *Server) assembleParts(bucket string, u *uploadState, parts []*partMeta)
 }
 
 func (s *Server) handleAbortMultipart(q *request) {
-	u, e := s.lookupUpload(q)
+	_, e := s.takeUpload(q, func(u *uploadState) error { return os.RemoveAll(s.uploadDir(u.meta.ID)) })
 	if e != nil {
 		q.fail(e)
-		return
-	}
-	s.mu.Lock()
-	if s.uploads[u.meta.ID] != u {
-		s.mu.Unlock()
-		q.fail(errNoSuchUpload(u.meta.ID))
-		return
-	}
-	delete(s.uploads, u.meta.ID)
-	err := os.RemoveAll(s.uploadDir(u.meta.ID))
-	s.mu.Unlock()
-	if err != nil {
-		q.fail(errInternal(err))
 		return
 	}
 	q.w.WriteHeader(http.StatusNoContent)
