@@ -40,6 +40,7 @@ const (
 	intentPause         // user paused: stays paused
 	intentCancel        // user canceled: clean up everything
 	intentClose         // engine closing: paused now, resumes on the next Open
+	intentRequeue       // paused, then resumed before it wound down: queue it again
 )
 
 // transfer is one queue entry. Fields below mu are guarded by Engine.mu;
@@ -620,7 +621,7 @@ func (e *Engine) Pause(id ID) error {
 func (e *Engine) pauseLocked(t *transfer) error {
 	switch {
 	case t.running:
-		if t.intent == intentNone {
+		if t.intent == intentNone || t.intent == intentRequeue {
 			t.intent = intentPause
 			t.cancel()
 		}
@@ -643,16 +644,24 @@ func (e *Engine) Resume(id ID) error {
 	if err != nil {
 		return err
 	}
-	if t.state != StatePaused {
+	e.resumeLocked(t)
+	if t.state != StateQueued && t.intent != intentRequeue {
 		return fmt.Errorf("%w: resume a %s transfer", ErrInvalidState, t.state)
 	}
-	if t.running {
-		t.intent = intentNone // paused but still winding down: it will requeue
-	}
-	t.state = StateQueued
 	e.changedLocked()
 	e.scheduleLocked()
 	return nil
+}
+
+// resumeLocked queues a paused transfer; one still winding down from a
+// pause is queued again as soon as it has stopped.
+func (e *Engine) resumeLocked(t *transfer) {
+	switch {
+	case t.running && t.intent == intentPause:
+		t.intent = intentRequeue
+	case !t.running && t.state == StatePaused:
+		t.state = StateQueued
+	}
 }
 
 func (e *Engine) PauseAll() {
@@ -669,9 +678,7 @@ func (e *Engine) ResumeAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range e.order {
-		if t.state == StatePaused {
-			t.state = StateQueued
-		}
+		e.resumeLocked(t)
 	}
 	e.changedLocked()
 	e.scheduleLocked()
@@ -1029,10 +1036,9 @@ func (e *Engine) finish(t *transfer, err error) {
 	case t.intent == intentClose:
 		t.state = StatePaused
 		t.resumeOnOpen = true
-	case t.intent == intentPause || (err != nil && classify(err) == classCanceled):
-		if t.state == StateQueued { // resumed while winding down
-			break
-		}
+	case t.intent == intentRequeue:
+		t.state = StateQueued
+	case t.intent == intentPause || classify(err) == classCanceled:
 		t.state = StatePaused
 		e.emitLocked(EventPaused, t, "")
 	case classify(err) == classDiskFull:

@@ -418,3 +418,26 @@ func TestResumeFromCrashState(t *testing.T) {
 		t.Errorf("paused transfer after restart: %+v", h.State)
 	}
 }
+
+// Pause then Resume at once, before the transfer has wound down: it is
+// queued again when it stops, and finishes.
+func TestPauseThenImmediateResume(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.PutGenerated(testBucket, "obj", 2<<20, 41, "")
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 512 << 10})
+	e := env.open(env.testOptions())
+	dest := filepath.Join(env.dir, "obj")
+	id, _ := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	waitProgress(t, e, id, 200<<10)
+	for i := 0; i < 3; i++ {
+		if err := e.Pause(id); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Resume(id); err != nil {
+			t.Fatalf("resume right after pause: %v", err)
+		}
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+	mustDone(t, e, id)
+	assertFile(t, dest, generated(2<<20, 41))
+}
