@@ -36,11 +36,11 @@ const (
 type intent int
 
 const (
-	intentNone   intent = iota
-	intentPause         // user paused: stays paused
-	intentCancel        // user canceled: clean up everything
-	intentClose         // engine closing: paused now, resumes on the next Open
-	intentRequeue       // paused, then resumed before it wound down: queue it again
+	intentNone    intent = iota
+	intentPause          // user paused: stays paused
+	intentCancel         // user canceled: clean up everything
+	intentClose          // engine closing: paused now, resumes on the next Open
+	intentRequeue        // paused, then resumed before it wound down: queue it again
 )
 
 // transfer is one queue entry. Fields below mu are guarded by Engine.mu;
