@@ -65,6 +65,9 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	}
 	partSize := uploadPartSize(stamp.size, t.partSize)
 	cp, err := e.resumeUpload(ctx, t, stamp, partSize)
+	if errors.Is(err, errAlreadyComplete) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -237,6 +240,11 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 			reconcileParts(cp, listed)
 			return cp, nil
 		case classify(err) == classNoUpload:
+			if e.alreadyCompleted(ctx, t, cp) {
+				os.Remove(t.cpPath)
+				e.noticef(t, "already complete: the upload finished before the last run stopped")
+				return nil, errAlreadyComplete
+			}
 			reason = "the multipart upload no longer exists on the server"
 			cp.UploadID = ""
 		default:
@@ -254,6 +262,34 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 	os.Remove(t.cpPath)
 	e.noticef(t, "started over: %s", reason)
 	return nil, nil
+}
+
+// errAlreadyComplete: the checkpointed upload turned out to be completed
+// already (Complete succeeded but its answer was lost).
+var errAlreadyComplete = errors.New("upload already complete")
+
+// alreadyCompleted reports whether the object on the server is exactly what
+// a fully uploaded checkpoint describes: same size and the same combined
+// CRC64. Then a lost CompleteMultipartUpload answer needs no re-upload.
+func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) bool {
+	var want uint64
+	for i, p := range cp.Parts {
+		_, size := partRange(cp.Size, cp.PartSize, i)
+		if p.ETag == "" || p.Done != size {
+			return false
+		}
+		if i == 0 {
+			want = p.CRC
+		} else {
+			want = oss.CRC64Combine(want, p.CRC, uint64(size))
+		}
+	}
+	obj, err := e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+	if err != nil {
+		return false
+	}
+	got, ok := parseCRC64(obj.CRC64)
+	return ok && obj.Size == cp.Size && got == want
 }
 
 // reconcileParts keeps a checkpointed part only if the server lists it with

@@ -1,6 +1,8 @@
 package transfer
 
 import (
+	"bytes"
+	"hash/crc64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,5 +286,63 @@ func TestReconcileParts(t *testing.T) {
 	reconcileParts(cp, nil) // the server lists nothing: nothing is reused
 	if cp.Parts[0].ETag != "" {
 		t.Error("part reused although the server does not hold it")
+	}
+}
+
+// CompleteMultipartUpload succeeded but the answer was lost before the
+// checkpoint was removed: the next run finds NoSuchUpload, sees the object
+// on the server matches the checkpoint's parts (size and CRC64), and is
+// done without uploading anything again.
+func TestLostCompleteAnswerIsRecognised(t *testing.T) {
+	env := newTestEnv(t)
+	data := randomData(600<<10, 13)
+	src := filepath.Join(env.dir, "src")
+	os.WriteFile(src, data, 0o644)
+	opts := env.testOptions()
+	e := env.open(opts)
+	ctx := testCtx(t, 30*time.Second)
+	stamp, err := statStamp(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partSize := uploadPartSize(stamp.size, opts.PartSize)
+	id, err := env.store.InitiateMultipart(ctx, testBucket, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := &checkpoint{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src, PartSize: partSize,
+		Size: stamp.size, FileMTime: stamp.mtime, UploadID: id}
+	var done []UploadedPart
+	for i := 0; i < partCount(stamp.size, partSize); i++ {
+		off, n := partRange(stamp.size, partSize, i)
+		etag, _, err := env.store.UploadPart(ctx, testBucket, "k", id, i+1, bytes.NewReader(data[off:off+n]), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp.Parts = append(cp.Parts, cpPart{Number: i + 1, Done: n, ETag: etag, CRC: crc64.Checksum(data[off:off+n], crcTable)})
+		done = append(done, UploadedPart{Number: i + 1, ETag: etag})
+	}
+	if _, err := env.store.CompleteMultipart(ctx, testBucket, "k", id, done); err != nil {
+		t.Fatal(err)
+	}
+	cpPath := filepath.Join(opts.StateDir, "checkpoints", checkpointName(Upload, testBucket, "k", src))
+	if err := writeCheckpoint(cpPath, cp); err != nil {
+		t.Fatal(err)
+	}
+	env.srv.ResetStats()
+	tid, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mustDone(t, e, tid)
+	if !strings.Contains(ts.Notice, "already complete") {
+		t.Errorf("notice %q", ts.Notice)
+	}
+	st := env.srv.Stats()
+	if st.Requests["UploadPart"] != 0 || st.Requests["PutObject"] != 0 || st.Requests["InitiateMultipartUpload"] != 0 {
+		t.Errorf("data sent again: %v", st.Requests)
+	}
+	if got := env.objectBytes("k"); string(got) != string(data) {
+		t.Fatal("object differs")
 	}
 }
