@@ -220,4 +220,22 @@ func TestTruncatingServerNeverPasses(t *testing.T) {
 	if _, err := os.Stat(dest); !os.IsNotExist(err) {
 		t.Fatalf("destination exists after a truncated download: %v", err)
 	}
+	// A failed transfer keeps its checkpoint for Retry; removing it removes
+	// what it left (temp file, checkpoint).
+	if _, err := os.Stat(ts.CheckpointPath); err != nil {
+		t.Fatalf("failed transfer has no checkpoint to retry from: %v", err)
+	}
+	if err := e.Remove(id); err != nil {
+		t.Fatal(err)
+	}
+	e.Close() // waits for the cleanup
+	entries, _ := os.ReadDir(env.dir)
+	for _, de := range entries {
+		if strings.Contains(de.Name(), ".ossq-") {
+			t.Errorf("temp file left after Remove: %s", de.Name())
+		}
+	}
+	if _, err := os.Stat(ts.CheckpointPath); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left after Remove: %v", err)
+	}
 }
