@@ -64,6 +64,7 @@ type transfer struct {
 	parallel      int
 	savedDone     int64   // progress as persisted, until parts are known
 	sizeHint      int64   // size from the listing (AddTree), -1 if unknown
+	renameOnAdd   bool    // OnExists rename: pick the free name when queued
 	parts         []*part // nil until the run planned them
 	single        bool    // one request: no part strip in snapshots
 	running       bool    // its goroutine is alive
@@ -374,22 +375,35 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 				t.notice = "skipped: destination exists"
 				t.finished = time.Now()
 			case ExistsRename:
-				alt, err := renameFree(abs)
-				if err != nil {
-					return nil, err
-				}
-				t.spec.LocalPath = alt
-				t.notice = "saved as " + filepath.Base(alt) + " (destination existed)"
+				t.renameOnAdd = true // the free name is chosen under the engine lock
 			}
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("destination: %w", err)
 		}
 	}
-	if !spec.NoCheckpoint {
-		t.cpPath = filepath.Join(e.opts.CheckpointDir, checkpointName(spec.Direction, spec.Bucket, spec.Key, t.spec.LocalPath))
-	}
-	t.lockPath = filepath.Join(e.opts.CheckpointDir, lockName(spec.Direction, spec.Bucket, spec.Key, t.spec.LocalPath))
+	e.derivePaths(t)
 	return t, nil
+}
+
+// derivePaths sets the checkpoint and lock paths from what t moves.
+func (e *Engine) derivePaths(t *transfer) {
+	s := t.spec
+	t.cpPath = ""
+	if !s.NoCheckpoint {
+		t.cpPath = filepath.Join(e.opts.CheckpointDir, checkpointName(s.Direction, s.Bucket, s.Key, s.LocalPath))
+	}
+	t.lockPath = filepath.Join(e.opts.CheckpointDir, lockName(s.Direction, s.Bucket, s.Key, s.LocalPath))
+}
+
+// destTakenLocked reports whether an unfinished download in the queue
+// already targets path.
+func (e *Engine) destTakenLocked(path string) bool {
+	for _, o := range e.order {
+		if o.spec.Direction == Download && o.spec.LocalPath == path && !o.state.Finished() {
+			return true
+		}
+	}
+	return false
 }
 
 // Add queues one transfer and returns at once (no network I/O).
@@ -410,6 +424,17 @@ func (e *Engine) Add(spec Spec) (ID, error) {
 func (e *Engine) addLocked(t *transfer) error {
 	if e.closed {
 		return ErrClosed
+	}
+	if t.spec.Direction == Download && t.spec.OnExists == ExistsRename && !t.state.Finished() &&
+		(t.renameOnAdd || e.destTakenLocked(t.spec.LocalPath)) {
+		alt, err := renameFree(t.spec.LocalPath, e.destTakenLocked)
+		if err != nil {
+			return err
+		}
+		t.spec.LocalPath = alt
+		t.renameOnAdd = false
+		e.derivePaths(t)
+		t.notice = "saved as " + filepath.Base(alt) + " (destination existed)"
 	}
 	if !t.state.Finished() {
 		for _, o := range e.order {

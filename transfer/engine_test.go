@@ -97,6 +97,21 @@ func TestOnExistsPolicies(t *testing.T) {
 	}
 	assertFile(t, ts.LocalPath, []byte("new"))
 	assertFile(t, dest, []byte("old"))
+	// Two renames queued together get two different free names.
+	env.srv.PutBytes(testBucket, "big.bin", generated(1<<20, 3))
+	big := filepath.Join(env.dir, "big.bin")
+	os.WriteFile(big, []byte("old"), 0o644)
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 1 << 20})
+	r1, err1 := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big.bin", LocalPath: big, OnExists: ExistsRename})
+	r2, err2 := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big.bin", LocalPath: big, OnExists: ExistsRename})
+	if err1 != nil || err2 != nil {
+		t.Fatalf("two renames: %v, %v", err1, err2)
+	}
+	t1, t2 := mustDone(t, e, r1), mustDone(t, e, r2)
+	if t1.LocalPath == t2.LocalPath {
+		t.Fatalf("both renames chose %s", t1.LocalPath)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
 	id, _ = e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "k.txt", LocalPath: dest, OnExists: ExistsOverwrite})
 	mustDone(t, e, id)
 	assertFile(t, dest, []byte("new"))

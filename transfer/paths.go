@@ -59,14 +59,15 @@ func LocalPathForKey(root, key, prefix string) (string, error) {
 	return out, nil
 }
 
-// renameFree finds "name (N).ext" beside path that does not exist yet.
-func renameFree(path string) (string, error) {
+// renameFree finds "name (N).ext" beside path that does not exist yet and
+// that taken (another queued transfer's destination) does not claim.
+func renameFree(path string, taken func(string) bool) (string, error) {
 	dir, base := filepath.Split(path)
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
 	for i := 1; i < 10000; i++ {
 		cand := filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
-		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) && !taken(cand) {
 			return cand, nil
 		}
 	}
