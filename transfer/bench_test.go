@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,6 +95,16 @@ func benchOptions(env *testEnv, part int64, parallel int) Options {
 
 func mbps(bytes int64, d time.Duration) float64 { return float64(bytes) / (1 << 20) / d.Seconds() }
 
+// cpuTime is this process's user+system CPU time so far. Wall-clock MB/s
+// swings with whatever else the machine runs; CPU seconds per GiB (client
+// and in-process server together, the server's share being the same for
+// both sides) is the steadier comparison.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // ossq download vs the SDK's Downloader, same server, part size, parallelism.
 //
 //	go test -run '^$' -bench DownloadVsSDK -benchtime 3x ./transfer/
@@ -106,9 +117,10 @@ func BenchmarkDownloadVsSDK(b *testing.B) {
 	e := env.open(benchOptions(env, part, parallel))
 	d := env.client.NewDownloader(func(o *oss.DownloaderOptions) { o.PartSize, o.ParallelNum = part, parallel })
 	ours, theirs := filepath.Join(env.dir, "ours"), filepath.Join(env.dir, "sdk")
-	var oursDur, sdkDur time.Duration
+	var oursDur, sdkDur, oursCPU, sdkCPU time.Duration
 	runOurs := func() {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
+		defer func() { oursCPU += cpuTime() - cpu }()
 		id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big", LocalPath: ours, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
 		if err != nil {
 			b.Fatal(err)
@@ -121,7 +133,8 @@ func BenchmarkDownloadVsSDK(b *testing.B) {
 		os.Remove(ours)
 	}
 	runSDK := func() {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
+		defer func() { sdkCPU += cpuTime() - cpu }()
 		if _, err := d.DownloadFile(context.Background(), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("big")}, theirs); err != nil {
 			b.Fatal(err)
 		}
@@ -142,6 +155,9 @@ func BenchmarkDownloadVsSDK(b *testing.B) {
 	b.ReportMetric(mbps(n, oursDur), "ossq-MB/s")
 	b.ReportMetric(mbps(n, sdkDur), "sdk-MB/s")
 	b.ReportMetric(sdkDur.Seconds()/oursDur.Seconds(), "ossq/sdk")
+	gib := float64(n) / (1 << 30)
+	b.ReportMetric(oursCPU.Seconds()/gib, "ossq-cpu-s/GiB")
+	b.ReportMetric(sdkCPU.Seconds()/gib, "sdk-cpu-s/GiB")
 }
 
 // ossq upload vs the SDK's Uploader.
@@ -161,9 +177,10 @@ func BenchmarkUploadVsSDK(b *testing.B) {
 	f.Close()
 	e := env.open(benchOptions(env, part, parallel))
 	u := env.client.NewUploader(func(o *oss.UploaderOptions) { o.PartSize, o.ParallelNum = part, parallel })
-	var oursDur, sdkDur time.Duration
+	var oursDur, sdkDur, oursCPU, sdkCPU time.Duration
 	runOurs := func() {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
+		defer func() { oursCPU += cpuTime() - cpu }()
 		id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "ours", LocalPath: src, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
 		if err != nil {
 			b.Fatal(err)
@@ -175,7 +192,8 @@ func BenchmarkUploadVsSDK(b *testing.B) {
 		e.Remove(id)
 	}
 	runSDK := func() {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
+		defer func() { sdkCPU += cpuTime() - cpu }()
 		if _, err := u.UploadFile(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("sdk")}, src); err != nil {
 			b.Fatal(err)
 		}
@@ -195,6 +213,9 @@ func BenchmarkUploadVsSDK(b *testing.B) {
 	b.ReportMetric(mbps(n, oursDur), "ossq-MB/s")
 	b.ReportMetric(mbps(n, sdkDur), "sdk-MB/s")
 	b.ReportMetric(sdkDur.Seconds()/oursDur.Seconds(), "ossq/sdk")
+	gib := float64(n) / (1 << 30)
+	b.ReportMetric(oursCPU.Seconds()/gib, "ossq-cpu-s/GiB")
+	b.ReportMetric(sdkCPU.Seconds()/gib, "sdk-cpu-s/GiB")
 }
 
 // With a per-connection cap C and N parts in flight the download should
