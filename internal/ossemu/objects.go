@@ -2,6 +2,7 @@ package ossemu
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
@@ -490,8 +491,33 @@ func (s *Server) handleGetObject(q *request) {
 		q.w.WriteHeader(status)
 		return
 	}
+	body := io.NewSectionReader(snap.reader, start, length)
+	if status == http.StatusOK && s.cfg.CompressText && compressible(om, r) {
+		h.Del("Content-Length")
+		h.Del("ETag")
+		h.Set("Content-Encoding", "gzip")
+		q.w.WriteHeader(status)
+		http.NewResponseController(q.w).Flush() // chunked, as OSS sends it: no length known up front
+		gz := gzip.NewWriter(q.w)
+		if _, err := io.Copy(gz, body); err == nil {
+			gz.Close()
+		}
+		s.stats.getBodyBytes.Add(length)
+		return
+	}
 	q.w.WriteHeader(status)
-	s.serveBody(q, io.NewSectionReader(snap.reader, start, length), length, q.bucket+"/"+q.key)
+	s.serveBody(q, body, length, q.bucket+"/"+q.key)
+}
+
+// compressible reports whether OSS would gzip this response: a text-like
+// object of at least 1 KiB, to a client that accepts gzip.
+func compressible(om *objectMeta, r *http.Request) bool {
+	if om.Size < 1024 || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		return false
+	}
+	ct := om.ContentType
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") ||
+		strings.Contains(ct, "xml") || strings.Contains(ct, "javascript")
 }
 
 func (s *Server) handleDeleteObject(q *request) {
@@ -658,7 +684,8 @@ func (s *Server) replaceMetaIfUnchanged(bucket string, was, now *objectMeta) *os
 
 // ---- Go API for tests and the demo ----
 
-// PutBytes stores data as a Normal object, like a PutObject.
+// PutBytes stores data as a Normal object, like a PutObject (the content
+// type follows the key's extension, as the SDK sets it).
 func (s *Server) PutBytes(bucket, key string, data []byte) error {
 	return s.putBytes(bucket, key, data, classStandard)
 }
@@ -685,7 +712,7 @@ func (s *Server) putBytes(bucket, key string, data []byte, storageClass string) 
 	sum := sink.md5Sum()
 	om := &objectMeta{
 		Key: key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
-		LastModified: s.now(), ContentType: "application/octet-stream", StorageClass: storageClass,
+		LastModified: s.now(), ContentType: contentTypeFor(key), StorageClass: storageClass,
 		ObjectType: objectTypeNormal, DataFile: dataFile,
 	}
 	if e := s.commitObject(bucket, om, nil, true); e != nil {

@@ -38,6 +38,11 @@ type Config struct {
 	// the bucket (virtual-hosted style). "localhost" and
 	// "oss-<region>.aliyuncs.com" are always accepted.
 	VirtualHostBases []string
+	// CompressText makes full GETs of text objects (text/*, JSON, XML,
+	// JavaScript) of 1 KiB or more gzip-compressed when the client accepts
+	// gzip, dropping Content-Length and ETag — what OSS does, and a trap for
+	// clients that trust those headers on a plain GET. Off by default.
+	CompressText bool
 }
 
 // Server is the emulator. Create it with New; it is safe for concurrent use.
