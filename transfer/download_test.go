@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
 	"ossq/internal/ossemu"
 )
 
@@ -198,6 +200,15 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 	if ts.ErrInfo == nil || ts.ErrInfo.Code != "InvalidObjectState" {
 		t.Errorf("ErrInfo %+v, want code InvalidObjectState", ts.ErrInfo)
 	}
+	// Once restored (x-oss-restore: ongoing-request="false") it downloads.
+	if _, err := env.client.RestoreObject(testCtx(t, 10*time.Second), &oss.RestoreObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("cold.tar")}); err != nil {
+		t.Fatalf("RestoreObject: %v", err)
+	}
+	if err := e.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, e, id)
+	assertFile(t, dest, generated(1<<20, 5))
 }
 
 // A server that always truncates bodies never produces a "done" file.
