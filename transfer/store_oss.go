@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
@@ -360,5 +359,3 @@ func parseCRC64(s string) (uint64, bool) {
 	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 	return v, err == nil
 }
-
-var _ = time.Second
