@@ -132,10 +132,11 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 			})
 			if err != nil {
 				var oe *OSSError
-				if !errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState" {
+				if !errors.Is(err, errNoContentLength) && (!errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState") {
 					return Object{}, nil, err
 				}
-				// Not restored: fall through to HEAD, which names the storage class.
+				// Not restored: fall through to HEAD, which names the storage
+				// class. No length (a compressed answer): HEAD + ranged GETs.
 			}
 			if err == nil {
 				return obj, body, nil
