@@ -288,7 +288,11 @@ func (e *Engine) Close() error {
 		e.closed = true
 		for _, t := range e.order {
 			if t.running {
-				t.intent = intentClose
+				// A pending Pause or Cancel wins: the user's choice must
+				// survive quitting right after it.
+				if t.intent == intentNone || t.intent == intentRequeue {
+					t.intent = intentClose
+				}
 				t.cancel()
 			}
 		}
