@@ -1107,6 +1107,13 @@ func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 // the multipart upload (network, so in the background), the temp file and
 // the checkpoint.
 func (e *Engine) cleanupAsyncLocked(t *transfer) {
+	for _, o := range e.order {
+		if o != t && t.cpPath != "" && o.cpPath == t.cpPath && !o.state.Finished() {
+			// A newer transfer to the same target (added again after this
+			// one failed) owns that checkpoint, temp file and upload now.
+			return
+		}
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
