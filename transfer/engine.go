@@ -976,9 +976,14 @@ func (e *Engine) startLocked(t *transfer) {
 	go e.runTransfer(ctx, t)
 }
 
+// testHookAfterIntent, when set by a test, runs right after runTransfer
+// has read the intent, to land a Cancel in that window.
+var testHookAfterIntent func()
+
 func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	defer e.wg.Done()
 	var err error
+	cleaned := false // this run already removed the upload, temp file and checkpoint
 	lock, lerr := lockWithGrace(ctx, t.lockPath)
 	switch {
 	case lerr != nil:
@@ -990,10 +995,14 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		e.mu.Lock()
 		why := t.intent
 		e.mu.Unlock()
+		if testHookAfterIntent != nil {
+			testHookAfterIntent()
+		}
 		// Canceled, or stopped without a checkpoint to resume from: remove
 		// the multipart upload and temp file now, while the lock is held.
 		if err != nil && (why == intentCancel || t.spec.NoCheckpoint) {
 			e.discardArtifacts(t)
+			cleaned = true
 		}
 		if err == nil || why == intentCancel || t.spec.NoCheckpoint {
 			lock.removeAndUnlock()
@@ -1002,7 +1011,7 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		}
 	}
 	t.cancel()
-	e.finish(t, err)
+	e.finish(t, err, cleaned)
 }
 
 // lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
@@ -1051,7 +1060,10 @@ func (e *Engine) execute(ctx context.Context, t *transfer) error {
 	}
 }
 
-func (e *Engine) finish(t *transfer, err error) {
+// finish records how a run ended. cleaned says whether the run already
+// removed the transfer's artifacts; a Cancel that came too late for that
+// (while waiting for the lock, or after the run decided) cleans up here.
+func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	t.running = false
@@ -1061,7 +1073,10 @@ func (e *Engine) finish(t *transfer, err error) {
 	case err == nil: // finished, even if a pause or cancel came too late
 		e.setFinalLocked(t, StateDone, nil)
 	case t.intent == intentCancel:
-		e.setFinalLocked(t, StateCanceled, nil) // runTransfer already cleaned up
+		e.setFinalLocked(t, StateCanceled, nil)
+		if !cleaned {
+			e.cleanupAsyncLocked(t)
+		}
 	case t.intent == intentClose:
 		t.state = StatePaused
 		t.resumeOnOpen = true
@@ -1107,23 +1122,51 @@ func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 // the multipart upload (network, so in the background), the temp file and
 // the checkpoint.
 func (e *Engine) cleanupAsyncLocked(t *transfer) {
-	for _, o := range e.order {
-		if o != t && t.cpPath != "" && o.cpPath == t.cpPath && !o.state.Finished() {
-			// A newer transfer to the same target (added again after this
-			// one failed) owns that checkpoint, temp file and upload now.
-			return
-		}
+	if e.targetAdoptedLocked(t) {
+		return
 	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		lock, ok, _ := tryLockFile(t.lockPath)
-		if !ok {
-			return // someone else now owns this destination: leave it to them
+		// The lock may still be held for a moment (a run winding down, a
+		// CLI transfer of the same target): retry, bounded, then give up.
+		var lock *fileLock
+		for attempt := 0; lock == nil; attempt++ {
+			l, ok, err := tryLockFile(t.lockPath)
+			if err != nil || (!ok && attempt >= cleanupLockAttempts) {
+				return // someone else owns this destination: leave it to them
+			}
+			if ok {
+				lock = l
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		e.mu.Lock()
+		adopted := e.targetAdoptedLocked(t)
+		e.mu.Unlock()
+		if adopted {
+			lock.unlock()
+			return
 		}
 		e.discardArtifacts(t)
 		lock.removeAndUnlock()
 	}()
+}
+
+// cleanupLockAttempts bounds how long (×100 ms) a cleanup waits for the lock.
+const cleanupLockAttempts = 30
+
+// targetAdoptedLocked reports whether a newer unfinished transfer to the
+// same target (added again after t failed) owns t's checkpoint, temp file
+// and upload now, so cleaning up after t would destroy its work.
+func (e *Engine) targetAdoptedLocked(t *transfer) bool {
+	for _, o := range e.order {
+		if o != t && t.cpPath != "" && o.cpPath == t.cpPath && !o.state.Finished() {
+			return true
+		}
+	}
+	return false
 }
 
 // discardArtifacts aborts the transfer's multipart upload (if any) and
