@@ -281,8 +281,25 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("close temp file: %w", err)
 	}
 	f = nil
-	if err := os.Rename(cp.TempPath, dest); err != nil {
-		return fmt.Errorf("move into place: %w", err)
+	dest, err = e.moveIntoPlace(t, cp.TempPath, dest)
+	if errors.Is(err, errSkippedExisting) {
+		os.Remove(cp.TempPath)
+		if t.cpPath != "" {
+			os.Remove(t.cpPath)
+		}
+		e.mu.Lock()
+		t.tempPath = ""
+		e.mu.Unlock()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if dest != t.spec.LocalPath {
+		e.mu.Lock()
+		t.spec.LocalPath = dest
+		e.mu.Unlock()
+		e.noticef(t, "saved as %s (destination appeared meanwhile)", filepath.Base(dest))
 	}
 	if !obj.LastModified.IsZero() {
 		if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
@@ -299,6 +316,69 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	t.tempPath = ""
 	e.mu.Unlock()
 	return nil
+}
+
+// errSkippedExisting: OnExists skip found the destination taken at the end.
+var errSkippedExisting = errors.New("skipped: destination exists")
+
+// moveIntoPlace renames the finished temp file to dest. OnExists was checked
+// at Add, but a file may have appeared since (while queued, running, or
+// before a restart): only overwrite replaces it; ask fails with
+// ErrDestinationExists (the checkpoint stays, so a later overwrite needs no
+// new download), rename picks a free name, skip drops the download.
+// It returns the path the file now has.
+func (e *Engine) moveIntoPlace(t *transfer, temp, dest string) (string, error) {
+	if t.spec.OnExists == ExistsOverwrite {
+		if err := os.Rename(temp, dest); err != nil {
+			return dest, fmt.Errorf("move into place: %w", err)
+		}
+		return dest, nil
+	}
+	for attempt := 0; ; attempt++ {
+		err := renameNoReplace(temp, dest)
+		if err == nil {
+			return dest, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return dest, fmt.Errorf("move into place: %w", err)
+		}
+		switch t.spec.OnExists {
+		case ExistsSkip:
+			e.noticef(t, "%s", errSkippedExisting.Error())
+			return dest, errSkippedExisting
+		case ExistsRename:
+			if attempt >= 10 {
+				return dest, fmt.Errorf("move into place: %w", err)
+			}
+			e.mu.Lock()
+			alt, rerr := renameFree(t.spec.LocalPath, e.destTakenLocked)
+			e.mu.Unlock()
+			if rerr != nil {
+				return dest, rerr
+			}
+			dest = alt
+			continue
+		default:
+			return dest, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, dest)
+		}
+	}
+}
+
+// linkNoReplace is renameNoReplace for file systems without an atomic
+// no-replace rename: a hard link fails if the name exists. Without hard
+// links either, it checks, then renames (a small window remains).
+func linkNoReplace(oldpath, newpath string) error {
+	err := os.Link(oldpath, newpath)
+	if err == nil {
+		return os.Remove(oldpath)
+	}
+	if errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(newpath); serr == nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
+	}
+	return os.Rename(oldpath, newpath)
 }
 
 // removeStaleTemps deletes earlier temp files of this destination (left by a

@@ -3,6 +3,7 @@
 package transfer
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -32,4 +33,18 @@ func dataSync(f tempFile) error {
 		}
 	}
 	return f.Sync()
+}
+
+// renameNoReplace moves oldpath to newpath only if newpath does not exist
+// (an error matching os.ErrExist otherwise), atomically where the file
+// system supports RENAME_NOREPLACE.
+func renameNoReplace(oldpath, newpath string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTSUP) {
+		return linkNoReplace(oldpath, newpath) // file system without the flag
+	}
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
+	}
+	return nil
 }

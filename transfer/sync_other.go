@@ -5,3 +5,5 @@ package transfer
 func startWriteback(f tempFile, off, n int64) {}
 
 func dataSync(f tempFile) error { return f.Sync() }
+
+func renameNoReplace(oldpath, newpath string) error { return linkNoReplace(oldpath, newpath) }
