@@ -385,7 +385,8 @@ func linkNoReplace(oldpath, newpath string) error {
 // crash, a discarded checkpoint or a run without checkpoint), except keep.
 // Holding the destination lock makes every such file ours.
 func removeStaleTemps(dest, keep string) {
-	dir, base := filepath.Split(dest)
+	dir := filepath.Dir(dest)
+	stemMarker := filepath.Base(tempPrefix(dest))
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -393,8 +394,7 @@ func removeStaleTemps(dest, keep string) {
 	for _, de := range entries {
 		name := de.Name()
 		p := filepath.Join(dir, name)
-		if de.Type().IsRegular() && p != keep && strings.HasPrefix(name, base+".ossq-") && strings.HasSuffix(name, ".part") &&
-			len(name) == len(base)+len(".ossq-")+12+len(".part") {
+		if de.Type().IsRegular() && p != keep && isTempNameFor(name, stemMarker) {
 			os.Remove(p)
 		}
 	}

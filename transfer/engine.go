@@ -1213,8 +1213,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 // the destination, is ever removed.
 func isOurTemp(tempPath, dest string) bool {
 	return filepath.Dir(tempPath) == filepath.Dir(dest) &&
-		len(tempPath) > len(dest) && tempPath[:len(dest)] == dest &&
-		filepath.Ext(tempPath) == ".part"
+		isTempNameFor(filepath.Base(tempPath), filepath.Base(tempPrefix(dest)))
 }
 
 func (e *Engine) noticef(t *transfer, format string, args ...any) {

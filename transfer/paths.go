@@ -66,7 +66,9 @@ func renameFree(path string, taken func(string) bool) (string, error) {
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
 	for i := 1; i < 10000; i++ {
-		cand := filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
+		tag := fmt.Sprintf(" (%d)%s", i, ext)
+		// A name at the length limit has no room for the tag: shorten the stem.
+		cand := filepath.Join(dir, truncateUTF8(stem, maxNameBytes-len(tag))+tag)
 		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) && !taken(cand) {
 			return cand, nil
 		}
