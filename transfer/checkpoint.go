@@ -267,7 +267,27 @@ func truncateUTF8(s string, n int) string {
 // destination whose file name prefix (see tempPrefix) is stemMarker.
 func isTempNameFor(name, stemMarker string) bool {
 	return len(name) == len(stemMarker)+tempSuffixLen+len(tempExt) &&
-		strings.HasPrefix(name, stemMarker) && strings.HasSuffix(name, tempExt)
+		strings.HasPrefix(name, stemMarker) && looksLikeTempName(name)
+}
+
+// looksLikeTempName reports whether a file name has the form of an ossq
+// temp file, <anything>.ossq-<12 lowercase hex>.part. Such names are
+// reserved: the stale-temp sweep deletes them.
+func looksLikeTempName(name string) bool {
+	rest, ok := strings.CutSuffix(name, tempExt)
+	if !ok || len(rest) < len(tempMarker)+tempSuffixLen {
+		return false
+	}
+	suffix := rest[len(rest)-tempSuffixLen:]
+	if rest[len(rest)-tempSuffixLen-len(tempMarker):len(rest)-tempSuffixLen] != tempMarker {
+		return false
+	}
+	for i := 0; i < len(suffix); i++ {
+		if c := suffix[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func partCount(size, partSize int64) int {

@@ -367,6 +367,9 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 		}
 		t.size = fi.Size()
 	} else if resolve {
+		if looksLikeTempName(filepath.Base(abs)) {
+			return nil, fmt.Errorf("destination %s: the name has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", abs)
+		}
 		if fi, err := os.Stat(abs); err == nil {
 			if fi.IsDir() {
 				return nil, fmt.Errorf("destination %s is a directory", abs)

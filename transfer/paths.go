@@ -48,6 +48,9 @@ func LocalPathForKey(root, key, prefix string) (string, error) {
 			return "", fmt.Errorf("key %q: a path segment is %d bytes, longer than the %d a file name may hold", key, len(seg), maxNameBytes)
 		}
 	}
+	if name := rel[strings.LastIndex(rel, "/")+1:]; looksLikeTempName(name) {
+		return "", fmt.Errorf("key %q: name %q has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", key, name)
+	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", fmt.Errorf("local root %q: %w", root, err)
