@@ -281,6 +281,11 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("close temp file: %w", err)
 	}
 	f = nil
+	// The temp file is private while it fills; the finished file gets the
+	// mode any newly created file would.
+	if err := os.Chmod(cp.TempPath, newFileMode(filepath.Dir(dest))); err != nil {
+		return fmt.Errorf("set temp file mode: %w", err)
+	}
 	dest, err = e.moveIntoPlace(t, cp.TempPath, dest)
 	if errors.Is(err, errSkippedExisting) {
 		os.Remove(cp.TempPath)
@@ -379,6 +384,23 @@ func linkNoReplace(oldpath, newpath string) error {
 		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
 	}
 	return os.Rename(oldpath, newpath)
+}
+
+// probeFileMode learns the mode a new file gets (0666 minus the umask) by
+// creating one in dir; 0644 if that fails.
+func probeFileMode(dir string) os.FileMode {
+	probe := filepath.Join(dir, ".ossq-mode-probe-"+randomSuffix())
+	f, err := os.OpenFile(probe, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		return 0o644
+	}
+	defer os.Remove(probe)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0o644
+	}
+	return fi.Mode().Perm()
 }
 
 // removeStaleTemps deletes earlier temp files of this destination (left by a
