@@ -1007,7 +1007,9 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 			e.discardArtifacts(t)
 			cleaned = true
 		}
-		if err == nil || why == intentCancel || t.spec.NoCheckpoint {
+		if err == nil || why == intentCancel || t.spec.NoCheckpoint || !fileExists(t.cpPath) {
+			// Nothing left to resume: the lock file would only litter the
+			// checkpoint folder. Removed while held (see tryLockFile).
 			lock.removeAndUnlock()
 		} else {
 			lock.unlock()
@@ -1015,6 +1017,11 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	}
 	t.cancel()
 	e.finish(t, err, cleaned)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
