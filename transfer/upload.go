@@ -75,11 +75,24 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	if cp == nil {
 		var id string
 		if err := e.withRetry(ctx, t, func() error {
+			// Not canceled by Pause or Cancel: abandoned mid-flight, the
+			// server may create an upload whose ID we never learn (an orphan).
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
 			var err error
-			id, err = e.store.InitiateMultipart(ctx, t.spec.Bucket, t.spec.Key)
+			id, err = e.store.InitiateMultipart(ictx, t.spec.Bucket, t.spec.Key)
 			return err
 		}); err != nil {
 			return err
+		}
+		if ctx.Err() != nil {
+			// Stopped meanwhile, before any part or checkpoint: drop it now.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, id); err != nil && classify(err) != classNoUpload {
+				e.log.Warn("abort of an unused multipart upload failed", "upload_id", id, "err", err)
+			}
+			cancel()
+			return ctx.Err()
 		}
 		cp = &checkpoint{Direction: Upload, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: src,
 			PartSize: partSize, Size: stamp.size, FileMTime: stamp.mtime, UploadID: id}
