@@ -261,7 +261,7 @@ func (e *Engine) restoreRecord(r queueRecord) {
 	t.err, t.errInfo, t.notice = r.Err, r.ErrInfo, r.Notice
 	t.size, t.savedDone, t.retries = r.Size, r.Done, r.Retries
 	if r.Parallel > 0 {
-		t.parallel = r.Parallel
+		t.parallel = min(r.Parallel, maxParallel) // the file may have been edited
 	}
 	t.added, t.finished = r.Added, r.Finished
 	switch {
