@@ -1049,6 +1049,9 @@ func lockWithGrace(ctx context.Context, path string) (*fileLock, error) {
 func (e *Engine) execute(ctx context.Context, t *transfer) error {
 	const maxRestarts = 1
 	for restarts := 0; ; restarts++ {
+		if restarts > 0 {
+			e.setState(t, StateRunning) // the last attempt may have ended verifying
+		}
 		var err error
 		if t.spec.Direction == Download {
 			err = e.download(ctx, t)
