@@ -590,6 +590,10 @@ func expandFolder(spec Spec) ([]Spec, []error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("source folder: %w", err)
 	}
+	// WalkDir does not follow a symlinked root: walk the folder it names.
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, nil, fmt.Errorf("source folder: %w", err)
+	}
 	if !fi.IsDir() {
 		return nil, nil, fmt.Errorf("source %s is not a folder", root)
 	}
