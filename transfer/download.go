@@ -179,7 +179,16 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	}
 	partSize, single := e.downloadPartSize(t, obj.Size)
 
+	if e.completedBeforeCrash(t, obj) {
+		os.Remove(t.cpPath)
+		e.mu.Lock()
+		t.size = obj.Size
+		e.mu.Unlock()
+		e.noticef(t, "already complete: the file was in place before the last run stopped")
+		return nil
+	}
 	cp := e.loadDownloadCheckpoint(t, obj)
+	freshTemp := cp == nil
 	if cp != nil {
 		removeStaleTemps(dest, cp.TempPath)
 		partSize = cp.PartSize
@@ -235,6 +244,13 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	}
 	owner := newCheckpointOwner(cpPath, cp, parts, f)
 	if cpPath != "" {
+		if freshTemp {
+			// The temp file's name must be durable before any checkpoint
+			// claims bytes in it.
+			if err := syncDir(filepath.Dir(cp.TempPath)); err != nil {
+				return fmt.Errorf("sync destination folder: %w", err)
+			}
+		}
 		// Record the temp path at once: a crash before the first part must
 		// not orphan a temp file nobody knows about.
 		if err := owner.write(); err != nil {
@@ -420,6 +436,32 @@ func removeStaleTemps(dest, keep string) {
 			os.Remove(p)
 		}
 	}
+}
+
+// completedBeforeCrash recognises a crash between moving the finished file
+// into place and removing its checkpoint: every part done, the temp file
+// gone, and the destination with the object's size and modification time.
+// Without this the next run would download it all again.
+func (e *Engine) completedBeforeCrash(t *transfer, obj Object) bool {
+	if t.cpPath == "" || obj.LastModified.IsZero() {
+		return false
+	}
+	cp, err := readCheckpoint(t.cpPath)
+	if err != nil || cp.Direction != Download || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key ||
+		cp.LocalPath != t.spec.LocalPath || cp.ETag != obj.ETag || cp.Size != obj.Size ||
+		cp.LastModified != obj.LastModified.UnixNano() || cp.VersionID != obj.VersionID {
+		return false
+	}
+	for i, p := range cp.Parts {
+		if _, size := partRange(cp.Size, cp.PartSize, i); p.Done != size {
+			return false
+		}
+	}
+	if _, err := os.Lstat(cp.TempPath); !errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	fi, err := os.Stat(t.spec.LocalPath)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == cp.Size && fi.ModTime().Equal(obj.LastModified)
 }
 
 // loadDownloadCheckpoint returns the saved checkpoint if it still describes
