@@ -171,7 +171,7 @@ type Options struct {
 	StateDir           string // queue.json and queue.lock live here (required unless Ephemeral)
 	CheckpointDir      string // per-transfer checkpoints and destination locks ("" = StateDir/checkpoints)
 	BandwidthLimit     int64  // bytes/s across all transfers, 0 = none
-	Retries            int    // per part, for transient errors (0 = default 5, negative = none)
+	Retries            int    // per part, for transient errors. 0 = the default 5, NOT none; negative = none (map a config's retries = 0 to -1)
 	OnExists           OnExists
 	ResumeOnStart      bool
 	// Ephemeral is the headless mode for `ossq get/put`: no queue file and

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // Checkpoint file layout: a magic line, the hex SHA-256 of the JSON body,
@@ -223,7 +224,70 @@ func randomSuffix() string {
 // original name plus a random suffix, so a crash never leaves a half file
 // under the real name.
 func tempPathFor(dest string) string {
-	return dest + ".ossq-" + randomSuffix() + ".part"
+	return tempPrefix(dest) + randomSuffix() + ".part"
+}
+
+// Temp file names are <stem>.ossq-<12 hex>.part.
+const (
+	tempMarker    = ".ossq-"
+	tempSuffixLen = 12
+	tempExt       = ".part"
+	maxTempStem   = maxNameBytes - len(tempMarker) - tempSuffixLen - len(tempExt)
+)
+
+// tempPrefix is the temp file path of dest up to the random suffix. A name
+// too long to take the suffix is cut (at a UTF-8 boundary) and tagged with a
+// hash of the whole name, so the temp name fits and long names that share
+// their start still get different temp names.
+func tempPrefix(dest string) string {
+	dir, base := filepath.Split(dest)
+	if len(base) > maxTempStem {
+		h := sha256.Sum256([]byte(base))
+		tag := "~" + hex.EncodeToString(h[:4])
+		base = truncateUTF8(base, maxTempStem-len(tag)) + tag
+	}
+	return dir + base + tempMarker
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// isTempNameFor reports whether name is a temp file name of the
+// destination whose file name prefix (see tempPrefix) is stemMarker.
+func isTempNameFor(name, stemMarker string) bool {
+	return len(name) == len(stemMarker)+tempSuffixLen+len(tempExt) &&
+		strings.HasPrefix(name, stemMarker) && looksLikeTempName(name)
+}
+
+// looksLikeTempName reports whether a file name has the form of an ossq
+// temp file, <anything>.ossq-<12 lowercase hex>.part. Such names are
+// reserved: the stale-temp sweep deletes them.
+func looksLikeTempName(name string) bool {
+	rest, ok := strings.CutSuffix(name, tempExt)
+	if !ok || len(rest) < len(tempMarker)+tempSuffixLen {
+		return false
+	}
+	suffix := rest[len(rest)-tempSuffixLen:]
+	if rest[len(rest)-tempSuffixLen-len(tempMarker):len(rest)-tempSuffixLen] != tempMarker {
+		return false
+	}
+	for i := 0; i < len(suffix); i++ {
+		if c := suffix[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func partCount(size, partSize int64) int {

@@ -132,10 +132,11 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 			})
 			if err != nil {
 				var oe *OSSError
-				if !errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState" {
+				if !errors.Is(err, errNoContentLength) && (!errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState") {
 					return Object{}, nil, err
 				}
-				// Not restored: fall through to HEAD, which names the storage class.
+				// Not restored: fall through to HEAD, which names the storage
+				// class. No length (a compressed answer): HEAD + ranged GETs.
 			}
 			if err == nil {
 				return obj, body, nil
@@ -178,7 +179,16 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	}
 	partSize, single := e.downloadPartSize(t, obj.Size)
 
+	if e.completedBeforeCrash(t, obj) {
+		os.Remove(t.cpPath)
+		e.mu.Lock()
+		t.size = obj.Size
+		e.mu.Unlock()
+		e.noticef(t, "already complete: the file was in place before the last run stopped")
+		return nil
+	}
 	cp := e.loadDownloadCheckpoint(t, obj)
+	freshTemp := cp == nil
 	if cp != nil {
 		removeStaleTemps(dest, cp.TempPath)
 		partSize = cp.PartSize
@@ -234,6 +244,13 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	}
 	owner := newCheckpointOwner(cpPath, cp, parts, f)
 	if cpPath != "" {
+		if freshTemp {
+			// The temp file's name must be durable before any checkpoint
+			// claims bytes in it.
+			if err := syncDir(filepath.Dir(cp.TempPath)); err != nil {
+				return fmt.Errorf("sync destination folder: %w", err)
+			}
+		}
 		// Record the temp path at once: a crash before the first part must
 		// not orphan a temp file nobody knows about.
 		if err := owner.write(); err != nil {
@@ -280,8 +297,30 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("close temp file: %w", err)
 	}
 	f = nil
-	if err := os.Rename(cp.TempPath, dest); err != nil {
-		return fmt.Errorf("move into place: %w", err)
+	// The temp file is private while it fills; the finished file gets the
+	// mode any newly created file would.
+	if err := os.Chmod(cp.TempPath, newFileMode(filepath.Dir(dest))); err != nil {
+		return fmt.Errorf("set temp file mode: %w", err)
+	}
+	dest, err = e.moveIntoPlace(t, cp.TempPath, dest)
+	if errors.Is(err, errSkippedExisting) {
+		os.Remove(cp.TempPath)
+		if t.cpPath != "" {
+			os.Remove(t.cpPath)
+		}
+		e.mu.Lock()
+		t.tempPath = ""
+		e.mu.Unlock()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if dest != t.spec.LocalPath {
+		e.mu.Lock()
+		t.spec.LocalPath = dest
+		e.mu.Unlock()
+		e.noticef(t, "saved as %s (destination appeared meanwhile)", filepath.Base(dest))
 	}
 	if !obj.LastModified.IsZero() {
 		if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
@@ -300,11 +339,92 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	return nil
 }
 
+// errSkippedExisting: OnExists skip found the destination taken at the end.
+var errSkippedExisting = errors.New("skipped: destination exists")
+
+// moveIntoPlace renames the finished temp file to dest. OnExists was checked
+// at Add, but a file may have appeared since (while queued, running, or
+// before a restart): only overwrite replaces it; ask fails with
+// ErrDestinationExists (the checkpoint stays, so a later overwrite needs no
+// new download), rename picks a free name, skip drops the download.
+// It returns the path the file now has.
+func (e *Engine) moveIntoPlace(t *transfer, temp, dest string) (string, error) {
+	if t.spec.OnExists == ExistsOverwrite {
+		if err := os.Rename(temp, dest); err != nil {
+			return dest, fmt.Errorf("move into place: %w", err)
+		}
+		return dest, nil
+	}
+	for attempt := 0; ; attempt++ {
+		err := renameNoReplace(temp, dest)
+		if err == nil {
+			return dest, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return dest, fmt.Errorf("move into place: %w", err)
+		}
+		switch t.spec.OnExists {
+		case ExistsSkip:
+			e.noticef(t, "%s", errSkippedExisting.Error())
+			return dest, errSkippedExisting
+		case ExistsRename:
+			if attempt >= 10 {
+				return dest, fmt.Errorf("move into place: %w", err)
+			}
+			e.mu.Lock()
+			alt, rerr := renameFree(t.spec.LocalPath, e.destTakenLocked)
+			e.mu.Unlock()
+			if rerr != nil {
+				return dest, rerr
+			}
+			dest = alt
+			continue
+		default:
+			return dest, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, dest)
+		}
+	}
+}
+
+// linkNoReplace is renameNoReplace for file systems without an atomic
+// no-replace rename: a hard link fails if the name exists. Without hard
+// links either, it checks, then renames (a small window remains).
+func linkNoReplace(oldpath, newpath string) error {
+	err := os.Link(oldpath, newpath)
+	if err == nil {
+		return os.Remove(oldpath)
+	}
+	if errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(newpath); serr == nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
+	}
+	return os.Rename(oldpath, newpath)
+}
+
+// probeFileMode learns the mode a new file gets (0666 minus the umask) by
+// creating one in dir; 0644 if that fails.
+func probeFileMode(dir string) os.FileMode {
+	probe := filepath.Join(dir, ".ossq-mode-probe-"+randomSuffix())
+	f, err := os.OpenFile(probe, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		return 0o644
+	}
+	defer os.Remove(probe)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0o644
+	}
+	return fi.Mode().Perm()
+}
+
 // removeStaleTemps deletes earlier temp files of this destination (left by a
 // crash, a discarded checkpoint or a run without checkpoint), except keep.
 // Holding the destination lock makes every such file ours.
 func removeStaleTemps(dest, keep string) {
-	dir, base := filepath.Split(dest)
+	dir := filepath.Dir(dest)
+	stemMarker := filepath.Base(tempPrefix(dest))
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -312,11 +432,36 @@ func removeStaleTemps(dest, keep string) {
 	for _, de := range entries {
 		name := de.Name()
 		p := filepath.Join(dir, name)
-		if de.Type().IsRegular() && p != keep && strings.HasPrefix(name, base+".ossq-") && strings.HasSuffix(name, ".part") &&
-			len(name) == len(base)+len(".ossq-")+12+len(".part") {
+		if de.Type().IsRegular() && p != keep && isTempNameFor(name, stemMarker) {
 			os.Remove(p)
 		}
 	}
+}
+
+// completedBeforeCrash recognises a crash between moving the finished file
+// into place and removing its checkpoint: every part done, the temp file
+// gone, and the destination with the object's size and modification time.
+// Without this the next run would download it all again.
+func (e *Engine) completedBeforeCrash(t *transfer, obj Object) bool {
+	if t.cpPath == "" || obj.LastModified.IsZero() {
+		return false
+	}
+	cp, err := readCheckpoint(t.cpPath)
+	if err != nil || cp.Direction != Download || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key ||
+		cp.LocalPath != t.spec.LocalPath || cp.ETag != obj.ETag || cp.Size != obj.Size ||
+		cp.LastModified != obj.LastModified.UnixNano() || cp.VersionID != obj.VersionID {
+		return false
+	}
+	for i, p := range cp.Parts {
+		if _, size := partRange(cp.Size, cp.PartSize, i); p.Done != size {
+			return false
+		}
+	}
+	if _, err := os.Lstat(cp.TempPath); !errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	fi, err := os.Stat(t.spec.LocalPath)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == cp.Size && fi.ModTime().Equal(obj.LastModified)
 }
 
 // loadDownloadCheckpoint returns the saved checkpoint if it still describes

@@ -261,7 +261,7 @@ func (e *Engine) restoreRecord(r queueRecord) {
 	t.err, t.errInfo, t.notice = r.Err, r.ErrInfo, r.Notice
 	t.size, t.savedDone, t.retries = r.Size, r.Done, r.Retries
 	if r.Parallel > 0 {
-		t.parallel = r.Parallel
+		t.parallel = min(r.Parallel, maxParallel) // the file may have been edited
 	}
 	t.added, t.finished = r.Added, r.Finished
 	switch {
@@ -288,7 +288,11 @@ func (e *Engine) Close() error {
 		e.closed = true
 		for _, t := range e.order {
 			if t.running {
-				t.intent = intentClose
+				// A pending Pause or Cancel wins: the user's choice must
+				// survive quitting right after it.
+				if t.intent == intentNone || t.intent == intentRequeue {
+					t.intent = intentClose
+				}
 				t.cancel()
 			}
 		}
@@ -363,6 +367,9 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 		}
 		t.size = fi.Size()
 	} else if resolve {
+		if looksLikeTempName(filepath.Base(abs)) {
+			return nil, fmt.Errorf("destination %s: the name has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", abs)
+		}
 		if fi, err := os.Stat(abs); err == nil {
 			if fi.IsDir() {
 				return nil, fmt.Errorf("destination %s is a directory", abs)
@@ -581,6 +588,10 @@ func expandFolder(spec Spec) ([]Spec, []error, error) {
 	root := spec.LocalPath
 	fi, err := os.Stat(root)
 	if err != nil {
+		return nil, nil, fmt.Errorf("source folder: %w", err)
+	}
+	// WalkDir does not follow a symlinked root: walk the folder it names.
+	if root, err = filepath.EvalSymlinks(root); err != nil {
 		return nil, nil, fmt.Errorf("source folder: %w", err)
 	}
 	if !fi.IsDir() {
@@ -972,9 +983,14 @@ func (e *Engine) startLocked(t *transfer) {
 	go e.runTransfer(ctx, t)
 }
 
+// testHookAfterIntent, when set by a test, runs right after runTransfer
+// has read the intent, to land a Cancel in that window.
+var testHookAfterIntent func()
+
 func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	defer e.wg.Done()
 	var err error
+	cleaned := false // this run already removed the upload, temp file and checkpoint
 	lock, lerr := lockWithGrace(ctx, t.lockPath)
 	switch {
 	case lerr != nil:
@@ -986,19 +1002,30 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		e.mu.Lock()
 		why := t.intent
 		e.mu.Unlock()
+		if testHookAfterIntent != nil {
+			testHookAfterIntent()
+		}
 		// Canceled, or stopped without a checkpoint to resume from: remove
 		// the multipart upload and temp file now, while the lock is held.
 		if err != nil && (why == intentCancel || t.spec.NoCheckpoint) {
 			e.discardArtifacts(t)
+			cleaned = true
 		}
-		if err == nil || why == intentCancel || t.spec.NoCheckpoint {
+		if err == nil || why == intentCancel || t.spec.NoCheckpoint || !fileExists(t.cpPath) {
+			// Nothing left to resume: the lock file would only litter the
+			// checkpoint folder. Removed while held (see tryLockFile).
 			lock.removeAndUnlock()
 		} else {
 			lock.unlock()
 		}
 	}
 	t.cancel()
-	e.finish(t, err)
+	e.finish(t, err, cleaned)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
@@ -1026,6 +1053,9 @@ func lockWithGrace(ctx context.Context, path string) (*fileLock, error) {
 func (e *Engine) execute(ctx context.Context, t *transfer) error {
 	const maxRestarts = 1
 	for restarts := 0; ; restarts++ {
+		if restarts > 0 {
+			e.setState(t, StateRunning) // the last attempt may have ended verifying
+		}
 		var err error
 		if t.spec.Direction == Download {
 			err = e.download(ctx, t)
@@ -1047,7 +1077,10 @@ func (e *Engine) execute(ctx context.Context, t *transfer) error {
 	}
 }
 
-func (e *Engine) finish(t *transfer, err error) {
+// finish records how a run ended. cleaned says whether the run already
+// removed the transfer's artifacts; a Cancel that came too late for that
+// (while waiting for the lock, or after the run decided) cleans up here.
+func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	t.running = false
@@ -1057,7 +1090,10 @@ func (e *Engine) finish(t *transfer, err error) {
 	case err == nil: // finished, even if a pause or cancel came too late
 		e.setFinalLocked(t, StateDone, nil)
 	case t.intent == intentCancel:
-		e.setFinalLocked(t, StateCanceled, nil) // runTransfer already cleaned up
+		e.setFinalLocked(t, StateCanceled, nil)
+		if !cleaned {
+			e.cleanupAsyncLocked(t)
+		}
 	case t.intent == intentClose:
 		t.state = StatePaused
 		t.resumeOnOpen = true
@@ -1103,16 +1139,51 @@ func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 // the multipart upload (network, so in the background), the temp file and
 // the checkpoint.
 func (e *Engine) cleanupAsyncLocked(t *transfer) {
+	if e.targetAdoptedLocked(t) {
+		return
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		lock, ok, _ := tryLockFile(t.lockPath)
-		if !ok {
-			return // someone else now owns this destination: leave it to them
+		// The lock may still be held for a moment (a run winding down, a
+		// CLI transfer of the same target): retry, bounded, then give up.
+		var lock *fileLock
+		for attempt := 0; lock == nil; attempt++ {
+			l, ok, err := tryLockFile(t.lockPath)
+			if err != nil || (!ok && attempt >= cleanupLockAttempts) {
+				return // someone else owns this destination: leave it to them
+			}
+			if ok {
+				lock = l
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		e.mu.Lock()
+		adopted := e.targetAdoptedLocked(t)
+		e.mu.Unlock()
+		if adopted {
+			lock.unlock()
+			return
 		}
 		e.discardArtifacts(t)
 		lock.removeAndUnlock()
 	}()
+}
+
+// cleanupLockAttempts bounds how long (×100 ms) a cleanup waits for the lock.
+const cleanupLockAttempts = 30
+
+// targetAdoptedLocked reports whether a newer unfinished transfer to the
+// same target (added again after t failed) owns t's checkpoint, temp file
+// and upload now, so cleaning up after t would destroy its work.
+func (e *Engine) targetAdoptedLocked(t *transfer) bool {
+	for _, o := range e.order {
+		if o != t && t.cpPath != "" && o.cpPath == t.cpPath && !o.state.Finished() {
+			return true
+		}
+	}
+	return false
 }
 
 // discardArtifacts aborts the transfer's multipart upload (if any) and
@@ -1159,8 +1230,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 // the destination, is ever removed.
 func isOurTemp(tempPath, dest string) bool {
 	return filepath.Dir(tempPath) == filepath.Dir(dest) &&
-		len(tempPath) > len(dest) && tempPath[:len(dest)] == dest &&
-		filepath.Ext(tempPath) == ".part"
+		isTempNameFor(filepath.Base(tempPath), filepath.Base(tempPrefix(dest)))
 }
 
 func (e *Engine) noticef(t *transfer, format string, args ...any) {

@@ -126,6 +126,10 @@ var transientTexts = []string{
 	"stream error:", "http2:", "eof",
 }
 
+// errNoContentLength: a whole-object GET came back without a length (OSS
+// compressed it), so its body cannot be checked for completeness.
+var errNoContentLength = errors.New("response has no Content-Length")
+
 func classify(err error) errClass {
 	switch {
 	case err == nil:

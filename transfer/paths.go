@@ -48,6 +48,9 @@ func LocalPathForKey(root, key, prefix string) (string, error) {
 			return "", fmt.Errorf("key %q: a path segment is %d bytes, longer than the %d a file name may hold", key, len(seg), maxNameBytes)
 		}
 	}
+	if name := rel[strings.LastIndex(rel, "/")+1:]; looksLikeTempName(name) {
+		return "", fmt.Errorf("key %q: name %q has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", key, name)
+	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", fmt.Errorf("local root %q: %w", root, err)
@@ -66,7 +69,9 @@ func renameFree(path string, taken func(string) bool) (string, error) {
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
 	for i := 1; i < 10000; i++ {
-		cand := filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
+		tag := fmt.Sprintf(" (%d)%s", i, ext)
+		// A name at the length limit has no room for the tag: shorten the stem.
+		cand := filepath.Join(dir, truncateUTF8(stem, maxNameBytes-len(tag))+tag)
 		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) && !taken(cand) {
 			return cand, nil
 		}

@@ -223,10 +223,22 @@ func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int6
 // OpenObject GETs the whole object and returns its metadata from the
 // response headers with the body, saving the HEAD round trip for small
 // objects. It implements the optional objectOpener interface.
+//
+// Without a Range header Go's transport would ask for gzip on its own, and
+// OSS then compresses text objects and drops Content-Length and ETag; the
+// transport's silent gunzip would leave a body whose length nobody knows.
+// So the GET asks for the stored bytes (identity), and a response that still
+// lacks a length is refused with errNoContentLength (the caller then uses
+// HEAD and ranged GETs).
 func (s *ossStore) OpenObject(ctx context.Context, bucket, key string) (Object, io.ReadCloser, error) {
-	res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+		RequestCommon: oss.RequestCommon{Headers: map[string]string{"Accept-Encoding": "identity"}}})
 	if err != nil {
 		return Object{}, nil, wrapOSS("GetObject", err)
+	}
+	if res.Headers.Get("Content-Length") == "" {
+		res.Body.Close()
+		return Object{}, nil, wrapOSS("GetObject", errNoContentLength)
 	}
 	obj := Object{Key: key, Size: res.ContentLength, ETag: str(res.ETag), StorageClass: str(res.StorageClass),
 		ContentType: str(res.ContentType), CRC64: str(res.HashCRC64), VersionID: str(res.VersionId),

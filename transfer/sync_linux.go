@@ -3,7 +3,10 @@
 package transfer
 
 import (
+	"bytes"
+	"errors"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,4 +35,34 @@ func dataSync(f tempFile) error {
 		}
 	}
 	return f.Sync()
+}
+
+// renameNoReplace moves oldpath to newpath only if newpath does not exist
+// (an error matching os.ErrExist otherwise), atomically where the file
+// system supports RENAME_NOREPLACE.
+func renameNoReplace(oldpath, newpath string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTSUP) {
+		return linkNoReplace(oldpath, newpath) // file system without the flag
+	}
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
+	}
+	return nil
+}
+
+// newFileMode is the mode a plain file creation gets now: 0666 minus the
+// umask, read from /proc (reading it with umask(2) would briefly change it
+// for the whole process).
+func newFileMode(dir string) os.FileMode {
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range bytes.Split(status, []byte("\n")) {
+			if v, ok := bytes.CutPrefix(line, []byte("Umask:")); ok {
+				if mask, err := strconv.ParseUint(string(bytes.TrimSpace(v)), 8, 32); err == nil {
+					return 0o666 &^ os.FileMode(mask)
+				}
+			}
+		}
+	}
+	return probeFileMode(dir)
 }

@@ -75,11 +75,24 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	if cp == nil {
 		var id string
 		if err := e.withRetry(ctx, t, func() error {
+			// Not canceled by Pause or Cancel: abandoned mid-flight, the
+			// server may create an upload whose ID we never learn (an orphan).
+			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
 			var err error
-			id, err = e.store.InitiateMultipart(ctx, t.spec.Bucket, t.spec.Key)
+			id, err = e.store.InitiateMultipart(ictx, t.spec.Bucket, t.spec.Key)
 			return err
 		}); err != nil {
 			return err
+		}
+		if ctx.Err() != nil {
+			// Stopped meanwhile, before any part or checkpoint: drop it now.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, id); err != nil && classify(err) != classNoUpload {
+				e.log.Warn("abort of an unused multipart upload failed", "upload_id", id, "err", err)
+			}
+			cancel()
+			return ctx.Err()
 		}
 		cp = &checkpoint{Direction: Upload, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: src,
 			PartSize: partSize, Size: stamp.size, FileMTime: stamp.mtime, UploadID: id}
@@ -147,6 +160,18 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		serverCRC, err = e.store.CompleteMultipart(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID, done)
 		return err
 	})
+	if classify(err) == classNoUpload {
+		// An earlier attempt may have committed with its answer lost: then
+		// the object is already exactly this file.
+		complete, herr := e.objectMatches(ctx, t, stamp.size, want)
+		if herr != nil {
+			return herr
+		}
+		if complete {
+			err, serverCRC = nil, ""
+			e.noticef(t, "completed: the server had finished the upload, its first answer was lost")
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -240,7 +265,11 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 			reconcileParts(cp, listed)
 			return cp, nil
 		case classify(err) == classNoUpload:
-			if e.alreadyCompleted(ctx, t, cp) {
+			complete, herr := e.alreadyCompleted(ctx, t, cp)
+			if herr != nil {
+				return nil, herr // keep the checkpoint: find out on a later run
+			}
+			if complete {
 				os.Remove(t.cpPath)
 				e.noticef(t, "already complete: the upload finished before the last run stopped")
 				return nil, errAlreadyComplete
@@ -271,12 +300,14 @@ var errAlreadyComplete = errors.New("upload already complete")
 // alreadyCompleted reports whether the object on the server is exactly what
 // a fully uploaded checkpoint describes: same size and the same combined
 // CRC64. Then a lost CompleteMultipartUpload answer needs no re-upload.
-func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) bool {
+// A HEAD that fails transiently is an error (so the upload is not
+// needlessly started over), not a "no".
+func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) (bool, error) {
 	var want uint64
 	for i, p := range cp.Parts {
 		_, size := partRange(cp.Size, cp.PartSize, i)
 		if p.ETag == "" || p.Done != size {
-			return false
+			return false, nil
 		}
 		if i == 0 {
 			want = p.CRC
@@ -284,12 +315,27 @@ func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoi
 			want = oss.CRC64Combine(want, p.CRC, uint64(size))
 		}
 	}
-	obj, err := e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+	return e.objectMatches(ctx, t, cp.Size, want)
+}
+
+// objectMatches reports whether the object on the server has this size and
+// combined CRC64. Only transient or cancel errors are returned as errors; an
+// object that is missing or unreadable simply does not match.
+func (e *Engine) objectMatches(ctx context.Context, t *transfer, size int64, want uint64) (bool, error) {
+	var obj Object
+	err := e.withRetry(ctx, t, func() error {
+		var err error
+		obj, err = e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+		return err
+	})
 	if err != nil {
-		return false
+		if c := classify(err); c == classTransient || c == classCanceled || ctx.Err() != nil {
+			return false, err
+		}
+		return false, nil
 	}
 	got, ok := parseCRC64(obj.CRC64)
-	return ok && obj.Size == cp.Size && got == want
+	return ok && obj.Size == size && got == want, nil
 }
 
 // reconcileParts keeps a checkpointed part only if the server lists it with

@@ -1,0 +1,31 @@
+package transfer
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRestoredParallelIsClamped: an edited queue.json with a huge parallel
+// must not open one request per part at once.
+func TestRestoredParallelIsClamped(t *testing.T) {
+	env := newTestEnv(t)
+	opts := env.testOptions()
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	rec := queueRecord{ID: "edited", State: StatePaused, Size: -1, Parallel: 100000, Added: time.Now(),
+		Spec: Spec{Direction: Download, Bucket: testBucket, Key: "k", LocalPath: filepath.Join(env.dir, "k")}}
+	if err := saveQueue(filepath.Join(opts.StateDir, queueFileName), []queueRecord{rec}); err != nil {
+		t.Fatal(err)
+	}
+	e := env.open(opts)
+	ts, ok := e.Get("edited")
+	if !ok {
+		t.Fatal("restored entry missing")
+	}
+	if ts.Parallel != maxParallel {
+		t.Errorf("restored parallel %d, want it clamped to %d", ts.Parallel, maxParallel)
+	}
+}
