@@ -571,24 +571,11 @@ func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner
 // fetchPart downloads the rest of one part, retrying transient errors from
 // where it stopped.
 func (e *Engine) fetchPart(ctx context.Context, t *transfer, f tempFile, p *part, etag string, first io.ReadCloser) error {
-	for attempt := 0; ; attempt++ {
-		err := e.copyRange(ctx, t, f, p, etag, first)
+	return e.retryPart(ctx, t, p, func() error {
+		body := first // only the first attempt may use the already-open response
 		first = nil
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if classify(err) != classTransient || attempt >= e.opts.Retries {
-			return fmt.Errorf("part %d: %w", p.number, err)
-		}
-		p.state.Store(partRetrying)
-		if err := e.sleepRetry(ctx, t, attempt, fmt.Errorf("part %d: %w", p.number, err)); err != nil {
-			return err
-		}
-		p.state.Store(partActive)
-	}
+		return e.copyRange(ctx, t, f, p, etag, body)
+	})
 }
 
 // copyRange streams [off+done, off+size) into the temp file at its offset,

@@ -1253,9 +1253,19 @@ func (e *Engine) backoff(attempt int) time.Duration {
 	return d/2 + time.Duration(int64(d/2)*int64(b[0])/255)
 }
 
-// withRetry runs op, retrying transient errors with backoff up to Retries.
-// t (may be nil) gets its retry counter and retrying state updated.
+// withRetry runs op, retrying transient errors with backoff up to
+// Options.Retries; t (if any) shows retrying during the backoff.
 func (e *Engine) withRetry(ctx context.Context, t *transfer, op func() error) error {
+	return e.retry(ctx, t, nil, op)
+}
+
+// retryPart is withRetry for one part: the part shows retrying during the
+// backoff, and errors name it.
+func (e *Engine) retryPart(ctx context.Context, t *transfer, p *part, op func() error) error {
+	return e.retry(ctx, t, p, op)
+}
+
+func (e *Engine) retry(ctx context.Context, t *transfer, p *part, op func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := op()
 		if err == nil {
@@ -1264,11 +1274,20 @@ func (e *Engine) withRetry(ctx context.Context, t *transfer, op func() error) er
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if p != nil {
+			err = fmt.Errorf("part %d: %w", p.number, err)
+		}
 		if classify(err) != classTransient || attempt >= e.opts.Retries {
 			return err
 		}
+		if p != nil {
+			p.state.Store(partRetrying)
+		}
 		if err := e.sleepRetry(ctx, t, attempt, err); err != nil {
 			return err
+		}
+		if p != nil {
+			p.state.Store(partActive)
 		}
 	}
 }

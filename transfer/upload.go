@@ -367,22 +367,8 @@ func sameETag(a, b string) bool {
 // not change while it was read.
 func (e *Engine) sendPart(ctx context.Context, t *transfer, f *os.File, p *part, uploadID string, stamp fileStamp) error {
 	r := e.newPartReader(ctx, io.NewSectionReader(f, p.off, p.size), p)
-	for attempt := 0; ; attempt++ {
-		err := e.sendPartOnce(ctx, t, r, p, uploadID)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if classify(err) != classTransient || attempt >= e.opts.Retries {
-			return fmt.Errorf("part %d: %w", p.number, err)
-		}
-		p.state.Store(partRetrying)
-		if err := e.sleepRetry(ctx, t, attempt, fmt.Errorf("part %d: %w", p.number, err)); err != nil {
-			return err
-		}
-		p.state.Store(partActive)
+	if err := e.retryPart(ctx, t, p, func() error { return e.sendPartOnce(ctx, t, r, p, uploadID) }); err != nil {
+		return err
 	}
 	if now, err := statStamp(t.spec.LocalPath); err != nil {
 		return err
