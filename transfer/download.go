@@ -305,12 +305,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	dest, err = e.moveIntoPlace(t, cp.TempPath, dest)
 	if errors.Is(err, errSkippedExisting) {
 		os.Remove(cp.TempPath)
-		if t.cpPath != "" {
-			os.Remove(t.cpPath)
-		}
-		e.mu.Lock()
-		t.tempPath = ""
-		e.mu.Unlock()
+		e.dropFinishedState(t)
 		return nil
 	}
 	if err != nil {
@@ -330,13 +325,19 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	if err := syncDir(filepath.Dir(dest)); err != nil {
 		return fmt.Errorf("sync destination folder: %w", err)
 	}
+	e.dropFinishedState(t)
+	return nil
+}
+
+// dropFinishedState forgets what only an unfinished transfer needs: its
+// checkpoint file, temp path and upload ID.
+func (e *Engine) dropFinishedState(t *transfer) {
 	if t.cpPath != "" {
 		os.Remove(t.cpPath)
 	}
 	e.mu.Lock()
-	t.tempPath = ""
+	t.tempPath, t.uploadID = "", ""
 	e.mu.Unlock()
-	return nil
 }
 
 // errSkippedExisting: OnExists skip found the destination taken at the end.

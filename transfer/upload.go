@@ -179,12 +179,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return &OSSError{Info: ErrorInfo{Op: "CompleteMultipartUpload", Code: "CRC64Mismatch",
 			Message: fmt.Sprintf("server's CRC64 %d differs from the local file's %d", got, want)}, Err: errCRCMismatch}
 	}
-	if t.cpPath != "" {
-		os.Remove(t.cpPath)
-	}
-	e.mu.Lock()
-	t.uploadID = ""
-	e.mu.Unlock()
+	e.dropFinishedState(t)
 	return nil
 }
 
@@ -206,13 +201,8 @@ func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stam
 		if err != nil {
 			return err
 		}
-		if !r.complete() {
-			if err := r.recompute(); err != nil {
-				return err
-			}
-		}
-		if got, ok := parseCRC64(crc); ok && got != r.crc {
-			return fmt.Errorf("PutObject: server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
+		if err := r.verify(crc); err != nil {
+			return fmt.Errorf("PutObject: %w", err)
 		}
 		return nil
 	})
@@ -386,15 +376,8 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 	if err != nil {
 		return err
 	}
-	if !r.complete() {
-		// The SDK did not read the body to the end in one pass; compute the
-		// CRC over the section itself.
-		if err := r.recompute(); err != nil {
-			return err
-		}
-	}
-	if got, ok := parseCRC64(crc); ok && got != r.crc {
-		return fmt.Errorf("server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
+	if err := r.verify(crc); err != nil {
+		return err
 	}
 	if etag == "" {
 		return errors.New("server returned no ETag")
@@ -460,6 +443,21 @@ func (r *partReader) Seek(off int64, whence int) (int64, error) {
 }
 
 func (r *partReader) complete() bool { return r.crcFrom0 && r.pos == r.size }
+
+// verify compares the CRC64 of what was sent with the server's (when it
+// gave one). If the SDK did not read the body to the end in one pass, the
+// CRC is computed over the section itself first.
+func (r *partReader) verify(serverCRC string) error {
+	if !r.complete() {
+		if err := r.recompute(); err != nil {
+			return err
+		}
+	}
+	if got, ok := parseCRC64(serverCRC); ok && got != r.crc {
+		return fmt.Errorf("server CRC64 %d, local %d: %w", got, r.crc, errCRCMismatch)
+	}
+	return nil
+}
 
 func (r *partReader) recompute() error {
 	if _, err := r.r.Seek(0, io.SeekStart); err != nil {
