@@ -976,6 +976,11 @@ func (e *Engine) startLocked(t *transfer) {
 	t.err, t.errInfo = "", nil
 	t.retryingParts = 0
 	t.speed.reset()
+	if t.spec.NoCheckpoint {
+		// Nothing resumes without a checkpoint: show progress from zero, not
+		// what the last run had.
+		t.parts, t.savedDone = nil, 0
+	}
 	t.sem = newDynSem(t.parallel)
 	e.emitLocked(EventStarted, t, "")
 	e.changedLocked()

@@ -243,6 +243,20 @@ func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
 		t.Fatalf("paused NoCheckpoint upload left %v", u)
 	}
 	e.Resume(id)
+	// Nothing resumes without a checkpoint, so the new run shows its own
+	// progress, not the aborted run's.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		ts, _ := e.Get(id)
+		if ts.State == StateRunning {
+			if ts.Done >= 300<<10 {
+				t.Fatalf("resumed NoCheckpoint upload shows %d bytes done from the last run", ts.Done)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not running after Resume: %s", ts.State)
+		}
+	}
 	waitProgress(t, e, id, 300<<10)
 	e.Cancel(id)
 	if ts := waitFor(t, e, id); ts.State != StateCanceled {
