@@ -40,6 +40,7 @@ type KeyMap struct {
 	Cancel       key.Binding
 	Retry        key.Binding
 	Remove       key.Binding
+	ClearDone    key.Binding
 	MoveUp       key.Binding
 	MoveDown     key.Binding
 	MoreParallel key.Binding
@@ -87,6 +88,7 @@ func DefaultKeyMap() KeyMap {
 		Cancel:       b("x", "cancel", "x"),
 		Retry:        b("R", "retry", "R"),
 		Remove:       b("del", "remove", "delete"),
+		ClearDone:    b("C", "clear finished", "C"),
 		MoveUp:       b("K", "move up", "K"),
 		MoveDown:     b("J", "move down", "J"),
 		MoreParallel: b("+", "more parallel", "+", "="),
@@ -120,10 +122,10 @@ func (k *KeyMap) browserHelp() paneHelp {
 
 func (k *KeyMap) queueHelp() paneHelp {
 	return paneHelp{
-		short: []key.Binding{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.Bandwidth, k.SwitchPane, k.Help, k.Quit},
+		short: []key.Binding{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.ClearDone, k.Bandwidth, k.SwitchPane, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove},
+			{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.ClearDone},
 			{k.MoveUp, k.MoveDown, k.MoreParallel, k.LessParallel, k.Bandwidth},
 			{k.SwitchPane, k.Help, k.Quit},
 		},
@@ -159,7 +161,7 @@ func (k *KeyMap) allBindings() []*key.Binding {
 		&k.SwitchPane, &k.Help, &k.Quit, &k.ForceQuit, &k.Back,
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 		&k.Open, &k.Parent, &k.Select, &k.Download, &k.Upload, &k.Refresh, &k.Info, &k.Filter, &k.Sort, &k.Bucket,
-		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.MoveUp, &k.MoveDown,
+		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.ClearDone, &k.MoveUp, &k.MoveDown,
 		&k.MoreParallel, &k.LessParallel, &k.Bandwidth, &k.PickerUpload,
 	}
 }

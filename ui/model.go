@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -656,6 +657,22 @@ func (m *Model) queueKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return actionCmd("", "resume all", func() error { m.eng.ResumeAll(); return nil })
 	}
+	if key.Matches(msg, k.ClearDone) {
+		var done []transfer.ID
+		for _, t := range m.snap.Transfers {
+			if t.State == transfer.StateDone || t.State == transfer.StateCanceled {
+				done = append(done, t.ID)
+			}
+		}
+		eng := m.eng
+		return actionCmd("", "clear finished", func() error {
+			var errs []error
+			for _, id := range done {
+				errs = append(errs, eng.Remove(id))
+			}
+			return errors.Join(errs...)
+		})
+	}
 	if key.Matches(msg, k.Bandwidth) {
 		cur := "0"
 		if m.snap.BandwidthLimit > 0 {
@@ -712,6 +729,15 @@ func (m *Model) transferKey(msg tea.KeyMsg, t *transfer.TransferSnapshot) tea.Cm
 			m.setNotice(fmt.Sprintf("parallel %d for %s", n, localName(t.Key)), false))
 	}
 	return nil
+}
+
+func hasState(s *transfer.Snapshot, st transfer.State) bool {
+	for i := range s.Transfers {
+		if s.Transfers[i].State == st {
+			return true
+		}
+	}
+	return false
 }
 
 func hasRunning(s *transfer.Snapshot) bool {
@@ -1130,7 +1156,8 @@ func (m *Model) updateKeybindings() {
 		q := &m.queue
 		nav(len(q.items))
 		k.Bandwidth.SetEnabled(true)
-		k.PauseAll.SetEnabled(len(q.items) > 0)
+		k.PauseAll.SetEnabled(hasRunning(&m.snap) || hasState(&m.snap, transfer.StatePaused))
+		k.ClearDone.SetEnabled(hasState(&m.snap, transfer.StateDone) || hasState(&m.snap, transfer.StateCanceled))
 		if hasRunning(&m.snap) {
 			k.PauseAll.SetHelp("P", "pause all")
 		} else {

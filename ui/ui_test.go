@@ -495,6 +495,32 @@ func TestPauseAllTogglesWithState(t *testing.T) {
 	}
 }
 
+// C removes every done and canceled transfer (a folder download leaves
+// hundreds of them); failed ones stay so they can be retried.
+func TestClearFinishedRemovesDoneAndCanceledOnly(t *testing.T) {
+	eng := demoEngine()
+	snap := queueSnapshot()
+	snap.Transfers = append(snap.Transfers, transfer.TransferSnapshot{ID: "gone", Direction: transfer.Download,
+		Bucket: "photos", Key: "x.bin", LocalPath: "/data/x.bin", State: transfer.StateCanceled})
+	eng.setSnapshot(snap)
+	h := newHarness(t, eng, Deps{}, 120, 40)
+	h.press("tab")
+	if !h.m.keys.ClearDone.Enabled() {
+		t.Fatal("clear finished not offered with done and canceled transfers")
+	}
+	h.press("C")
+	if got := eng.Calls(); !slices.Equal(got, []string{"remove ok", "remove gone"}) {
+		t.Fatalf("calls = %q", got)
+	}
+
+	// Nothing finished and nothing to pause or resume: neither C nor P is offered.
+	failedOnly := transfer.Snapshot{Version: 99, Transfers: []transfer.TransferSnapshot{snap.Transfers[3]}}
+	h.send(snapshotMsg{snap: failedOnly})
+	if h.m.keys.ClearDone.Enabled() || h.m.keys.PauseAll.Enabled() {
+		t.Fatalf("with only a failed transfer: clear=%v pauseall=%v", h.m.keys.ClearDone.Enabled(), h.m.keys.PauseAll.Enabled())
+	}
+}
+
 func TestQuitAsksWhileTransfersRun(t *testing.T) {
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
