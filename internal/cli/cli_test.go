@@ -286,3 +286,41 @@ func TestEndpointFlagAndEnvironmentCredentials(t *testing.T) {
 	}
 	mustContain(t, "stderr", errOut.String(), "SignatureDoesNotMatch", "request ID")
 }
+
+// With --on-exists rename the messages name the file the engine actually
+// wrote, not the planned destination that was left alone.
+func TestGetRenameReportsWrittenPath(t *testing.T) {
+	e := newEnv(t, "")
+	e.put("k.txt", []byte("new content"))
+	dest := e.writeFile("k.txt", []byte("old"))
+	renamed := filepath.Join(e.work, "k (1).txt")
+
+	code, _, errOut := e.run("get", "oss://"+testBucket+"/k.txt", dest, "--on-exists", "rename")
+	if code != ExitOK {
+		t.Fatalf("rename: exit %d: %s", code, errOut)
+	}
+	sameFile(t, renamed, []byte("new content"))
+	sameFile(t, dest, []byte("old"))
+	mustContain(t, "stderr", errOut, "downloaded "+renamed+" (")
+	if strings.Contains(errOut, "downloaded "+dest+" (") {
+		t.Errorf("the summary names the untouched file %s:\n%s", dest, errOut)
+	}
+
+	// In a tree each renamed file is named by its full local path, and the
+	// summary counts them.
+	e.put("tree/a.txt", []byte("new a"))
+	e.put("tree/sub/b.txt", []byte("new b"))
+	treeDest := filepath.Join(e.work, "tree-copy")
+	e.writeFile("tree-copy/sub/b.txt", []byte("old b"))
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/tree/", treeDest, "--on-exists", "rename")
+	if code != ExitOK {
+		t.Fatalf("tree rename: exit %d: %s", code, errOut)
+	}
+	renamedB := filepath.Join(treeDest, "sub", "b (1).txt")
+	sameFile(t, renamedB, []byte("new b"))
+	sameFile(t, filepath.Join(treeDest, "sub", "b.txt"), []byte("old b"))
+	sameFile(t, filepath.Join(treeDest, "a.txt"), []byte("new a"))
+	mustContain(t, "stderr", errOut,
+		"oss://"+testBucket+"/tree/sub/b.txt: saved as "+renamedB+" (destination existed)",
+		"downloaded 2 files to "+treeDest+", renamed 1 whose destination existed (")
+}

@@ -389,19 +389,23 @@ func (j *job) add(ctx context.Context) ([]transfer.ID, error) {
 func (j *job) report(results []transfer.TransferSnapshot) int {
 	var failed []transfer.TransferSnapshot
 	var bytes int64
-	done, skipped := 0, 0
+	done, skipped, renamed := 0, 0, 0
 	for _, snap := range results {
 		switch snap.State {
 		case transfer.StateDone:
 			// The engine marks an on_exists=skip entry done without moving
 			// it; in a tree those are counted, not listed one by one.
 			isSkip := strings.HasPrefix(snap.Notice, "skipped")
-			if snap.Notice != "" && !(isSkip && j.plan.tree) {
-				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), snap.Notice)
+			notice, isRename := fullPathNotice(snap)
+			if notice != "" && !(isSkip && j.plan.tree) {
+				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), notice)
 			}
 			if isSkip {
 				skipped++
 				continue
+			}
+			if isRename {
+				renamed++
 			}
 			done++
 			bytes += max(snap.Size, 0)
@@ -442,6 +446,11 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 		return ExitFailure
 	}
 	what := j.plan.target
+	if !j.plan.tree && len(results) == 1 && j.plan.spec.Direction == transfer.Download {
+		// The engine's final path: a rename (or a destination that
+		// appeared meanwhile) moves it away from the planned one.
+		what = results[0].LocalPath
+	}
 	if j.plan.tree || done != 1 {
 		what = fmt.Sprintf("%d files to %s", done, j.plan.target)
 	}
@@ -451,6 +460,9 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if skipped > 0 {
 		what += fmt.Sprintf(", skipped %d that existed", skipped)
+	}
+	if renamed > 0 && j.plan.tree {
+		what += fmt.Sprintf(", renamed %d whose destination existed", renamed)
 	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
@@ -477,6 +489,22 @@ func (j *job) reportInterrupted(doneBytes int64) {
 		return
 	}
 	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, config.FormatSize(doneBytes), command)
+}
+
+// fullPathNotice is snap's notice, with a download's "saved as NAME" (the
+// engine names only the file) widened to the full path written, so that in
+// a tree the user can tell which folder holds it. renamed reports whether
+// the download went to another name than the one planned.
+func fullPathNotice(snap transfer.TransferSnapshot) (notice string, renamed bool) {
+	const savedAs = "saved as "
+	if snap.Direction != transfer.Download || !strings.HasPrefix(snap.Notice, savedAs) {
+		return snap.Notice, false
+	}
+	rest, ok := strings.CutPrefix(snap.Notice, savedAs+filepath.Base(snap.LocalPath))
+	if !ok {
+		return snap.Notice, true
+	}
+	return savedAs + snap.LocalPath + rest, true
 }
 
 func displayName(snap transfer.TransferSnapshot) string {
