@@ -324,3 +324,26 @@ func TestGetRenameReportsWrittenPath(t *testing.T) {
 		"oss://"+testBucket+"/tree/sub/b.txt: saved as "+renamedB+" (destination existed)",
 		"downloaded 2 files to "+treeDest+", renamed 1 whose destination existed (")
 }
+
+// --on-exists only governs downloads; put refuses it instead of accepting
+// "skip" and overwriting anyway.
+func TestPutRejectsOnExists(t *testing.T) {
+	e := newEnv(t, "")
+	e.put("f.bin", []byte("remote"))
+	src := e.writeFile("f.bin", []byte("local"))
+	for _, policy := range []string{"skip", "overwrite", "rename", ""} {
+		code, _, errOut := e.run("put", src, "oss://"+testBucket+"/f.bin", "--on-exists", policy)
+		if code != ExitUsage {
+			t.Fatalf("put --on-exists %q: exit %d, want %d; stderr:\n%s", policy, code, ExitUsage, errOut)
+		}
+		mustContain(t, "stderr", errOut, "--on-exists applies to get only")
+	}
+	if got := e.object("f.bin"); string(got) != "remote" {
+		t.Fatalf("the refused put replaced the object: %q", got)
+	}
+	code, out, _ := e.run("put", "-h")
+	if code != ExitOK {
+		t.Fatalf("put -h: exit %d", code)
+	}
+	mustContain(t, "put usage", out, "get only")
+}

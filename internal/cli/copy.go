@@ -33,6 +33,7 @@ type transferFlags struct {
 	onExists      string
 	stateDir      string
 	parallelSet   bool // --parallel given (0 is then an error, not "from the config")
+	onExistsSet   bool // --on-exists given (put refuses it, even empty)
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
@@ -42,7 +43,7 @@ func (f *transferFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "`folder` for resume checkpoints (default STATE_DIR/checkpoints)")
 	fs.BoolVar(&f.noCheckpoint, "no-checkpoint", false, "keep no checkpoint: an interrupted transfer starts over")
 	fs.StringVar(&f.bwlimit, "bwlimit", "", "total bandwidth `rate` per second, e.g. 20MiB; 0 for none (default from the config)")
-	fs.StringVar(&f.onExists, "on-exists", "", "when a download's destination exists: overwrite, skip or rename (default from the config; \"ask\" refuses)")
+	fs.StringVar(&f.onExists, "on-exists", "", "get only: when a download's destination exists, overwrite, skip or rename (default from the config; \"ask\" refuses)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "state `folder` (default from the config: $XDG_STATE_HOME/ossq)")
 }
 
@@ -52,7 +53,10 @@ func (f *transferFlags) parse(fs *flag.FlagSet, args []string) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	fs.Visit(func(fl *flag.Flag) { f.parallelSet = f.parallelSet || fl.Name == "parallel" })
+	fs.Visit(func(fl *flag.Flag) {
+		f.parallelSet = f.parallelSet || fl.Name == "parallel"
+		f.onExistsSet = f.onExistsSet || fl.Name == "on-exists"
+	})
 	return positional, nil
 }
 
@@ -220,6 +224,11 @@ func (r *runner) transfer(parent context.Context) int {
 	// Check the shape of the command line before touching config or network.
 	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
+	}
+	if r.cmd == "put" && flags.onExistsSet {
+		// Uploads always replace the object; accepting "skip" here
+		// would promise what put does not do.
+		return r.fail(usagef("--on-exists applies to get only; put always replaces the object"), fs, synopsis)
 	}
 	s, err := r.connect(flags.conn)
 	if err != nil {
