@@ -347,3 +347,58 @@ func TestPutRejectsOnExists(t *testing.T) {
 	}
 	mustContain(t, "put usage", out, "get only")
 }
+
+// Without a destination a prefix lands in a folder named after it (the
+// bucket's name for the whole bucket), as in the TUI, instead of spilling
+// its contents into the current folder. An explicit destination folder
+// receives the contents.
+func TestGetPrefixWithoutDestinationMakesAFolder(t *testing.T) {
+	e := newEnv(t, "")
+	e.put("root.txt", []byte("root"))
+	e.put("photos/a.jpg", []byte("a"))
+	e.put("photos/2024/b.jpg", []byte("b"))
+	here := filepath.Join(e.work, "here")
+	if err := os.Mkdir(here, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(here)
+
+	code, _, errOut := e.run("get", "oss://"+testBucket+"/photos/")
+	if code != ExitOK {
+		t.Fatalf("get prefix without destination: exit %d: %s", code, errOut)
+	}
+	sameFile(t, filepath.Join(here, "photos", "a.jpg"), []byte("a"))
+	sameFile(t, filepath.Join(here, "photos", "2024", "b.jpg"), []byte("b"))
+	mustContain(t, "stderr", errOut, "downloaded 2 files to "+filepath.Join(here, "photos")+" (")
+	for _, spilled := range []string{"a.jpg", "2024"} {
+		if _, err := os.Lstat(filepath.Join(here, spilled)); err == nil {
+			t.Errorf("%s was written into the current folder itself", spilled)
+		}
+	}
+
+	// A nested prefix is named by its last element.
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/photos/2024/")
+	if code != ExitOK {
+		t.Fatalf("get nested prefix: exit %d: %s", code, errOut)
+	}
+	sameFile(t, filepath.Join(here, "2024", "b.jpg"), []byte("b"))
+
+	// The whole bucket goes into a folder named after the bucket.
+	code, _, errOut = e.run("get", "oss://"+testBucket)
+	if code != ExitOK {
+		t.Fatalf("get bucket without destination: exit %d: %s", code, errOut)
+	}
+	sameFile(t, filepath.Join(here, testBucket, "root.txt"), []byte("root"))
+	sameFile(t, filepath.Join(here, testBucket, "photos", "2024", "b.jpg"), []byte("b"))
+	if _, err := os.Lstat(filepath.Join(here, "root.txt")); err == nil {
+		t.Error("root.txt was written into the current folder itself")
+	}
+
+	// An explicit destination receives the contents, not a subfolder.
+	code, _, errOut = e.run("get", "oss://"+testBucket+"/photos/", "out")
+	if code != ExitOK {
+		t.Fatalf("get prefix into out: exit %d: %s", code, errOut)
+	}
+	sameFile(t, filepath.Join(here, "out", "a.jpg"), []byte("a"))
+	sameFile(t, filepath.Join(here, "out", "2024", "b.jpg"), []byte("b"))
+}

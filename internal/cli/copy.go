@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	getSynopsis = "ossq get [flags] oss://BUCKET/KEY [DEST]    (a KEY ending in / downloads everything under it into the folder DEST)"
+	getSynopsis = "ossq get [flags] oss://BUCKET/KEY [DEST]    (a KEY ending in / downloads everything under it into the folder DEST; without DEST, into a new folder named after the prefix, or the bucket, in download_dir or here)"
 	putSynopsis = "ossq put [flags] SRC oss://BUCKET/KEY       (SRC may be a folder; a KEY ending in / means \"into this prefix\")"
 )
 
@@ -153,6 +153,11 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 	}
 	p := plan{source: src.String(), spec: transfer.Spec{Direction: transfer.Download, Bucket: src.Bucket, Key: src.Key}}
 	if src.IsPrefix() {
+		if destIsFolder {
+			// No destination named: the prefix gets a folder of its own,
+			// as in the TUI, rather than spilling into the current one.
+			dest = filepath.Join(dest, prefixFolderName(src))
+		}
 		if info, err := os.Stat(dest); err == nil && !info.IsDir() {
 			return plan{}, usagef("%s is a prefix; the destination %s is a file, not a folder", src, dest)
 		}
@@ -170,6 +175,18 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 	p.spec.LocalPath = absPath(dest)
 	p.target = p.spec.LocalPath
 	return p, nil
+}
+
+// prefixFolderName is the local folder a prefix downloads into when no
+// destination is named: its last element, or the bucket's name for the
+// whole bucket and for "." and ".." (the TUI's rule, so both agree).
+func prefixFolderName(src ossURL) string {
+	name := strings.TrimSuffix(src.Key, "/")
+	name = name[strings.LastIndex(name, "/")+1:]
+	if name == "" || name == "." || name == ".." {
+		return src.Bucket
+	}
+	return name
 }
 
 // planPut reads `put SRC oss://BUCKET/KEY`.

@@ -84,9 +84,17 @@ func TestPlanDestinations(t *testing.T) {
 		{[]string{"oss://b12/a/x.bin", "y.bin"}, "", abs("y.bin"), false},
 		{[]string{"oss://b12/a/x.bin", "existing"}, "", abs("existing/x.bin"), false},
 		{[]string{"oss://b12/a/x.bin", "new/"}, "", abs("new/x.bin"), false},
-		{[]string{"oss://b12/a/"}, "", dir, true},
-		{[]string{"oss://b12"}, "", dir, true},
+		// No destination: a folder named after the prefix, or the bucket.
+		{[]string{"oss://b12/a/"}, "", abs("a"), true},
+		{[]string{"oss://b12/a/b/"}, abs("dl"), abs("dl/b"), true},
+		{[]string{"oss://b12"}, "", abs("b12"), true},
+		{[]string{"oss://b12/"}, abs("dl"), abs("dl/b12"), true},
+		{[]string{"oss://b12/a/../"}, "", abs("b12"), true},
+		{[]string{"oss://b12/a/./"}, "", abs("b12"), true},
+		// A destination named: it receives the contents.
 		{[]string{"oss://b12/a/", "out"}, "", abs("out"), true},
+		{[]string{"oss://b12/a/", "existing"}, "", abs("existing"), true},
+		{[]string{"oss://b12/a/", "."}, "", dir, true},
 	}
 	for _, tc := range gets {
 		p, err := planGet(tc.args, tc.downloadDir)
@@ -100,6 +108,9 @@ func TestPlanDestinations(t *testing.T) {
 	}
 	if _, err := planGet([]string{"oss://b12/a/", "file.txt"}, ""); err == nil {
 		t.Error("a prefix into a file: want an error")
+	}
+	if _, err := planGet([]string{"oss://b12/file.txt/"}, ""); err == nil {
+		t.Error("a prefix whose own folder name is a local file: want an error")
 	}
 
 	puts := []struct {
