@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"ossq/internal/ossemu"
@@ -84,4 +85,25 @@ func TestDestinationExistsErrorIsRecognisable(t *testing.T) {
 	}
 	assertFile(t, dest, []byte(dest))
 	assertFile(t, temp, []byte(temp))
+}
+
+// TestDestinationFolderClashSaysSo: OSS may hold both "a/b" and "a/b/c";
+// when the folder from the second is in the way of the first, the error
+// says a folder is there, not that a file appeared.
+func TestDestinationFolderClashSaysSo(t *testing.T) {
+	e := &Engine{log: discardLogger{}, events: newEventQueue(), changed: make(chan struct{}), persistReq: make(chan struct{}, 1)}
+	defer e.events.close()
+	dir := t.TempDir()
+	temp, dest := filepath.Join(dir, "b.ossq-0123456789ab.part"), filepath.Join(dir, "b")
+	if err := os.WriteFile(temp, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tr := &transfer{spec: Spec{Direction: Download, LocalPath: dest, OnExists: ExistsAsk}}
+	_, err := e.moveIntoPlace(tr, temp, dest)
+	if !errors.Is(err, ErrDestinationExists) || !strings.Contains(err.Error(), "is a folder") {
+		t.Fatalf("moveIntoPlace onto a folder: %v, want ErrDestinationExists naming the folder", err)
+	}
 }

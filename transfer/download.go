@@ -381,6 +381,10 @@ func (e *Engine) moveIntoPlace(t *transfer, temp, dest string) (string, error) {
 			dest = alt
 			continue
 		default:
+			if fi, serr := os.Lstat(dest); serr == nil && fi.IsDir() {
+				// OSS allows both "a/b" and "a/b/c"; on disk one name cannot be both.
+				return dest, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, dest)
+			}
 			return dest, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, dest)
 		}
 	}
