@@ -124,7 +124,7 @@ func (b *browserModel) location() string {
 	if b.bucket == "" {
 		return "oss://"
 	}
-	return "oss://" + b.bucket + "/" + b.prefix
+	return displayName("oss://" + b.bucket + "/" + b.prefix)
 }
 
 // reset empties the listing and starts generation seq+1; it returns the new
@@ -155,12 +155,13 @@ func (b *browserModel) applyBuckets(msg bucketsMsg) {
 		if b.bucketsDenied {
 			b.err = "Listing buckets was denied (AccessDenied), common for RAM users. Press o to type a bucket name."
 		} else {
-			b.err = "Cannot list buckets: " + shortError(msg.err)
+			b.err = displayName("Cannot list buckets: " + shortError(msg.err))
 		}
 		return
 	}
 	for _, bk := range msg.buckets {
-		b.entries = append(b.entries, entry{kind: kindBucket, name: bk.Name, lower: strings.ToLower(bk.Name), key: bk.Name, region: bk.Region, modified: bk.Created, class: bk.StorageClass, size: -1})
+		name := displayName(bk.Name)
+		b.entries = append(b.entries, entry{kind: kindBucket, name: name, lower: strings.ToLower(name), key: bk.Name, region: displayName(bk.Region), modified: bk.Created, class: displayName(bk.StorageClass), size: -1})
 	}
 	b.rebuildVisible()
 }
@@ -171,22 +172,22 @@ func (b *browserModel) applyPage(msg pageMsg) {
 	}
 	b.loading = false
 	if msg.err != nil {
-		b.err = "Cannot list " + b.location() + ": " + shortError(msg.err)
+		b.err = displayName("Cannot list " + b.location() + ": " + shortError(msg.err))
 		return
 	}
 	for _, p := range msg.page.Prefixes {
-		name := strings.TrimPrefix(p, b.prefix)
+		name := displayName(strings.TrimPrefix(p, b.prefix))
 		if name == "" {
 			continue
 		}
 		b.entries = append(b.entries, entry{kind: kindFolder, name: name, lower: strings.ToLower(name), key: p, size: -1})
 	}
 	for _, o := range msg.page.Objects {
-		name := strings.TrimPrefix(o.Key, b.prefix)
+		name := displayName(strings.TrimPrefix(o.Key, b.prefix))
 		if name == "" { // the folder's own marker object
 			continue
 		}
-		b.entries = append(b.entries, entry{kind: kindObject, name: name, lower: strings.ToLower(name), key: o.Key, size: o.Size, modified: o.LastModified, class: o.StorageClass})
+		b.entries = append(b.entries, entry{kind: kindObject, name: name, lower: strings.ToLower(name), key: o.Key, size: o.Size, modified: o.LastModified, class: displayName(o.StorageClass)})
 	}
 	b.nextToken = msg.page.NextToken
 	b.rebuildVisible()
@@ -485,19 +486,19 @@ func (b *browserModel) row(i, w int) string {
 func (b *browserModel) infoView(w int) string {
 	s := b.styles
 	lines := make([]string, 0, infoPanelHeight)
-	title := "Info: oss://" + b.info.bucket + "/" + b.info.key
+	title := displayName("Info: oss://" + b.info.bucket + "/" + b.info.key)
 	lines = append(lines, s.Title.Render(truncateLeft(title, w)))
 	kv := func(k, v string) {
 		if v == "" {
 			v = "-"
 		}
-		lines = append(lines, s.Faint.Render(padRight(k, 14))+s.Text.Render(truncate(v, max(1, w-14))))
+		lines = append(lines, s.Faint.Render(padRight(k, 14))+s.Text.Render(truncate(displayName(v), max(1, w-14))))
 	}
 	switch {
 	case b.info.loading:
 		lines = append(lines, s.Faint.Render("loading…"))
 	case b.info.err != "":
-		lines = append(lines, s.Error.Render(truncate(b.info.err, w)))
+		lines = append(lines, s.Error.Render(truncate(displayName(b.info.err), w)))
 	default:
 		o := b.info.obj
 		kv("Size", fmt.Sprintf("%s (%d bytes)", formatSize(o.Size), o.Size))

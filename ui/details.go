@@ -80,7 +80,7 @@ func (d *detailsModel) build() string {
 	t := &d.t
 	lines := make([]string, 0, d.height)
 	kv := func(k, v string) {
-		lines = append(lines, s.Faint.Render(padRight(k, 12))+s.Text.Render(truncate(v, max(1, w-12))))
+		lines = append(lines, s.Faint.Render(padRight(k, 12))+s.Text.Render(truncate(displayName(v), max(1, w-12))))
 	}
 	lines = append(lines, s.Title.Render(truncateLeft(directionGlyph(t.Direction)+" "+string(t.Direction)+"  "+transferName(t), w)))
 	if t.Direction == transfer.Download {
@@ -106,7 +106,7 @@ func (d *detailsModel) build() string {
 	}
 	kv("Checkpoint", cp)
 	if t.Notice != "" {
-		lines = append(lines, s.Warning.Render(truncate("! "+t.Notice, w)))
+		lines = append(lines, s.Warning.Render(truncate(displayName("! "+t.Notice), w)))
 	}
 	if t.ErrInfo != nil || t.Err != "" {
 		lines = append(lines, d.errorLines(w)...)
@@ -170,7 +170,7 @@ func (d *detailsModel) errorLines(w int) []string {
 	var out []string
 	e := t.ErrInfo
 	if e == nil {
-		return []string{s.Error.Render(truncate("Error: "+t.Err, w))}
+		return []string{s.Error.Render(truncate(displayName("Error: "+t.Err), w))}
 	}
 	head := "Error"
 	if e.Op != "" {
@@ -179,7 +179,7 @@ func (d *detailsModel) errorLines(w int) []string {
 	out = append(out, s.NoticeError.Render(truncate(head, w)))
 	field := func(k, v string) {
 		if v != "" {
-			out = append(out, s.Faint.Render(padRight("  "+k, 12))+s.Error.Render(truncate(v, max(1, w-12))))
+			out = append(out, s.Faint.Render(padRight("  "+k, 12))+s.Error.Render(truncate(displayName(v), max(1, w-12))))
 		}
 	}
 	status := ""

@@ -45,6 +45,7 @@ func TestGolden(t *testing.T) {
 	screens := []struct {
 		name  string
 		deps  Deps
+		eng   func() *fakeEngine
 		snap  func() transfer.Snapshot
 		setup func(h *harness)
 	}{
@@ -70,11 +71,15 @@ func TestGolden(t *testing.T) {
 			h.press(" ")
 		}},
 		{name: "queue_full_help", snap: queueSnapshot, setup: func(h *harness) { h.press("tab", "?") }},
+		{name: "odd_names", deps: Deps{StartBucket: "demo-odd"}, eng: oddEngine},
 	}
 	for _, sc := range screens {
 		for _, size := range goldenSizes {
 			t.Run(fmt.Sprintf("%s/%d", sc.name, size.w), func(t *testing.T) {
 				eng := demoEngine()
+				if sc.eng != nil {
+					eng = sc.eng()
+				}
 				if sc.name == "bucket_denied" {
 					eng.store.bucketsErr = deniedError{}
 				}

@@ -353,7 +353,7 @@ func (m *Model) lookup(id transfer.ID) (*transfer.TransferSnapshot, bool) {
 
 func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 	m.noticeSeq++
-	m.notice, m.noticeErr = text, isErr
+	m.notice, m.noticeErr = displayName(text), isErr
 	if m.manualTime {
 		return nil
 	}
@@ -1256,6 +1256,7 @@ func (m Model) headerView() string {
 	if m.deps.Endpoint != "" {
 		title += " · " + m.deps.Endpoint
 	}
+	title = displayName(title)
 	tabs := "  browser  "
 	if m.pane != paneBrowser && m.pane != panePicker {
 		tabs = "  queue  "

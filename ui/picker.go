@@ -113,7 +113,7 @@ func (p *pickerModel) View(target string) string {
 	s := p.styles
 	w := max(20, p.width)
 	var out strings.Builder
-	out.WriteString(s.Title.Render(truncateLeft("Upload from "+p.dir+"  →  "+target, w)))
+	out.WriteString(s.Title.Render(truncateLeft(displayName("Upload from "+p.dir+"  →  "+target), w)))
 	out.WriteByte('\n')
 	nameW := max(8, w-colMarker-colSize-colModified-2)
 	out.WriteString(s.ColumnHead.Render(padRight("  Name", nameW+colMarker) + " " + padLeft("Size", colSize) + " " + padRight("Modified", colModified)))
@@ -122,7 +122,7 @@ func (p *pickerModel) View(target string) string {
 	lines := 0
 	switch {
 	case p.err != "":
-		out.WriteString(s.Error.Render(truncate(p.err, w)))
+		out.WriteString(s.Error.Render(truncate(displayName(p.err), w)))
 		out.WriteByte('\n')
 		lines++
 	case p.loading:
@@ -146,7 +146,7 @@ func (p *pickerModel) View(target string) string {
 		case isMarked:
 			marker = " *"
 		}
-		name, size := e.name, formatSize(e.size)
+		name, size := displayName(e.name), formatSize(e.size)
 		style := s.Text
 		if e.dir {
 			name += "/"

@@ -68,17 +68,17 @@ func (p *promptModel) hint() string {
 
 func (p *promptModel) View(s *Styles, width int) string {
 	inner := max(10, width-4)
-	lines := []string{s.Title.Render(truncate(p.title, inner))}
+	lines := []string{s.Title.Render(truncate(displayName(p.title), inner))}
 	for _, l := range strings.Split(p.body, "\n") {
 		if l != "" {
-			lines = append(lines, s.Text.Render(truncate(l, inner)))
+			lines = append(lines, s.Text.Render(truncate(displayName(l), inner)))
 		}
 	}
 	if p.text {
 		lines = append(lines, p.input.View())
 	}
 	if p.err != "" {
-		lines = append(lines, s.Error.Render(truncate(p.err, inner)))
+		lines = append(lines, s.Error.Render(truncate(displayName(p.err), inner)))
 	}
 	lines = append(lines, s.Faint.Render(truncate(p.hint(), inner)))
 	return s.PromptBox.Width(max(10, width-2)).Render(strings.Join(lines, "\n"))

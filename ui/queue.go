@@ -216,9 +216,9 @@ func directionGlyph(d transfer.Direction) string {
 // for uploads (with where it goes).
 func transferName(t *transfer.TransferSnapshot) string {
 	if t.Direction == transfer.Upload {
-		return t.LocalPath + " → oss://" + t.Bucket + "/" + t.Key
+		return displayName(t.LocalPath + " → oss://" + t.Bucket + "/" + t.Key)
 	}
-	return "oss://" + t.Bucket + "/" + t.Key
+	return displayName("oss://" + t.Bucket + "/" + t.Key)
 }
 
 // wideQueueWidth: from this many cells a transfer's bar shares its
@@ -307,9 +307,9 @@ func appendQueueDetailLines(s *Styles, t *transfer.TransferSnapshot, w int, line
 	}
 	switch {
 	case queueShowsError(t):
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.errorWrap.render("✗ "+truncate(t.Err, w-queueIndent)))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.errorWrap.render("✗ "+truncate(displayName(t.Err), w-queueIndent)))
 	case t.Notice != "":
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.warningWrap.render("! "+truncate(t.Notice, w-queueIndent)))
+		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.warningWrap.render("! "+truncate(displayName(t.Notice), w-queueIndent)))
 	}
 	return lines
 }

@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"ossq/transfer"
+)
+
+// oddKey is demo-odd's key with a tab and a form feed in it.
+const oddKey = "tab\tand\x0ccontrol.txt"
+
+// oddEngine has a bucket with demo-odd's names plus more control runes.
+func oddEngine() *fakeEngine {
+	eng := newFakeEngine()
+	eng.store.buckets = []transfer.Bucket{{Name: "demo-odd", Region: "oss-cn-hangzhou", Created: fixedTime}}
+	for i, k := range []string{
+		"日本語/ファイル.txt", "spaces in name.txt", "a//b", "../escape-attempt.txt", "./dot-slash-start.txt",
+		oddKey, "esc\x1b[31mred.txt", "line\u2028sep\nnew\rret.txt", "dir\twith tab/inside.txt",
+	} {
+		eng.store.addObject("demo-odd", k, int64(100+i*1000))
+	}
+	return eng
+}
+
+// checkFrame fails when the frame is taller than the terminal,
+// has a line wider than it, or carries a raw control rune other than the
+// line breaks and the colour escapes.
+func checkFrame(t *testing.T, h *harness, where string) {
+	t.Helper()
+	v := h.view()
+	lines := strings.Split(v, "\n")
+	if len(lines) > h.m.height {
+		t.Fatalf("%s: %d lines on a %d-line terminal:\n%s", where, len(lines), h.m.height, v)
+	}
+	for _, l := range lines {
+		plain := ansi.Strip(l)
+		if cellWidth(plain) > h.m.width {
+			t.Fatalf("%s: line wider than %d: %q", where, h.m.width, plain)
+		}
+		if strings.ContainsFunc(plain, needsEscape) {
+			t.Fatalf("%s: raw control rune drawn: %q", where, plain)
+		}
+	}
+}
+
+func TestDisplayNameEscapesControlRunes(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain.txt":                 "plain.txt",
+		"日本語 🎉":                     "日本語 🎉",
+		oddKey:                      `tab\tand\x0ccontrol.txt`,
+		"a\nb\rc\x1b[31m\x7f\u0085": `a\nb\rc\x1b[31m\x7f\x85`,
+		"l\u2028p\u2029":            `l\u2028p\u2029`,
+	} {
+		if got := displayName(in); got != want {
+			t.Errorf("displayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestControlCharactersInKeysNeverBreakTheFrame(t *testing.T) {
+	eng := oddEngine()
+	dir := t.TempDir()
+	h := newHarness(t, eng, Deps{StartBucket: "demo-odd", Options: Options{DownloadDir: dir}}, 100, 30)
+	checkFrame(t, h, "browser")
+	if !strings.Contains(h.view(), `tab\tand\x0ccontrol.txt`) {
+		t.Fatalf("the escaped name is not shown:\n%s", h.view())
+	}
+	// The filter matches what is shown.
+	h.press("/")
+	h.typeText(`\x0c`)
+	h.press("enter")
+	if got := h.names(); len(got) != 1 || got[0] != `tab\tand\x0ccontrol.txt` {
+		t.Fatalf("filter on the escape shows %q", got)
+	}
+	h.press("i")
+	checkFrame(t, h, "info")
+	h.press("esc", "esc")
+
+	// Into a folder whose name holds a tab: the header location.
+	h.press("g")
+	for range len(h.m.browser.visible) {
+		if e := h.m.browser.current(); e == nil || e.key == "dir\twith tab/" {
+			break
+		}
+		h.press("down")
+	}
+	if e := h.m.browser.current(); e == nil || e.key != "dir\twith tab/" {
+		t.Fatalf("folder not found in %q (filter %q)", h.names(), h.m.browser.filter)
+	}
+	h.press("enter")
+	checkFrame(t, h, "folder with a tab")
+	if !strings.Contains(h.view(), `oss://demo-odd/dir\twith tab/`) {
+		t.Fatalf("header location not escaped:\n%s", h.view())
+	}
+	h.press("backspace")
+
+	// Download: the prompt shows the escape, the request carries the raw key.
+	h.press("/")
+	h.typeText("control")
+	h.press("enter", "d")
+	checkFrame(t, h, "download prompt")
+	h.press("enter")
+	if len(eng.added) != 1 || eng.added[0].Key != oddKey || eng.added[0].LocalPath != filepath.Join(dir, oddKey) {
+		t.Fatalf("added = %+v", eng.added)
+	}
+
+	// Queue row, details, event notices and the cancel prompt.
+	snap := transfer.Snapshot{Version: 2, Active: 1, Transfers: []transfer.TransferSnapshot{{
+		ID: "t1", Direction: transfer.Download, Bucket: "demo-odd", Key: oddKey, LocalPath: filepath.Join(dir, oddKey),
+		State: transfer.StateRunning, Size: 100, Done: 50, Parallel: 4,
+		Notice: "renamed\tto\x0cx", Err: "",
+	}}}
+	eng.setSnapshot(snap)
+	h.send(snapshotMsg{snap: snap})
+	h.press("tab")
+	checkFrame(t, h, "queue")
+	h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventNotice, ID: "t1", Message: "saved as x\ty"}})
+	checkFrame(t, h, "notice")
+	h.press("+")
+	checkFrame(t, h, "parallel notice")
+	h.press("enter")
+	checkFrame(t, h, "details")
+	h.press("x")
+	checkFrame(t, h, "cancel prompt")
+	h.press("n")
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 12})
+	checkFrame(t, h, "details at 40x12")
+}
