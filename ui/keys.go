@@ -95,7 +95,7 @@ func DefaultKeyMap() KeyMap {
 		LessParallel: b("-", "less parallel", "-"),
 		Bandwidth:    b("b", "bandwidth", "b"),
 
-		PickerUpload: b("enter", "upload selection", "enter"),
+		PickerUpload: b("U", "upload selection", "U"),
 	}
 }
 

@@ -511,6 +511,9 @@ func (m *Model) browserKey(msg tea.KeyMsg) tea.Cmd {
 		return m.prompt.input.Focus()
 	case key.Matches(msg, k.Upload):
 		m.pane = panePicker
+		// A new picker session: marks from an earlier one (maybe made for
+		// another folder) must not ride along into this upload.
+		m.picker.marked = map[string]localEntry{}
 		dir := m.picker.dir
 		if dir == "" {
 			dir = m.deps.Options.DownloadDir
@@ -787,15 +790,17 @@ func (m *Model) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Back):
+		m.picker.marked = map[string]localEntry{}
 		m.pane = paneBrowser
 		return nil
-	case key.Matches(msg, k.PickerUpload) && p.selection() != nil:
-		return m.uploadSelection(p.selection())
 	case key.Matches(msg, k.Open):
+		// enter only ever opens a folder; uploading has its own key.
 		if e := p.current(); e != nil && e.dir {
 			p.open(e.path)
 			return readDirCmd(e.path)
 		}
+	case key.Matches(msg, k.PickerUpload) && p.selection() != nil:
+		return m.uploadSelection(p.selection())
 	case key.Matches(msg, k.Parent):
 		parent := filepath.Dir(p.dir)
 		p.open(parent)

@@ -92,8 +92,8 @@ func (p *pickerModel) toggleMark() {
 	p.move(1)
 }
 
-// selection is what enter uploads: the marks (kept across folders), or
-// the file under the cursor. It returns nil when enter should open a folder.
+// selection is what U uploads: the marks (kept across folders within one
+// picker session), or the file under the cursor; nil when there is neither.
 func (p *pickerModel) selection() []localEntry {
 	if len(p.marked) > 0 {
 		out := make([]localEntry, 0, len(p.marked))
@@ -169,7 +169,7 @@ func (p *pickerModel) View(target string) string {
 	}
 	status := fmt.Sprintf("%d entries", len(p.entries))
 	if len(p.marked) > 0 {
-		status += fmt.Sprintf(" · %d selected (enter uploads them)", len(p.marked))
+		status += fmt.Sprintf(" · %d selected (U uploads them)", len(p.marked))
 	}
 	out.WriteString(s.Faint.Render(truncate(status, w)))
 	return out.String()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,4 +131,56 @@ func TestControlCharactersInKeysNeverBreakTheFrame(t *testing.T) {
 	h.press("n")
 	h.send(tea.WindowSizeMsg{Width: 40, Height: 12})
 	checkFrame(t, h, "details at 40x12")
+}
+
+// pickerTree makes local/{sub/, one.txt, two.txt} for the picker tests.
+func pickerTree(t *testing.T) string {
+	t.Helper()
+	local := t.TempDir()
+	if err := os.Mkdir(filepath.Join(local, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"one.txt", "two.txt"} {
+		if err := os.WriteFile(filepath.Join(local, name), []byte(name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return local
+}
+
+func TestPickerMarksDoNotSurviveEscAndEnterOpensFolders(t *testing.T) {
+	eng := demoEngine()
+	local := pickerTree(t)
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: local}}, 100, 30)
+	h.press("u", "down", " ") // marks one.txt
+	if len(h.m.picker.marked) != 1 {
+		t.Fatalf("marked = %v", h.m.picker.marked)
+	}
+	h.press("esc")
+	if len(h.m.picker.marked) != 0 {
+		t.Fatalf("esc kept the marks: %v", h.m.picker.marked)
+	}
+	// esc is the only way back to the browser; to check that u clears
+	// the marks on its own, leave the picker without it.
+	h.press("u", "down", " ")
+	h.m.pane = paneBrowser
+	h.press("g", "enter") // into 2024/
+	h.press("u")
+	if len(h.m.picker.marked) != 0 {
+		t.Fatalf("u kept the marks of an earlier session: %v", h.m.picker.marked)
+	}
+
+	// Within one session marks are kept, and enter on a folder opens it.
+	h.press("down", " ", "g") // one.txt marked, cursor back on sub/
+	if v := h.view(); strings.Contains(v, "enter upload") || !strings.Contains(v, "U upload selection") {
+		t.Fatalf("help offers enter for two things or not U:\n%s", v)
+	}
+	h.press("enter")
+	if h.m.pane != panePicker || h.m.picker.dir != filepath.Join(local, "sub") || len(eng.added)+len(eng.trees) != 0 {
+		t.Fatalf("enter on a folder did not open it: pane %d dir %s added %+v", h.m.pane, h.m.picker.dir, eng.added)
+	}
+	h.press("U")
+	if len(eng.added) != 1 || eng.added[0].Key != "2024/one.txt" || eng.added[0].LocalPath != filepath.Join(local, "one.txt") {
+		t.Fatalf("U uploaded %+v", eng.added)
+	}
 }

@@ -329,7 +329,7 @@ func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
 	if h.m.picker.dir != local {
 		t.Fatalf("picker dir = %s", h.m.picker.dir)
 	}
-	h.press(" ", " ", "enter") // album/ and a.txt
+	h.press(" ", " ", "U") // album/ and a.txt
 	if h.m.pane != paneBrowser {
 		t.Fatal("the picker stayed open after uploading")
 	}
