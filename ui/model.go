@@ -993,12 +993,16 @@ func (m *Model) handleDestCheck(msg destCheckMsg) tea.Cmd {
 	}
 	policy := m.onExistsPolicy()
 	var specs, trees []transfer.Spec
+	skipped := 0
 	for _, it := range msg.items {
 		if it.exists && policy == transfer.ExistsAsk {
 			m.existsQueue = append(m.existsQueue, it)
 			continue
 		}
-		if it.exists && policy == transfer.ExistsSkip {
+		// Only a file is skipped whole; an existing folder goes to the
+		// engine, which skips the files in it that exist.
+		if it.exists && policy == transfer.ExistsSkip && !it.target.folder {
+			skipped++
 			continue
 		}
 		spec := m.downloadSpec(it, policy)
@@ -1010,8 +1014,11 @@ func (m *Model) handleDestCheck(msg destCheckMsg) tea.Cmd {
 	}
 	m.browser.marked = map[string]bool{}
 	var cmds []tea.Cmd
-	if len(specs)+len(trees) > 0 {
+	switch {
+	case len(specs)+len(trees) > 0:
 		cmds = append(cmds, addCmd(m.eng, specs, trees))
+	case skipped > 0:
+		cmds = append(cmds, m.setNotice(fmt.Sprintf("skipped %d: destination exists", skipped), false))
 	}
 	m.nextExistsPrompt()
 	return tea.Batch(cmds...)

@@ -184,3 +184,26 @@ func TestPickerMarksDoNotSurviveEscAndEnterOpensFolders(t *testing.T) {
 		t.Fatalf("U uploaded %+v", eng.added)
 	}
 }
+
+func TestOnExistsSkipSkipsFilesButHandsFoldersToTheEngine(t *testing.T) {
+	eng := demoEngine()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "2024"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir, OnExists: transfer.ExistsSkip}}, 100, 30)
+	h.press("d", "enter") // 2024/ exists locally
+	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].OnExists != transfer.ExistsSkip {
+		t.Fatalf("existing folder not handed to AddTree with skip: %+v", eng.trees)
+	}
+	h.press("G", "d", "enter") // notes.txt exists locally
+	if len(eng.added) != 0 || h.m.prompt != nil {
+		t.Fatalf("existing file queued: %+v", eng.added)
+	}
+	if h.m.notice != "skipped 1: destination exists" {
+		t.Fatalf("notice = %q", h.m.notice)
+	}
+}
