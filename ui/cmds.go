@@ -73,6 +73,9 @@ type destItem struct {
 	target downloadTarget
 	dest   string
 	exists bool
+	// renameDest is where "rename" puts an existing folder's tree: a free
+	// sibling name, "name (1)". Found with the stat, off the event loop.
+	renameDest string
 }
 
 // destCheckMsg answers the destination stat for a batch of targets.
@@ -198,10 +201,32 @@ func checkDestCmd(targets []downloadTarget, dir string) tea.Cmd {
 			}
 			dest := filepath.Join(abs, name)
 			_, statErr := os.Lstat(dest)
-			items = append(items, destItem{target: t, dest: dest, exists: statErr == nil})
+			it := destItem{target: t, dest: dest, exists: statErr == nil}
+			if it.exists && t.folder {
+				free, err := freeFolderName(dest)
+				if err != nil {
+					return destCheckMsg{err: err}
+				}
+				it.renameDest = free
+			}
+			items = append(items, it)
 		}
 		return destCheckMsg{items: items}
 	}
+}
+
+// maxRenameTries bounds the search for a free "name (N)".
+const maxRenameTries = 10_000
+
+// freeFolderName is the first "dest (N)" that does not exist.
+func freeFolderName(dest string) (string, error) {
+	for n := 1; n <= maxRenameTries; n++ {
+		candidate := fmt.Sprintf("%s (%d)", dest, n)
+		if _, err := os.Lstat(candidate); errors.Is(err, os.ErrNotExist) {
+			return candidate, nil
+		}
+	}
+	return "", fmt.Errorf("no free name for %s: %s (1) to (%d) all exist", dest, dest, maxRenameTries)
 }
 
 func expandHome(p string) string {

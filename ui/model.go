@@ -1036,6 +1036,11 @@ func (m *Model) nextExistsPrompt() {
 		what = "Folder"
 	}
 	body := it.dest
+	if it.renameDest != "" {
+		// Only the new name: the full path is on the line above, and a
+		// long one would cut off the part that matters.
+		body += "\nr downloads into a new folder: " + filepath.Base(it.renameDest)
+	}
 	if n := len(m.existsQueue); n > 0 {
 		body += fmt.Sprintf("\n(%d more waiting)", n)
 	}
@@ -1081,6 +1086,11 @@ func (m *Model) handleExistsKey(msg tea.KeyMsg) tea.Cmd {
 			continue
 		}
 		spec := m.downloadSpec(x, choice)
+		if choice == transfer.ExistsRename && x.renameDest != "" {
+			// The whole tree goes to the free folder name the stat found,
+			// not renamed file by file inside the existing folder.
+			spec.LocalPath = x.renameDest
+		}
 		if x.target.folder {
 			trees = append(trees, spec)
 		} else {

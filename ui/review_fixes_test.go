@@ -207,3 +207,26 @@ func TestOnExistsSkipSkipsFilesButHandsFoldersToTheEngine(t *testing.T) {
 		t.Fatalf("notice = %q", h.m.notice)
 	}
 }
+
+func TestRenameOnAnExistingFolderUsesAFreeFolderName(t *testing.T) {
+	eng := demoEngine()
+	dir := t.TempDir()
+	for _, d := range []string{"2024", "2024 (1)"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 100, 30)
+	h.press("d", "enter")
+	if h.m.prompt == nil || h.m.prompt.kind != promptOnExists {
+		t.Fatalf("no exists prompt: %#v", h.m.prompt)
+	}
+	want := filepath.Join(dir, "2024 (2)")
+	if !strings.Contains(h.view(), "r downloads into a new folder: 2024 (2)") {
+		t.Fatalf("prompt does not say where rename goes:\n%s", h.view())
+	}
+	h.press("r")
+	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].LocalPath != want {
+		t.Fatalf("trees = %+v, want LocalPath %s", eng.trees, want)
+	}
+}
