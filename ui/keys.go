@@ -82,12 +82,14 @@ func DefaultKeyMap() KeyMap {
 		Sort:     b("s", "sort", "s"),
 		Bucket:   b("o", "open bucket…", "o"),
 
-		Details:      b("enter", "details", "enter"),
-		PauseResume:  b("p", "pause/resume", "p"),
-		PauseAll:     b("P", "pause/resume all", "P"),
-		Cancel:       b("x", "cancel", "x"),
-		Retry:        b("R", "retry", "R"),
-		Remove:       b("del", "remove", "delete"),
+		Details:     b("enter", "details", "enter"),
+		PauseResume: b("p", "pause/resume", "p"),
+		PauseAll:    b("P", "pause/resume all", "P"),
+		Cancel:      b("x", "cancel", "x"),
+		Retry:       b("R", "retry", "R"),
+		// backspace too: a Mac's ⌫ sends it. Parent (also backspace) is
+		// off in the queue and details panes, where Remove lives.
+		Remove:       b("del/⌫", "remove", "delete", "backspace"),
 		ClearDone:    b("C", "clear finished", "C"),
 		MoveUp:       b("K", "move up", "K"),
 		MoveDown:     b("J", "move down", "J"),
@@ -134,10 +136,10 @@ func (k *KeyMap) queueHelp() paneHelp {
 
 func (k *KeyMap) detailsHelp() paneHelp {
 	return paneHelp{
-		short: []key.Binding{k.Back, k.Up, k.Down, k.PauseResume, k.Cancel, k.Retry, k.MoreParallel, k.LessParallel, k.Help, k.Quit},
+		short: []key.Binding{k.Back, k.Up, k.Down, k.PauseResume, k.Cancel, k.Retry, k.Remove, k.MoreParallel, k.LessParallel, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.PauseResume, k.Cancel, k.Retry, k.MoreParallel, k.LessParallel},
+			{k.PauseResume, k.Cancel, k.Retry, k.Remove, k.MoreParallel, k.LessParallel},
 			{k.Back, k.Help, k.Quit},
 		},
 	}

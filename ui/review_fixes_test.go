@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,5 +229,36 @@ func TestRenameOnAnExistingFolderUsesAFreeFolderName(t *testing.T) {
 	h.press("r")
 	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].LocalPath != want {
 		t.Fatalf("trees = %+v, want LocalPath %s", eng.trees, want)
+	}
+}
+
+func TestRemoveKeysAndParallelCapMatchTheHelp(t *testing.T) {
+	eng := demoEngine()
+	snap := queueSnapshot()
+	snap.Transfers[0].Parallel = 64
+	eng.setSnapshot(snap)
+	h := newHarness(t, eng, Deps{}, 160, 40)
+	h.press("tab")
+	h.selectTransfer("run")
+	h.press("+")
+	h.selectTransfer("ok")
+	h.press("backspace") // a Mac's ⌫
+	if h.m.pane != paneQueue {
+		t.Fatalf("backspace left the queue: pane %d", h.m.pane)
+	}
+	h.selectTransfer("bad")
+	h.press("enter")
+	if v := h.view(); !strings.Contains(v, "remove") {
+		t.Fatalf("details help does not list remove:\n%s", v)
+	}
+	h.press("backspace")
+	want := []string{"parallel run 65", "remove ok", "remove bad"}
+	if got := eng.Calls(); !slices.Equal(got, want) {
+		t.Fatalf("calls = %q\nwant    %q", got, want)
+	}
+	// In the browser backspace is still "up a level".
+	h.press("esc", "tab", "enter", "backspace")
+	if h.m.pane != paneBrowser || h.m.browser.bucket != "" {
+		t.Fatalf("backspace in the browser: pane %d bucket %q", h.m.pane, h.m.browser.bucket)
 	}
 }

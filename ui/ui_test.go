@@ -572,7 +572,7 @@ func TestEnabledBindingsFollowState(t *testing.T) {
 		t.Fatalf("failed transfer: retry=%v pause=%v remove=%v cancel=%v", k.Retry.Enabled(), k.PauseResume.Enabled(), k.Remove.Enabled(), k.Cancel.Enabled())
 	}
 	help := h.m.helpView()
-	if !strings.Contains(help, "R retry") || !strings.Contains(help, "del remove") || strings.Contains(help, "x cancel") ||
+	if !strings.Contains(help, "R retry") || !strings.Contains(help, "del/⌫ remove") || strings.Contains(help, "x cancel") ||
 		strings.Contains(help, "p pause •") || strings.Contains(help, "p resume") {
 		t.Fatalf("help for a failed transfer: %s", help)
 	}
