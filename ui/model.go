@@ -364,6 +364,10 @@ func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 // notice, an open prompt and the help leave.
 func (m *Model) layout() {
 	m.help.Width = m.width
+	if m.prompt != nil && m.prompt.text {
+		// The input was sized when the prompt opened; follow a resize.
+		m.prompt.input.Width = promptInputWidth(m.width)
+	}
 	used := headerHeight + noticeHeight + lipgloss.Height(m.helpText)
 	if m.prompt != nil {
 		used += lipgloss.Height(m.prompt.View(m.styles, m.width))
@@ -910,7 +914,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 	switch p.kind {
 	case promptDownloadDest:
 		m.prompt = nil
-		return tea.Batch(checkDestCmd(p.targets, value), m.setNotice("checking the destination…", false))
+		return tea.Batch(checkDestCmd(p.targets, value), m.setNotice(checkingDestNotice, false))
 	case promptBandwidth:
 		bps, err := parseSize(value)
 		if err != nil {
@@ -1024,10 +1028,17 @@ func (m *Model) handleDestCheck(msg destCheckMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// checkingDestNotice stands while the destination is stat'ed.
+const checkingDestNotice = "checking the destination…"
+
 // nextExistsPrompt asks about the next download whose destination exists.
 func (m *Model) nextExistsPrompt() {
 	if m.prompt != nil || len(m.existsQueue) == 0 {
 		return
+	}
+	if m.notice == checkingDestNotice {
+		// The check is over: the question is the answer.
+		m.notice, m.noticeErr = "", false
 	}
 	it := m.existsQueue[0]
 	m.existsQueue = m.existsQueue[1:]
@@ -1239,7 +1250,7 @@ func (m *Model) helpView() string {
 	var h paneHelp
 	switch {
 	case m.pane == paneBrowser && m.browser.filtering:
-		return m.styles.Faint.Render("type to filter · enter keep · esc clear")
+		return fitWidth(m.styles.Faint.Render("type to filter · enter keep · esc clear"), m.width)
 	case m.pane == paneBrowser:
 		h = m.keys.browserHelp()
 	case m.pane == paneQueue:

@@ -43,12 +43,15 @@ func newTextPrompt(kind promptKind, title, body, value, placeholder string, widt
 	ti.CharLimit = 4096
 	// A steady cursor: no blink timer redrawing the frame twice a second.
 	ti.Cursor.SetMode(cursor.CursorStatic)
-	ti.Width = max(10, width-8)
+	ti.Width = promptInputWidth(width)
 	ti.SetValue(value)
 	ti.CursorEnd()
 	ti.Focus()
 	return &promptModel{kind: kind, title: title, body: body, input: ti, text: true}
 }
+
+// promptInputWidth leaves room for the box, its padding and the "> ".
+func promptInputWidth(termWidth int) int { return max(10, termWidth-8) }
 
 func newConfirmPrompt(kind promptKind, title, body string) *promptModel {
 	return &promptModel{kind: kind, title: title, body: body}

@@ -262,3 +262,34 @@ func TestRemoveKeysAndParallelCapMatchTheHelp(t *testing.T) {
 		t.Fatalf("backspace in the browser: pane %d bucket %q", h.m.pane, h.m.browser.bucket)
 	}
 }
+
+func TestSmallTerminalFilterHintPromptResizeAndCheckingNotice(t *testing.T) {
+	eng := demoEngine()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 30, 12)
+	h.press("/")
+	checkFrame(t, h, "filter hint at 30 columns")
+	if !strings.Contains(h.view(), "type to filter") {
+		t.Fatalf("filter hint missing:\n%s", h.view())
+	}
+	h.press("esc")
+
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.press("G", "d")
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 10})
+	if got, want := h.m.prompt.input.Width, promptInputWidth(40); got != want {
+		t.Fatalf("prompt input width after resize = %d, want %d", got, want)
+	}
+	checkFrame(t, h, "prompt after resize")
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.press("enter") // notes.txt exists: the exists prompt opens
+	if h.m.prompt == nil || h.m.prompt.kind != promptOnExists {
+		t.Fatalf("no exists prompt: %#v", h.m.prompt)
+	}
+	if h.m.notice != "" {
+		t.Fatalf("notice under the exists prompt = %q", h.m.notice)
+	}
+}
