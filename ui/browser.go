@@ -483,6 +483,26 @@ func (b *browserModel) row(i, w int) string {
 	return s.Accent.Render(marker) + style.Render(line)
 }
 
+// restoreHint says whether an archived object can be downloaded now. OSS
+// refuses to read Archive, ColdArchive and DeepColdArchive objects until
+// they are restored, and ossq has no restore command, so say so before
+// the download fails with InvalidObjectState.
+func restoreHint(o transfer.Object) string {
+	switch o.StorageClass {
+	case "Archive", "ColdArchive", "DeepColdArchive":
+	default:
+		return o.Restore
+	}
+	switch {
+	case strings.Contains(o.Restore, `ongoing-request="false"`):
+		return "restored, can be downloaded (" + o.Restore + ")"
+	case strings.Contains(o.Restore, `ongoing-request="true"`):
+		return "restore in progress; download once it is done"
+	default:
+		return "not restored: restore it first (console or ossutil restore); ossq cannot"
+	}
+}
+
 func (b *browserModel) infoView(w int) string {
 	s := b.styles
 	lines := make([]string, 0, infoPanelHeight)
@@ -512,8 +532,8 @@ func (b *browserModel) infoView(w int) string {
 		}
 		kv("Class / type", class)
 		kv("Version", o.VersionID)
-		if o.Restore != "" {
-			kv("Restore", o.Restore)
+		if r := restoreHint(o); r != "" {
+			kv("Restore", r)
 		}
 	}
 	for len(lines) < infoPanelHeight-1 {

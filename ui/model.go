@@ -525,7 +525,16 @@ func (m *Model) browserKey(msg tea.KeyMsg) tea.Cmd {
 		m.picker.open(dir)
 		return readDirCmd(dir)
 	case key.Matches(msg, k.Refresh):
-		return m.openLocation(b.bucket, b.prefix)
+		// Relist, but keep the cursor on the same entry and the filter.
+		focus := ""
+		if e := b.current(); e != nil {
+			focus = e.key
+		}
+		filter := b.filter
+		cmd := m.openLocation(b.bucket, b.prefix)
+		b.focusKey = focus
+		b.filter = filter
+		return cmd
 	case key.Matches(msg, k.Info):
 		if b.infoOpen {
 			b.infoOpen = false

@@ -293,3 +293,50 @@ func TestSmallTerminalFilterHintPromptResizeAndCheckingNotice(t *testing.T) {
 		t.Fatalf("notice under the exists prompt = %q", h.m.notice)
 	}
 }
+
+func TestRefreshKeepsTheCursorOnTheSameEntry(t *testing.T) {
+	eng := demoEngine()
+	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 100, 30)
+	h.press("G", "up") // big.iso
+	if e := h.m.browser.current(); e == nil || e.key != "big.iso" {
+		t.Fatalf("cursor on %+v", e)
+	}
+	eng.store.addObject("photos", "aaa.txt", 5) // sorts before big.iso
+	h.press("r")
+	if e := h.m.browser.current(); e == nil || e.key != "big.iso" {
+		t.Fatalf("after r the cursor is on %+v, names %q", e, h.names())
+	}
+}
+
+func TestInfoPanelSaysArchivedObjectsMustBeRestored(t *testing.T) {
+	for _, c := range []struct {
+		class, restore, want string
+	}{
+		{"Archive", "", "not restored: restore it first"},
+		{"ColdArchive", `ongoing-request="true"`, "restore in progress"},
+		{"DeepColdArchive", `ongoing-request="false", expiry-date="Sun, 16 Apr 2027 08:12:33 GMT"`, "restored, can be downloaded"},
+		{"Standard", "", ""},
+	} {
+		eng := demoEngine()
+		eng.store.mu.Lock()
+		for i := range eng.store.objects["photos"] {
+			if eng.store.objects["photos"][i].Key == "notes.txt" {
+				eng.store.objects["photos"][i].StorageClass = c.class
+				eng.store.objects["photos"][i].Restore = c.restore
+			}
+		}
+		eng.store.mu.Unlock()
+		h := newHarness(t, eng, Deps{StartBucket: "photos"}, 160, 30)
+		h.press("G", "i")
+		v := h.view()
+		if c.want == "" {
+			if strings.Contains(v, "Restore") {
+				t.Fatalf("%s: a restore line for a class that needs none:\n%s", c.class, v)
+			}
+			continue
+		}
+		if !strings.Contains(v, c.want) {
+			t.Fatalf("%s %q: info panel lacks %q:\n%s", c.class, c.restore, c.want, v)
+		}
+	}
+}
