@@ -71,6 +71,13 @@ type Model struct {
 	snap    transfer.Snapshot
 	ticking bool
 
+	// pendingParallel is the parallelism asked for per transfer until a
+	// snapshot shows it, so "+++" typed in one burst adds 3, not 1.
+	pendingParallel map[transfer.ID]int
+	// burstToggled, set only while one burst of keys is handled, makes
+	// "pp" one pause/resume per transfer, not two from the same snapshot.
+	burstToggled map[transfer.ID]bool
+
 	notice    string
 	noticeErr bool
 	noticeSeq int
@@ -178,10 +185,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// outside a text field each is its own command.
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.prompt == nil && !m.browser.filtering {
 			var cmds []tea.Cmd
+			m.burstToggled = map[transfer.ID]bool{}
 			for _, r := range msg.Runes {
 				cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 				m.updateKeybindings()
 			}
+			m.burstToggled = nil
 			return tea.Batch(cmds...)
 		}
 		return m.handleKey(msg)
@@ -229,6 +238,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case addedMsg:
 		return m.handleAdded(msg)
 	case actionMsg:
+		if msg.op == "parallel" && msg.err != nil {
+			delete(m.pendingParallel, msg.id)
+		}
 		if msg.err != nil {
 			m.log.Warn("engine action", "op", msg.op, "id", msg.id, "err", msg.err)
 			return tea.Batch(m.setNotice(msg.op+": "+shortError(msg.err), true), snapshotCmd(m.eng))
@@ -262,6 +274,7 @@ func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
 	// separate commands); never step back.
 	if msg.snap.Version >= m.snap.Version || msg.snap.Version == 0 {
 		m.snap = msg.snap
+		m.settlePendingParallel()
 		m.queue.setSnapshot(m.snap)
 		if m.pane == paneDetails {
 			m.details.update(&m.snap)
@@ -275,6 +288,17 @@ func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
 		return tickCmd(m.eng)
 	}
 	return nil
+}
+
+// settlePendingParallel forgets a pending parallelism once the snapshot
+// shows it, or once its transfer is finished or gone.
+func (m *Model) settlePendingParallel() {
+	for id, want := range m.pendingParallel {
+		t, ok := m.lookup(id)
+		if !ok || t.State.Finished() || t.Parallel == want {
+			delete(m.pendingParallel, id)
+		}
+	}
 }
 
 func hasActive(s *transfer.Snapshot) bool {
@@ -718,6 +742,12 @@ func (m *Model) transferKey(msg tea.KeyMsg, t *transfer.TransferSnapshot) tea.Cm
 	eng := m.eng
 	switch {
 	case key.Matches(msg, k.PauseResume):
+		if m.burstToggled != nil {
+			if m.burstToggled[id] {
+				return nil
+			}
+			m.burstToggled[id] = true
+		}
 		if t.State == transfer.StatePaused {
 			return actionCmd(id, "resume", func() error { return eng.Resume(id) })
 		}
@@ -736,11 +766,19 @@ func (m *Model) transferKey(msg tea.KeyMsg, t *transfer.TransferSnapshot) tea.Cm
 	case key.Matches(msg, k.MoveDown):
 		return actionCmd(id, "move", func() error { return eng.Move(id, 1) })
 	case key.Matches(msg, k.MoreParallel, k.LessParallel):
-		n := t.Parallel + 1
+		cur := t.Parallel
+		if p, ok := m.pendingParallel[id]; ok {
+			cur = p
+		}
+		n := cur + 1
 		if key.Matches(msg, k.LessParallel) {
-			n = t.Parallel - 1
+			n = cur - 1
 		}
 		n = max(1, min(maxParallel, n))
+		if m.pendingParallel == nil {
+			m.pendingParallel = map[transfer.ID]int{}
+		}
+		m.pendingParallel[id] = n
 		return tea.Batch(actionCmd(id, "parallel", func() error { return eng.SetParallel(id, n) }),
 			m.setNotice(fmt.Sprintf("parallel %d for %s", n, localName(t.Key)), false))
 	}

@@ -340,3 +340,32 @@ func TestInfoPanelSaysArchivedObjectsMustBeRestored(t *testing.T) {
 		}
 	}
 }
+
+func TestKeysTypedInOneBurstEachCount(t *testing.T) {
+	eng := demoEngine()
+	snap := queueSnapshot()
+	snap.Transfers[0].Parallel = 10
+	eng.setSnapshot(snap)
+	h := newHarness(t, eng, Deps{}, 160, 40)
+	h.press("tab")
+	h.selectTransfer("run")
+	h.press("enter") // details, like the review's repro
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("+++")})
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("pp")})
+	want := []string{"parallel run 11", "parallel run 12", "parallel run 13", "pause run"}
+	if got := eng.Calls(); !slices.Equal(got, want) {
+		t.Fatalf("calls = %q\nwant    %q", got, want)
+	}
+	// Once a snapshot shows the new value, it is the base again.
+	snap.Version++
+	snap.Transfers[0].Parallel = 13
+	eng.setSnapshot(snap)
+	h.send(snapshotMsg{snap: snap})
+	if len(h.m.pendingParallel) != 0 {
+		t.Fatalf("pending kept after the snapshot caught up: %v", h.m.pendingParallel)
+	}
+	h.press("-")
+	if got := eng.Calls(); got[len(got)-1] != "parallel run 12" {
+		t.Fatalf("calls = %q", got)
+	}
+}
