@@ -292,16 +292,20 @@ func (b *browserModel) moveTo(i int) {
 }
 
 func (b *browserModel) clampScroll() {
-	n := len(b.visible)
-	b.cursor = max(0, min(b.cursor, n-1))
-	h := b.listHeight()
-	if b.cursor < b.offset {
-		b.offset = b.cursor
+	b.cursor, b.offset = clampList(b.cursor, b.offset, len(b.visible), b.listHeight())
+}
+
+// clampList keeps a cursor inside n rows and scrolls a window of h rows,
+// starting at offset, just enough to show it.
+func clampList(cursor, offset, n, h int) (int, int) {
+	cursor = max(0, min(cursor, n-1))
+	if cursor < offset {
+		offset = cursor
 	}
-	if b.cursor >= b.offset+h {
-		b.offset = b.cursor - h + 1
+	if cursor >= offset+h {
+		offset = cursor - h + 1
 	}
-	b.offset = max(0, min(b.offset, n-h))
+	return cursor, max(0, min(offset, n-h))
 }
 
 // wantMore reports whether the next page should be fetched now.

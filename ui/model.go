@@ -355,6 +355,13 @@ func (m *Model) refreshAfterUpload(bucket, key string) tea.Cmd {
 		b.stale = true
 		return nil
 	}
+	return m.relist()
+}
+
+// relist loads the folder shown again, keeping the cursor on the same entry
+// and the filter.
+func (m *Model) relist() tea.Cmd {
+	b := &m.browser
 	focus := ""
 	if e := b.current(); e != nil {
 		focus = e.key
@@ -549,16 +556,7 @@ func (m *Model) browserKey(msg tea.KeyMsg) tea.Cmd {
 		m.picker.open(dir)
 		return readDirCmd(dir)
 	case key.Matches(msg, k.Refresh):
-		// Relist, but keep the cursor on the same entry and the filter.
-		focus := ""
-		if e := b.current(); e != nil {
-			focus = e.key
-		}
-		filter := b.filter
-		cmd := m.openLocation(b.bucket, b.prefix)
-		b.focusKey = focus
-		b.filter = filter
-		return cmd
+		return m.relist()
 	case key.Matches(msg, k.Info):
 		if b.infoOpen {
 			b.infoOpen = false

@@ -55,16 +55,7 @@ func (p *pickerModel) apply(msg localDirMsg) {
 func (p *pickerModel) listHeight() int { return max(1, p.height-pickerChromeHeight) }
 
 func (p *pickerModel) clamp() {
-	n := len(p.entries)
-	p.cursor = max(0, min(p.cursor, n-1))
-	h := p.listHeight()
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = max(0, min(p.offset, n-h))
+	p.cursor, p.offset = clampList(p.cursor, p.offset, len(p.entries), p.listHeight())
 }
 
 func (p *pickerModel) move(delta int) {
