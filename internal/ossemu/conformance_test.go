@@ -572,7 +572,7 @@ func TestClockSkew(t *testing.T) {
 	wantCode(t, "skewed request", err, "RequestTimeTooSkewed")
 	var se *oss.ServiceError
 	asServiceError(err, &se)
-	if d := se.Timestamp.Sub(time.Now()); d < 50*time.Minute {
+	if d := time.Until(se.Timestamp); d < 50*time.Minute {
 		t.Fatalf("error Date %v is not the server's (1 h ahead)", se.Timestamp)
 	}
 }
