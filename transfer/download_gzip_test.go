@@ -95,7 +95,7 @@ func TestSmallDownloadWithoutCRCNotEmptiedByGzip(t *testing.T) {
 			}
 			tr.sizeHint = int64(len(body)) // as AddTree sets it from the listing
 			e.mu.Lock()
-			err = e.addLocked(tr)
+			err = e.addLocked(tr, e.unfinishedTargetsLocked())
 			e.scheduleLocked()
 			e.mu.Unlock()
 			if err != nil {

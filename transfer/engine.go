@@ -74,6 +74,7 @@ type transfer struct {
 	sem           *dynSem
 	uploadID      string // multipart upload in progress, for Cancel
 	tempPath      string // download temp file, for Cancel
+	probedHeld    bool   // the target lock was held when Add probed it
 	lastDone      int64
 	speed         speedMeter
 }
@@ -419,47 +420,93 @@ func (e *Engine) Add(spec Spec) (ID, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := probeLock(t); err != nil {
+		return "", err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.addLocked(t); err != nil {
+	if err := e.addLocked(t, e.unfinishedTargetsLocked()); err != nil {
 		return "", err
 	}
 	e.scheduleLocked()
 	return t.id, nil
 }
 
-func (e *Engine) addLocked(t *transfer) error {
+// probeLock notes whether t's target lock is held right now (by another
+// process, or by a transfer of this one, which addLocked tells apart). It
+// only probes — the lock is taken for real when the transfer runs — so it
+// runs outside the engine lock: a tree of many objects does not hold up
+// Snapshot while it touches one lock file per object.
+func probeLock(t *transfer) error {
+	if t.state.Finished() {
+		return nil
+	}
+	l, ok, err := tryLockFile(t.lockPath)
+	if err != nil {
+		return err
+	}
+	t.probedHeld = !ok
+	if ok {
+		l.unlock()
+	}
+	return nil
+}
+
+// unfinishedTargets indexes what the queue's unfinished transfers hold, so
+// adding many transfers at once costs a map lookup each, not a queue walk.
+type unfinishedTargets struct {
+	locks map[string]ID   // lock path → transfer
+	dests map[string]bool // download destinations
+}
+
+func (e *Engine) unfinishedTargetsLocked() unfinishedTargets {
+	u := unfinishedTargets{locks: map[string]ID{}, dests: map[string]bool{}}
+	for _, o := range e.order {
+		u.note(o)
+	}
+	return u
+}
+
+func (u unfinishedTargets) note(t *transfer) {
+	if t.state.Finished() {
+		return
+	}
+	u.locks[t.lockPath] = t.id
+	if t.spec.Direction == Download {
+		u.dests[t.spec.LocalPath] = true
+	}
+}
+
+func (u unfinishedTargets) destTaken(path string) bool { return u.dests[path] }
+
+// addLocked adds t to the queue; u describes the queue and is kept up to date.
+func (e *Engine) addLocked(t *transfer, u unfinishedTargets) error {
 	if e.closed {
 		return ErrClosed
 	}
 	if t.spec.Direction == Download && t.spec.OnExists == ExistsRename && !t.state.Finished() &&
-		(t.renameOnAdd || e.destTakenLocked(t.spec.LocalPath)) {
-		alt, err := renameFree(t.spec.LocalPath, e.destTakenLocked)
+		(t.renameOnAdd || u.destTaken(t.spec.LocalPath)) {
+		alt, err := renameFree(t.spec.LocalPath, u.destTaken)
 		if err != nil {
 			return err
 		}
 		t.spec.LocalPath = alt
 		t.renameOnAdd = false
+		t.probedHeld = false // a new target; its lock is checked when it runs
 		e.derivePaths(t)
 		t.notice = "saved as " + filepath.Base(alt) + " (destination existed)"
 	}
 	if !t.state.Finished() {
-		for _, o := range e.order {
-			if o.lockPath == t.lockPath && !o.state.Finished() {
-				return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
-			}
+		if id, busy := u.locks[t.lockPath]; busy {
+			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), id)
 		}
-		// Another process may hold it: probe without keeping the lock.
-		if l, ok, err := tryLockFile(t.lockPath); err != nil {
-			return err
-		} else if !ok {
+		if t.probedHeld {
 			return fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
-		} else {
-			l.unlock()
 		}
 	}
 	e.order = append(e.order, t)
 	e.byID[t.id] = t
+	u.note(t)
 	e.emitLocked(EventAdded, t, describeTarget(t))
 	if t.state == StateDone {
 		e.emitLocked(EventDone, t, t.notice)
@@ -512,11 +559,16 @@ func (e *Engine) AddTree(spec Spec) ([]ID, error) {
 		if sizes != nil {
 			t.sizeHint = sizes[i]
 		}
+		if err := probeLock(t); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", s.Key, err))
+			continue
+		}
 		built = append(built, t)
 	}
 	e.mu.Lock()
+	targets := e.unfinishedTargetsLocked()
 	for _, t := range built {
-		if err := e.addLocked(t); err != nil {
+		if err := e.addLocked(t, targets); err != nil {
 			if errors.Is(err, ErrClosed) {
 				e.mu.Unlock()
 				return ids, err

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -455,4 +456,43 @@ func TestPauseThenImmediateResume(t *testing.T) {
 	env.srv.SetFaults(ossemu.Faults{})
 	mustDone(t, e, id)
 	assertFile(t, dest, generated(2<<20, 41))
+}
+
+// TestAddTreeTwiceRefusesEveryBusyTarget: queueing the same prefix into the
+// same folder again, while the first is still queued, refuses each entry
+// (the batch's target index sees the queue and the batch itself), and a
+// rename policy instead gives every entry a free name.
+func TestAddTreeTwiceRefusesEveryBusyTarget(t *testing.T) {
+	env := newTestEnv(t)
+	for i := 0; i < 5; i++ {
+		if err := env.srv.PutBytes(testBucket, fmt.Sprintf("tree/f%d.txt", i), randomData(64<<10, uint64(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := env.testOptions()
+	opts.MaxActive = 1
+	e := env.open(opts)
+	// Object bodies stall (listings do not), so the first batch stays unfinished.
+	env.srv.SetFaults(ossemu.Faults{StallRate: 1, Stall: 5 * time.Second})
+	root := filepath.Join(env.dir, "out")
+	first, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsOverwrite})
+	if err != nil || len(first) != 5 {
+		t.Fatalf("first AddTree: %d ids, %v", len(first), err)
+	}
+	again, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsOverwrite})
+	if len(again) != 0 || !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "5 of 5 entries skipped") {
+		t.Fatalf("second AddTree: %d ids, %v; want all 5 refused as busy", len(again), err)
+	}
+	renamed, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsRename})
+	if err != nil || len(renamed) != 5 {
+		t.Fatalf("AddTree with rename: %d ids, %v", len(renamed), err)
+	}
+	seen := map[string]bool{}
+	for _, id := range append(first, renamed...) {
+		ts, _ := e.Get(id)
+		if seen[ts.LocalPath] {
+			t.Fatalf("two queued transfers share %s", ts.LocalPath)
+		}
+		seen[ts.LocalPath] = true
+	}
 }
