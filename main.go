@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ossq/internal/cli"
 	"ossq/internal/config"
@@ -214,6 +215,8 @@ func startDemo(o setup.Overrides) (setup.Connection, string, func(), error) {
 		Credentials: map[string]string{keyID: secret},
 		Region:      "cn-hangzhou",
 		Faults:      ossemu.Faults{RatePerConn: ossemu.DemoRatePerConn},
+		// Real restores take minutes to hours; long enough to see the state change.
+		RestoreDelay: 15 * time.Second,
 	})
 	if err != nil {
 		return setup.Connection{}, "", nil, fmt.Errorf("demo server: %w", err)

@@ -246,6 +246,23 @@ type Store interface {
 	AbortMultipart(ctx context.Context, bucket, key, uploadID string) error
 }
 
+// Restorer is implemented by stores that can restore archived objects
+// (NewOSSStore's can). It is separate from Store so that Store stays the
+// narrow set of calls the engine itself needs.
+type Restorer interface {
+	RestoreObject(ctx context.Context, bucket, key string, days int) error
+}
+
+// IsArchiveClass reports whether objects of this storage class must be
+// restored before they can be read.
+func IsArchiveClass(storageClass string) bool { return archiveClasses[storageClass] }
+
+// NeedsRestore reports whether obj is in an archive storage class and not
+// (yet) restored, so a GET would fail with InvalidObjectState.
+func NeedsRestore(obj Object) bool {
+	return IsArchiveClass(obj.StorageClass) && !restored(obj)
+}
+
 // UploadedPart is a part the server holds for a multipart upload.
 type UploadedPart struct {
 	Number int

@@ -167,7 +167,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			firstBody.Close()
 		}
 	}()
-	if archiveClasses[obj.StorageClass] && !restored(obj) {
+	if NeedsRestore(obj) {
 		return archivedError("HeadObject", obj.StorageClass)
 	}
 	if obj.Size < 0 {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-
 	"ossq/internal/ossemu"
 )
 
@@ -200,9 +198,17 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 	if ts.ErrInfo == nil || ts.ErrInfo.Code != "InvalidObjectState" {
 		t.Errorf("ErrInfo %+v, want code InvalidObjectState", ts.ErrInfo)
 	}
-	// Once restored (x-oss-restore: ongoing-request="false") it downloads.
-	if _, err := env.client.RestoreObject(testCtx(t, 10*time.Second), &oss.RestoreObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("cold.tar")}); err != nil {
+	// Once restored through the store's Restorer (x-oss-restore:
+	// ongoing-request="false") it downloads.
+	restorer, ok := env.store.(Restorer)
+	if !ok {
+		t.Fatal("the OSS store does not implement Restorer")
+	}
+	if err := restorer.RestoreObject(testCtx(t, 10*time.Second), testBucket, "cold.tar", 1); err != nil {
 		t.Fatalf("RestoreObject: %v", err)
+	}
+	if obj, err := env.store.HeadObject(testCtx(t, 10*time.Second), testBucket, "cold.tar"); err != nil || NeedsRestore(obj) {
+		t.Fatalf("after restore: %+v %v, want readable", obj, err)
 	}
 	if err := e.Retry(id); err != nil {
 		t.Fatal(err)

@@ -165,6 +165,18 @@ func (s *ossStore) HeadObject(ctx context.Context, bucket, key string) (Object, 
 	return obj, nil
 }
 
+// RestoreObject asks OSS to restore an Archive, ColdArchive or
+// DeepColdArchive object for days; OSS answers 202 at first and 409
+// RestoreAlreadyInProgress while it works.
+func (s *ossStore) RestoreObject(ctx context.Context, bucket, key string, days int) error {
+	_, err := s.client.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+		RestoreRequest: &oss.RestoreRequest{Days: int32(days)}})
+	if err != nil {
+		return wrapOSS("RestoreObject", err)
+	}
+	return nil
+}
+
 // GetRange asks for bytes=off-(off+n-1) with standard range behaviour and
 // checks that the server answered exactly that range; the returned body
 // fails with errShortBody if it ends early.

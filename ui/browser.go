@@ -489,12 +489,10 @@ func (b *browserModel) row(i, w int) string {
 
 // restoreHint says whether an archived object can be downloaded now. OSS
 // refuses to read Archive, ColdArchive and DeepColdArchive objects until
-// they are restored, and ossq has no restore command, so say so before
-// the download fails with InvalidObjectState.
+// they are restored, so say so before the download fails with
+// InvalidObjectState.
 func restoreHint(o transfer.Object) string {
-	switch o.StorageClass {
-	case "Archive", "ColdArchive", "DeepColdArchive":
-	default:
+	if !transfer.IsArchiveClass(o.StorageClass) {
 		return o.Restore
 	}
 	switch {
@@ -503,7 +501,7 @@ func restoreHint(o transfer.Object) string {
 	case strings.Contains(o.Restore, `ongoing-request="true"`):
 		return "restore in progress; download once it is done"
 	default:
-		return "not restored: restore it first (console or ossutil restore); ossq cannot"
+		return "not restored: press R to restore it, then download once OSS is done"
 	}
 }
 

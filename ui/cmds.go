@@ -161,6 +161,28 @@ func listPageCmd(eng EngineAPI, seq int, bucket, prefix, token string) tea.Cmd {
 	}
 }
 
+// restoreDays is how long a restored copy stays readable, as ossutil's
+// restore defaults to.
+const restoreDays = 1
+
+type restoreMsg struct {
+	bucket, key string
+	err         error
+}
+
+// restoreCmd asks OSS to restore an archived object.
+func restoreCmd(eng EngineAPI, bucket, key string) tea.Cmd {
+	return func() tea.Msg {
+		r, ok := eng.Store().(transfer.Restorer)
+		if !ok {
+			return restoreMsg{bucket: bucket, key: key, err: errors.New("this connection cannot restore objects")}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		return restoreMsg{bucket: bucket, key: key, err: r.RestoreObject(ctx, bucket, key, restoreDays)}
+	}
+}
+
 func headCmd(eng EngineAPI, bucket, key string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)

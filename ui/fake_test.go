@@ -133,6 +133,7 @@ type fakeStore struct {
 	bucketsErr error
 	objects    map[string][]transfer.Object // sorted by key
 	listCalls  int
+	restored   []string // "bucket/key" of each RestoreObject call
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{objects: map[string][]transfer.Object{}} }
@@ -212,6 +213,25 @@ func (s *fakeStore) HeadObject(_ context.Context, bucket, key string) (transfer.
 		}
 	}
 	return transfer.Object{}, errors.New("NoSuchKey")
+}
+
+// RestoreObject marks the object restore-in-progress, as OSS does, and
+// answers RestoreAlreadyInProgress the second time.
+func (s *fakeStore) RestoreObject(_ context.Context, bucket, key string, days int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range s.objects[bucket] {
+		if o.Key != key {
+			continue
+		}
+		if o.Restore != "" {
+			return &transfer.OSSError{Info: transfer.ErrorInfo{Op: "RestoreObject", Code: "RestoreAlreadyInProgress", Status: 409}}
+		}
+		s.objects[bucket][i].Restore = `ongoing-request="true"`
+		s.restored = append(s.restored, bucket+"/"+key)
+		return nil
+	}
+	return &transfer.OSSError{Info: transfer.ErrorInfo{Op: "RestoreObject", Code: "NoSuchKey", Status: 404}}
 }
 
 var errNotForUI = errors.New("fake store: transfer calls are not used by the UI")

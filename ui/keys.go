@@ -32,6 +32,7 @@ type KeyMap struct {
 	Filter   key.Binding
 	Sort     key.Binding
 	Bucket   key.Binding
+	Restore  key.Binding
 
 	// queue
 	Details      key.Binding
@@ -81,6 +82,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:   b("/", "filter", "/"),
 		Sort:     b("s", "sort", "s"),
 		Bucket:   b("o", "open bucket…", "o"),
+		Restore:  b("R", "restore archive", "R"),
 
 		Details:     b("enter", "details", "enter"),
 		PauseResume: b("p", "pause/resume", "p"),
@@ -116,7 +118,7 @@ func (k *KeyMap) browserHelp() paneHelp {
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{k.Open, k.Parent, k.Select, k.Refresh, k.Filter, k.Sort, k.Bucket},
-			{k.Download, k.Upload, k.Info},
+			{k.Download, k.Upload, k.Info, k.Restore},
 			{k.SwitchPane, k.Back, k.Help, k.Quit},
 		},
 	}
@@ -162,7 +164,7 @@ func (k *KeyMap) allBindings() []*key.Binding {
 	return []*key.Binding{
 		&k.SwitchPane, &k.Help, &k.Quit, &k.ForceQuit, &k.Back,
 		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Open, &k.Parent, &k.Select, &k.Download, &k.Upload, &k.Refresh, &k.Info, &k.Filter, &k.Sort, &k.Bucket,
+		&k.Open, &k.Parent, &k.Select, &k.Download, &k.Upload, &k.Refresh, &k.Info, &k.Filter, &k.Sort, &k.Bucket, &k.Restore,
 		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.ClearDone, &k.MoveUp, &k.MoveDown,
 		&k.MoreParallel, &k.LessParallel, &k.Bandwidth, &k.PickerUpload,
 	}

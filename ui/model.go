@@ -222,6 +222,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.refreshAfterUpload(m.browser.bucket, m.browser.prefix)
 		}
 		return m.maybeLoadMore()
+	case restoreMsg:
+		return m.handleRestore(msg)
 	case headMsg:
 		if m.browser.info.bucket == msg.bucket && m.browser.info.key == msg.key {
 			m.browser.info.loading = false
@@ -371,6 +373,27 @@ func (m *Model) relist() tea.Cmd {
 	b.focusKey = focus
 	b.filter = filter
 	return cmd
+}
+
+// handleRestore reports how a restore request went and, when the info
+// panel shows that object, reloads it to show the new state.
+func (m *Model) handleRestore(msg restoreMsg) tea.Cmd {
+	var notice tea.Cmd
+	var oe *transfer.OSSError
+	switch {
+	case msg.err == nil:
+		notice = m.setNotice("restore requested: "+displayName(localName(msg.key))+
+			" becomes downloadable when OSS finishes (minutes to hours; i shows the state)", false)
+	case errors.As(msg.err, &oe) && oe.Info.Code == "RestoreAlreadyInProgress":
+		notice = m.setNotice("restore already in progress: "+displayName(localName(msg.key)), false)
+	default:
+		m.log.Warn("restore object", "bucket", msg.bucket, "key", msg.key, "err", msg.err)
+		notice = m.setNotice("restore: "+displayName(shortError(msg.err)), true)
+	}
+	if m.browser.infoOpen && m.browser.info.bucket == msg.bucket && m.browser.info.key == msg.key {
+		return tea.Batch(notice, headCmd(m.eng, msg.bucket, msg.key))
+	}
+	return notice
 }
 
 func (m *Model) lookup(id transfer.ID) (*transfer.TransferSnapshot, bool) {
@@ -557,6 +580,11 @@ func (m *Model) browserKey(msg tea.KeyMsg) tea.Cmd {
 		return readDirCmd(dir)
 	case key.Matches(msg, k.Refresh):
 		return m.relist()
+	case key.Matches(msg, k.Restore):
+		if e := b.current(); e != nil {
+			return tea.Batch(restoreCmd(m.eng, b.bucket, e.key), m.setNotice("asking OSS to restore "+displayName(e.name)+"…", false))
+		}
+		return nil
 	case key.Matches(msg, k.Info):
 		if b.infoOpen {
 			b.infoOpen = false
@@ -1226,6 +1254,7 @@ func (m *Model) updateKeybindings() {
 		k.Upload.SetEnabled(b.bucket != "" && m.eng != nil)
 		k.Refresh.SetEnabled(true)
 		k.Info.SetEnabled(b.infoOpen || (e != nil && e.kind == kindObject))
+		k.Restore.SetEnabled(e != nil && e.kind == kindObject && transfer.IsArchiveClass(e.class))
 		k.Filter.SetEnabled(len(b.entries) > 0)
 		k.Sort.SetEnabled(len(b.entries) > 1)
 		k.Bucket.SetEnabled(true)

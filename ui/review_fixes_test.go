@@ -312,7 +312,7 @@ func TestInfoPanelSaysArchivedObjectsMustBeRestored(t *testing.T) {
 	for _, c := range []struct {
 		class, restore, want string
 	}{
-		{"Archive", "", "not restored: restore it first"},
+		{"Archive", "", "not restored: press R to restore it"},
 		{"ColdArchive", `ongoing-request="true"`, "restore in progress"},
 		{"DeepColdArchive", `ongoing-request="false", expiry-date="Sun, 16 Apr 2027 08:12:33 GMT"`, "restored, can be downloaded"},
 		{"Standard", "", ""},
@@ -367,5 +367,39 @@ func TestKeysTypedInOneBurstEachCount(t *testing.T) {
 	h.press("-")
 	if got := eng.Calls(); got[len(got)-1] != "parallel run 12" {
 		t.Fatalf("calls = %q", got)
+	}
+}
+
+// R restores the archived object under the cursor (through the store's
+// RestoreObject), says what happens next, and is only offered for archive
+// storage classes; a second R reports the restore already running.
+func TestRestoreArchivedObject(t *testing.T) {
+	eng := demoEngine()
+	eng.store.mu.Lock()
+	for i := range eng.store.objects["photos"] {
+		if eng.store.objects["photos"][i].Key == "notes.txt" {
+			eng.store.objects["photos"][i].StorageClass = "Archive"
+		}
+	}
+	eng.store.mu.Unlock()
+	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 160, 30)
+	h.press("g")
+	if h.m.keys.Restore.Enabled() {
+		t.Fatal("restore offered for an object that is not archived")
+	}
+	h.press("G")
+	if !h.m.keys.Restore.Enabled() {
+		t.Fatal("restore not offered for an Archive object")
+	}
+	h.press("R")
+	if got := eng.store.restored; len(got) != 1 || got[0] != "photos/notes.txt" {
+		t.Fatalf("RestoreObject calls %q, want photos/notes.txt", got)
+	}
+	if !strings.Contains(h.m.notice, "restore requested: notes.txt") || h.m.noticeErr {
+		t.Fatalf("notice %q (error %v)", h.m.notice, h.m.noticeErr)
+	}
+	h.press("R")
+	if !strings.Contains(h.m.notice, "restore already in progress") || h.m.noticeErr {
+		t.Fatalf("second R: notice %q (error %v)", h.m.notice, h.m.noticeErr)
 	}
 }
