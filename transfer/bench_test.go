@@ -117,38 +117,55 @@ func BenchmarkDownloadVsSDK(b *testing.B) {
 	e := env.open(benchOptions(env, part, parallel))
 	d := env.client.NewDownloader(func(o *oss.DownloaderOptions) { o.PartSize, o.ParallelNum = part, parallel })
 	ours, theirs := filepath.Join(env.dir, "ours"), filepath.Join(env.dir, "sdk")
+	var last ID // the transfer to remove between rounds
+	sideBySide(b, size, contender{
+		run: func() {
+			id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big", LocalPath: ours, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ts := waitFor(b, e, id); ts.State != StateDone {
+				b.Fatalf("ossq: %s %s", ts.State, ts.Err)
+			}
+			last = id
+		},
+		clean: func() { e.Remove(last); os.Remove(ours) },
+	}, contender{
+		run: func() {
+			if _, err := d.DownloadFile(context.Background(), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("big")}, theirs); err != nil {
+				b.Fatal(err)
+			}
+		},
+		clean: func() { os.Remove(theirs) },
+	})
+}
+
+// contender is one side of a side-by-side benchmark: run is timed, clean
+// (counted in CPU, not in wall time) resets for the next round.
+type contender struct{ run, clean func() }
+
+// sideBySide runs ossq and the SDK b.N times each, alternating who goes
+// first so neither always gets a warm cache, and reports both throughputs,
+// their ratio and the CPU seconds per GiB of each.
+func sideBySide(b *testing.B, size int64, ours, sdk contender) {
 	var oursDur, sdkDur, oursCPU, sdkCPU time.Duration
-	runOurs := func() {
-		start, cpu := time.Now(), cpuTime()
-		defer func() { oursCPU += cpuTime() - cpu }()
-		id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "big", LocalPath: ours, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
-		if err != nil {
-			b.Fatal(err)
+	measure := func(c contender, dur, cpu *time.Duration) {
+		start, cpu0 := time.Now(), cpuTime()
+		c.run()
+		*dur += time.Since(start)
+		if c.clean != nil {
+			c.clean()
 		}
-		if ts := waitFor(b, e, id); ts.State != StateDone {
-			b.Fatalf("ossq: %s %s", ts.State, ts.Err)
-		}
-		oursDur += time.Since(start)
-		e.Remove(id)
-		os.Remove(ours)
-	}
-	runSDK := func() {
-		start, cpu := time.Now(), cpuTime()
-		defer func() { sdkCPU += cpuTime() - cpu }()
-		if _, err := d.DownloadFile(context.Background(), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("big")}, theirs); err != nil {
-			b.Fatal(err)
-		}
-		sdkDur += time.Since(start)
-		os.Remove(theirs)
+		*cpu += cpuTime() - cpu0
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if i%2 == 0 { // alternate who goes first so neither always gets a warm cache
-			runOurs()
-			runSDK()
+		if i%2 == 0 {
+			measure(ours, &oursDur, &oursCPU)
+			measure(sdk, &sdkDur, &sdkCPU)
 		} else {
-			runSDK()
-			runOurs()
+			measure(sdk, &sdkDur, &sdkCPU)
+			measure(ours, &oursDur, &oursCPU)
 		}
 	}
 	n := int64(b.N) * size
@@ -177,45 +194,26 @@ func BenchmarkUploadVsSDK(b *testing.B) {
 	f.Close()
 	e := env.open(benchOptions(env, part, parallel))
 	u := env.client.NewUploader(func(o *oss.UploaderOptions) { o.PartSize, o.ParallelNum = part, parallel })
-	var oursDur, sdkDur, oursCPU, sdkCPU time.Duration
-	runOurs := func() {
-		start, cpu := time.Now(), cpuTime()
-		defer func() { oursCPU += cpuTime() - cpu }()
-		id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "ours", LocalPath: src, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if ts := waitFor(b, e, id); ts.State != StateDone {
-			b.Fatalf("ossq: %s %s", ts.State, ts.Err)
-		}
-		oursDur += time.Since(start)
-		e.Remove(id)
-	}
-	runSDK := func() {
-		start, cpu := time.Now(), cpuTime()
-		defer func() { sdkCPU += cpuTime() - cpu }()
-		if _, err := u.UploadFile(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("sdk")}, src); err != nil {
-			b.Fatal(err)
-		}
-		sdkDur += time.Since(start)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if i%2 == 0 {
-			runOurs()
-			runSDK()
-		} else {
-			runSDK()
-			runOurs()
-		}
-	}
-	n := int64(b.N) * size
-	b.ReportMetric(mbps(n, oursDur), "ossq-MB/s")
-	b.ReportMetric(mbps(n, sdkDur), "sdk-MB/s")
-	b.ReportMetric(sdkDur.Seconds()/oursDur.Seconds(), "ossq/sdk")
-	gib := float64(n) / (1 << 30)
-	b.ReportMetric(oursCPU.Seconds()/gib, "ossq-cpu-s/GiB")
-	b.ReportMetric(sdkCPU.Seconds()/gib, "sdk-cpu-s/GiB")
+	var last ID // the transfer to remove between rounds
+	sideBySide(b, size, contender{
+		run: func() {
+			id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "ours", LocalPath: src, NoCheckpoint: os.Getenv("OSSQ_BENCH_NOCHECKPOINT") == "1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ts := waitFor(b, e, id); ts.State != StateDone {
+				b.Fatalf("ossq: %s %s", ts.State, ts.Err)
+			}
+			last = id
+		},
+		clean: func() { e.Remove(last) },
+	}, contender{
+		run: func() {
+			if _, err := u.UploadFile(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("sdk")}, src); err != nil {
+				b.Fatal(err)
+			}
+		},
+	})
 }
 
 // With a per-connection cap C and N parts in flight the download should
