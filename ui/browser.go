@@ -496,7 +496,7 @@ func restoreHint(o transfer.Object) string {
 		return o.Restore
 	}
 	switch {
-	case strings.Contains(o.Restore, `ongoing-request="false"`):
+	case !transfer.NeedsRestore(o):
 		return "restored, can be downloaded (" + o.Restore + ")"
 	case strings.Contains(o.Restore, `ongoing-request="true"`):
 		return "restore in progress; download once it is done"
