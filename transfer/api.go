@@ -166,7 +166,8 @@ type Event struct {
 type Options struct {
 	PartSize           int64  // bytes per part (0 = 8 MiB); uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
 	Parallel           int    // parts in flight per transfer (the seeds' thread_num; 0 = 4)
-	MaxActive          int    // transfers at once (0 = 3)
+	MaxActive          int    // jobs at once (0 = 3)
+	FileParallel       int    // items in flight per tree job (0 = 16)
 	MultipartThreshold int64  // below it: one GET / one PutObject (0 = PartSize)
 	StateDir           string // queue.json and queue.lock live here (required unless Ephemeral)
 	CheckpointDir      string // per-transfer checkpoints and destination locks ("" = StateDir/checkpoints)

@@ -187,16 +187,19 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 	// Through AddTree small objects are fetched GET-first; a cold one must
 	// still fail with the storage class named.
 	env.srv.PutGenerated(testBucket, "tree/cold.bin", 10<<10, 6, "ColdArchive")
-	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(env.dir, "tree")})
-	if err != nil || len(ids) != 1 {
-		t.Fatalf("AddTree: %v %v", ids, err)
+	tid, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(env.dir, "tree")})
+	if err != nil {
+		t.Fatalf("AddTree: %v", err)
 	}
-	ts = waitFor(t, e, ids[0])
-	if ts.State != StateFailed || !strings.Contains(ts.Err, "object is in ColdArchive storage; restore it first") {
-		t.Fatalf("tree: state %s err %q", ts.State, ts.Err)
+	if ts = waitFor(t, e, tid); ts.State != StateFailed {
+		t.Fatalf("tree: state %s err %q, want failed", ts.State, ts.Err)
 	}
-	if ts.ErrInfo == nil || ts.ErrInfo.Code != "InvalidObjectState" {
-		t.Errorf("ErrInfo %+v, want code InvalidObjectState", ts.ErrInfo)
+	failed := treeItems(t, e, tid, ItemFailed)
+	if len(failed) != 1 || !strings.Contains(failed[0].Reason, "object is in ColdArchive storage; restore it first") {
+		t.Fatalf("failed items %+v, want the cold object with its storage class named", failed)
+	}
+	if failed[0].ErrInfo == nil || failed[0].ErrInfo.Code != "InvalidObjectState" {
+		t.Errorf("ErrInfo %+v, want code InvalidObjectState", failed[0].ErrInfo)
 	}
 	// Once restored through the store's Restorer (x-oss-restore:
 	// ongoing-request="false") it downloads.

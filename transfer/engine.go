@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +28,8 @@ const (
 	// checkpointEvery bounds how often a checkpoint is written between part
 	// completions.
 	checkpointEvery = time.Second
-	queueFileName   = "queue.json"
+	queueFileName   = "queue.json" // the first release's queue, imported once
+	queueDBName     = "queue.db"
 	queueLockName   = "queue.lock"
 )
 
@@ -77,9 +78,13 @@ type transfer struct {
 	probedHeld    bool   // the target lock was held when Add probed it
 	lastDone      int64
 	speed         speedMeter
+	tree          *treeState // set for a tree job (a prefix or a folder)
 }
 
 func (t *transfer) doneBytes() int64 {
+	if t.tree != nil {
+		return t.tree.meta.BytesDone + t.tree.activeBytes()
+	}
 	if t.parts == nil {
 		return t.savedDone
 	}
@@ -110,7 +115,9 @@ type Engine struct {
 
 	events    *eventQueue
 	queueLock *fileLock
-	queuePath string
+	db        *jobStore         // the queue; nil when Ephemeral
+	saved     map[ID]string     // each job's record as last written
+	removed   []ID              // jobs removed since the last write
 
 	wg         sync.WaitGroup // transfer runs and background cleanups
 	persistReq chan struct{}
@@ -147,6 +154,12 @@ func (o *Options) normalize() error {
 	}
 	if o.MaxActive < 1 {
 		return fmt.Errorf("max active %d must be at least 1", o.MaxActive)
+	}
+	if o.FileParallel == 0 {
+		o.FileParallel = defaultFileParallel
+	}
+	if o.FileParallel < 1 || o.FileParallel > maxFileParallel {
+		return fmt.Errorf("files in flight %d out of range (1–%d)", o.FileParallel, maxFileParallel)
 	}
 	if o.MultipartThreshold == 0 {
 		o.MultipartThreshold = o.PartSize
@@ -200,6 +213,7 @@ func Open(store Store, opts Options) (*Engine, error) {
 		opts:       opts,
 		log:        opts.Logger,
 		byID:       map[ID]*transfer{},
+		saved:      map[ID]string{},
 		changed:    make(chan struct{}),
 		persistReq: make(chan struct{}, 1),
 		bgDone:     make(chan struct{}),
@@ -222,24 +236,20 @@ func Open(store Store, opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("%w: %s is in use by another ossq process; close it, or run the command-line transfer, which does not need the queue", ErrStateLocked, opts.StateDir)
 		}
 		e.queueLock = lock
-		e.queuePath = filepath.Join(opts.StateDir, queueFileName)
+		db, err := openJobStore(filepath.Join(opts.StateDir, queueDBName))
+		if err != nil {
+			lock.unlock()
+			return nil, fmt.Errorf("open engine: %w", err)
+		}
+		e.db = db
 	}
 	e.limiter = rate.NewLimiter(rate.Inf, copyBufferSize)
 	e.applyBandwidthLocked(opts.BandwidthLimit)
 	e.baseCtx, e.baseCancel = context.WithCancel(context.Background())
 	e.events = newEventQueue()
 
-	if e.queuePath != "" {
-		recs, err := loadQueue(e.queuePath)
-		if err != nil {
-			aside := e.queuePath + ".corrupt-" + time.Now().UTC().Format("20060102T150405")
-			os.Rename(e.queuePath, aside)
-			e.log.Warn("queue file unreadable; moved aside", "err", err, "moved_to", aside)
-			e.events.push(Event{Kind: EventNotice, Message: fmt.Sprintf("queue file unreadable, started empty (old file kept as %s): %v", aside, err), Time: time.Now()})
-		}
-		for _, r := range recs {
-			e.restoreRecord(r)
-		}
+	if e.db != nil {
+		e.restoreQueue(filepath.Join(opts.StateDir, queueFileName))
 	}
 
 	e.bgWG.Add(2)
@@ -255,6 +265,8 @@ func (e *Engine) restoreRecord(r queueRecord) {
 	t, err := e.newTransfer(r.Spec, false)
 	if err != nil {
 		e.log.Warn("dropping unusable queue entry", "id", r.ID, "err", err)
+		e.pushNotice(fmt.Sprintf("queue entry %s dropped: %v", r.ID, err))
+		e.removed = append(e.removed, r.ID)
 		return
 	}
 	t.id = r.ID
@@ -265,18 +277,7 @@ func (e *Engine) restoreRecord(r queueRecord) {
 		t.parallel = min(r.Parallel, maxParallel) // the file may have been edited
 	}
 	t.added, t.finished = r.Added, r.Finished
-	switch {
-	case t.state.Active():
-		// It was running (or waiting) when the last process stopped.
-		if e.opts.ResumeOnStart {
-			t.state = StateQueued
-		} else {
-			t.state = StatePaused
-		}
-	case t.state == StatePaused, t.state.Finished():
-	default:
-		t.state = StatePaused
-	}
+	t.state = restoredState(t.state, e.opts.ResumeOnStart)
 	e.order = append(e.order, t)
 	e.byID[t.id] = t
 }
@@ -303,6 +304,10 @@ func (e *Engine) Close() error {
 		e.bgWG.Wait()
 		e.closeErr = e.persistNow()
 		e.baseCancel()
+		e.closeTreeStores()
+		if err := e.db.close(); err != nil && e.closeErr == nil {
+			e.closeErr = err
+		}
 		e.queueLock.unlock()
 		e.events.close()
 	})
@@ -522,171 +527,6 @@ func describeTarget(t *transfer) string {
 	return t.spec.LocalPath
 }
 
-// AddTree expands a prefix (download, Key ends in "/") or a folder (upload)
-// into one transfer per object/file under LocalPath / Key. It lists, so call
-// it from a goroutine or tea.Cmd. Entries that cannot be added (keys that
-// cannot be local file names, busy destinations…) are skipped and reported
-// together in the error, while the others are queued and their IDs returned.
-func (e *Engine) AddTree(spec Spec) ([]ID, error) {
-	var specs []Spec
-	var sizes []int64
-	var problems []error
-	switch spec.Direction {
-	case Download:
-		s, z, p, err := e.expandPrefix(spec)
-		if err != nil {
-			return nil, err
-		}
-		specs, sizes, problems = s, z, p
-	case Upload:
-		s, p, err := expandFolder(spec)
-		if err != nil {
-			return nil, err
-		}
-		specs, problems = s, p
-	default:
-		return nil, fmt.Errorf("direction %q: want download or upload", spec.Direction)
-	}
-	considered := len(specs) + len(problems)
-	var ids []ID
-	built := make([]*transfer, 0, len(specs))
-	for i, s := range specs {
-		t, err := e.newTransfer(s, true)
-		if err != nil {
-			problems = append(problems, fmt.Errorf("%s: %w", s.Key, err))
-			continue
-		}
-		if sizes != nil {
-			t.sizeHint = sizes[i]
-		}
-		if err := probeLock(t); err != nil {
-			problems = append(problems, fmt.Errorf("%s: %w", s.Key, err))
-			continue
-		}
-		built = append(built, t)
-	}
-	e.mu.Lock()
-	targets := e.unfinishedTargetsLocked()
-	for _, t := range built {
-		if err := e.addLocked(t, targets); err != nil {
-			if errors.Is(err, ErrClosed) {
-				e.mu.Unlock()
-				return ids, err
-			}
-			problems = append(problems, fmt.Errorf("%s: %w", t.spec.Key, err))
-			continue
-		}
-		ids = append(ids, t.id)
-	}
-	e.scheduleLocked()
-	e.mu.Unlock()
-	if len(problems) > 0 {
-		return ids, fmt.Errorf("%d of %d entries skipped: %w", len(problems), considered, errors.Join(problems...))
-	}
-	return ids, nil
-}
-
-const maxListPages = 1_000_000
-
-func (e *Engine) expandPrefix(spec Spec) ([]Spec, []int64, []error, error) {
-	if spec.Bucket == "" {
-		return nil, nil, nil, errors.New("bucket is empty")
-	}
-	if spec.LocalPath == "" {
-		return nil, nil, nil, errors.New("local folder is empty")
-	}
-	prefix := spec.Key
-	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		prefix += "/" // "photos" means the folder, not also "photos.txt"
-	}
-	var specs []Spec
-	var sizes []int64
-	var problems []error
-	token := ""
-	for page := 0; page < maxListPages; page++ {
-		p, err := e.store.ListObjects(e.baseCtx, spec.Bucket, prefix, "", token, 1000)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for _, o := range p.Objects {
-			if o.Key == prefix || (len(o.Key) > 0 && o.Key[len(o.Key)-1] == '/') {
-				continue // directory marker
-			}
-			local, err := LocalPathForKey(spec.LocalPath, o.Key, prefix)
-			if err != nil {
-				problems = append(problems, err)
-				continue
-			}
-			s := spec
-			s.Key, s.LocalPath = o.Key, local
-			specs = append(specs, s)
-			sizes = append(sizes, o.Size)
-		}
-		if p.NextToken == "" {
-			return specs, sizes, problems, nil
-		}
-		if p.NextToken == token {
-			return nil, nil, nil, errors.New("listing did not advance (repeated continuation token)")
-		}
-		token = p.NextToken
-	}
-	return nil, nil, nil, errors.New("listing has too many pages")
-}
-
-func expandFolder(spec Spec) ([]Spec, []error, error) {
-	if spec.Bucket == "" {
-		return nil, nil, errors.New("bucket is empty")
-	}
-	root := spec.LocalPath
-	fi, err := os.Stat(root)
-	if err != nil {
-		return nil, nil, fmt.Errorf("source folder: %w", err)
-	}
-	// WalkDir does not follow a symlinked root: walk the folder it names.
-	if root, err = filepath.EvalSymlinks(root); err != nil {
-		return nil, nil, fmt.Errorf("source folder: %w", err)
-	}
-	if !fi.IsDir() {
-		return nil, nil, fmt.Errorf("source %s is not a folder", root)
-	}
-	prefix := spec.Key
-	if prefix != "" && prefix[len(prefix)-1] != '/' {
-		prefix += "/"
-	}
-	var specs []Spec
-	var problems []error
-	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			problems = append(problems, err)
-			if d != nil && d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil // folders are implied by keys; links and devices are not uploaded
-		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			problems = append(problems, err)
-			return nil
-		}
-		key := prefix + filepath.ToSlash(rel)
-		if len(key) > 1023 {
-			problems = append(problems, fmt.Errorf("%s: key would be %d bytes, over OSS's 1023", path, len(key)))
-			return nil
-		}
-		s := spec
-		s.Key, s.LocalPath = key, path
-		specs = append(specs, s)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return specs, problems, nil
-}
-
 func (e *Engine) get(id ID) (*transfer, error) {
 	t := e.byID[id]
 	if t == nil {
@@ -805,6 +645,17 @@ func (e *Engine) Retry(id ID) error {
 	if t.state != StateFailed && t.state != StateCanceled {
 		return fmt.Errorf("%w: retry a %s transfer", ErrInvalidState, t.state)
 	}
+	if t.tree != nil {
+		e.mu.Unlock()
+		err := e.retryFailedItems(t) // a transaction: never under the engine lock
+		e.mu.Lock()
+		if err != nil {
+			return err
+		}
+		if t.state != StateFailed && t.state != StateCanceled {
+			return nil // it changed meanwhile
+		}
+	}
 	for _, o := range e.order {
 		if o != t && o.lockPath == t.lockPath && !o.state.Finished() {
 			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
@@ -839,7 +690,7 @@ func (e *Engine) Remove(id ID) error {
 			break
 		}
 	}
-	delete(e.byID, id)
+	e.forgetLocked(t)
 	e.emitLocked(EventRemoved, t, "")
 	e.changedLocked()
 	return nil
@@ -933,11 +784,14 @@ func (e *Engine) snapLocked(t *transfer, withParts bool) TransferSnapshot {
 		ts.ErrInfo = &info
 	}
 	ts.Done = t.doneBytes()
+	if t.tree != nil {
+		ts.Size = t.tree.meta.BytesTotal
+	}
 	if t.running {
 		ts.Speed = t.speed.get()
 		ts.ETA = eta(t.size, ts.Done, ts.Speed)
 	}
-	if t.state == StateDone && t.size >= 0 && t.notice != "skipped: destination exists" {
+	if t.tree == nil && t.state == StateDone && t.size >= 0 && t.notice != "skipped: destination exists" {
 		ts.Done = t.size
 	}
 	if withParts && !t.single && t.parts != nil {
@@ -1054,6 +908,9 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		err = lerr
 	case lock == nil:
 		err = fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
+	case t.tree != nil:
+		err = e.runTree(ctx, t)
+		lock.removeAndUnlock()
 	default:
 		err = e.execute(ctx, t)
 		e.mu.Lock()
@@ -1444,19 +1301,71 @@ func (e *Engine) persistLoop() {
 }
 
 func (e *Engine) persistNow() error {
-	if e.queuePath == "" {
-		return nil
-	}
 	e.mu.Lock()
-	recs := make([]queueRecord, 0, len(e.order))
-	for _, t := range e.order {
-		st := t.state
-		if t.resumeOnOpen || t.running {
-			st = StateRunning
-		}
-		recs = append(recs, queueRecord{ID: t.id, Spec: t.spec, State: st, Err: t.err, ErrInfo: t.errInfo, Notice: t.notice,
-			Size: t.size, Done: t.doneBytes(), Retries: t.retries, Parallel: t.parallel, Added: t.added, Finished: t.finished})
+	type write struct {
+		store *jobStore
+		rec   queueRecord
 	}
+	var writes []write
+	for _, t := range e.order {
+		store := e.db
+		if t.tree != nil {
+			store = t.tree.store
+		}
+		if store == nil {
+			continue
+		}
+		rec := e.recordLocked(t)
+		data, _ := json.Marshal(rec)
+		if e.saved[t.id] == string(data) {
+			continue
+		}
+		e.saved[t.id] = string(data)
+		writes = append(writes, write{store, rec})
+	}
+	removed := e.removed
+	e.removed = nil
 	e.mu.Unlock()
-	return saveQueue(e.queuePath, recs)
+	byStore := map[*jobStore][]queueRecord{}
+	for _, w := range writes {
+		byStore[w.store] = append(byStore[w.store], w.rec)
+	}
+	if e.db != nil && len(removed) > 0 && byStore[e.db] == nil {
+		byStore[e.db] = nil
+	}
+	var firstErr error
+	for store, recs := range byStore {
+		var gone []ID
+		if store == e.db {
+			gone = removed
+		}
+		if err := store.putJobs(recs, gone); err != nil {
+			e.mu.Lock()
+			for _, r := range recs {
+				delete(e.saved, r.ID) // written again next time
+			}
+			e.removed = append(e.removed, gone...)
+			e.mu.Unlock()
+			if firstErr == nil {
+				firstErr = fmt.Errorf("save queue: %w", err)
+			}
+		}
+	}
+	return firstErr
+}
+
+// recordLocked is a job as persisted: its spec and display state, never a
+// credential. A tree's progress lives in its own bucket (treeMeta).
+func (e *Engine) recordLocked(t *transfer) queueRecord {
+	st := t.state
+	if t.resumeOnOpen || t.running {
+		st = StateRunning
+	}
+	r := queueRecord{ID: t.id, Spec: t.spec, State: st, Err: t.err, ErrInfo: t.errInfo, Notice: t.notice,
+		Size: t.size, Done: t.doneBytes(), Retries: t.retries, Parallel: t.parallel, Added: t.added, Finished: t.finished}
+	if ts := t.tree; ts != nil {
+		r.Size = ts.meta.BytesTotal
+		r.Tree = &treeRecord{FileParallel: ts.fileParallel, Started: ts.started, Elapsed: ts.elapsed}
+	}
+	return r
 }

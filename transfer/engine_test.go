@@ -266,19 +266,19 @@ func TestQueueControl(t *testing.T) {
 // Events are never dropped, even when nobody reads until the end.
 func TestEventsAreNotDroppedForASlowReader(t *testing.T) {
 	env := newTestEnv(t)
-	for i := 0; i < 30; i++ {
-		env.srv.PutBytes(testBucket, "many/"+string(rune('a'+i%26))+string(rune('0'+i/26)), []byte("x"))
-	}
 	e := env.open(env.testOptions())
-	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "many/", LocalPath: filepath.Join(env.dir, "many")})
-	if err != nil || len(ids) != 30 {
-		t.Fatalf("AddTree: %d, %v", len(ids), err)
+	var ids []ID
+	for i := 0; i < 30; i++ {
+		key := fmt.Sprintf("many/%02d", i)
+		env.srv.PutBytes(testBucket, key, []byte("x"))
+		id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: key, LocalPath: filepath.Join(env.dir, "many", key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
 	}
 	for _, id := range ids {
 		mustDone(t, e, id)
-	}
-	if n := env.srv.Stats().Requests["HeadObject"]; n != 0 {
-		t.Errorf("%d HEADs for small listed objects; the GET alone should do", n)
 	}
 	e.Close()
 	done := 0
@@ -289,6 +289,27 @@ func TestEventsAreNotDroppedForASlowReader(t *testing.T) {
 	}
 	if done != 30 {
 		t.Errorf("%d done events, want 30", done)
+	}
+}
+
+// A folder's small objects come with one GET each, no HEAD.
+func TestTreeFetchesSmallObjectsWithoutHead(t *testing.T) {
+	env := newTestEnv(t)
+	for i := 0; i < 30; i++ {
+		env.srv.PutBytes(testBucket, fmt.Sprintf("many/%02d", i), []byte("x"))
+	}
+	e := env.open(env.testOptions())
+	id, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "many/", LocalPath: filepath.Join(env.dir, "many")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, e, id)
+	if js := jobOf(t, e, id); js.Items.Done != 30 {
+		t.Fatalf("items %+v, want 30 done", js.Items)
+	}
+	st := env.srv.Stats()
+	if st.Requests["HeadObject"] != 0 || st.Requests["GetObject"] != 30 {
+		t.Errorf("%d HEADs and %d GETs for 30 small listed objects; want 0 and 30", st.Requests["HeadObject"], st.Requests["GetObject"])
 	}
 }
 
@@ -458,41 +479,51 @@ func TestPauseThenImmediateResume(t *testing.T) {
 	assertFile(t, dest, generated(2<<20, 41))
 }
 
-// TestAddTreeTwiceRefusesEveryBusyTarget: queueing the same prefix into the
-// same folder again, while the first is still queued, refuses each entry
-// (the batch's target index sees the queue and the batch itself), and a
-// rename policy instead gives every entry a free name.
-func TestAddTreeTwiceRefusesEveryBusyTarget(t *testing.T) {
+// TestOverlappingTreeJobsAreRefused: the same prefix into the same folder
+// twice is refused as a whole; a job whose items land on files another
+// unfinished job writes is refused item by item, each with the reason.
+func TestOverlappingTreeJobsAreRefused(t *testing.T) {
 	env := newTestEnv(t)
 	for i := 0; i < 5; i++ {
 		if err := env.srv.PutBytes(testBucket, fmt.Sprintf("tree/f%d.txt", i), randomData(64<<10, uint64(i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	opts := env.testOptions()
-	opts.MaxActive = 1
-	e := env.open(opts)
-	// Object bodies stall (listings do not), so the first batch stays unfinished.
-	env.srv.SetFaults(ossemu.Faults{StallRate: 1, Stall: 5 * time.Second})
+	env.srv.PutBytes(testBucket, "other.txt", []byte("not in the first job"))
+	e := env.open(env.testOptions())
+	// Object bodies stall (listings do not), so the first job stays unfinished.
+	env.srv.SetFaults(ossemu.Faults{StallRate: 1, Stall: 3 * time.Second})
 	root := filepath.Join(env.dir, "out")
-	first, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsOverwrite})
-	if err != nil || len(first) != 5 {
-		t.Fatalf("first AddTree: %d ids, %v", len(first), err)
+	first, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(root, "tree")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	again, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsOverwrite})
-	if len(again) != 0 || !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "5 of 5 entries skipped") {
-		t.Fatalf("second AddTree: %d ids, %v; want all 5 refused as busy", len(again), err)
+	if _, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(root, "tree")}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("same tree again: %v, want ErrBusy", err)
 	}
-	renamed, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: root, OnExists: ExistsRename})
-	if err != nil || len(renamed) != 5 {
-		t.Fatalf("AddTree with rename: %d ids, %v", len(renamed), err)
-	}
-	seen := map[string]bool{}
-	for _, id := range append(first, renamed...) {
-		ts, _ := e.Get(id)
-		if seen[ts.LocalPath] {
-			t.Fatalf("two queued transfers share %s", ts.LocalPath)
+	for i := 0; jobOf(t, e, first).Items.Total < 5; i++ {
+		if i > 500 {
+			t.Fatal("the first job never listed its 5 objects")
 		}
-		seen[ts.LocalPath] = true
+		time.Sleep(10 * time.Millisecond)
 	}
+	whole, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "", LocalPath: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+	mustDone(t, e, first)
+	if ts := waitFor(t, e, whole); ts.State != StateDone {
+		t.Fatalf("whole bucket: %s %q", ts.State, ts.Err)
+	}
+	skipped := reasonsOf(treeItems(t, e, whole, ItemSkipped))
+	if len(skipped) != 5 {
+		t.Fatalf("skipped %v, want the 5 files of the first job", skipped)
+	}
+	for k, r := range skipped {
+		if !strings.Contains(r, "another job ("+string(first)+") already writes this file") {
+			t.Errorf("%s skipped for %q", k, r)
+		}
+	}
+	assertFile(t, filepath.Join(root, "other.txt"), []byte("not in the first job"))
 }

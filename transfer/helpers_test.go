@@ -208,3 +208,39 @@ func (env *testEnv) quiesce() {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// jobOf returns a job's window row.
+func jobOf(t testing.TB, e *Engine, id ID) JobSnapshot {
+	t.Helper()
+	for _, js := range e.Window(WindowRequest{Limit: 10000}).Jobs {
+		if js.ID == id {
+			return js
+		}
+	}
+	t.Fatalf("job %s not in the queue", id)
+	return JobSnapshot{}
+}
+
+// treeItems pages through a tree job's items of one state ("" = all).
+func treeItems(t testing.TB, e *Engine, id ID, st ItemState) []ItemSnapshot {
+	t.Helper()
+	var out []ItemSnapshot
+	for page := 0; page < 1000; page++ {
+		w := e.Window(WindowRequest{Limit: 1, Items: &ItemsRequest{Job: id, State: st, Offset: len(out), Limit: 500}})
+		out = append(out, w.Items...)
+		if len(w.Items) == 0 || int64(len(out)) >= w.ItemsTotal {
+			return out
+		}
+	}
+	t.Fatal("too many pages of items")
+	return nil
+}
+
+// reasonsOf maps each listed item's key to its reason.
+func reasonsOf(items []ItemSnapshot) map[string]string {
+	m := map[string]string{}
+	for _, it := range items {
+		m[it.Key] = it.Reason
+	}
+	return m
+}

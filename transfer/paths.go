@@ -65,6 +65,14 @@ func LocalPathForKey(root, key, prefix string) (string, error) {
 // renameFree finds "name (N).ext" beside path that does not exist yet and
 // that taken (another queued transfer's destination) does not claim.
 func renameFree(path string, taken func(string) bool) (string, error) {
+	return freeName(path, func(cand string) bool {
+		_, err := os.Lstat(cand)
+		return !errors.Is(err, os.ErrNotExist) || taken(cand)
+	})
+}
+
+// freeName finds the first "name (N).ext" beside path that used does not claim.
+func freeName(path string, used func(string) bool) (string, error) {
 	dir, base := filepath.Split(path)
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
@@ -72,7 +80,7 @@ func renameFree(path string, taken func(string) bool) (string, error) {
 		tag := fmt.Sprintf(" (%d)%s", i, ext)
 		// A name at the length limit has no room for the tag: shorten the stem.
 		cand := filepath.Join(dir, truncateUTF8(stem, maxNameBytes-len(tag))+tag)
-		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) && !taken(cand) {
+		if !used(cand) {
 			return cand, nil
 		}
 	}

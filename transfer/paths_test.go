@@ -86,20 +86,20 @@ func TestAddTreeOddKeys(t *testing.T) {
 	env.srv.PutBytes(testBucket, "odd.txt", []byte("a sibling of the folder, not in it"))
 	e := env.open(env.testOptions())
 	root := filepath.Join(env.dir, "tree", "out")
-	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "odd", LocalPath: root}) // "odd" means "odd/"
-	if len(ids) != len(good) {
-		t.Fatalf("AddTree queued %d, want %d (err %v)", len(ids), len(good), err)
+	id, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "odd", LocalPath: root}) // "odd" means "odd/"
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err == nil {
-		t.Fatal("AddTree reported no problem for the dangerous keys")
+	mustDone(t, e, id)
+	js := jobOf(t, e, id)
+	if js.Items.Done != int64(len(good)) || js.Items.Skipped != int64(len(bad)) || js.Items.Failed != 0 {
+		t.Fatalf("items %+v, want %d done and %d skipped", js.Items, len(good), len(bad))
 	}
-	for _, want := range []string{"'..'", "empty path segment", "'.'", "longer than", "backslash"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("AddTree error lacks %q: %v", want, err)
+	skipped := reasonsOf(treeItems(t, e, id, ItemSkipped))
+	for i, want := range []string{"empty path segment", "'..'", "'.'", "longer than", "backslash"} {
+		if !strings.Contains(skipped[bad[i]], want) {
+			t.Errorf("%s skipped for %q, want a reason with %q", bad[i], skipped[bad[i]], want)
 		}
-	}
-	for _, id := range ids {
-		mustDone(t, e, id)
 	}
 	for k, rel := range good {
 		assertFile(t, filepath.Join(root, filepath.FromSlash(rel)), []byte("content of "+k))
@@ -122,15 +122,16 @@ func TestAddTreeUploadFolder(t *testing.T) {
 	}
 	os.Symlink(filepath.Join(src, "a.txt"), filepath.Join(src, "link.txt")) // links are not followed
 	e := env.open(env.testOptions())
-	ids, err := e.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "backup", LocalPath: src})
+	id, err := e.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "backup", LocalPath: src})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != len(files) {
-		t.Fatalf("%d uploads queued, want %d", len(ids), len(files))
+	mustDone(t, e, id)
+	if js := jobOf(t, e, id); js.Items.Done != int64(len(files)) || js.Items.Skipped != 1 {
+		t.Fatalf("items %+v, want %d done and the link skipped", js.Items, len(files))
 	}
-	for _, id := range ids {
-		mustDone(t, e, id)
+	if r := reasonsOf(treeItems(t, e, id, ItemSkipped))["backup/link.txt"]; !strings.Contains(r, "symbolic link") {
+		t.Errorf("link skipped for %q", r)
 	}
 	for rel, data := range files {
 		if got := env.objectBytes("backup/" + rel); string(got) != string(data) {

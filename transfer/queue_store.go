@@ -25,6 +25,7 @@ type queueRecord struct {
 	Parallel int        `json:"parallel,omitempty"`
 	Added    time.Time  `json:"added"`
 	Finished time.Time  `json:"finished,omitzero"`
+	Tree     *treeRecord `json:"tree,omitempty"`
 }
 
 type queueFile struct {

@@ -277,8 +277,10 @@ func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
 			out.ids = append(out.ids, id)
 		}
 		for _, s := range trees {
-			ids, err := eng.AddTree(s)
-			out.ids = append(out.ids, ids...)
+			id, err := eng.AddTree(s)
+			if err == nil {
+				out.ids = append(out.ids, id)
+			}
 			if err != nil {
 				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
 			}

@@ -18,7 +18,7 @@ type EngineAPI interface {
 	Snapshot() transfer.Snapshot
 	Events() <-chan transfer.Event
 	Add(spec transfer.Spec) (transfer.ID, error)
-	AddTree(spec transfer.Spec) ([]transfer.ID, error)
+	AddTree(spec transfer.Spec) (transfer.ID, error)
 	Pause(id transfer.ID) error
 	Resume(id transfer.ID) error
 	PauseAll()

@@ -76,12 +76,12 @@ func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
 	return transfer.ID(fmt.Sprintf("t%d", n)), nil
 }
 
-func (f *fakeEngine) AddTree(spec transfer.Spec) ([]transfer.ID, error) {
+func (f *fakeEngine) AddTree(spec transfer.Spec) (transfer.ID, error) {
 	f.mu.Lock()
 	f.trees = append(f.trees, spec)
 	f.mu.Unlock()
 	f.record("addtree %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
-	return []transfer.ID{"tree1", "tree2"}, nil
+	return "tree1", nil
 }
 
 func (f *fakeEngine) Pause(id transfer.ID) error  { f.record("pause %s", id); return nil }

@@ -373,6 +373,9 @@ func (j *job) run(ctx context.Context) int {
 		results = append(results, snap)
 	}
 	stopProgress()
+	if j.plan.tree {
+		return j.reportTree(results[0])
+	}
 	return j.report(results)
 }
 
@@ -400,7 +403,11 @@ func (j *job) add(ctx context.Context) ([]transfer.ID, error) {
 	}
 	done := make(chan added, 1)
 	go func() {
-		ids, err := j.eng.AddTree(j.plan.spec)
+		id, err := j.eng.AddTree(j.plan.spec)
+		var ids []transfer.ID
+		if err == nil {
+			ids = []transfer.ID{id}
+		}
 		done <- added{ids, err}
 	}()
 	select {

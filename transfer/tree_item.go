@@ -1,0 +1,275 @@
+package transfer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// errItemSkipped marks an item that is skipped, not failed; skipf gives the reason.
+var errItemSkipped = errors.New("skipped")
+
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string        { return "skipped: " + e.reason }
+func (e *skipError) Is(target error) bool { return target == errItemSkipped }
+
+func skipf(format string, args ...any) error { return &skipError{fmt.Sprintf(format, args...)} }
+
+func skipReason(err error) string {
+	var s *skipError
+	if errors.As(err, &s) {
+		return s.reason
+	}
+	return err.Error()
+}
+
+// treeTempName is an item's temp file: beside its destination, named from
+// the job and the item, so after a crash the next run knows the name it
+// may have left without sweeping the folder.
+func treeTempName(rel string, job ID, seq uint64) string {
+	h := sha256.Sum256([]byte(string(job) + "\x00" + strconv.FormatUint(seq, 10)))
+	return tempPrefix(rel) + hex.EncodeToString(h[:tempSuffixLen/2]) + tempExt
+}
+
+// pathError says plainly when a path under the root cannot be used because
+// it would lead outside (a symbolic link on the way).
+func pathError(rel string, err error) error {
+	if strings.Contains(err.Error(), "escapes") {
+		return fmt.Errorf("%s: path crosses a symbolic link that leads outside the destination folder", rel)
+	}
+	return err
+}
+
+// mkdirs makes rel's folder under root, once per run.
+func (r *treeRun) mkdirs(dir string) error {
+	if dir == "." || dir == "" {
+		return nil
+	}
+	if _, ok := r.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := r.root.MkdirAll(dir, 0o755); err != nil {
+		return pathError(dir, err)
+	}
+	r.dirs.Store(dir, true)
+	return nil
+}
+
+// downloadSmall fetches one item below the multipart threshold with one GET
+// into a temp file; the committer syncs it and moves it into place.
+func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult, error) {
+	res := itemResult{it: a.it, old: ItemPending}
+	it := &res.it
+	rel := filepath.FromSlash(it.rel)
+	dest := rel
+	resumed := it.seq <= r.resumeUpTo
+	if fi, err := r.root.Lstat(rel); err == nil {
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			return res, skipf("destination is a symbolic link")
+		case fi.IsDir():
+			return res, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, it.rel)
+		case resumed && fi.Mode().IsRegular() && fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime:
+			return res, nil // placed before the last run stopped, not yet recorded
+		}
+		switch r.t.spec.OnExists {
+		case ExistsOverwrite:
+			res.force = true
+		case ExistsRename:
+			alt, err := freeName(rel, r.exists)
+			if err != nil {
+				return res, err
+			}
+			dest = alt
+			it.rel = filepath.ToSlash(alt)
+		default:
+			return res, skipf("destination exists")
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return res, pathError(it.rel, err)
+	}
+	if err := r.mkdirs(filepath.Dir(dest)); err != nil {
+		return res, err
+	}
+	temp := treeTempName(dest, r.t.id, it.seq)
+	if resumed {
+		r.root.Remove(temp) // a temp file the last run left
+	}
+	f, err := r.root.OpenFile(temp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return res, fmt.Errorf("create temp file: %w", pathError(temp, err))
+	}
+	var obj Object
+	err = r.e.withRetry(ctx, r.t, func() error {
+		var err error
+		obj, err = r.fetchInto(ctx, a, it, f)
+		return err
+	})
+	if err == nil {
+		err = f.Chmod(r.fileMode)
+	}
+	if err == nil && !obj.LastModified.IsZero() {
+		err = r.root.Chtimes(temp, time.Now(), obj.LastModified)
+	}
+	if err != nil {
+		f.Close()
+		r.root.Remove(temp)
+		return res, err
+	}
+	res.temp, res.f, res.dest = filepath.ToSlash(temp), f, filepath.ToSlash(dest)
+	return res, nil
+}
+
+// fetchInto GETs the object into f from its start. The body must have the
+// size the listing gave (or, if the object was replaced since, the new
+// object's) and its CRC64 where the server sends one; anything short or
+// different is retried.
+func (r *treeRun) fetchInto(ctx context.Context, a *activeItem, it *treeItem, f *os.File) (Object, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Object{}, err
+	}
+	if err := f.Truncate(0); err != nil {
+		return Object{}, fmt.Errorf("temp file: %w", err)
+	}
+	a.done.Store(0)
+	obj, body, err := r.open(ctx, it.key)
+	if err != nil {
+		return obj, err
+	}
+	defer body.Close()
+	if NeedsRestore(obj) {
+		return obj, archivedError("GetObject", obj.StorageClass)
+	}
+	if obj.ETag == it.etag && obj.Size != it.size {
+		return obj, fmt.Errorf("GetObject: %d bytes announced, the listing said %d: %w", obj.Size, it.size, errShortBody)
+	}
+	if obj.ETag != it.etag { // replaced since the listing: take the object as it is now
+		it.size, it.etag, it.mtime = obj.Size, obj.ETag, obj.LastModified.UnixNano()
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	var crc uint64
+	var n int64
+	for {
+		chunk := min(r.e.chunkLimit(), len(buf))
+		m, rerr := io.ReadAtLeast(body, buf[:chunk], min(chunk, copyBufferSize/4))
+		if m > 0 {
+			if err := r.e.waitBandwidth(ctx, m); err != nil {
+				return obj, err
+			}
+			if _, err := f.Write(buf[:m]); err != nil {
+				return obj, fmt.Errorf("write temp file: %w", err)
+			}
+			crc = crc64.Update(crc, crcTable, buf[:m])
+			n += int64(m)
+			a.done.Store(n)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return obj, rerr
+		}
+	}
+	if n != obj.Size {
+		return obj, fmt.Errorf("GetObject: %d of %d bytes: %w", n, obj.Size, errShortBody)
+	}
+	if want, ok := parseCRC64(obj.CRC64); ok && want != crc {
+		return obj, fmt.Errorf("GetObject: CRC64 %d, server %d: %w", crc, want, errCRCMismatch)
+	}
+	return obj, nil
+}
+
+// open GETs a whole object with its metadata: one request where the store
+// can, else HEAD then GET.
+func (r *treeRun) open(ctx context.Context, key string) (Object, io.ReadCloser, error) {
+	b := r.t.spec.Bucket
+	if opener, ok := r.e.store.(objectOpener); ok {
+		obj, body, err := opener.OpenObject(ctx, b, key)
+		var oe *OSSError
+		if errors.As(err, &oe) && oe.Info.Code == "InvalidObjectState" {
+			// Not restored: HEAD names the storage class for the message.
+			if head, herr := r.e.store.HeadObject(ctx, b, key); herr == nil && NeedsRestore(head) {
+				return head, nil, archivedError("GetObject", head.StorageClass)
+			}
+		}
+		return obj, body, err
+	}
+	obj, err := r.e.store.HeadObject(ctx, b, key)
+	if err != nil {
+		return obj, nil, err
+	}
+	body, err := r.e.store.GetRange(ctx, b, key, 0, -1, obj.ETag)
+	return obj, body, err
+}
+
+// runSub runs an item as a transfer of its own (uploads, and downloads
+// large enough for parts): its parts, checkpoint and resume are those of a
+// single job; the tree's lock stands for its destination.
+func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
+	it := a.it
+	e, t := r.e, r.t
+	local := filepath.Join(r.ts.root, filepath.FromSlash(it.rel))
+	if t.spec.Direction == Download {
+		if err := r.mkdirs(filepath.Dir(filepath.FromSlash(it.rel))); err != nil {
+			return err
+		}
+		if fi, err := r.root.Lstat(filepath.FromSlash(it.rel)); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return skipf("destination is a symbolic link")
+		}
+		// The folder must be the one under root, not reached through a link.
+		if real, err := filepath.EvalSymlinks(filepath.Dir(local)); err != nil || !within(r.ts.root, real) {
+			return fmt.Errorf("%s: path crosses a symbolic link that leads outside the destination folder", it.rel)
+		}
+	}
+	sub := &transfer{id: t.id, spec: Spec{Direction: t.spec.Direction, Bucket: t.spec.Bucket, Key: it.key,
+		LocalPath: local, OnExists: t.spec.OnExists, NoCheckpoint: t.spec.NoCheckpoint},
+		state: StateRunning, running: true, size: -1, sizeHint: it.size,
+		parallel: t.parallel, partSize: t.partSize, sem: newDynSem(t.parallel), added: time.Now()}
+	if t.spec.Direction == Download {
+		if fi, err := os.Lstat(local); err == nil && fi.Mode().IsRegular() && it.seq <= r.resumeUpTo &&
+			fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime {
+			return nil // placed before the last run stopped, not yet recorded
+		} else if err == nil && t.spec.OnExists != ExistsOverwrite && t.spec.OnExists != ExistsRename {
+			return skipf("destination exists")
+		}
+	}
+	e.derivePaths(sub)
+	e.mu.Lock()
+	a.sub = sub
+	e.mu.Unlock()
+	err := e.execute(ctx, sub)
+	if err != nil && ctx.Err() != nil {
+		e.mu.Lock()
+		cancel := t.intent == intentCancel
+		e.mu.Unlock()
+		if cancel || t.spec.NoCheckpoint {
+			e.discardArtifacts(sub)
+		}
+		return err
+	}
+	if errors.Is(err, ErrDestinationExists) && t.spec.OnExists != ExistsOverwrite {
+		return skipf("destination exists")
+	}
+	if err != nil {
+		e.discardArtifacts(sub) // a permanent failure keeps nothing half-made
+	}
+	return err
+}
+
+// within reports whether path is dir or under it.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

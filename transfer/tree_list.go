@@ -1,0 +1,274 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// listPageSize is OSS's largest listing page.
+const listPageSize = 1000
+
+// walkBatchSize is how many walked files one transaction records.
+const walkBatchSize = 1000
+
+var bucketTargets = []byte("targets")
+
+// listPage lists one page after token and records its objects as pending
+// items, with the next token, in one transaction: after a crash the
+// listing continues where it stopped and no object is listed twice.
+func (r *treeRun) listPage(ctx context.Context, token string) error {
+	t := r.t
+	var page Page
+	err := r.e.withRetry(ctx, t, func() error {
+		var err error
+		page, err = r.e.store.ListObjects(ctx, t.spec.Bucket, r.ts.prefix, "", token, listPageSize)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if page.NextToken != "" && page.NextToken == token {
+		return errors.New("listing did not advance (repeated continuation token)")
+	}
+	items := make([]treeItem, 0, len(page.Objects))
+	for _, o := range page.Objects {
+		if o.Key == r.ts.prefix || strings.HasSuffix(o.Key, "/") {
+			continue // a folder marker: folders come from the keys under them
+		}
+		it := treeItem{key: o.Key, size: o.Size, mtime: o.LastModified.UnixNano(), etag: o.ETag, state: ItemPending}
+		local, err := LocalPathForKey(r.ts.root, o.Key, r.ts.prefix)
+		if err != nil {
+			it.state, it.reason, it.rel = ItemSkipped, err.Error(), o.Key
+		} else {
+			rel, _ := filepath.Rel(r.ts.root, local)
+			it.rel = filepath.ToSlash(rel)
+		}
+		items = append(items, it)
+	}
+	return r.record(items, func(m *treeMeta) {
+		m.Token = page.NextToken
+		m.ListingDone = page.NextToken == ""
+	})
+}
+
+// record appends items to the tree, refusing item by item what another
+// unfinished job of this store already targets, and saves the position.
+func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
+	others := r.e.overlappingTrees(r.t)
+	return r.e.updateTree(r.t, func(tb treeBuckets, m *treeMeta) error {
+		targets, err := tb.items.Tx().Bucket(bucketTrees).Bucket([]byte(r.t.id)).CreateBucketIfNotExists(bucketTargets)
+		if err != nil {
+			return err
+		}
+		for i := range items {
+			it := &items[i]
+			target := r.target(it)
+			if it.state == ItemPending {
+				if owner := r.takenBy(tb.items.Tx(), others, target, it); owner != "" {
+					it.state, it.reason = ItemSkipped, "another job ("+string(owner)+") already writes this "+r.targetNoun()
+				} else if targets.Get([]byte(target)) != nil {
+					it.state, it.reason = ItemSkipped, "two keys map to the same local file"
+				}
+			}
+			m.Total++
+			it.seq = uint64(m.Total)
+			switch it.state {
+			case ItemSkipped:
+				m.Skipped++
+			case ItemPending:
+				m.BytesTotal += max(it.size, 0)
+			}
+			if err := tb.putItem(it, ""); err != nil {
+				return err
+			}
+			if err := targets.Put([]byte(target), seqKey(it.seq)); err != nil {
+				return err
+			}
+		}
+		position(m)
+		return nil
+	})
+}
+
+func (r *treeRun) target(it *treeItem) string {
+	if r.t.spec.Direction == Upload {
+		return it.key
+	}
+	return it.rel
+}
+
+func (r *treeRun) targetNoun() string {
+	if r.t.spec.Direction == Upload {
+		return "object"
+	}
+	return "file"
+}
+
+// overlappingTrees lists the unfinished tree jobs in the same store whose
+// targets may meet t's: downloads into the same folder or one inside the
+// other, uploads into the same bucket under overlapping prefixes.
+type overlap struct {
+	id     ID
+	offset string // t's target relative to the other job's target space, as a prefix to add
+}
+
+func (e *Engine) overlappingTrees(t *transfer) []overlap {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []overlap
+	for _, o := range e.order {
+		if o == t || o.tree == nil || o.tree.store != t.tree.store || o.state.Finished() || o.spec.Direction != t.spec.Direction {
+			continue
+		}
+		if t.spec.Direction == Upload {
+			if o.spec.Bucket == t.spec.Bucket && (strings.HasPrefix(t.tree.prefix, o.tree.prefix) || strings.HasPrefix(o.tree.prefix, t.tree.prefix)) {
+				out = append(out, overlap{id: o.id})
+			}
+			continue
+		}
+		if within(o.tree.root, t.tree.root) {
+			rel, _ := filepath.Rel(o.tree.root, t.tree.root)
+			off := ""
+			if rel != "." {
+				off = filepath.ToSlash(rel) + "/"
+			}
+			out = append(out, overlap{id: o.id, offset: off})
+		} else if within(t.tree.root, o.tree.root) {
+			out = append(out, overlap{id: o.id, offset: "\x00inner"})
+		}
+	}
+	return out
+}
+
+// takenBy returns the job among others that already targets target.
+func (r *treeRun) takenBy(tx *bolt.Tx, others []overlap, target string, it *treeItem) ID {
+	for _, o := range others {
+		b := tx.Bucket(bucketTrees).Bucket([]byte(o.id))
+		if b == nil {
+			continue
+		}
+		tg := b.Bucket(bucketTargets)
+		if tg == nil {
+			continue
+		}
+		if o.offset == "\x00inner" {
+			// The other job writes inside ours: any of its targets under this
+			// item's folder could clash; check the exact name it would use.
+			rel, err := filepath.Rel(r.e.treeRoot(o.id), filepath.Join(r.ts.root, filepath.FromSlash(it.rel)))
+			if err == nil && !strings.HasPrefix(rel, "..") && tg.Get([]byte(filepath.ToSlash(rel))) != nil {
+				return o.id
+			}
+			continue
+		}
+		if tg.Get([]byte(o.offset+target)) != nil {
+			return o.id
+		}
+	}
+	return ""
+}
+
+func (e *Engine) treeRoot(id ID) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t := e.byID[id]; t != nil && t.tree != nil {
+		return t.tree.root
+	}
+	return ""
+}
+
+// walkAll walks the source folder in lexical order, after the last file
+// recorded, and records its files in batches of walkBatchSize (waiting
+// while the backlog is long). What is not a regular file (links, FIFOs,
+// devices, unreadable entries) is a skipped item with its reason.
+func (r *treeRun) walkAll(ctx context.Context, after string) error {
+	var items []treeItem
+	var last string
+	flush := func(done bool) error {
+		err := r.record(items, func(m *treeMeta) {
+			if last != "" {
+				m.WalkAfter = last
+			}
+			m.ListingDone = done
+		})
+		items = items[:0]
+		signal(r.listed)
+		return err
+	}
+	err := filepath.WalkDir(r.ts.root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, rerr := filepath.Rel(r.ts.root, p)
+		if rerr != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d != nil && d.IsDir() && err == nil {
+			if after != "" && walkBefore(rel, after) && !strings.HasPrefix(after, rel+"/") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if after != "" && !walkBefore(after, rel) {
+			return nil
+		}
+		if len(items) >= walkBatchSize {
+			if err := flush(false); err != nil {
+				return err
+			}
+			if err := r.waitBacklog(ctx); err != nil {
+				return err
+			}
+		}
+		last = rel
+		items = append(items, walkedItem(r.ts.prefix, rel, d, err))
+		if d != nil && d.IsDir() {
+			return filepath.SkipDir // an unreadable folder: reported once
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush(true)
+}
+
+// walkedItem makes the item for one walked entry.
+func walkedItem(prefix, rel string, d fs.DirEntry, err error) treeItem {
+	it := treeItem{key: prefix + rel, rel: rel, state: ItemPending}
+	switch {
+	case err != nil:
+		it.state, it.reason = ItemSkipped, "unreadable: "+err.Error()
+	case d.Type()&os.ModeSymlink != 0:
+		it.state, it.reason = ItemSkipped, "symbolic link (not followed)"
+	case d.Type()&os.ModeNamedPipe != 0:
+		it.state, it.reason = ItemSkipped, "named pipe (FIFO), not a regular file"
+	case !d.Type().IsRegular():
+		it.state, it.reason = ItemSkipped, "not a regular file ("+d.Type().String()+")"
+	default:
+		fi, ierr := d.Info()
+		if ierr != nil {
+			it.state, it.reason = ItemSkipped, "unreadable: "+ierr.Error()
+		} else {
+			it.size, it.mtime = fi.Size(), fi.ModTime().UnixNano()
+		}
+	}
+	if it.state == ItemPending && len(it.key) > 1023 {
+		it.state, it.reason = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's 1023", len(it.key))
+	}
+	return it
+}
+
+// walkBefore reports whether a comes before b in WalkDir's order (path
+// components compared one by one, lexically).
+func walkBefore(a, b string) bool {
+	return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/")) < 0
+}
