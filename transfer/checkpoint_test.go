@@ -61,14 +61,14 @@ func TestCheckpointFileIsPrivateAndHasNoSecrets(t *testing.T) {
 		t.Errorf("checkpoint mode %v, want 0600", fi.Mode().Perm())
 	}
 	e.Close()
-	q, err := os.Stat(filepath.Join(env.testOptions().StateDir, queueFileName))
+	q, err := os.Stat(filepath.Join(env.testOptions().StateDir, queueDBName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if q.Mode().Perm() != 0o600 {
 		t.Errorf("queue file mode %v, want 0600", q.Mode().Perm())
 	}
-	for _, p := range []string{ts.CheckpointPath, filepath.Join(env.testOptions().StateDir, queueFileName)} {
+	for _, p := range []string{ts.CheckpointPath, filepath.Join(env.testOptions().StateDir, queueDBName)} {
 		b, _ := os.ReadFile(p)
 		for _, secret := range []string{"secret", "AccessKey", env.endpoint} {
 			if bytes.Contains(b, []byte(secret)) {

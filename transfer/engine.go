@@ -79,6 +79,7 @@ type transfer struct {
 	lastDone      int64
 	speed         speedMeter
 	tree          *treeState // set for a tree job (a prefix or a folder)
+	pos           float64    // place in the queue as stored (see placeLocked)
 }
 
 func (t *transfer) doneBytes() int64 {
@@ -115,9 +116,9 @@ type Engine struct {
 
 	events    *eventQueue
 	queueLock *fileLock
-	db        *jobStore         // the queue; nil when Ephemeral
-	saved     map[ID]string     // each job's record as last written
-	removed   []ID              // jobs removed since the last write
+	db        *jobStore     // the queue; nil when Ephemeral
+	saved     map[ID]string // each job's record as last written
+	removed   []ID          // jobs removed since the last write
 
 	wg         sync.WaitGroup // transfer runs and background cleanups
 	persistReq chan struct{}
@@ -278,6 +279,7 @@ func (e *Engine) restoreRecord(r queueRecord) {
 	}
 	t.added, t.finished = r.Added, r.Finished
 	t.state = restoredState(t.state, e.opts.ResumeOnStart)
+	t.pos = r.Pos
 	e.order = append(e.order, t)
 	e.byID[t.id] = t
 }
@@ -509,8 +511,7 @@ func (e *Engine) addLocked(t *transfer, u unfinishedTargets) error {
 			return fmt.Errorf("%w: %s (held by another ossq process)", ErrBusy, describeTarget(t))
 		}
 	}
-	e.order = append(e.order, t)
-	e.byID[t.id] = t
+	e.appendLocked(t)
 	u.note(t)
 	e.emitLocked(EventAdded, t, describeTarget(t))
 	if t.state == StateDone {
@@ -718,6 +719,7 @@ func (e *Engine) Move(id ID, delta int) error {
 	t := e.order[from]
 	e.order = append(e.order[:from], e.order[from+1:]...)
 	e.order = append(e.order[:to], append([]*transfer{t}, e.order[to:]...)...)
+	e.placeLocked(to)
 	e.changedLocked()
 	return nil
 }
@@ -1362,7 +1364,7 @@ func (e *Engine) recordLocked(t *transfer) queueRecord {
 		st = StateRunning
 	}
 	r := queueRecord{ID: t.id, Spec: t.spec, State: st, Err: t.err, ErrInfo: t.errInfo, Notice: t.notice,
-		Size: t.size, Done: t.doneBytes(), Retries: t.retries, Parallel: t.parallel, Added: t.added, Finished: t.finished}
+		Size: t.size, Done: t.doneBytes(), Retries: t.retries, Parallel: t.parallel, Added: t.added, Finished: t.finished, Pos: t.pos}
 	if ts := t.tree; ts != nil {
 		r.Size = ts.meta.BytesTotal
 		r.Tree = &treeRecord{FileParallel: ts.fileParallel, Started: ts.started, Elapsed: ts.elapsed}

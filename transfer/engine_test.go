@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -432,8 +433,8 @@ func TestResumeFromCrashState(t *testing.T) {
 	// Wait (bounded) until the queue file records both entries, as it would
 	// well before a real crash.
 	for i := 0; i < 300; i++ {
-		recs, _ := loadQueue(filepath.Join(opts.StateDir, queueFileName))
-		if len(recs) == 2 && recs[1].State == StatePaused {
+		recs, _ := e1.db.loadJobs()
+		if len(recs) == 2 && slices.ContainsFunc(recs, func(r queueRecord) bool { return r.ID == held && r.State == StatePaused }) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)

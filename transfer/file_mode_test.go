@@ -45,7 +45,7 @@ func TestDownloadedFileModeFollowsUmask(t *testing.T) {
 	e.Pause(id)
 	ts := waitFor(t, e, id)
 	e.Close()
-	for _, p := range []string{ts.CheckpointPath, filepath.Join(opts.StateDir, queueFileName)} {
+	for _, p := range []string{ts.CheckpointPath, filepath.Join(opts.StateDir, queueDBName)} {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %o, want 600", p, fi.Mode().Perm())
 		}

@@ -27,6 +27,8 @@ var ItemStates = []ItemState{ItemActive, ItemFailed, ItemSkipped, ItemPending, I
 // ItemCounts are a tree job's item counts, kept incrementally.
 type ItemCounts struct {
 	Total, Pending, Active, Done, Skipped, Failed int64
+	// Renamed counts done items saved under a free name (OnExists rename).
+	Renamed int64
 }
 
 // Of returns the count for one state.

@@ -1,8 +1,10 @@
 package transfer
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,6 +37,55 @@ func (e *Engine) restoreQueue(jsonPath string) {
 			e.restoreRecord(r)
 		}
 	}
+	// The store keeps jobs by ID; their place is pos (an imported queue.json
+	// has none: its order is the file's, which loadJobs does not keep, so
+	// those fall back to when they were added).
+	slices.SortStableFunc(e.order, func(a, b *transfer) int {
+		if c := cmp.Compare(a.pos, b.pos); c != 0 {
+			return c
+		}
+		return a.added.Compare(b.added)
+	})
+	for i, t := range e.order {
+		if t.pos == 0 {
+			t.pos = float64(i + 1)
+		}
+	}
+}
+
+// appendLocked adds t at the end of the queue.
+func (e *Engine) appendLocked(t *transfer) {
+	t.pos = 1
+	if n := len(e.order); n > 0 {
+		t.pos = e.order[n-1].pos + 1
+	}
+	e.order = append(e.order, t)
+	e.byID[t.id] = t
+}
+
+// placeLocked gives the job at index i a position between its neighbours,
+// so a move rewrites one record, not the queue (renumbering all only when
+// floating point runs out of room between two).
+func (e *Engine) placeLocked(i int) {
+	lo, hi := 0.0, 0.0
+	if i > 0 {
+		lo = e.order[i-1].pos
+	}
+	if i+1 < len(e.order) {
+		hi = e.order[i+1].pos
+	} else {
+		hi = lo + 2
+	}
+	if i == 0 {
+		lo = hi - 2
+	}
+	if mid := (lo + hi) / 2; mid > lo && mid < hi {
+		e.order[i].pos = mid
+		return
+	}
+	for j, t := range e.order {
+		t.pos = float64(j + 1)
+	}
 }
 
 func (e *Engine) pushNotice(msg string) {
@@ -66,6 +117,7 @@ func (e *Engine) restoreTree(r queueRecord) {
 	t.tree = &treeState{store: e.db, root: r.Spec.LocalPath, prefix: r.Spec.Key, meta: m, fileParallel: fp,
 		started: r.Tree.Started, elapsed: r.Tree.Elapsed, active: map[uint64]*activeItem{}}
 	t.state = restoredState(r.State, e.opts.ResumeOnStart)
+	t.pos = r.Pos
 	e.order = append(e.order, t)
 	e.byID[t.id] = t
 }

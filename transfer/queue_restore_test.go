@@ -28,4 +28,11 @@ func TestRestoredParallelIsClamped(t *testing.T) {
 	if ts.Parallel != maxParallel {
 		t.Errorf("restored parallel %d, want it clamped to %d", ts.Parallel, maxParallel)
 	}
+	// The first release's queue.json is imported once and moved aside.
+	if _, err := os.Stat(filepath.Join(opts.StateDir, queueFileName)); !os.IsNotExist(err) {
+		t.Errorf("queue.json still in place after the import: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(opts.StateDir, queueFileName+".imported")); err != nil {
+		t.Errorf("queue.json not kept aside: %v", err)
+	}
 }

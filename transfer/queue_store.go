@@ -13,19 +13,20 @@ const queueFileVersion = 1
 // queueRecord is one transfer as persisted in queue.json. It holds the
 // Spec and display state only: no credentials, no endpoint.
 type queueRecord struct {
-	ID       ID         `json:"id"`
-	Spec     Spec       `json:"spec"`
-	State    State      `json:"state"`
-	Err      string     `json:"err,omitempty"`
-	ErrInfo  *ErrorInfo `json:"err_info,omitempty"`
-	Notice   string     `json:"notice,omitempty"`
-	Size     int64      `json:"size"`
-	Done     int64      `json:"done"`
-	Retries  int        `json:"retries,omitempty"`
-	Parallel int        `json:"parallel,omitempty"`
-	Added    time.Time  `json:"added"`
-	Finished time.Time  `json:"finished,omitzero"`
+	ID       ID          `json:"id"`
+	Spec     Spec        `json:"spec"`
+	State    State       `json:"state"`
+	Err      string      `json:"err,omitempty"`
+	ErrInfo  *ErrorInfo  `json:"err_info,omitempty"`
+	Notice   string      `json:"notice,omitempty"`
+	Size     int64       `json:"size"`
+	Done     int64       `json:"done"`
+	Retries  int         `json:"retries,omitempty"`
+	Parallel int         `json:"parallel,omitempty"`
+	Added    time.Time   `json:"added"`
+	Finished time.Time   `json:"finished,omitzero"`
 	Tree     *treeRecord `json:"tree,omitempty"`
+	Pos      float64     `json:"pos,omitempty"`
 }
 
 type queueFile struct {

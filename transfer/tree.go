@@ -36,6 +36,7 @@ type treeMeta struct {
 	Done        int64  `json:"done"`
 	Skipped     int64  `json:"skipped"`
 	Failed      int64  `json:"failed"`
+	Renamed     int64  `json:"renamed,omitempty"` // done under a free name
 	BytesTotal  int64  `json:"bytes_total"`
 	BytesDone   int64  `json:"bytes_done"`
 	Token       string `json:"token,omitempty"`      // next listing page
@@ -47,7 +48,7 @@ type treeMeta struct {
 }
 
 func (m treeMeta) counts() ItemCounts {
-	return ItemCounts{Total: m.Total, Done: m.Done, Skipped: m.Skipped, Failed: m.Failed,
+	return ItemCounts{Total: m.Total, Done: m.Done, Skipped: m.Skipped, Failed: m.Failed, Renamed: m.Renamed,
 		Pending: max(m.Total-m.Done-m.Skipped-m.Failed, 0)}
 }
 
@@ -74,18 +75,18 @@ var metaKey = []byte("meta")
 // treeState is a tree job's part of a transfer. Fields are guarded by
 // Engine.mu unless noted.
 type treeState struct {
-	store    *jobStore
-	ownStore bool   // the CLI's per-job store, closed with the job
-	root     string // the local folder (absolute)
-	prefix   string // "" or ends in "/"
-	meta     treeMeta
+	store        *jobStore
+	ownStore     bool   // the CLI's per-job store, closed with the job
+	root         string // the local folder (absolute)
+	prefix       string // "" or ends in "/"
+	meta         treeMeta
 	fileParallel int
-	started  time.Time
-	elapsed  time.Duration // before the current run
-	runStart time.Time
-	listErr  error
-	sem      *dynSem
-	active   map[uint64]*activeItem
+	started      time.Time
+	elapsed      time.Duration // before the current run
+	runStart     time.Time
+	listErr      error
+	sem          *dynSem
+	active       map[uint64]*activeItem
 	// rescan asks the running dispatcher to look for pending items from
 	// the start again (items were retried while it ran).
 	rescan atomic.Bool
@@ -198,8 +199,7 @@ func (e *Engine) AddTree(spec Spec) (ID, error) {
 	if o := e.byID[t.id]; o != nil { // a finished run of the same CLI job
 		e.removeLocked(o)
 	}
-	e.order = append(e.order, t)
-	e.byID[t.id] = t
+	e.appendLocked(t)
 	e.emitLocked(EventAdded, t, describeTarget(t))
 	e.changedLocked()
 	e.scheduleLocked()
@@ -319,7 +319,9 @@ func (e *Engine) openOwnTreeStore(t *transfer) error {
 		t.tree.meta = m
 		t.tree.started, t.tree.elapsed = r.Tree.Started, r.Tree.Elapsed
 		t.retries, t.added = r.Retries, r.Added
-		return e.retryFailedItems(t) // a rerun also retries what failed last time
+		// A rerun takes again what failed or was skipped last time (the
+		// command may now say how to treat existing files).
+		return e.retryItems(t, ItemFailed, ItemSkipped)
 	}
 	return e.createTreeRecord(t)
 }
@@ -332,26 +334,42 @@ func (ts *treeState) closeStore() {
 }
 
 // retryFailedItems moves a tree's failed items back to pending.
-func (e *Engine) retryFailedItems(t *transfer) error {
+func (e *Engine) retryFailedItems(t *transfer) error { return e.retryItems(t, ItemFailed) }
+
+// retryItems moves a tree's items in the given states back to pending.
+func (e *Engine) retryItems(t *transfer, states ...ItemState) error {
 	return e.updateTree(t, func(tb treeBuckets, m *treeMeta) error {
-		c := tb.state[ItemFailed].Cursor()
-		var seqs [][]byte
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			seqs = append(seqs, append([]byte(nil), k...))
-		}
-		for _, k := range seqs {
-			it, err := decodeItem(k, tb.items.Get(k))
-			if err != nil {
-				return err
+		for _, st := range states {
+			c := tb.state[st].Cursor()
+			var seqs [][]byte
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				seqs = append(seqs, append([]byte(nil), k...))
 			}
-			it.state, it.reason, it.errInfo = ItemPending, "", nil
-			if err := tb.putItem(&it, ItemFailed); err != nil {
-				return err
+			for _, k := range seqs {
+				it, err := decodeItem(k, tb.items.Get(k))
+				if err != nil {
+					return err
+				}
+				if it.fixed {
+					continue // skipped by what it is (an unsafe key, a link): stays skipped
+				}
+				it.state, it.reason, it.errInfo = ItemPending, "", nil
+				if err := tb.putItem(&it, st); err != nil {
+					return err
+				}
+				m.adjust(st, ItemPending, it.size)
+				m.BytesTotal += max(it.size, 0) * boolInt(st == ItemSkipped)
 			}
-			m.adjust(ItemFailed, ItemPending, it.size)
 		}
 		return nil
 	})
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RetryItem queues one failed or skipped item of a tree job again; the job

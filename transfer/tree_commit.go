@@ -61,13 +61,16 @@ func (r *treeRun) commit(batch []itemResult) error {
 				return err
 			}
 			m.adjust(res.old, res.it.state, res.it.size)
+			if res.it.state == ItemDone && res.it.reason == renamedReason {
+				m.Renamed++
+			}
 			switch res.it.state {
 			case ItemSkipped:
 				skipped++
 			case ItemFailed:
 				failed++
 			}
-			if res.it.state != ItemDone && first == "" {
+			if res.it.state != ItemDone && res.it.state != ItemPending && first == "" {
 				first = res.it.key + ": " + res.it.reason
 			}
 		}
@@ -193,7 +196,7 @@ func (r *treeRun) moveIntoPlace(res *itemResult) (string, error) {
 		}
 		dest = alt
 		res.dest = filepath.ToSlash(alt)
-		res.it.rel = res.dest
+		res.it.rel, res.it.reason = res.dest, renamedReason
 	}
 	return res.dest, errors.New("move into place: no free name found")
 }

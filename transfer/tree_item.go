@@ -15,6 +15,10 @@ import (
 	"time"
 )
 
+// renamedReason marks a done item saved under a free name because its own
+// was taken; the item's path is the one written.
+const renamedReason = "saved under another name (destination existed)"
+
 // errItemSkipped marks an item that is skipped, not failed; skipf gives the reason.
 var errItemSkipped = errors.New("skipped")
 
@@ -24,6 +28,19 @@ func (e *skipError) Error() string        { return "skipped: " + e.reason }
 func (e *skipError) Is(target error) bool { return target == errItemSkipped }
 
 func skipf(format string, args ...any) error { return &skipError{fmt.Sprintf(format, args...)} }
+
+// existsSkip is the skip for an item whose destination exists: asked for
+// (on_exists = skip), or because nothing may be overwritten unasked.
+func existsSkip(policy OnExists) error {
+	if policy == ExistsSkip {
+		return skipf("destination exists (on_exists = skip)")
+	}
+	return skipf("%s", ReasonDestinationExists)
+}
+
+// ReasonDestinationExists is the reason of an item skipped because its
+// destination exists and the policy is ask: a front end offers the choice.
+const ReasonDestinationExists = "destination exists"
 
 func skipReason(err error) string {
 	var s *skipError
@@ -92,8 +109,9 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 			}
 			dest = alt
 			it.rel = filepath.ToSlash(alt)
+			it.reason = renamedReason
 		default:
-			return res, skipf("destination exists")
+			return res, existsSkip(r.t.spec.OnExists)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return res, pathError(it.rel, err)
@@ -242,7 +260,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 			fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime {
 			return nil // placed before the last run stopped, not yet recorded
 		} else if err == nil && t.spec.OnExists != ExistsOverwrite && t.spec.OnExists != ExistsRename {
-			return skipf("destination exists")
+			return existsSkip(t.spec.OnExists)
 		}
 	}
 	e.derivePaths(sub)
@@ -260,7 +278,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		return err
 	}
 	if errors.Is(err, ErrDestinationExists) && t.spec.OnExists != ExistsOverwrite {
-		return skipf("destination exists")
+		return existsSkip(t.spec.OnExists)
 	}
 	if err != nil {
 		e.discardArtifacts(sub) // a permanent failure keeps nothing half-made

@@ -46,7 +46,7 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 		it := treeItem{key: o.Key, size: o.Size, mtime: o.LastModified.UnixNano(), etag: o.ETag, state: ItemPending}
 		local, err := LocalPathForKey(r.ts.root, o.Key, r.ts.prefix)
 		if err != nil {
-			it.state, it.reason, it.rel = ItemSkipped, err.Error(), o.Key
+			it.state, it.reason, it.fixed = ItemSkipped, err.Error(), true
 		} else {
 			rel, _ := filepath.Rel(r.ts.root, local)
 			it.rel = filepath.ToSlash(rel)
@@ -71,7 +71,9 @@ func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
 		for i := range items {
 			it := &items[i]
 			target := r.target(it)
-			if it.state == ItemPending {
+			if it.state == ItemSkipped && it.fixed && r.t.spec.Direction == Download {
+				// no local name: nothing to index
+			} else if it.state == ItemPending {
 				if owner := r.takenBy(tb.items.Tx(), others, target, it); owner != "" {
 					it.state, it.reason = ItemSkipped, "another job ("+string(owner)+") already writes this "+r.targetNoun()
 				} else if targets.Get([]byte(target)) != nil {
@@ -88,6 +90,9 @@ func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
 			}
 			if err := tb.putItem(it, ""); err != nil {
 				return err
+			}
+			if it.rel == "" && r.t.spec.Direction == Download {
+				continue
 			}
 			if err := targets.Put([]byte(target), seqKey(it.seq)); err != nil {
 				return err
@@ -264,6 +269,7 @@ func walkedItem(prefix, rel string, d fs.DirEntry, err error) treeItem {
 	if it.state == ItemPending && len(it.key) > 1023 {
 		it.state, it.reason = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's 1023", len(it.key))
 	}
+	it.fixed = it.state == ItemSkipped
 	return it
 }
 

@@ -18,6 +18,9 @@ type treeItem struct {
 	state   ItemState
 	reason  string
 	errInfo *ErrorInfo
+	// fixed marks an item skipped for what it is (a key no file can be
+	// named by, a link or a FIFO in a walked folder): retrying cannot help.
+	fixed bool
 }
 
 const itemEncodingVersion = 1
@@ -31,7 +34,11 @@ const maxItemString = 64 << 10
 
 func encodeItem(it *treeItem) []byte {
 	b := make([]byte, 0, 32+len(it.key)+len(it.rel)+len(it.etag)+len(it.reason))
-	b = append(b, itemEncodingVersion, itemStateCodes[it.state])
+	var flags byte
+	if it.fixed {
+		flags |= 1
+	}
+	b = append(b, itemEncodingVersion, itemStateCodes[it.state], flags)
 	b = binary.AppendVarint(b, it.size)
 	b = binary.AppendVarint(b, it.mtime)
 	for _, s := range []string{it.key, it.rel, it.etag, it.reason} {
@@ -56,7 +63,7 @@ func decodeItem(k, v []byte) (treeItem, error) {
 		return it, fmt.Errorf("%w: key of %d bytes", errBadItem, len(k))
 	}
 	it.seq = binary.BigEndian.Uint64(k)
-	if len(v) < 2 || v[0] != itemEncodingVersion {
+	if len(v) < 3 || v[0] != itemEncodingVersion {
 		return it, fmt.Errorf("%w %d: unknown version", errBadItem, it.seq)
 	}
 	st, ok := itemStateByCode[v[1]]
@@ -64,7 +71,8 @@ func decodeItem(k, v []byte) (treeItem, error) {
 		return it, fmt.Errorf("%w %d: unknown state %d", errBadItem, it.seq, v[1])
 	}
 	it.state = st
-	r := v[2:]
+	it.fixed = v[2]&1 != 0
+	r := v[3:]
 	next := func() (int64, bool) {
 		x, n := binary.Varint(r)
 		if n <= 0 {

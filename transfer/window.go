@@ -94,8 +94,10 @@ func (e *Engine) itemsWindow(t *transfer, req ItemsRequest, w *Window) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, it := range items {
-		is := ItemSnapshot{Job: t.id, Seq: it.seq, Key: it.key, Size: it.size, State: it.state, Reason: it.reason,
-			LocalPath: filepath.Join(t.tree.root, filepath.FromSlash(it.rel))}
+		is := ItemSnapshot{Job: t.id, Seq: it.seq, Key: it.key, Size: it.size, State: it.state, Reason: it.reason}
+		if it.rel != "" {
+			is.LocalPath = filepath.Join(t.tree.root, filepath.FromSlash(it.rel))
+		}
 		if it.errInfo != nil {
 			info := *it.errInfo
 			is.ErrInfo = &info
