@@ -104,7 +104,7 @@ func (r *treeRun) commit(batch []itemResult) error {
 // place. An item whose file cannot be placed becomes failed or skipped.
 func (r *treeRun) placeFiles(batch []itemResult) {
 	var g errgroup.Group
-	g.SetLimit(8)
+	g.SetLimit(32)
 	for i := range batch {
 		res := &batch[i]
 		if res.f == nil {

@@ -20,11 +20,14 @@ const (
 	// listLookahead bounds how far the listing runs ahead of the workers, so
 	// a million-object prefix does not wait for its whole listing, nor fill
 	// the store long before the items move.
-	listLookahead = 20_000
+	listLookaheadDefault = 20_000
 	// commitBatch and commitEvery bound a committer batch.
 	commitBatch = 512
 	commitEvery = 200 * time.Millisecond
 )
+
+// listLookahead is listLookaheadDefault; a test lowers it to stop a job mid-listing.
+var listLookahead int64 = listLookaheadDefault
 
 type treeRun struct {
 	e    *Engine

@@ -67,6 +67,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	routeErr := s.route(q)
 	s.countRequest(q.op)
+	if q.op == "GetObject" {
+		s.countGet(q.bucket + "/" + q.key)
+	}
 	q.faults = s.faultsFor(q)
 	if e := q.faults.beforeResponse(r.Context()); e != nil {
 		q.fail(e)

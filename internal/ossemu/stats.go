@@ -11,6 +11,7 @@ import (
 type Stats struct {
 	Requests             map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
 	Errors               map[string]int64 // error responses by OSS error code
+	GetsByKey            map[string]int64 // GetObject requests by "bucket/key"
 	GetBodyBytes         int64            // object body bytes sent on GET
 	PutBodyBytes         int64            // body bytes received by PutObject and UploadPart
 	InjectedFailures     int64            // requests answered 500/503 by fault injection
@@ -35,6 +36,7 @@ type statsCounters struct {
 	mu       sync.Mutex
 	requests map[string]int64
 	errors   map[string]int64
+	gets     map[string]int64
 
 	getBodyBytes         int64Counter
 	putBodyBytes         int64Counter
@@ -54,6 +56,15 @@ func (s *Server) countRequest(op string) {
 	s.stats.mu.Unlock()
 }
 
+func (s *Server) countGet(bucketKey string) {
+	s.stats.mu.Lock()
+	if s.stats.gets == nil {
+		s.stats.gets = map[string]int64{}
+	}
+	s.stats.gets[bucketKey]++
+	s.stats.mu.Unlock()
+}
+
 func (s *Server) countError(code string) {
 	s.stats.mu.Lock()
 	if s.stats.errors == nil {
@@ -67,7 +78,7 @@ func (s *Server) countError(code string) {
 func (s *Server) Stats() Stats {
 	c := &s.stats
 	c.mu.Lock()
-	st := Stats{Requests: maps.Clone(c.requests), Errors: maps.Clone(c.errors)}
+	st := Stats{Requests: maps.Clone(c.requests), Errors: maps.Clone(c.errors), GetsByKey: maps.Clone(c.gets)}
 	c.mu.Unlock()
 	if st.Requests == nil {
 		st.Requests = map[string]int64{}
@@ -89,7 +100,7 @@ func (s *Server) Stats() Stats {
 func (s *Server) ResetStats() {
 	c := &s.stats
 	c.mu.Lock()
-	c.requests, c.errors = nil, nil
+	c.requests, c.errors, c.gets = nil, nil, nil
 	c.mu.Unlock()
 	for _, n := range []*int64Counter{&c.getBodyBytes, &c.putBodyBytes, &c.injectedFailures, &c.injectedResets,
 		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
