@@ -76,6 +76,25 @@ func ParseSize(v string) (int64, error) {
 	return int64(math.Round(n)), nil
 }
 
+// parseGenerate reads BUCKET/PREFIX:COUNT:SIZE.
+func parseGenerate(v string) (bucket, prefix string, count int, size int64, err error) {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 {
+		return "", "", 0, 0, errors.New("want BUCKET/PREFIX:COUNT:SIZE, e.g. data/logs/:100000:1KiB")
+	}
+	bucket, prefix, _ = strings.Cut(parts[0], "/")
+	if !validBucketName(bucket) {
+		return "", "", 0, 0, fmt.Errorf("invalid bucket name %q", bucket)
+	}
+	if count, err = strconv.Atoi(parts[1]); err != nil || count < 0 {
+		return "", "", 0, 0, fmt.Errorf("invalid count %q", parts[1])
+	}
+	if size, err = ParseSize(parts[2]); err != nil {
+		return "", "", 0, 0, err
+	}
+	return bucket, prefix, count, size, nil
+}
+
 func isLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
@@ -90,6 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		root, addr, ak, sk, region string
 		buckets, replaceAfter      stringList
+		generate                   stringList
 		failNth                    string
 		rate, resetAfter           byteSize
 		latency, stall             time.Duration
@@ -117,6 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&replaceAfter, "replace-after", "bucket/key=SIZE: replace the object's content after SIZE body bytes were served (repeatable)")
 	fs.Int64Var(&seed, "seed", 1, "seed for deterministic fault decisions")
 	fs.BoolVar(&demo, "demo-data", false, "create the demo buckets and objects (idempotent)")
+	fs.Var(&generate, "generate", "BUCKET/PREFIX:COUNT:SIZE: hold COUNT generated objects of SIZE under the prefix, in memory (repeatable; the bucket is created)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -195,6 +216,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := s.CreateBucket(b); err != nil {
 			fmt.Fprintf(stderr, "ossq serve: %v\n", err)
 			return 1
+		}
+	}
+	for _, g := range generate {
+		bucket, prefix, count, size, err := parseGenerate(g)
+		if err == nil {
+			if err = s.CreateBucket(bucket); err == nil {
+				start := time.Now()
+				err = s.GenerateObjects(bucket, prefix, count, size)
+				fmt.Fprintf(stderr, "ossq serve: %d objects under oss://%s/%s ready in %v\n", count, bucket, prefix, time.Since(start).Round(time.Millisecond))
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ossq serve: --generate %s: %v\n", g, err)
+			return 2
 		}
 	}
 	if demo {
