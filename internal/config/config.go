@@ -44,6 +44,7 @@ const (
 	MaxPartSize       = 5 << 30   // OSS maximum part size
 	MaxParallel       = 100
 	MaxActive         = 32
+	MaxFileParallel   = 256
 	MaxRetries        = 20
 	MaxThreshold      = 5 << 30 // a single PutObject takes at most 5 GiB
 	MinBandwidthLimit = 1 << 10
@@ -91,6 +92,7 @@ type Transfer struct {
 	PartSize           int64
 	Parallel           int
 	MaxActive          int
+	FileParallel       int // files in flight per folder job
 	MultipartThreshold int64
 	CheckpointDir      string
 	StateDir           string
@@ -111,6 +113,7 @@ func DefaultTransfer() Transfer {
 		PartSize:           8 << 20,
 		Parallel:           8,
 		MaxActive:          3,
+		FileParallel:       16,
 		MultipartThreshold: 16 << 20,
 		CheckpointDir:      DefaultCheckpointDir(),
 		StateDir:           DefaultStateDir(),

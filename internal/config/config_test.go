@@ -67,7 +67,7 @@ func TestNoFileGivesDefaults(t *testing.T) {
 		t.Errorf("Path = %q, want empty (no file)", cfg.Path)
 	}
 	want := Transfer{
-		PartSize: 8 << 20, Parallel: 8, MaxActive: 3, MultipartThreshold: 16 << 20,
+		PartSize: 8 << 20, Parallel: 8, MaxActive: 3, FileParallel: 16, MultipartThreshold: 16 << 20,
 		CheckpointDir: filepath.Join(stateHome, "ossq", "checkpoints"),
 		StateDir:      filepath.Join(stateHome, "ossq"),
 		Retries:       5, OnExists: "ask", ResumeOnStart: true,

@@ -158,6 +158,9 @@ var transferFields = map[string]field[Transfer]{
 	},
 	"parallel":   func(t *Transfer, v any, _ *decoder) string { return setInt(&t.Parallel, v, 1, MaxParallel) },
 	"max_active": func(t *Transfer, v any, _ *decoder) string { return setInt(&t.MaxActive, v, 1, MaxActive) },
+	"file_parallel": func(t *Transfer, v any, _ *decoder) string {
+		return setInt(&t.FileParallel, v, 1, MaxFileParallel)
+	},
 	"multipart_threshold": func(t *Transfer, v any, _ *decoder) string {
 		return setSize(&t.MultipartThreshold, v, 0, MaxThreshold, false)
 	},

@@ -81,6 +81,7 @@ func EngineOptions(t config.Transfer) transfer.Options {
 		PartSize:           t.PartSize,
 		Parallel:           t.Parallel,
 		MaxActive:          t.MaxActive,
+		FileParallel:       t.FileParallel,
 		MultipartThreshold: t.MultipartThreshold,
 		StateDir:           t.StateDir,
 		CheckpointDir:      t.CheckpointDir,
