@@ -3,6 +3,7 @@ package transfer
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,4 +205,92 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 	check(e, "before restart")
 	e.Close()
 	check(env.open(opts), "after restart")
+}
+
+// TestFolderUploadResumesItsWalk: an upload job stopped midway goes on
+// from the last file its walk recorded; no file is sent twice except those
+// in flight at the stop, and every object ends identical.
+func TestFolderUploadResumesItsWalk(t *testing.T) {
+	const count = 1500
+	old := listLookahead
+	listLookahead = 300
+	t.Cleanup(func() { listLookahead = old })
+	env := newTestEnv(t)
+	src := filepath.Join(env.dir, "src")
+	for i := range count {
+		p := filepath.Join(src, fmt.Sprintf("d%d", i%5), fmt.Sprintf("f%04d.txt", i))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(fmt.Sprintf("file %d", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
+	opts := env.testOptions()
+	opts.FileParallel = 8
+	e1 := env.open(opts)
+	id, err := e1.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "up/", LocalPath: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; jobOf(t, e1, id).Items.Done < 400; i++ {
+		if i > 3000 {
+			t.Fatalf("only %+v after 30 s", jobOf(t, e1, id).Items)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if js := jobOf(t, e1, id); !js.Listing {
+		t.Fatalf("the walk had ended at the stop (%+v); the test needs a stop mid-walk", js.Items)
+	}
+	e1.Close()
+	env.quiesce()
+	puts1 := env.srv.Stats().Requests["PutObject"]
+	e2 := env.open(opts)
+	mustDone(t, e2, id)
+	if js := jobOf(t, e2, id); js.Items.Done != count || js.Items.Total != count {
+		t.Fatalf("after resume: %+v", js.Items)
+	}
+	if puts := env.srv.Stats().Requests["PutObject"]; puts > count+int64(opts.FileParallel) {
+		t.Errorf("%d PutObjects (%d before the stop) for %d files: more than the files in flight sent twice", puts, puts1, count)
+	}
+	for i := 0; i < count; i += 97 {
+		key := fmt.Sprintf("up/d%d/f%04d.txt", i%5, i)
+		if got := env.objectBytes(key); string(got) != fmt.Sprintf("file %d", i) {
+			t.Errorf("%s: %q", key, got)
+		}
+	}
+}
+
+// TestCanceledFolderJobLeavesNothing: cancel takes a running folder job's
+// temp files, checkpoints and multipart uploads with it.
+func TestCanceledFolderJobLeavesNothing(t *testing.T) {
+	env := newTestEnv(t)
+	for i := range 4 {
+		env.srv.PutGenerated(testBucket, fmt.Sprintf("big/%d.bin", i), 2<<20, int64(i), "")
+		env.srv.PutGenerated(testBucket, fmt.Sprintf("big/small%d", i), 100<<10, int64(i), "")
+	}
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	opts := env.testOptions()
+	e := env.open(opts)
+	root := filepath.Join(env.dir, "out")
+	id, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "big/", LocalPath: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitProgress(t, e, id, 1<<20)
+	if err := e.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	if ts := waitFor(t, e, id); ts.State != StateCanceled {
+		t.Fatalf("state %s, want canceled", ts.State)
+	}
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && looksLikeTempName(d.Name()) {
+			t.Errorf("temp file left: %s", p)
+		}
+		return nil
+	})
+	cps, _ := filepath.Glob(filepath.Join(opts.StateDir, "checkpoints", "*.cp"))
+	if len(cps) != 0 {
+		t.Errorf("checkpoints left: %v", cps)
+	}
 }
