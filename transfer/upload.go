@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"ossq/internal/crc64x"
 )
 
 // OSS multipart limits.
@@ -148,12 +147,13 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("before complete: %w", errObjectChanged)
 	}
 	done := make([]UploadedPart, len(parts))
-	var want uint64
+	var whole crcJoiner
 	for i, p := range parts {
 		_, crc, etag := p.progress()
 		done[i] = UploadedPart{Number: p.number, ETag: etag, Size: p.size}
-		want = oss.CRC64Combine(want, crc, uint64(p.size))
+		whole.add(crc, p.size)
 	}
+	want := whole.crc
 	var serverCRC string
 	err = e.withRetry(ctx, t, func() error {
 		var err error
@@ -293,19 +293,15 @@ var errAlreadyComplete = errors.New("upload already complete")
 // A HEAD that fails transiently is an error (so the upload is not
 // needlessly started over), not a "no".
 func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) (bool, error) {
-	var want uint64
+	var whole crcJoiner
 	for i, p := range cp.Parts {
 		_, size := partRange(cp.Size, cp.PartSize, i)
 		if p.ETag == "" || p.Done != size {
 			return false, nil
 		}
-		if i == 0 {
-			want = p.CRC
-		} else {
-			want = oss.CRC64Combine(want, p.CRC, uint64(size))
-		}
+		whole.add(p.CRC, size)
 	}
-	return e.objectMatches(ctx, t, cp.Size, want)
+	return e.objectMatches(ctx, t, cp.Size, whole.crc)
 }
 
 // objectMatches reports whether the object on the server has this size and
@@ -419,7 +415,7 @@ func (r *partReader) Read(b []byte) (int, error) {
 			return 0, werr
 		}
 		if r.crcFrom0 {
-			r.crc = crc64.Update(r.crc, crcTable, b[:n])
+			r.crc = crc64x.Update(r.crc, b[:n])
 		}
 		r.pos += int64(n)
 		r.p.done.Store(min(r.pos, r.size))
@@ -463,7 +459,7 @@ func (r *partReader) recompute() error {
 	if _, err := r.r.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	h := crc64.New(crcTable)
+	h := crc64x.New()
 	n, err := io.Copy(h, io.LimitReader(r.r, r.size))
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
