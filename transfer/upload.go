@@ -387,18 +387,23 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 
 // partReader feeds one part to the SDK: seekable (so the SDK can retry),
 // counting progress per read, computing CRC64, and paced by the global
-// bandwidth limiter.
+// bandwidth limiter. It reads the source ahead in blocks of up to
+// copyBufferSize: the HTTP client asks for a few KiB at a time, and one
+// pread each would cost more than the copy out of the block.
 type partReader struct {
 	e    *Engine
 	ctx  context.Context
 	r    io.ReadSeeker
 	size int64
 	p    *part
-	pos  int64
+	pos  int64 // bytes handed out so far; the source is ahead by len(ahead)
 	crc  uint64
 	// crcFrom0 is false after a seek to anywhere but the start: the CRC
 	// then no longer covers bytes 0..pos.
 	crcFrom0 bool
+	block    []byte // read-ahead storage, allocated on the first Read
+	ahead    []byte // the unread rest of block
+	aheadErr error  // the source's error after ahead, reported once it is drained
 }
 
 func (e *Engine) newPartReader(ctx context.Context, r io.ReadSeeker, p *part) *partReader {
@@ -409,7 +414,7 @@ func (r *partReader) Read(b []byte) (int, error) {
 	if c := r.e.chunkLimit(); len(b) > c {
 		b = b[:c]
 	}
-	n, err := r.r.Read(b)
+	n, err := r.readAhead(b)
 	if n > 0 {
 		if werr := r.e.waitBandwidth(r.ctx, n); werr != nil {
 			return 0, werr
@@ -423,19 +428,65 @@ func (r *partReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (r *partReader) Seek(off int64, whence int) (int64, error) {
-	pos, err := r.r.Seek(off, whence)
-	if err != nil {
-		return pos, err
+// readAhead copies from the read-ahead block, refilling it with one large
+// read of the source when empty; a caller asking for a whole block or more
+// reads the source directly.
+func (r *partReader) readAhead(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
 	}
-	if pos == 0 {
+	if len(r.ahead) == 0 {
+		if err := r.aheadErr; err != nil {
+			r.aheadErr = nil
+			return 0, err
+		}
+		if r.block == nil {
+			r.block = make([]byte, min(int64(copyBufferSize), max(r.size, 1)))
+		}
+		if len(b) >= len(r.block) {
+			return r.r.Read(b)
+		}
+		n, err := r.r.Read(r.block)
+		r.ahead, r.aheadErr = r.block[:n], err
+		if n == 0 {
+			r.aheadErr = nil
+			return 0, err
+		}
+	}
+	n := copy(b, r.ahead)
+	r.ahead = r.ahead[n:]
+	return n, nil
+}
+
+func (r *partReader) Seek(off int64, whence int) (int64, error) {
+	target := off
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		target += r.pos
+	case io.SeekEnd:
+		target += r.size
+	default:
+		return r.pos, fmt.Errorf("part reader: invalid whence %d", whence)
+	}
+	if target < 0 {
+		return r.pos, fmt.Errorf("part reader: seek to negative position %d", target)
+	}
+	if target != r.pos || target == 0 {
+		// The source is ahead of pos by the read-ahead: move it exactly.
+		if _, err := r.r.Seek(target, io.SeekStart); err != nil {
+			return r.pos, err
+		}
+		r.ahead, r.aheadErr = nil, nil
+	}
+	if target == 0 {
 		r.crc, r.crcFrom0 = 0, true
-	} else if pos != r.pos {
+	} else if target != r.pos {
 		r.crcFrom0 = false
 	}
-	r.pos = pos
-	r.p.done.Store(min(pos, r.size))
-	return pos, nil
+	r.pos = target
+	r.p.done.Store(min(target, r.size))
+	return target, nil
 }
 
 func (r *partReader) complete() bool { return r.crcFrom0 && r.pos == r.size }
@@ -468,5 +519,6 @@ func (r *partReader) recompute() error {
 		return fmt.Errorf("source shorter than expected: %w", errObjectChanged)
 	}
 	r.crc, r.crcFrom0, r.pos = h.Sum64(), true, r.size
+	r.ahead, r.aheadErr = nil, nil
 	return nil
 }
