@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,15 +12,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"golang.org/x/sync/errgroup"
+
+	"ossq/internal/crc64x"
 )
 
 // copyBufferSize is each worker's buffer: large enough for few syscalls,
 // small enough that 16 workers stay far under the memory budget.
 const copyBufferSize = 256 << 10
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // checkpointBatch is the shortest gap between two checkpoint writes caused
 // by part completions.
@@ -281,11 +279,12 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 
 	e.setState(t, StateVerifying)
 	if want, ok := parseCRC64(obj.CRC64); ok {
-		_, got, _ := parts[0].progress()
-		for _, p := range parts[1:] {
+		var whole crcJoiner
+		for _, p := range parts {
 			_, c, _ := p.progress()
-			got = oss.CRC64Combine(got, c, uint64(p.size))
+			whole.add(c, p.size)
 		}
+		got := whole.crc
 		if got != want {
 			return fmt.Errorf("whole object: local %d, server %d: %w (%w)", got, want, errCRCMismatch, errObjectChanged)
 		}
@@ -628,7 +627,7 @@ func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part
 			done += int64(n)
 			left -= int64(n)
 			p.mu.Lock()
-			p.crc = crc64.Update(p.crc, crcTable, buf[:n])
+			p.crc = crc64x.Update(p.crc, buf[:n])
 			p.done.Store(done)
 			p.mu.Unlock()
 		}

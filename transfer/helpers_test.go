@@ -19,6 +19,10 @@ import (
 
 const testBucket = "bkt"
 
+// crcTable is the standard library's CRC64 table: tests check the engine's
+// own CRC code against it.
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
 // testEnv is an ossemu server on loopback plus the real SDK store over it.
 type testEnv struct {
 	t        testing.TB

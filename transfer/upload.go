@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"ossq/internal/crc64x"
 )
 
 // OSS multipart limits.
@@ -148,12 +147,13 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("before complete: %w", errObjectChanged)
 	}
 	done := make([]UploadedPart, len(parts))
-	var want uint64
+	var whole crcJoiner
 	for i, p := range parts {
 		_, crc, etag := p.progress()
 		done[i] = UploadedPart{Number: p.number, ETag: etag, Size: p.size}
-		want = oss.CRC64Combine(want, crc, uint64(p.size))
+		whole.add(crc, p.size)
 	}
+	want := whole.crc
 	var serverCRC string
 	err = e.withRetry(ctx, t, func() error {
 		var err error
@@ -293,19 +293,15 @@ var errAlreadyComplete = errors.New("upload already complete")
 // A HEAD that fails transiently is an error (so the upload is not
 // needlessly started over), not a "no".
 func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) (bool, error) {
-	var want uint64
+	var whole crcJoiner
 	for i, p := range cp.Parts {
 		_, size := partRange(cp.Size, cp.PartSize, i)
 		if p.ETag == "" || p.Done != size {
 			return false, nil
 		}
-		if i == 0 {
-			want = p.CRC
-		} else {
-			want = oss.CRC64Combine(want, p.CRC, uint64(size))
-		}
+		whole.add(p.CRC, size)
 	}
-	return e.objectMatches(ctx, t, cp.Size, want)
+	return e.objectMatches(ctx, t, cp.Size, whole.crc)
 }
 
 // objectMatches reports whether the object on the server has this size and
@@ -391,18 +387,23 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 
 // partReader feeds one part to the SDK: seekable (so the SDK can retry),
 // counting progress per read, computing CRC64, and paced by the global
-// bandwidth limiter.
+// bandwidth limiter. It reads the source ahead in blocks of up to
+// copyBufferSize: the HTTP client asks for a few KiB at a time, and one
+// pread each would cost more than the copy out of the block.
 type partReader struct {
 	e    *Engine
 	ctx  context.Context
 	r    io.ReadSeeker
 	size int64
 	p    *part
-	pos  int64
+	pos  int64 // bytes handed out so far; the source is ahead by len(ahead)
 	crc  uint64
 	// crcFrom0 is false after a seek to anywhere but the start: the CRC
 	// then no longer covers bytes 0..pos.
 	crcFrom0 bool
+	block    []byte // read-ahead storage, allocated on the first Read
+	ahead    []byte // the unread rest of block
+	aheadErr error  // the source's error after ahead, reported once it is drained
 }
 
 func (e *Engine) newPartReader(ctx context.Context, r io.ReadSeeker, p *part) *partReader {
@@ -413,13 +414,13 @@ func (r *partReader) Read(b []byte) (int, error) {
 	if c := r.e.chunkLimit(); len(b) > c {
 		b = b[:c]
 	}
-	n, err := r.r.Read(b)
+	n, err := r.readAhead(b)
 	if n > 0 {
 		if werr := r.e.waitBandwidth(r.ctx, n); werr != nil {
 			return 0, werr
 		}
 		if r.crcFrom0 {
-			r.crc = crc64.Update(r.crc, crcTable, b[:n])
+			r.crc = crc64x.Update(r.crc, b[:n])
 		}
 		r.pos += int64(n)
 		r.p.done.Store(min(r.pos, r.size))
@@ -427,19 +428,65 @@ func (r *partReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (r *partReader) Seek(off int64, whence int) (int64, error) {
-	pos, err := r.r.Seek(off, whence)
-	if err != nil {
-		return pos, err
+// readAhead copies from the read-ahead block, refilling it with one large
+// read of the source when empty; a caller asking for a whole block or more
+// reads the source directly.
+func (r *partReader) readAhead(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
 	}
-	if pos == 0 {
+	if len(r.ahead) == 0 {
+		if err := r.aheadErr; err != nil {
+			r.aheadErr = nil
+			return 0, err
+		}
+		if r.block == nil {
+			r.block = make([]byte, min(int64(copyBufferSize), max(r.size, 1)))
+		}
+		if len(b) >= len(r.block) {
+			return r.r.Read(b)
+		}
+		n, err := r.r.Read(r.block)
+		r.ahead, r.aheadErr = r.block[:n], err
+		if n == 0 {
+			r.aheadErr = nil
+			return 0, err
+		}
+	}
+	n := copy(b, r.ahead)
+	r.ahead = r.ahead[n:]
+	return n, nil
+}
+
+func (r *partReader) Seek(off int64, whence int) (int64, error) {
+	target := off
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		target += r.pos
+	case io.SeekEnd:
+		target += r.size
+	default:
+		return r.pos, fmt.Errorf("part reader: invalid whence %d", whence)
+	}
+	if target < 0 {
+		return r.pos, fmt.Errorf("part reader: seek to negative position %d", target)
+	}
+	if target != r.pos || target == 0 {
+		// The source is ahead of pos by the read-ahead: move it exactly.
+		if _, err := r.r.Seek(target, io.SeekStart); err != nil {
+			return r.pos, err
+		}
+		r.ahead, r.aheadErr = nil, nil
+	}
+	if target == 0 {
 		r.crc, r.crcFrom0 = 0, true
-	} else if pos != r.pos {
+	} else if target != r.pos {
 		r.crcFrom0 = false
 	}
-	r.pos = pos
-	r.p.done.Store(min(pos, r.size))
-	return pos, nil
+	r.pos = target
+	r.p.done.Store(min(target, r.size))
+	return target, nil
 }
 
 func (r *partReader) complete() bool { return r.crcFrom0 && r.pos == r.size }
@@ -463,7 +510,7 @@ func (r *partReader) recompute() error {
 	if _, err := r.r.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	h := crc64.New(crcTable)
+	h := crc64x.New()
 	n, err := io.Copy(h, io.LimitReader(r.r, r.size))
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
@@ -472,5 +519,6 @@ func (r *partReader) recompute() error {
 		return fmt.Errorf("source shorter than expected: %w", errObjectChanged)
 	}
 	r.crc, r.crcFrom0, r.pos = h.Sum64(), true, r.size
+	r.ahead, r.aheadErr = nil, nil
 	return nil
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One big object, ossq vs rclone (S3 provider, path style), against `ossq serve` on loopback:
+# the upload and the download, 8 MiB parts, 4 in flight, wall time and CPU seconds (user+sys) of the client.
+#   bash transfer/testdata/bench_rclone.sh [SIZE_MiB]   (default 1024)
+# Needs rclone on PATH (`apt-get install -y rclone` gives Debian's, or `go install github.com/rclone/rclone@v1.76.0`);
+# without it it says so and measures nothing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if ! command -v rclone >/dev/null; then
+  echo "bench_rclone: rclone is not on PATH; nothing measured"
+  exit 0
+fi
+size_mib=${1:-1024}
+work=$(mktemp -d /tmp/ossq-bench-rclone.XXXXXX)
+serve_pid=
+cleanup() {
+  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/ossq" .
+"$work/ossq" serve --root "$work/srv" --bucket bench >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q '^endpoint:' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+endpoint=$(sed -n 's/^endpoint: //p' "$work/serve.out")
+[ -n "$endpoint" ] || { echo "bench_rclone: ossq serve did not start:"; cat "$work/serve.err"; exit 1; }
+endpoint=${endpoint#http://}
+
+head -c "$((size_mib << 20))" /dev/urandom >"$work/src"
+
+# Both clients get throwaway keys (the server checks none) and private state.
+export OSS_ACCESS_KEY_ID=bench OSS_ACCESS_KEY_SECRET=bench XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
+export RCLONE_CONFIG="$work/rclone.conf"
+cat >"$RCLONE_CONFIG" <<CONF
+[emu]
+type = s3
+provider = Other
+endpoint = http://$endpoint
+force_path_style = true
+access_key_id = bench
+secret_access_key = bench
+CONF
+ossq_flags=(--endpoint "http://$endpoint" --region cn-hangzhou --part-size 8MiB --parallel 4)
+rclone_flags=(--s3-chunk-size 8M --s3-upload-concurrency 4 --multi-thread-streams 4 --multi-thread-chunk-size 8M
+  --multi-thread-cutoff 8M --s3-upload-cutoff 8M)
+
+# measure NAME CMD...: one line with wall and CPU seconds of CMD.
+measure() {
+  local name=$1; shift
+  local TIMEFORMAT="$name: %R s wall, %U+%S s CPU"
+  time { "$@" >/dev/null 2>"$work/cmd.err" || { echo "$name: failed"; cat "$work/cmd.err"; return 1; }; }
+}
+
+echo "$size_mib MiB, rclone $(rclone version | head -1 | awk '{print $2}')"
+measure "ossq put  " "$work/ossq" put "${ossq_flags[@]}" "$work/src" oss://bench/by-ossq
+measure "rclone put" rclone copyto "${rclone_flags[@]}" "$work/src" emu:bench/by-rclone
+measure "ossq get  " "$work/ossq" get "${ossq_flags[@]}" --on-exists overwrite oss://bench/by-ossq "$work/got-ossq"
+measure "rclone get" rclone copyto "${rclone_flags[@]}" emu:bench/by-rclone "$work/got-rclone"
+cmp "$work/src" "$work/got-ossq" && cmp "$work/src" "$work/got-rclone" && echo "both copies are byte-identical to the source"
