@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"ossq/internal/crc64x"
 )
 
 // renamedReason marks a done item saved under a free name because its own
@@ -189,7 +190,7 @@ func (r *treeRun) fetchInto(ctx context.Context, a *activeItem, it *treeItem, f 
 			if _, err := f.Write(buf[:m]); err != nil {
 				return obj, fmt.Errorf("write temp file: %w", err)
 			}
-			crc = crc64.Update(crc, crcTable, buf[:m])
+			crc = crc64x.Update(crc, buf[:m])
 			n += int64(m)
 			a.done.Store(n)
 		}
