@@ -101,50 +101,120 @@ func (r *treeRun) commit(batch []itemResult) error {
 }
 
 // placeFiles makes a batch's finished downloads durable and puts them in
-// place. An item whose file cannot be placed becomes failed or skipped.
+// place: their data synced (one syncfs per file system where there is
+// syncfs, else fdatasync each), each renamed within its folder, then the
+// new names synced. An item whose file cannot be placed becomes failed or
+// skipped.
 func (r *treeRun) placeFiles(batch []itemResult) {
-	var g errgroup.Group
-	g.SetLimit(32)
+	type folder struct {
+		dir   *os.File
+		items []*itemResult
+	}
+	folders := map[string]*folder{}
 	for i := range batch {
 		res := &batch[i]
 		if res.f == nil {
 			continue
 		}
-		g.Go(func() error {
-			err := dataSync(res.f)
-			if cerr := res.f.Close(); err == nil {
-				err = cerr
-			}
-			res.f = nil
+		d := path.Dir(res.dest)
+		fo := folders[d]
+		if fo == nil {
+			dir, err := r.root.Open(filepath.FromSlash(d))
 			if err != nil {
-				r.failPlaced(res, fmt.Errorf("sync temp file: %w", err))
+				res.f.Close()
+				res.f = nil
+				r.failPlaced(res, fmt.Errorf("open destination folder: %w", pathError(d, err)))
+				continue
 			}
-			return nil
-		})
+			fo = &folder{dir: dir}
+			folders[d] = fo
+		}
+		fo.items = append(fo.items, res)
+	}
+	dirs := make([]*os.File, 0, len(folders))
+	for _, fo := range folders {
+		dirs = append(dirs, fo.dir)
+	}
+	defer func() {
+		for _, d := range dirs {
+			d.Close()
+		}
+	}()
+	synced := haveSyncFS && syncFileSystems(dirs) == nil
+	var g errgroup.Group
+	g.SetLimit(32)
+	for _, fo := range folders {
+		for _, res := range fo.items {
+			g.Go(func() error {
+				var err error
+				if !synced {
+					err = dataSync(res.f)
+				}
+				if cerr := res.f.Close(); err == nil {
+					err = cerr
+				}
+				res.f = nil
+				if err != nil {
+					r.failPlaced(res, fmt.Errorf("sync temp file: %w", err))
+				}
+				return nil
+			})
+		}
 	}
 	g.Wait()
-	dirs := map[string]bool{}
-	for i := range batch {
-		res := &batch[i]
-		if res.temp == "" || res.it.state != ItemDone {
-			continue
-		}
-		dest, err := r.moveIntoPlace(res)
-		if err != nil {
-			r.failPlaced(res, err)
-			continue
-		}
-		res.temp = ""
-		dirs[path.Dir(dest)] = true
-	}
-	for d := range dirs {
-		if err := r.syncFolder(d); err != nil {
-			r.e.log.Warn("sync folder failed", "folder", d, "err", err)
-			for i := range batch {
-				if res := &batch[i]; res.it.state == ItemDone && res.dest != "" && path.Dir(res.dest) == d {
-					res.it.state, res.it.reason = ItemFailed, "sync destination folder: "+err.Error()
-				}
+	for d, fo := range folders {
+		for _, res := range fo.items {
+			if res.temp == "" || res.it.state != ItemDone {
+				continue
 			}
+			if err := r.moveIntoPlace(fo.dir, d, res); err != nil {
+				r.failPlaced(res, err)
+				continue
+			}
+			res.temp = ""
+		}
+		if !haveSyncFS {
+			if err := fo.dir.Sync(); err != nil {
+				r.failFolder(fo.items, d, err)
+			}
+		}
+	}
+	if haveSyncFS {
+		if err := syncFileSystems(dirs); err != nil {
+			for d, fo := range folders {
+				r.failFolder(fo.items, d, err)
+			}
+		}
+	}
+}
+
+// syncFileSystems runs syncfs once for each file system the folders are on.
+func syncFileSystems(dirs []*os.File) error {
+	seen := map[uint64]bool{}
+	for _, d := range dirs {
+		fi, err := d.Stat()
+		if err != nil {
+			return err
+		}
+		dev := deviceOf(fi)
+		if seen[dev] {
+			continue
+		}
+		seen[dev] = true
+		if err := syncFS(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// failFolder fails the items just placed in a folder whose names could not
+// be made durable.
+func (r *treeRun) failFolder(group []*itemResult, d string, err error) {
+	r.e.log.Warn("sync folder failed", "folder", d, "err", err)
+	for _, res := range group {
+		if res.it.state == ItemDone {
+			res.it.state, res.it.reason = ItemFailed, "sync destination folder: "+err.Error()
 		}
 	}
 }
@@ -161,44 +231,39 @@ func (r *treeRun) failPlaced(res *itemResult, err error) {
 	res.it.state, res.it.reason, res.it.errInfo = ItemFailed, shortError(err), errorInfoOf(err)
 }
 
-// moveIntoPlace renames the temp file onto its destination under root,
-// following OnExists when a file appeared there meanwhile. It returns the
-// destination used.
-func (r *treeRun) moveIntoPlace(res *itemResult) (string, error) {
-	temp, dest := filepath.FromSlash(res.temp), filepath.FromSlash(res.dest)
-	if res.force {
-		if fi, err := r.root.Lstat(dest); err == nil && fi.IsDir() {
-			return res.dest, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, res.dest)
-		}
-		if err := r.root.Rename(temp, dest); err != nil {
-			return res.dest, fmt.Errorf("move into place: %w", err)
-		}
-		return res.dest, nil
-	}
+// moveIntoPlace renames the temp file onto its destination in the folder
+// open as dir, following OnExists when a file appeared there meanwhile.
+func (r *treeRun) moveIntoPlace(dir *os.File, dirRel string, res *itemResult) error {
+	temp, dest := path.Base(res.temp), path.Base(res.dest)
 	for attempt := 0; attempt < 10; attempt++ {
-		err := r.root.Link(temp, dest)
+		if res.force {
+			if fi, err := r.root.Lstat(filepath.FromSlash(res.dest)); err == nil && fi.IsDir() {
+				return fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, res.dest)
+			}
+		}
+		err := placeAt(r.root, filepath.FromSlash(dirRel), dir, temp, dest, res.mtime, res.force)
 		if err == nil {
-			r.root.Remove(temp)
-			return filepath.ToSlash(dest), nil
+			return nil
 		}
 		if !errors.Is(err, os.ErrExist) {
-			return res.dest, fmt.Errorf("move into place: %w", err)
+			return fmt.Errorf("move into place: %w", err)
 		}
-		if fi, serr := r.root.Lstat(dest); serr == nil && fi.IsDir() {
-			return res.dest, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, res.dest)
+		res.mtime = time.Time{} // set already
+		if fi, serr := r.root.Lstat(filepath.FromSlash(res.dest)); serr == nil && fi.IsDir() {
+			return fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, res.dest)
 		}
 		if r.t.spec.OnExists != ExistsRename {
-			return res.dest, fmt.Errorf("%w: destination exists (it appeared while the item was fetched)", errItemSkipped)
+			return skipf("destination exists (it appeared while the item was fetched)")
 		}
-		alt, err := freeName(dest, r.exists)
+		alt, err := freeName(filepath.FromSlash(res.dest), r.exists)
 		if err != nil {
-			return res.dest, err
+			return err
 		}
-		dest = alt
+		dest = filepath.Base(alt)
 		res.dest = filepath.ToSlash(alt)
 		res.it.rel, res.it.reason = res.dest, renamedReason
 	}
-	return res.dest, errors.New("move into place: no free name found")
+	return errors.New("move into place: no free name found")
 }
 
 // exists reports whether rel names anything under root (a dangling link too).

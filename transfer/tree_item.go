@@ -137,15 +137,12 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 	if err == nil {
 		err = f.Chmod(r.fileMode)
 	}
-	if err == nil && !obj.LastModified.IsZero() {
-		err = r.root.Chtimes(temp, time.Now(), obj.LastModified)
-	}
 	if err != nil {
 		f.Close()
 		r.root.Remove(temp)
 		return res, err
 	}
-	res.temp, res.f, res.dest = filepath.ToSlash(temp), f, filepath.ToSlash(dest)
+	res.temp, res.f, res.dest, res.mtime = filepath.ToSlash(temp), f, filepath.ToSlash(dest), obj.LastModified
 	return res, nil
 }
 

@@ -55,6 +55,7 @@ type itemResult struct {
 	f     *os.File // its open descriptor, to sync and close
 	dest  string   // where it goes, relative to root
 	force bool     // replace what is there (OnExists overwrite)
+	mtime time.Time // the modification time to give it (the object's Last-Modified)
 }
 
 func signal(ch chan struct{}) {

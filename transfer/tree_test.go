@@ -68,8 +68,9 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 	if js.Items.Done != count || js.Items.Failed != 0 || js.Items.Skipped != 0 || js.Size != count*size || js.Done != count*size {
 		t.Fatalf("after resume: %+v, %d of %d bytes", js.Items, js.Done, js.Size)
 	}
-	if pages := run1.Requests["ListObjectsV2"] + run2.Requests["ListObjectsV2"]; pages != count/listPageSize {
-		t.Errorf("%d + %d listing pages, want %d in all (none listed twice)", run1.Requests["ListObjectsV2"], run2.Requests["ListObjectsV2"], count/listPageSize)
+	// A page being listed at the stop is listed again; no other.
+	if l1, l2 := run1.Requests["ListObjectsV2"], run2.Requests["ListObjectsV2"]; l2 >= count/listPageSize || l1+l2 > count/listPageSize+1 {
+		t.Errorf("%d + %d listing pages for %d: the restart must go on from the saved position", l1, l2, count/listPageSize)
 	}
 	for key := range present {
 		if n := run2.GetsByKey[key]; n != 0 {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# A folder of small objects, ossq vs rclone (S3 provider, path style, --transfers 16), against one
+# `ossq serve --generate` on loopback: download of COUNT objects of 1 KiB, then upload of the same
+# files. Prints wall time, files/s and the client's peak RSS for each, and the ratio.
+#   bash transfer/testdata/bench-folder.sh [COUNT] [LATENCY]     (defaults 100000, 0s; e.g. 2000 5ms)
+# Needs rclone on PATH (`apt-get install -y rclone`); without it only ossq is measured.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+count=${1:-100000}
+latency=${2:-0s}
+work=$(mktemp -d /tmp/ossq-bench-folder.XXXXXX)
+serve_pid=
+cleanup() {
+  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/ossq" .
+"$work/ossq" serve --root "$work/srv" --bucket bench --generate "bench/small/:$count:1KiB" --latency "$latency" \
+  >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 600); do grep -q '^endpoint:' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+endpoint=$(sed -n 's/^endpoint: //p' "$work/serve.out")
+[ -n "$endpoint" ] || { echo "bench-folder: ossq serve did not start:"; cat "$work/serve.err"; exit 1; }
+
+export OSS_ACCESS_KEY_ID=bench OSS_ACCESS_KEY_SECRET=bench XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
+unset AWS_CA_BUNDLE # rclone refuses a custom CA bundle with its own transport
+export RCLONE_CONFIG="$work/rclone.conf"
+cat >"$RCLONE_CONFIG" <<CONF
+[emu]
+type = s3
+provider = Other
+endpoint = $endpoint
+force_path_style = true
+access_key_id = bench
+secret_access_key = bench
+CONF
+have_rclone=false
+command -v rclone >/dev/null && have_rclone=true
+
+# measure NAME CMD...: wall seconds and peak RSS of CMD; sets last_wall.
+measure() {
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>"$work/cmd.err" || { echo "$name: failed"; tail -5 "$work/cmd.err"; return 1; }
+  t1=$(date +%s.%N)
+  last_wall=$(echo "$t1 - $t0" | bc -l)
+  printf '%-12s %7.2f s  %8.0f files/s  peak RSS %6.1f MB\n' "$name" "$last_wall" "$(echo "$count / $last_wall" | bc -l)" \
+    "$(echo "$(cat "$work/rss") / 1024" | bc -l)"
+}
+
+echo "$count objects of 1 KiB, server latency $latency, $(nproc) cores${have_rclone:+}"
+measure "ossq get" "$work/ossq" get --endpoint "$endpoint" --region cn-hangzhou oss://bench/small/ "$work/got-ossq"
+ossq_get=$last_wall
+if $have_rclone; then
+  measure "rclone copy" rclone copy --transfers 16 --checkers 16 emu:bench/small "$work/got-rclone"
+  printf 'download: ossq is %.2fx rclone\n' "$(echo "$last_wall / $ossq_get" | bc -l)"
+  diff -rq "$work/got-ossq" "$work/got-rclone" >/dev/null && echo "both downloads are identical"
+fi
+measure "ossq put" "$work/ossq" put --endpoint "$endpoint" --region cn-hangzhou "$work/got-ossq" oss://bench/up-ossq/
+ossq_put=$last_wall
+if $have_rclone; then
+  measure "rclone copy" rclone copy --transfers 16 --checkers 16 "$work/got-ossq" emu:bench/up-rclone
+  printf 'upload: ossq is %.2fx rclone\n' "$(echo "$last_wall / $ossq_put" | bc -l)"
+fi
