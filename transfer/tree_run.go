@@ -50,11 +50,11 @@ type treeRun struct {
 type itemResult struct {
 	it    treeItem // with its new state, reason and error
 	old   ItemState
-	keep  bool     // still pending: stopped by pause or close
-	temp  string   // a finished download's temp file, relative to root
-	f     *os.File // its open descriptor, to sync and close
-	dest  string   // where it goes, relative to root
-	force bool     // replace what is there (OnExists overwrite)
+	keep  bool      // still pending: stopped by pause or close
+	temp  string    // a finished download's temp file, relative to root
+	f     *os.File  // its open descriptor, to sync and close
+	dest  string    // where it goes, relative to root
+	force bool      // replace what is there (OnExists overwrite)
 	mtime time.Time // the modification time to give it (the object's Last-Modified)
 }
 
