@@ -71,6 +71,9 @@ func (s *jobStore) close() error {
 	return s.db.Close()
 }
 
+// appendFill is the page fill of buckets written in key order.
+const appendFill = 0.95
+
 func seqKey(seq uint64) []byte {
 	var k [8]byte
 	binary.BigEndian.PutUint64(k[:], seq)
@@ -155,11 +158,15 @@ func treeTx(tx *bolt.Tx, id ID, create bool) (treeBuckets, error) {
 	if tb.items, err = get(bucketItems); err != nil {
 		return tb, err
 	}
+	// Items and the pending index grow at the end (seq order): full pages
+	// halve the file. The other indexes fill in any order: bbolt's default.
+	tb.items.FillPercent = appendFill
 	for _, st := range storedItemStates {
 		if tb.state[st], err = get(stateBucketName(st)); err != nil {
 			return tb, err
 		}
 	}
+	tb.state[ItemPending].FillPercent = appendFill
 	return tb, nil
 }
 
@@ -180,8 +187,20 @@ func (tb treeBuckets) putItem(it *treeItem, old ItemState) error {
 	return nil
 }
 
+// windowHint remembers where a state's window started last time (the
+// offset and the seq there), so scrolling a filtered list pages from there
+// instead of counting from the first item. It holds while the tree's
+// version is the same.
+type windowHint struct {
+	version uint64
+	offset  int
+	seq     uint64
+}
+
 // itemsWindow reads up to limit items from offset, all or of one state.
-func (s *jobStore) itemsWindow(id ID, state ItemState, offset, limit int) ([]treeItem, error) {
+// All items are keyed by seq, so any offset is one seek; a state's index
+// is walked from the hint when it is at or before offset.
+func (s *jobStore) itemsWindow(id ID, state ItemState, offset, limit int, hint *windowHint, version uint64) ([]treeItem, error) {
 	var out []treeItem
 	err := s.db.View(func(tx *bolt.Tx) error {
 		tb, err := treeTx(tx, id, false)
@@ -205,8 +224,19 @@ func (s *jobStore) itemsWindow(id ID, state ItemState, offset, limit int) ([]tre
 		}
 		c := idx.Cursor()
 		k, _ := c.First()
-		for i := 0; i < offset && k != nil; i++ {
+		at := 0
+		if hint != nil && hint.version == version && hint.seq != 0 && abs(offset-hint.offset) < offset {
+			k, _ = c.Seek(seqKey(hint.seq))
+			at = hint.offset
+			for ; at > offset && k != nil; at-- {
+				k, _ = c.Prev()
+			}
+		}
+		for ; at < offset && k != nil; at++ {
 			k, _ = c.Next()
+		}
+		if hint != nil && k != nil {
+			*hint = windowHint{version: version, offset: offset, seq: binary.BigEndian.Uint64(k)}
 		}
 		for ; k != nil && len(out) < limit; k, _ = c.Next() {
 			it, err := decodeItem(k, tb.items.Get(k))
@@ -219,6 +249,8 @@ func (s *jobStore) itemsWindow(id ID, state ItemState, offset, limit int) ([]tre
 	})
 	return out, err
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // pendingAfter returns up to limit pending items with seq > after.
 func (s *jobStore) pendingAfter(id ID, after uint64, limit int) ([]treeItem, error) {

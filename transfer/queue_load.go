@@ -115,7 +115,7 @@ func (e *Engine) restoreTree(r queueRecord) {
 		fp = e.opts.FileParallel
 	}
 	t.tree = &treeState{store: e.db, root: r.Spec.LocalPath, prefix: r.Spec.Key, meta: m, fileParallel: fp,
-		started: r.Tree.Started, elapsed: r.Tree.Elapsed, active: map[uint64]*activeItem{}}
+		started: r.Tree.Started, elapsed: r.Tree.Elapsed, active: map[uint64]*activeItem{}, hints: map[ItemState]windowHint{}}
 	t.state = restoredState(r.State, e.opts.ResumeOnStart)
 	t.pos = r.Pos
 	e.order = append(e.order, t)

@@ -87,6 +87,7 @@ type treeState struct {
 	listErr      error
 	sem          *dynSem
 	active       map[uint64]*activeItem
+	hints  map[ItemState]windowHint // where each state's last window began
 	// rescan asks the running dispatcher to look for pending items from
 	// the start again (items were retried while it ran).
 	rescan atomic.Bool
@@ -253,7 +254,7 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	t.parallel = cmpOr(spec.Parallel, e.opts.Parallel)
 	t.partSize = cmpOr(spec.PartSize, e.opts.PartSize)
 	t.lockPath = lockPathIn(e.opts.CheckpointDir, spec.Direction, spec.Bucket, prefix, root)
-	t.tree = &treeState{root: root, prefix: prefix, fileParallel: e.opts.FileParallel, active: map[uint64]*activeItem{}}
+	t.tree = &treeState{root: root, prefix: prefix, fileParallel: e.opts.FileParallel, active: map[uint64]*activeItem{}, hints: map[ItemState]windowHint{}}
 	if e.db != nil {
 		t.tree.store = e.db
 		err = e.createTreeRecord(t)

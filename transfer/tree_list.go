@@ -68,6 +68,7 @@ func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
 		if err != nil {
 			return err
 		}
+		targets.FillPercent = appendFill // a listing comes in key order
 		for i := range items {
 			it := &items[i]
 			target := r.target(it)

@@ -82,7 +82,14 @@ func (e *Engine) itemsWindow(t *transfer, req ItemsRequest, w *Window) {
 			items = append(items, a.it)
 		}
 	} else {
-		items, err = t.tree.store.itemsWindow(t.id, req.State, max(req.Offset, 0), limit)
+		e.mu.Lock()
+		version := t.tree.meta.Version
+		hint := t.tree.hints[req.State]
+		e.mu.Unlock()
+		items, err = t.tree.store.itemsWindow(t.id, req.State, max(req.Offset, 0), limit, &hint, version)
+		e.mu.Lock()
+		t.tree.hints[req.State] = hint
+		e.mu.Unlock()
 		if err != nil {
 			e.log.Warn("reading items failed", "job", t.id, "err", err)
 		}
