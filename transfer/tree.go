@@ -87,7 +87,7 @@ type treeState struct {
 	listErr      error
 	sem          *dynSem
 	active       map[uint64]*activeItem
-	hints  map[ItemState]windowHint // where each state's last window began
+	hints        map[ItemState]windowHint // where each state's last window began
 	// rescan asks the running dispatcher to look for pending items from
 	// the start again (items were retried while it ran).
 	rescan atomic.Bool
