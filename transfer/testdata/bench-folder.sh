@@ -48,7 +48,7 @@ measure() {
   t1=$(date +%s.%N)
   last_wall=$(echo "$t1 - $t0" | bc -l)
   printf '%-12s %7.2f s  %8.0f files/s  peak RSS %6.1f MB\n' "$name" "$last_wall" "$(echo "$count / $last_wall" | bc -l)" \
-    "$(echo "$(cat "$work/rss") / 1024" | bc -l)"
+    "$(echo "$(tail -1 "$work/rss") / 1024" | bc -l)"
 }
 
 echo "$count objects of 1 KiB, server latency $latency, $(nproc) cores${have_rclone:+}"
