@@ -92,7 +92,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		buckets, replaceAfter      stringList
 		failNth                    string
 		rate, resetAfter           byteSize
-		latency, stall             time.Duration
+		latency, stall, stsTTL     time.Duration
+		stsRole                    string
 		failRate, resetRate        float64
 		stallRate, truncateRate    float64
 		seed                       int64
@@ -117,6 +118,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&replaceAfter, "replace-after", "bucket/key=SIZE: replace the object's content after SIZE body bytes were served (repeatable)")
 	fs.Int64Var(&seed, "seed", 1, "seed for deterministic fault decisions")
 	fs.BoolVar(&demo, "demo-data", false, "create the demo buckets and objects (idempotent)")
+	fs.DurationVar(&stsTTL, "sts-ttl", 0, "hand out temporary credentials that expire after this long, e.g. 30s (0 = off)")
+	fs.StringVar(&stsRole, "sts-role", DefaultSTSRole, "RAM role name the metadata endpoint reports (with --sts-ttl)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -178,7 +181,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, ".")
 	}
-	cfg := Config{Root: root, Region: region, Faults: faults}
+	if stsTTL < 0 {
+		fmt.Fprintln(stderr, "ossq serve: --sts-ttl must not be negative")
+		return 2
+	}
+	cfg := Config{Root: root, Region: region, Faults: faults, STSTTL: stsTTL, STSRole: stsRole}
 	if ak != "" {
 		cfg.Credentials = map[string]string{ak: sk}
 	}
@@ -211,6 +218,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "endpoint: %s\n", endpoint)
+	fmt.Fprintf(stderr, "ossq serve: region %s (ossq --endpoint %s --region %s)\n", region, endpoint, region)
+	if stsTTL > 0 {
+		fmt.Fprintf(stderr, "ossq serve: temporary credentials (valid %v) from\n"+
+			"  ECS metadata style: metadata_endpoint = %q (role %s)\n"+
+			"  credentials URI:    credentials_uri = \"%s%s\"\n"+
+			"  STS AssumeRole:     sts_endpoint = %q (signed with --access-key-id)\n",
+			stsTTL, endpoint, stsRole, endpoint, CredentialsURIPath, endpoint)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "ossq serve: shutting down")
 	if err := s.Close(); err != nil {
