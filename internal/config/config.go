@@ -260,6 +260,9 @@ func (c *Config) Profile(name string) (Profile, error) {
 		profile = DefaultProfile(name)
 	}
 	c.resolveCredentials(&profile)
+	if err := c.resolveSourceProfile(&profile, map[string]bool{name: true}); err != nil {
+		return Profile{}, err
+	}
 	return profile, nil
 }
 

@@ -73,6 +73,9 @@ type ProfileCredentials struct {
 	CredentialsURI    string
 	CredentialProcess string
 	AliyunCLIProfile  string // "" means the CLI's current profile
+
+	// Source is source_profile, resolved by Config.Profile (nil when unset).
+	Source *Profile
 }
 
 // ProfileNetwork are the keys about how to reach the endpoint.
@@ -419,4 +422,29 @@ func (p Profile) InsecureWarning() string {
 	}
 	return fmt.Sprintf("profile %q has insecure_skip_verify = true: TLS certificates are NOT checked, "+
 		"so anyone between you and %s can read and change your data and steal your keys", p.Name, p.Endpoint)
+}
+
+// resolveSourceProfile resolves the chain of source_profile names a RAM role
+// is assumed with, refusing loops.
+func (c *Config) resolveSourceProfile(p *Profile, seen map[string]bool) error {
+	if p.CredentialSource != SourceRAMRole || p.SourceProfile == "" {
+		return nil
+	}
+	if seen[p.SourceProfile] {
+		return fmt.Errorf("profile %q: source_profile %q leads back to itself", p.Name, p.SourceProfile)
+	}
+	src, ok := c.Profiles[p.SourceProfile]
+	if !ok {
+		return c.missingProfile(p.SourceProfile)
+	}
+	c.resolveCredentials(&src)
+	if src.CredentialSource == SourceAnonymous {
+		return fmt.Errorf("profile %q: source_profile %q has no credentials to assume %s with", p.Name, src.Name, p.RoleARN)
+	}
+	seen[p.SourceProfile] = true
+	if err := c.resolveSourceProfile(&src, seen); err != nil {
+		return err
+	}
+	p.Source = &src
+	return nil
 }
