@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/transport"
@@ -132,7 +133,7 @@ func explainNetwork(endpoint string, err error) error {
 		msg = fmt.Sprintf("the TLS certificate of %s is not valid: %v", endpoint, invalidCert)
 	case errors.As(err, &verifyErr):
 		msg = fmt.Sprintf("the TLS certificate of %s could not be verified: %v", endpoint, verifyErr.Err)
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		msg = fmt.Sprintf("%s does not speak TLS; if it is a plain HTTP server, write the endpoint with http://", endpoint)
 	default:
 		return err
