@@ -272,3 +272,16 @@ func TestTransfersOutliveTemporaryCredentials(t *testing.T) {
 	t.Logf("credential fetches %d, SecurityTokenExpired answers %d", fetches.Load(),
 		env.srv.Stats().Errors["SecurityTokenExpired"])
 }
+
+func FuzzParseCredentialsDocument(f *testing.F) {
+	f.Add([]byte(`{"Code":"Success","AccessKeyId":"STS.a","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2030-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"AccessKeyId":"a","AccessKeySecret":"s"}`))
+	f.Add([]byte(`{"Code":"Failed","Message":"no role"}`))
+	f.Add([]byte(`{"AccessKeyId":"a","AccessKeySecret":"s","Expiration":"tomorrow"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := parseCredentialsDocument(body)
+		if err == nil && (got.AccessKeyID == "" || got.AccessKeySecret == "") {
+			t.Fatalf("accepted a document without keys: %q", body)
+		}
+	})
+}
