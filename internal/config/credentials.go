@@ -377,7 +377,7 @@ func (p Profile) DescribeCredentials() string {
 	case SourceECSRole:
 		role := p.ECSRole
 		if role == "" {
-			role = "the instance's"
+			role = "(the instance's own)"
 		}
 		return "ECS RAM role " + role
 	case SourceURI:
