@@ -227,20 +227,3 @@ func TestMissingRegionSaysWhatToSet(t *testing.T) {
 		t.Fatalf("internal = true: %+v %v", conn.Profile.Endpoint, err)
 	}
 }
-
-// `ossq --endpoint http://127.0.0.1:PORT` against an `ossq serve` needs no
-// region: the server's ListBuckets says which it is.
-func TestRegionProbedFromTheEndpoint(t *testing.T) {
-	isolateEnv(t)
-	ep := startEmulator(t)
-	t.Setenv(config.EnvAccessKeyID, testAK)
-	t.Setenv(config.EnvAccessKeySecret, testSecret)
-	conn, err := Resolve(Overrides{ConfigPath: writeConfig(t, ""), Endpoint: ep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if conn.Profile.Region != "cn-hangzhou" {
-		t.Fatalf("region %q, want the emulator's cn-hangzhou", conn.Profile.Region)
-	}
-	mustList(t, conn)
-}

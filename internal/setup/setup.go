@@ -5,10 +5,8 @@
 package setup
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"ossq/internal/config"
 	"ossq/transfer"
@@ -73,43 +71,11 @@ func resolveProfile(cfg *config.Config, name string, o Overrides) (config.Profil
 	if profile.Endpoint == "" && profile.Region != "" {
 		profile.Endpoint = config.RegionEndpoint(profile.Region, profile.Internal, profile.Accelerate)
 	}
-	if profile.Region == "" && profile.SignatureVersion != "v1" && profile.Endpoint != "" {
-		profile.Region = probeRegion(profile)
-	}
 	if err := profile.Check(); err != nil {
 		return config.Profile{}, err
 	}
 	return profile, nil
 }
-
-// probeRegion asks an endpoint that does not name its region (an
-// `ossq serve`, a gateway) for it: ListBuckets reports each bucket's Region.
-// "" when it cannot tell; Check then says which key or flag to set.
-func probeRegion(p config.Profile) string {
-	o := ClientOptions(p)
-	o.Retries = 1
-	if !p.Anonymous {
-		fetch, err := credentialsFor(p, o, 0)
-		if err != nil {
-			return ""
-		}
-		o.Credentials = fetch
-	}
-	store, err := transfer.NewOSSStore(o)
-	if err != nil {
-		return ""
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	buckets, err := store.ListBuckets(ctx)
-	if err != nil || len(buckets) == 0 {
-		return ""
-	}
-	return buckets[0].Region
-}
-
-// probeTimeout bounds the region probe at start.
-const probeTimeout = 5 * time.Second
 
 // StoreForProfile builds the store of profile name as the config defines it
 // (no command-line overrides), e.g. for a queued job that remembers its
