@@ -149,4 +149,3 @@ func TestNetworkErrorsInPlainWords(t *testing.T) {
 		})
 	}
 }
-
