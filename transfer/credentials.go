@@ -74,6 +74,7 @@ type credentialCache struct {
 	// generation cause a single refetch.
 	inner      atomic.Pointer[credentials.CredentialsProvider]
 	generation atomic.Uint64
+	last       atomic.Pointer[credentials.Credentials] // the keys handed out most recently
 
 	mu       sync.Mutex
 	rejected Credentials // the keys the server last refused; zero when none
@@ -120,19 +121,23 @@ func (c *credentialCache) fetchForSDK(ctx context.Context) (credentials.Credenti
 
 // GetCredentials implements the SDK's CredentialsProvider.
 func (c *credentialCache) GetCredentials(ctx context.Context) (credentials.Credentials, error) {
-	return (*c.inner.Load()).GetCredentials(ctx)
+	got, err := (*c.inner.Load()).GetCredentials(ctx)
+	if err == nil {
+		c.last.Store(&got)
+	}
+	return got, err
 }
 
 // invalidate forgets the cached keys if they are still those of generation
 // gen, remembering them as refused.
-func (c *credentialCache) invalidate(ctx context.Context, gen uint64) {
+func (c *credentialCache) invalidate(gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.generation.Load() != gen {
 		return
 	}
-	if current, err := (*c.inner.Load()).GetCredentials(ctx); err == nil {
-		c.rejected = Credentials{AccessKeyID: current.AccessKeyID, AccessKeySecret: current.AccessKeySecret, SecurityToken: current.SecurityToken}
+	if last := c.last.Load(); last != nil {
+		c.rejected = Credentials{AccessKeyID: last.AccessKeyID, AccessKeySecret: last.AccessKeySecret, SecurityToken: last.SecurityToken}
 	}
 	c.generation.Add(1)
 	c.reset()

@@ -65,7 +65,7 @@ func parseCredentialsDocument(body []byte) (Credentials, error) {
 	if doc.Expiration != "" {
 		t, err := time.Parse(time.RFC3339, doc.Expiration)
 		if err != nil {
-			return Credentials{}, fmt.Errorf("Expiration %q is not an RFC 3339 time", doc.Expiration)
+			return Credentials{}, fmt.Errorf("the Expiration %q is not an RFC 3339 time", doc.Expiration)
 		}
 		out.Expires = t
 	}

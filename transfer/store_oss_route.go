@@ -156,9 +156,9 @@ func (s *ossStore) do(ctx context.Context, bucket string, body io.Seeker, call f
 			redirected = true
 		case s.creds != nil && credentialsRefused(err) && !refreshed && ctx.Err() == nil:
 			refreshed = true
-			s.creds.invalidate(ctx, gen)
+			s.creds.invalidate(gen)
 		case s.creds != nil && credentialsRefused(err):
-			s.creds.invalidate(ctx, gen)
+			s.creds.invalidate(gen)
 			return fmt.Errorf("%w: %w", ErrCredentials, explainNetwork(s.opts.Endpoint, err))
 		default:
 			return explainNetwork(s.opts.Endpoint, err)

@@ -319,6 +319,11 @@ func (p Profile) Check() error {
 			p.Name, p.Endpoint, p.Name, EnvRegion)
 	}
 	switch p.CredentialSource {
+	case SourceEnvironment:
+		if p.AccessKeyID == "" && p.AccessKeySecret == "" {
+			return fmt.Errorf("profile %q takes its keys from the environment, but neither %s and %s nor %s and %s are set",
+				p.Name, EnvAccessKeyID, EnvAccessKeySecret, EnvAlibabaAccessKeyID, EnvAlibabaAccessKeySecret)
+		}
 	case SourceRAMRole:
 		if p.RoleARN == "" {
 			return fmt.Errorf("profile %q: a RAM role needs role_arn (or %s)", p.Name, EnvRoleARN)

@@ -252,6 +252,7 @@ func (c *Config) resolveCredentials(p *Profile) {
 	case CredentialsEnv:
 		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
 		applyEnvironmentKeys(p)
+		p.CredentialSource = SourceEnvironment
 	case CredentialsRAMRole, CredentialsOIDC:
 		fillFromEnv(&p.RoleARN, EnvRoleARN)
 		fillFromEnv(&p.RoleSessionName, EnvRoleSessionName)

@@ -154,3 +154,18 @@ func TestRegionEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvironmentSourceWithoutKeysSaysWhichVariables(t *testing.T) {
+	clearCredentialEnv(t)
+	cfg, err := Parse("c.toml", "[profiles.p]\nregion = \"r\"\ncredentials = \"env\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cfg.Profile("p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Check(); err == nil || !strings.Contains(err.Error(), EnvAccessKeyID) || !strings.Contains(err.Error(), EnvAlibabaAccessKeyID) {
+		t.Fatalf("Check: %v, want it to name the variables", err)
+	}
+}
