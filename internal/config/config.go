@@ -259,6 +259,7 @@ func (c *Config) Profile(name string) (Profile, error) {
 		}
 		profile = DefaultProfile(name)
 	}
+	profile.File = c.Path
 	c.resolveCredentials(&profile)
 	if err := c.resolveSourceProfile(&profile, map[string]bool{name: true}); err != nil {
 		return Profile{}, err

@@ -76,6 +76,9 @@ type ProfileCredentials struct {
 
 	// Source is source_profile, resolved by Config.Profile (nil when unset).
 	Source *Profile
+	// File is the config file the profile was read from ("" for none), so
+	// the keys can be read again after the server refused them.
+	File string
 }
 
 // ProfileNetwork are the keys about how to reach the endpoint.

@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -20,6 +21,9 @@ func credentialsFor(p config.Profile, o transfer.ClientOptions, depth int) (tran
 	case config.SourceConfig, config.SourceEnvironment, config.SourceMixed:
 		if p.AccessKeyID == "" || p.AccessKeySecret == "" {
 			return nil, fmt.Errorf("no access key ID and secret")
+		}
+		if p.File != "" && p.CredentialSource != config.SourceEnvironment {
+			return rereadKeys(p), nil
 		}
 		return transfer.StaticCredentials(p.AccessKeyID, p.AccessKeySecret, p.SessionToken), nil
 	case config.SourceRAMRole:
@@ -113,4 +117,23 @@ func aliyunCLICredentials(cli *config.AliyunCLIConfig, name string, o transfer.C
 		return transfer.AssumeRoleWithOIDC(client, cp.OIDCProviderARN, cp.OIDCTokenFile, role), nil
 	}
 	return nil, fmt.Errorf("aliyun CLI profile %q: mode %q is not supported", cp.Name, cp.Mode)
+}
+
+// rereadKeys is the profile's keys, read again from its config file each
+// time the store asks: it asks at start and after the server refused them,
+// so fixing the keys in the file lets a waiting job go on without a restart.
+// A file that no longer loads gives the keys ossq started with.
+func rereadKeys(p config.Profile) transfer.CredentialsFunc {
+	started := transfer.StaticCredentials(p.AccessKeyID, p.AccessKeySecret, p.SessionToken)
+	return func(ctx context.Context) (transfer.Credentials, error) {
+		cfg, err := config.Load(p.File)
+		if err != nil {
+			return started(ctx)
+		}
+		now, err := cfg.Profile(p.Name)
+		if err != nil || now.AccessKeyID == "" || now.AccessKeySecret == "" {
+			return started(ctx)
+		}
+		return transfer.Credentials{AccessKeyID: now.AccessKeyID, AccessKeySecret: now.AccessKeySecret, SecurityToken: now.SessionToken}, nil
+	}
 }

@@ -227,3 +227,37 @@ func TestMissingRegionSaysWhatToSet(t *testing.T) {
 		t.Fatalf("internal = true: %+v %v", conn.Profile.Endpoint, err)
 	}
 }
+
+// Keys fixed in the config file are picked up when the store asks again,
+// which it does after the server refused the old ones.
+func TestFixedKeysInTheFileAreReread(t *testing.T) {
+	isolateEnv(t)
+	ep := startEmulator(t)
+	profile := func(secret string) string {
+		return "[profiles.default]\nendpoint = \"" + ep + "\"\nregion = \"cn-hangzhou\"\naccess_key_id = \"" + testAK +
+			"\"\naccess_key_secret = \"" + secret + "\"\n"
+	}
+	path := writeConfig(t, profile("revoked-secret"))
+	conn, err := Resolve(Overrides{ConfigPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := Store(conn.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := store.ListObjects(ctx, "bkt", "", "/", "", 10); err == nil {
+		t.Fatal("a wrong secret was accepted")
+	}
+	if err := os.WriteFile(path, []byte(profile(testSecret)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.(transfer.CredentialsRefresher).RefreshCredentials(ctx); err != nil {
+		t.Fatalf("RefreshCredentials after fixing the file: %v", err)
+	}
+	if _, err := store.ListObjects(ctx, "bkt", "", "/", "", 10); err != nil {
+		t.Fatalf("with the fixed keys: %v", err)
+	}
+}
