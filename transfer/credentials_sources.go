@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -72,8 +73,8 @@ func parseCredentialsDocument(body []byte) (Credentials, error) {
 	return out, nil
 }
 
-func getBody(ctx context.Context, client *http.Client, method, url string, header http.Header) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+func getBody(ctx context.Context, client *http.Client, method, target string, header http.Header) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -82,15 +83,15 @@ func getBody(ctx context.Context, client *http.Client, method, url string, heade
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, redactURL(target), withoutURL(err))
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxCredentialsBody))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, url, err)
+		return nil, fmt.Errorf("%s %s: %w", method, redactURL(target), err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, url, res.Status, firstLine(body))
+		return nil, fmt.Errorf("%s %s: %s: %s", method, redactURL(target), res.Status, firstLine(body))
 	}
 	return body, nil
 }
@@ -153,4 +154,27 @@ func ECSRoleCredentials(client *http.Client, endpoint, role string) CredentialsF
 		}
 		return got, nil
 	}
+}
+
+// redactURL drops a URL's query and user info, which may carry a secret
+// (a credentials URI with a token), before it goes into a message.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	u.User = nil
+	return u.String()
+}
+
+// withoutURL unwraps a *url.Error, whose text quotes the whole URL.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

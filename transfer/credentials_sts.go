@@ -84,11 +84,14 @@ func AssumeRole(client *http.Client, source CredentialsFunc, o RoleOptions) Cred
 		if keys.SecurityToken != "" {
 			v.Set("SecurityToken", keys.SecurityToken)
 		}
-		v.Set("Signature", signRPC(http.MethodGet, v, keys.AccessKeySecret))
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.endpointURL()+"?"+rpcQuery(v), nil)
+		// POST, so the signature and any token stay out of the URL (and so
+		// out of every error message that quotes it).
+		v.Set("Signature", signRPC(http.MethodPost, v, keys.AccessKeySecret))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.endpointURL(), strings.NewReader(rpcQuery(v)))
 		if err != nil {
 			return Credentials{}, fmt.Errorf("AssumeRole: %w", err)
 		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		got, err := doSTS(client, req)
 		if err != nil {
 			return Credentials{}, fmt.Errorf("AssumeRole %s at %s: %w", o.RoleARN, o.endpointURL(), err)
@@ -137,7 +140,7 @@ type stsAnswer struct {
 func doSTS(client *http.Client, req *http.Request) (Credentials, error) {
 	res, err := client.Do(req)
 	if err != nil {
-		return Credentials{}, err
+		return Credentials{}, withoutURL(err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxCredentialsBody))

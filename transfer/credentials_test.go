@@ -285,3 +285,14 @@ func FuzzParseCredentialsDocument(f *testing.F) {
 		}
 	})
 }
+
+// A token in a credentials URI's query never reaches a message.
+func TestCredentialsURISecretNotInErrors(t *testing.T) {
+	env := newSTSEnv(t, time.Minute)
+	for _, uri := range []string{"http://127.0.0.1:1/creds?token=s3cr3t", env.endpoint + "/latest/nothing?token=s3cr3t"} {
+		_, err := URICredentials(http.DefaultClient, uri)(testCtx(t, 10*time.Second))
+		if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("%s: error %v echoes the query (or is nil)", uri, err)
+		}
+	}
+}
