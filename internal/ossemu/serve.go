@@ -92,8 +92,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		buckets, replaceAfter      stringList
 		failNth                    string
 		rate, resetAfter           byteSize
-		latency, stall, stsTTL     time.Duration
-		stsRole                    string
+		latency, stall             time.Duration
 		failRate, resetRate        float64
 		stallRate, truncateRate    float64
 		seed                       int64
@@ -106,6 +105,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sk, "access-key-secret", "", "secret for --access-key-id")
 	fs.StringVar(&region, "region", "cn-hangzhou", "region reported in listings")
 	fs.Var(&buckets, "bucket", "bucket to create if missing (repeatable)")
+	var (
+		stsTTL  time.Duration
+		stsRole string
+	)
+	fs.DurationVar(&stsTTL, "sts-ttl", 0, "hand out temporary credentials that expire after this long, e.g. 30s (0 = off)")
+	fs.StringVar(&stsRole, "sts-role", DefaultSTSRole, "RAM role name the metadata endpoint reports (with --sts-ttl)")
 	fs.Var(&rate, "rate", "bandwidth cap per TCP connection, e.g. 20MiB (0 = none)")
 	fs.DurationVar(&latency, "latency", 0, "latency added before each response, e.g. 30ms")
 	fs.Float64Var(&failRate, "fail-rate", 0, "fraction of requests answered 500/503 (0..1)")
@@ -118,8 +123,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&replaceAfter, "replace-after", "bucket/key=SIZE: replace the object's content after SIZE body bytes were served (repeatable)")
 	fs.Int64Var(&seed, "seed", 1, "seed for deterministic fault decisions")
 	fs.BoolVar(&demo, "demo-data", false, "create the demo buckets and objects (idempotent)")
-	fs.DurationVar(&stsTTL, "sts-ttl", 0, "hand out temporary credentials that expire after this long, e.g. 30s (0 = off)")
-	fs.StringVar(&stsRole, "sts-role", DefaultSTSRole, "RAM role name the metadata endpoint reports (with --sts-ttl)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
