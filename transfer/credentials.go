@@ -161,3 +161,33 @@ func (c *credentialCache) refresh(ctx context.Context) error {
 	}
 	return nil
 }
+
+// AwaitCredentials blocks until the store's credential source yields keys
+// worth trying (RefreshCredentials returns nil) or ctx ends, polling with a
+// delay that starts at first and doubles up to most. A store that cannot
+// refresh returns at once: the caller's next request is the test. This is
+// what a job paused on ErrCredentials waits in before it resumes.
+func AwaitCredentials(ctx context.Context, s Store, first, most time.Duration) error {
+	refresher, ok := s.(CredentialsRefresher)
+	if !ok {
+		return nil
+	}
+	delay := first
+	for {
+		err := refresher.RefreshCredentials(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+		delay = min(2*delay, most)
+	}
+}

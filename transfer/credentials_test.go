@@ -296,3 +296,31 @@ func TestCredentialsURISecretNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+// A job waiting for credentials polls the source until it yields new keys.
+func TestAwaitCredentialsPollsUntilTheSourceRecovers(t *testing.T) {
+	env := newSTSEnv(t, time.Hour)
+	var polls atomic.Int64
+	good := env.temporaryKeys(t)
+	source := func(context.Context) (Credentials, error) {
+		if polls.Add(1) <= 3 {
+			return Credentials{}, errors.New("metadata service unreachable")
+		}
+		return good, nil
+	}
+	s := env.store(t, "flaky source", source)
+	if err := AwaitCredentials(testCtx(t, 20*time.Second), s, time.Millisecond, 4*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if got := polls.Load(); got != 4 {
+		t.Errorf("source asked %d times, want 4 (three failures, then keys)", got)
+	}
+	mustHead(t, s, "after waiting")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	broken := env.store(t, "dead source", func(context.Context) (Credentials, error) { return Credentials{}, errors.New("down") })
+	if err := AwaitCredentials(ctx, broken, time.Millisecond, time.Millisecond); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled wait: %v", err)
+	}
+}
