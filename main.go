@@ -42,6 +42,7 @@ Usage:
   ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
   ossq put SRC oss://BUCKET/KEY           upload a file or a folder
   ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects
+  ossq config show [--profile NAME]       the resolved profile and its credential source
   ossq serve --root DIR [flags]           run the embedded OSS-compatible server
   ossq version                            print the version
 
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return ossemu.Serve(args[1:], stdout, stderr)
 		case "get", "put", "ls":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
+		case "config":
+			return setup.ConfigCommand(args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "ossq", version)
 			return exitOK
@@ -187,6 +190,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 		Engine:      engine,
 		Profile:     conn.Profile.Name,
 		Endpoint:    conn.Profile.Endpoint,
+		Credentials: setup.CredentialsLabel(conn.Profile),
 		StartBucket: bucket,
 		StartPrefix: prefix,
 		Options: ui.Options{

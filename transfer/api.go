@@ -288,4 +288,23 @@ type ClientOptions struct {
 	ReadTimeout      time.Duration
 	// Retries is the SDK's attempts per request (the engine retries parts on top).
 	Retries int
+
+	// Credentials, when set, is the source of the keys (and replaces
+	// AccessKeyID, AccessKeySecret and SessionToken); CredentialSource names
+	// it in messages ("ecs_ram_role", "environment", …).
+	Credentials      CredentialsFunc
+	CredentialSource string
+	// EndpointForRegion gives the endpoint of another region, for buckets
+	// that live there; nil when the endpoint is not one of a region's (a
+	// custom domain, an emulator), and then only the server's redirects
+	// move a bucket elsewhere.
+	EndpointForRegion func(region string) string
+	// RegionFromEndpoint reads the region out of an endpoint the server
+	// redirects to ("" when it does not say).
+	RegionFromEndpoint func(endpoint string) string
+	// CAFile is a PEM bundle of extra root certificates; InsecureSkipVerify
+	// turns certificate checks off. Without Proxy, HTTPS_PROXY, HTTP_PROXY
+	// and NO_PROXY apply.
+	CAFile             string
+	InsecureSkipVerify bool
 }

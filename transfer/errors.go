@@ -28,6 +28,11 @@ var (
 	ErrArchived = errors.New("object is in Archive storage; restore it first")
 	// ErrInvalidState: the operation does not apply to the transfer's current state.
 	ErrInvalidState = errors.New("not possible in the transfer's current state")
+	// ErrCredentials: the server refused the credentials (expired or revoked)
+	// and the store could not get better ones from their source; the store
+	// error wraps it. A job that meets it should wait, not fail: see
+	// CredentialsRefresher.
+	ErrCredentials = errors.New("credentials expired — waiting for new credentials")
 
 	// errObjectChanged: the object (download) or the local file (upload)
 	// changed under a running transfer; the transfer restarts from scratch.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -12,9 +13,15 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 )
 
-// ossStore is the Store over the real OSS SDK client.
+// ossStore is the Store over the real OSS SDK client: one client per
+// endpoint a bucket needs (store_oss_route.go), one credentials cache.
 type ossStore struct {
-	client *oss.Client
+	opts   ClientOptions
+	http   *http.Client
+	creds  *credentialCache // nil when anonymous
+	base   *oss.Client
+	sigVer oss.SignatureVersionType
+	routes regionRoutes
 }
 
 // NewOSSStore builds the SDK client from plain options. Credentials are held
@@ -23,47 +30,57 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 	if strings.TrimSpace(o.Endpoint) == "" {
 		return nil, errors.New("oss client: endpoint is required")
 	}
-	cfg := oss.LoadDefaultConfig().WithEndpoint(o.Endpoint)
-	if o.Region != "" {
-		cfg = cfg.WithRegion(o.Region)
-	}
+	s := &ossStore{opts: o}
 	switch strings.ToLower(o.SignatureVersion) {
 	case "", "v4":
-		cfg = cfg.WithSignatureVersion(oss.SignatureVersionV4)
+		s.sigVer = oss.SignatureVersionV4
 	case "v1":
-		cfg = cfg.WithSignatureVersion(oss.SignatureVersionV1)
+		s.sigVer = oss.SignatureVersionV1
 	default:
 		return nil, fmt.Errorf("oss client: signature version %q: want v1 or v4", o.SignatureVersion)
 	}
 	switch {
 	case o.Anonymous:
-		cfg = cfg.WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider())
+	case o.Credentials != nil:
+		s.creds = newCredentialCache(o.CredentialSource, o.Credentials)
 	case o.AccessKeyID != "" && o.AccessKeySecret != "":
-		if o.SessionToken != "" {
-			cfg = cfg.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.AccessKeyID, o.AccessKeySecret, o.SessionToken))
-		} else {
-			cfg = cfg.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.AccessKeyID, o.AccessKeySecret))
+		source := o.CredentialSource
+		if source == "" {
+			source = "the profile's keys"
 		}
+		s.creds = newCredentialCache(source, StaticCredentials(o.AccessKeyID, o.AccessKeySecret, o.SessionToken))
 	default:
 		return nil, errors.New("oss client: no credentials: set an access key ID and secret, or anonymous access")
 	}
 	if o.UseCName && o.UsePathStyle {
 		return nil, errors.New("oss client: cname and path style are mutually exclusive")
 	}
+	httpClient, err := newHTTPClient(o)
+	if err != nil {
+		return nil, fmt.Errorf("oss client: %w", err)
+	}
+	s.http = httpClient
+	s.base = oss.NewClient(s.newConfig(o.Endpoint, o.Region))
+	return s, nil
+}
+
+// newConfig is the SDK configuration for one endpoint and region.
+func (s *ossStore) newConfig(endpoint, region string) *oss.Config {
+	o := s.opts
+	cfg := oss.LoadDefaultConfig().WithEndpoint(endpoint).WithSignatureVersion(s.sigVer).WithHttpClient(s.http)
+	if region != "" {
+		cfg = cfg.WithRegion(region)
+	}
+	if s.creds == nil {
+		cfg = cfg.WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider())
+	} else {
+		cfg = cfg.WithCredentialsProvider(s.creds)
+	}
 	if o.UseCName {
 		cfg = cfg.WithUseCName(true)
 	}
 	if o.UsePathStyle {
 		cfg = cfg.WithUsePathStyle(true)
-	}
-	if o.Proxy != "" {
-		cfg = cfg.WithProxyHost(o.Proxy)
-	}
-	if o.ConnectTimeout > 0 {
-		cfg = cfg.WithConnectTimeout(o.ConnectTimeout)
-	}
-	if o.ReadTimeout > 0 {
-		cfg = cfg.WithReadWriteTimeout(o.ReadTimeout)
 	}
 	if o.Retries > 0 {
 		cfg = cfg.WithRetryMaxAttempts(o.Retries)
@@ -75,7 +92,7 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 	// and compares it with the server's; the SDK doing it again would only
 	// double the CPU cost.
 	cfg = cfg.WithDisableUploadCRC64Check(true)
-	return &ossStore{client: oss.NewClient(cfg)}, nil
+	return cfg
 }
 
 func str(p *string) string {
@@ -87,9 +104,13 @@ func str(p *string) string {
 
 func (s *ossStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 	var out []Bucket
-	p := s.client.NewListBucketsPaginator(&oss.ListBucketsRequest{})
-	for p.HasNext() {
-		page, err := p.NextPage(ctx)
+	req := &oss.ListBucketsRequest{}
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			return nil, wrapOSS("ListBuckets", errors.New("too many pages"))
+		}
+		var page *oss.ListBucketsResult
+		err := s.do(ctx, "", nil, func(c *oss.Client) (err error) { page, err = c.ListBuckets(ctx, req); return err })
 		if err != nil {
 			return nil, wrapOSS("ListBuckets", err)
 		}
@@ -101,10 +122,14 @@ func (s *ossStore) ListBuckets(ctx context.Context) ([]Bucket, error) {
 			if b.CreationDate != nil {
 				bk.Created = *b.CreationDate
 			}
+			s.learnRegion(bk.Name, bk.Region)
 			out = append(out, bk)
 		}
+		if !page.IsTruncated || str(page.NextMarker) == "" {
+			return out, nil
+		}
+		req = &oss.ListBucketsRequest{Marker: page.NextMarker}
 	}
-	return out, nil
 }
 
 func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, token string, max int) (Page, error) {
@@ -124,7 +149,8 @@ func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, t
 		}
 		req.MaxKeys = int32(max)
 	}
-	res, err := s.client.ListObjectsV2(ctx, req)
+	var res *oss.ListObjectsV2Result
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) { res, err = c.ListObjectsV2(ctx, req); return err })
 	if err != nil {
 		return Page{}, wrapOSS("ListObjects", err)
 	}
@@ -152,7 +178,11 @@ func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, t
 }
 
 func (s *ossStore) HeadObject(ctx context.Context, bucket, key string) (Object, error) {
-	res, err := s.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	var res *oss.HeadObjectResult
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
+		res, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+		return err
+	})
 	if err != nil {
 		return Object{}, wrapOSS("HeadObject", err)
 	}
@@ -169,8 +199,11 @@ func (s *ossStore) HeadObject(ctx context.Context, bucket, key string) (Object, 
 // DeepColdArchive object for days; OSS answers 202 at first and 409
 // RestoreAlreadyInProgress while it works.
 func (s *ossStore) RestoreObject(ctx context.Context, bucket, key string, days int) error {
-	_, err := s.client.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-		RestoreRequest: &oss.RestoreRequest{Days: int32(days)}})
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) error {
+		_, err := c.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+			RestoreRequest: &oss.RestoreRequest{Days: int32(days)}})
+		return err
+	})
 	if err != nil {
 		return wrapOSS("RestoreObject", err)
 	}
@@ -204,7 +237,8 @@ func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int6
 	if ranged {
 		op = fmt.Sprintf("GetObject bytes %d-", off)
 	}
-	res, err := s.client.GetObject(ctx, req)
+	var res *oss.GetObjectResult
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) { res, err = c.GetObject(ctx, req); return err })
 	if err != nil {
 		return nil, wrapOSS(op, err)
 	}
@@ -243,8 +277,12 @@ func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int6
 // lacks a length is refused with errNoContentLength (the caller then uses
 // HEAD and ranged GETs).
 func (s *ossStore) OpenObject(ctx context.Context, bucket, key string) (Object, io.ReadCloser, error) {
-	res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-		RequestCommon: oss.RequestCommon{Headers: map[string]string{"Accept-Encoding": "identity"}}})
+	var res *oss.GetObjectResult
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
+		res, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+			RequestCommon: oss.RequestCommon{Headers: map[string]string{"Accept-Encoding": "identity"}}})
+		return err
+	})
 	if err != nil {
 		return Object{}, nil, wrapOSS("GetObject", err)
 	}
@@ -311,8 +349,12 @@ func (b *exactBody) Read(p []byte) (int, error) {
 func (b *exactBody) Close() error { return b.rc.Close() }
 
 func (s *ossStore) PutObject(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) (string, string, error) {
-	res, err := s.client.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-		Body: body, ContentLength: oss.Ptr(size)})
+	var res *oss.PutObjectResult
+	err := s.do(ctx, bucket, body, func(c *oss.Client) (err error) {
+		res, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+			Body: body, ContentLength: oss.Ptr(size)})
+		return err
+	})
 	if err != nil {
 		return "", "", wrapOSS("PutObject", err)
 	}
@@ -320,7 +362,11 @@ func (s *ossStore) PutObject(ctx context.Context, bucket, key string, body io.Re
 }
 
 func (s *ossStore) InitiateMultipart(ctx context.Context, bucket, key string) (string, error) {
-	res, err := s.client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	var res *oss.InitiateMultipartUploadResult
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
+		res, err = c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+		return err
+	})
 	if err != nil {
 		return "", wrapOSS("InitiateMultipartUpload", err)
 	}
@@ -331,8 +377,12 @@ func (s *ossStore) InitiateMultipart(ctx context.Context, bucket, key string) (s
 }
 
 func (s *ossStore) UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body io.ReadSeeker, size int64) (string, string, error) {
-	res, err := s.client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-		UploadId: oss.Ptr(uploadID), PartNumber: int32(number), Body: body, ContentLength: oss.Ptr(size)})
+	var res *oss.UploadPartResult
+	err := s.do(ctx, bucket, body, func(c *oss.Client) (err error) {
+		res, err = c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+			UploadId: oss.Ptr(uploadID), PartNumber: int32(number), Body: body, ContentLength: oss.Ptr(size)})
+		return err
+	})
 	if err != nil {
 		return "", "", wrapOSS(fmt.Sprintf("UploadPart %d", number), err)
 	}
@@ -341,20 +391,25 @@ func (s *ossStore) UploadPart(ctx context.Context, bucket, key, uploadID string,
 
 func (s *ossStore) ListParts(ctx context.Context, bucket, key, uploadID string) ([]UploadedPart, error) {
 	var out []UploadedPart
-	p := s.client.NewListPartsPaginator(&oss.ListPartsRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), UploadId: oss.Ptr(uploadID)})
-	for pages := 0; p.HasNext(); pages++ {
+	var marker int32
+	for pages := 0; ; pages++ {
 		if pages > 20 { // 10000 parts at 1000 a page, with slack
 			return nil, wrapOSS("ListParts", errors.New("too many pages"))
 		}
-		page, err := p.NextPage(ctx)
+		req := &oss.ListPartsRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), UploadId: oss.Ptr(uploadID), PartNumberMarker: marker}
+		var page *oss.ListPartsResult
+		err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) { page, err = c.ListParts(ctx, req); return err })
 		if err != nil {
 			return nil, wrapOSS("ListParts", err)
 		}
 		for _, pt := range page.Parts {
 			out = append(out, UploadedPart{Number: int(pt.PartNumber), ETag: str(pt.ETag), Size: pt.Size, CRC64: str(pt.HashCRC64)})
 		}
+		if !page.IsTruncated || page.NextPartNumberMarker <= marker {
+			return out, nil
+		}
+		marker = page.NextPartNumberMarker
 	}
-	return out, nil
 }
 
 func (s *ossStore) CompleteMultipart(ctx context.Context, bucket, key, uploadID string, parts []UploadedPart) (string, error) {
@@ -362,8 +417,12 @@ func (s *ossStore) CompleteMultipart(ctx context.Context, bucket, key, uploadID 
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: int32(p.Number), ETag: oss.Ptr(p.ETag)}
 	}
-	res, err := s.client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-		UploadId: oss.Ptr(uploadID), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: up}})
+	var res *oss.CompleteMultipartUploadResult
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
+		res, err = c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+			UploadId: oss.Ptr(uploadID), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: up}})
+		return err
+	})
 	if err != nil {
 		return "", wrapOSS("CompleteMultipartUpload", err)
 	}
@@ -371,7 +430,10 @@ func (s *ossStore) CompleteMultipart(ctx context.Context, bucket, key, uploadID 
 }
 
 func (s *ossStore) AbortMultipart(ctx context.Context, bucket, key, uploadID string) error {
-	_, err := s.client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), UploadId: oss.Ptr(uploadID)})
+	err := s.do(ctx, bucket, nil, func(c *oss.Client) error {
+		_, err := c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), UploadId: oss.Ptr(uploadID)})
+		return err
+	})
 	return wrapOSS("AbortMultipartUpload", err)
 }
 

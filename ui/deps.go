@@ -52,6 +52,7 @@ type Deps struct {
 	Engine      EngineAPI
 	Profile     string
 	Endpoint    string
+	Credentials string // where the keys come from, for the header; never a secret
 	StartBucket string
 	StartPrefix string
 	Options     Options

@@ -1363,6 +1363,9 @@ func (m Model) headerView() string {
 	if m.deps.Endpoint != "" {
 		title += " · " + m.deps.Endpoint
 	}
+	if m.deps.Credentials != "" {
+		title += " · " + m.deps.Credentials
+	}
 	title = displayName(title)
 	tabs := "  browser  "
 	if m.pane != paneBrowser && m.pane != panePicker {

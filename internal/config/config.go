@@ -82,8 +82,12 @@ type Profile struct {
 	ReadTimeout      time.Duration
 	Bucket           string // the bucket the browser opens at start
 
-	// CredentialSource says where the credentials came from: SourceConfig,
-	// SourceEnvironment, SourceMixed or SourceAnonymous. Set by Config.Profile.
+	ProfileCredentials
+	ProfileNetwork
+
+	// CredentialSource says where the credentials come from: SourceConfig,
+	// SourceEnvironment, SourceMixed, SourceAnonymous or another source's
+	// name (credentials.go). Set by Config.Profile.
 	CredentialSource string
 }
 
@@ -258,7 +262,11 @@ func (c *Config) Profile(name string) (Profile, error) {
 		}
 		profile = DefaultProfile(name)
 	}
-	applyEnvironment(&profile)
+	profile.File = c.Path
+	c.resolveCredentials(&profile)
+	if err := c.resolveSourceProfile(&profile, map[string]bool{name: true}); err != nil {
+		return Profile{}, err
+	}
 	return profile, nil
 }
 
@@ -285,51 +293,23 @@ func (c *Config) ProfileNames() []string {
 	return names
 }
 
-// applyEnvironment fills credentials the file left empty from OSS_* variables
-// and records which source won.
-func applyEnvironment(p *Profile) {
-	if p.Anonymous {
-		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
-		p.CredentialSource = SourceAnonymous
-		return
-	}
-	fromFile, fromEnv := false, false
-	fill := func(field *string, env string) {
-		if *field != "" {
-			fromFile = true
-			return
-		}
-		if value := os.Getenv(env); value != "" {
-			*field = value
-			fromEnv = true
-		}
-	}
-	fill(&p.AccessKeyID, EnvAccessKeyID)
-	fill(&p.AccessKeySecret, EnvAccessKeySecret)
-	fill(&p.SessionToken, EnvSessionToken)
-	switch {
-	case p.AccessKeyID == "" && p.AccessKeySecret == "":
-		// Nothing anywhere: talk to OSS unsigned (public buckets only).
-		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
-		p.Anonymous = true
-		p.CredentialSource = SourceAnonymous
-	case fromFile && fromEnv:
-		p.CredentialSource = SourceMixed
-	case fromEnv:
-		p.CredentialSource = SourceEnvironment
-	default:
-		p.CredentialSource = SourceConfig
-	}
-}
-
 // Check reports what stops a profile from being used to connect: missing
-// endpoint and region, half a key pair, or signature v4 without a region.
-// Call it after command-line overrides (e.g. --endpoint) are applied.
+// endpoint and region, half a key pair, signature v4 without a region, or a
+// credential source without what it needs. Call it after command-line
+// overrides (e.g. --endpoint) are applied.
 func (p Profile) Check() error {
 	if p.Endpoint == "" && p.Region == "" {
-		return fmt.Errorf("profile %q has no endpoint or region: set one in the config or pass --endpoint", p.Name)
+		return fmt.Errorf("profile %q has no endpoint or region: set region (or endpoint) in the config, "+
+			"pass --region or --endpoint, or set %s", p.Name, EnvRegion)
 	}
-	if !p.Anonymous && (p.AccessKeyID == "") != (p.AccessKeySecret == "") {
+	keysUsed := true // the profile's own key pair signs (or signs AssumeRole)
+	switch p.CredentialSource {
+	case SourceOIDC, SourceECSRole, SourceURI, SourceProcess, SourceAliyunCLI:
+		keysUsed = false
+	case SourceRAMRole:
+		keysUsed = p.SourceProfile == ""
+	}
+	if !p.Anonymous && keysUsed && (p.AccessKeyID == "") != (p.AccessKeySecret == "") {
 		missing, env := "access_key_secret", EnvAccessKeySecret
 		if p.AccessKeyID == "" {
 			missing, env = "access_key_id", EnvAccessKeyID
@@ -337,7 +317,30 @@ func (p Profile) Check() error {
 		return fmt.Errorf("profile %q: %s is missing (set it in the config or %s)", p.Name, missing, env)
 	}
 	if p.SignatureVersion != "v1" && p.Region == "" {
-		return fmt.Errorf("profile %q: signature v4 needs a region (set region, or signature_version = \"v1\")", p.Name)
+		return fmt.Errorf("profile %q: signature v4 needs a region, and the endpoint %s does not name one "+
+			"(only oss-REGION.aliyuncs.com endpoints do): pass --region, set region in [profiles.%s] or set %s "+
+			"(an `ossq serve` prints its region; it is cn-hangzhou unless started with --region)",
+			p.Name, p.Endpoint, p.Name, EnvRegion)
+	}
+	switch p.CredentialSource {
+	case SourceEnvironment:
+		if p.AccessKeyID == "" && p.AccessKeySecret == "" {
+			return fmt.Errorf("profile %q takes its keys from the environment, but neither %s and %s nor %s and %s are set",
+				p.Name, EnvAccessKeyID, EnvAccessKeySecret, EnvAlibabaAccessKeyID, EnvAlibabaAccessKeySecret)
+		}
+	case SourceRAMRole:
+		if p.RoleARN == "" {
+			return fmt.Errorf("profile %q: a RAM role needs role_arn (or %s)", p.Name, EnvRoleARN)
+		}
+		if p.SourceProfile == "" && p.AccessKeyID == "" {
+			return fmt.Errorf("profile %q: assuming %s needs keys to sign with: access_key_id and access_key_secret, "+
+				"or source_profile naming a profile that has them", p.Name, p.RoleARN)
+		}
+	case SourceOIDC:
+		if p.RoleARN == "" || p.OIDCProviderARN == "" || p.OIDCTokenFile == "" {
+			return fmt.Errorf("profile %q: OIDC needs role_arn, oidc_provider_arn and oidc_token_file (or %s, %s, %s)",
+				p.Name, EnvRoleARN, EnvOIDCProviderARN, EnvOIDCTokenFile)
+		}
 	}
 	return nil
 }

@@ -73,8 +73,10 @@ func (d *decoder) decode(cfg *Config, raw map[string]any) {
 				if profile.Region == "" {
 					profile.Region = RegionFromEndpoint(profile.Endpoint)
 				}
+				d.checkCredentialKeys(profile, profilePath)
 				cfg.Profiles[name] = profile
 			}
+			d.checkSourceProfiles(cfg)
 		case "transfer":
 			section, ok := value.(map[string]any)
 			if !ok {

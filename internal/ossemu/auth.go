@@ -30,9 +30,10 @@ var v1SignedParams = map[string]bool{
 }
 
 // authenticate verifies the request's V4 or V1 signature (header or query
-// form). With no credentials configured every request is accepted.
+// form). With no credentials configured (long-term or temporary) every
+// request is accepted.
 func (s *Server) authenticate(q *request) *ossError {
-	if len(s.cfg.Credentials) == 0 {
+	if len(s.cfg.Credentials) == 0 && s.sts == nil {
 		return nil
 	}
 	r := q.r
@@ -52,7 +53,10 @@ func (s *Server) authenticate(q *request) *ossError {
 	return newError(403, "AccessDenied", "You have no right to access this object because the request carries no signature.")
 }
 
-func (s *Server) secretFor(ak string) (string, *ossError) {
+func (s *Server) secretFor(q *request, ak string) (string, *ossError) {
+	if sk, temporary, e := s.temporarySecret(q, ak); temporary {
+		return sk, e
+	}
 	sk, ok := s.cfg.Credentials[ak]
 	if !ok {
 		return "", newError(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").with("OSSAccessKeyId", ak)
@@ -184,7 +188,7 @@ func (s *Server) verifyV4Query(q *request) *ossError {
 }
 
 func (s *Server) verifyV4(q *request, p v4Params, rawQuery, payload string) *ossError {
-	sk, e := s.secretFor(p.ak)
+	sk, e := s.secretFor(q, p.ak)
 	if e != nil {
 		return e
 	}
@@ -301,7 +305,7 @@ func (s *Server) verifyV1Header(q *request, rest string) *ossError {
 	if !ok || ak == "" || sig == "" {
 		return errInvalidArgument("Authorization", q.r.Header.Get("Authorization"), "Authorization header is invalid.")
 	}
-	sk, e := s.secretFor(ak)
+	sk, e := s.secretFor(q, ak)
 	if e != nil {
 		return e
 	}
@@ -322,7 +326,7 @@ func (s *Server) verifyV1Header(q *request, rest string) *ossError {
 
 func (s *Server) verifyV1Query(q *request) *ossError {
 	ak, sig, expires := q.query.Get("OSSAccessKeyId"), q.query.Get("Signature"), q.query.Get("Expires")
-	sk, e := s.secretFor(ak)
+	sk, e := s.secretFor(q, ak)
 	if e != nil {
 		return e
 	}

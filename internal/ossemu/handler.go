@@ -56,6 +56,9 @@ func (q *request) fail(e *ossError) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveCredentials(w, r) {
+		return
+	}
 	q := &request{w: w, r: r, id: newRequestID(), query: r.URL.Query()}
 	h := w.Header()
 	h.Set("x-oss-request-id", q.id)
@@ -77,6 +80,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if routeErr != nil {
 		q.fail(routeErr)
+		return
+	}
+	if e := s.wrongEndpoint(q); e != nil {
+		q.fail(e)
 		return
 	}
 	if e := s.authenticate(q); e != nil {

@@ -275,6 +275,11 @@ func (s *Server) handleListBuckets(q *request) {
 			names = append(names, name)
 		}
 	}
+	for name := range s.remote {
+		if strings.HasPrefix(name, prefix) && name > marker {
+			names = append(names, name)
+		}
+	}
 	sort.Strings(names)
 	truncated := len(names) > limit
 	if truncated {
@@ -282,7 +287,11 @@ func (s *Server) handleListBuckets(q *request) {
 	}
 	entries := make([]bucketEntry, 0, len(names))
 	for _, name := range names {
-		entries = append(entries, s.bucketEntry(s.buckets[name].meta))
+		if b, local := s.buckets[name]; local {
+			entries = append(entries, s.bucketEntry(b.meta))
+		} else {
+			entries = append(entries, s.remoteEntry(name))
+		}
 	}
 	s.mu.RUnlock()
 	type result struct {

@@ -125,6 +125,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sk, "access-key-secret", "", "secret for --access-key-id")
 	fs.StringVar(&region, "region", "cn-hangzhou", "region reported in listings")
 	fs.Var(&buckets, "bucket", "bucket to create if missing (repeatable)")
+	var (
+		stsTTL  time.Duration
+		stsRole string
+	)
+	fs.DurationVar(&stsTTL, "sts-ttl", 0, "hand out temporary credentials that expire after this long, e.g. 30s (0 = off)")
+	fs.StringVar(&stsRole, "sts-role", DefaultSTSRole, "RAM role name the metadata endpoint reports (with --sts-ttl)")
 	fs.Var(&rate, "rate", "bandwidth cap per TCP connection, e.g. 20MiB (0 = none)")
 	fs.DurationVar(&latency, "latency", 0, "latency added before each response, e.g. 30ms")
 	fs.Float64Var(&failRate, "fail-rate", 0, "fraction of requests answered 500/503 (0..1)")
@@ -199,7 +205,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, ".")
 	}
-	cfg := Config{Root: root, Region: region, Faults: faults}
+	if stsTTL < 0 {
+		fmt.Fprintln(stderr, "ossq serve: --sts-ttl must not be negative")
+		return 2
+	}
+	cfg := Config{Root: root, Region: region, Faults: faults, STSTTL: stsTTL, STSRole: stsRole}
 	if ak != "" {
 		cfg.Credentials = map[string]string{ak: sk}
 	}
@@ -246,6 +256,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "endpoint: %s\n", endpoint)
+	fmt.Fprintf(stderr, "ossq serve: region %s (ossq --endpoint %s --region %s)\n", region, endpoint, region)
+	if stsTTL > 0 {
+		fmt.Fprintf(stderr, "ossq serve: temporary credentials (valid %v) from\n"+
+			"  ECS metadata style: metadata_endpoint = %q (role %s)\n"+
+			"  credentials URI:    credentials_uri = \"%s%s\"\n"+
+			"  STS AssumeRole:     sts_endpoint = %q (signed with --access-key-id)\n",
+			stsTTL, endpoint, stsRole, endpoint, CredentialsURIPath, endpoint)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "ossq serve: shutting down")
 	if err := s.Close(); err != nil {

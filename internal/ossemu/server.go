@@ -43,6 +43,11 @@ type Config struct {
 	// gzip, dropping Content-Length and ETag — what OSS does, and a trap for
 	// clients that trust those headers on a plain GET. Off by default.
 	CompressText bool
+	// STSTTL, when set, makes the server issue temporary credentials that
+	// live this long (see sts.go); STSRole is the RAM role name it reports
+	// (DefaultSTSRole when empty).
+	STSTTL  time.Duration
+	STSRole string
 }
 
 // Server is the emulator. Create it with New; it is safe for concurrent use.
@@ -55,8 +60,10 @@ type Server struct {
 	mu      sync.RWMutex // guards buckets, uploads and the metadata files they mirror
 	buckets map[string]*bucketState
 	uploads map[string]*uploadState
+	remote  map[string]remoteBucket // buckets "in another region" (region.go)
 
 	faults atomic.Pointer[faultState]
+	sts    *stsState // nil: no temporary credentials
 	stats  statsCounters
 
 	srvMu    sync.Mutex
@@ -75,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		buckets: map[string]*bucketState{},
 		uploads: map[string]*uploadState{},
 		closeCh: make(chan struct{}),
+		sts:     newSTS(cfg.STSTTL, cfg.STSRole),
 	}
 	if s.region == "" {
 		s.region = "cn-hangzhou"
