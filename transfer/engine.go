@@ -80,6 +80,9 @@ type transfer struct {
 	speed         speedMeter
 	tree          *treeState // set for a tree job (a prefix or a folder)
 	pos           float64    // place in the queue as stored (see placeLocked)
+	// credWait, while set, cancels the wait for credentials of a job paused
+	// because its keys were refused.
+	credWait context.CancelFunc
 }
 
 func (t *transfer) doneBytes() int64 {
@@ -291,6 +294,7 @@ func (e *Engine) Close() error {
 		e.mu.Lock()
 		e.closed = true
 		for _, t := range e.order {
+			t.stopCredentialWait()
 			if t.running {
 				// A pending Pause or Cancel wins: the user's choice must
 				// survive quitting right after it.
@@ -589,6 +593,7 @@ func (e *Engine) resumeLocked(t *transfer) {
 	case t.running && t.intent == intentPause:
 		t.intent = intentRequeue
 	case !t.running && t.state == StatePaused:
+		t.stopCredentialWait()
 		t.state = StateQueued
 	}
 }
@@ -1018,6 +1023,13 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	case t.intent == intentPause || classify(err) == classCanceled:
 		t.state = StatePaused
 		e.emitLocked(EventPaused, t, "")
+	case classify(err) == classCredentials:
+		t.state = StatePaused
+		t.err = ErrCredentials.Error()
+		t.errInfo = errorInfoOf(err)
+		e.emitLocked(EventPaused, t, t.err)
+		e.log.Warn("job paused: credentials refused; waiting for new ones", "id", t.id, "err", err)
+		e.awaitCredentialsLocked(t)
 	case classify(err) == classDiskFull:
 		t.state = StatePaused
 		t.err = shortError(err)
@@ -1034,6 +1046,7 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 }
 
 func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
+	t.stopCredentialWait()
 	t.state = st
 	t.finished = time.Now()
 	t.savedDone = t.doneBytes()

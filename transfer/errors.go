@@ -113,6 +113,7 @@ const (
 	classDiskFull                  // pause with "disk full"
 	classCanceled                  // pause/cancel/close: not an error
 	classNoUpload                  // multipart upload is gone: start a new one
+	classCredentials               // refused keys and none better to be had: pause until there are
 )
 
 func statusOf(err error) (int, string) {
@@ -139,6 +140,8 @@ func classify(err error) errClass {
 	switch {
 	case err == nil:
 		return classPermanent
+	case errors.Is(err, ErrCredentials):
+		return classCredentials
 	case errors.Is(err, context.Canceled):
 		return classCanceled
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):

@@ -278,7 +278,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 	if errors.Is(err, ErrDestinationExists) && t.spec.OnExists != ExistsOverwrite {
 		return existsSkip(t.spec.OnExists)
 	}
-	if err != nil {
+	if err != nil && classify(err) != classCredentials && classify(err) != classDiskFull {
 		e.discardArtifacts(sub) // a permanent failure keeps nothing half-made
 	}
 	return err

@@ -44,6 +44,7 @@ type treeRun struct {
 	dirs       sync.Map      // folders made this run
 	listEnded  chan struct{} // closed when the lister returned; listErr is then set
 	listErr    error
+	stop       context.CancelCauseFunc // ends the run early with its cause
 }
 
 // itemResult is a worker's outcome for one item, recorded by the committer.
@@ -99,6 +100,12 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 	r := &treeRun{e: e, t: t, ts: ts, root: root, resumeUpTo: resumeUpTo, fileMode: newFileMode(ts.root),
 		listed: make(chan struct{}, 1), progressed: make(chan struct{}, 1), results: make(chan itemResult, commitBatch)}
 
+	// A refused key stops the whole job (paused until new credentials come,
+	// see credwait.go), not item after item.
+	outer := ctx
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	r.stop = stop
 	r.listEnded = make(chan struct{})
 	listCtx, stopList := context.WithCancel(ctx)
 	go func() {
@@ -115,8 +122,10 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 	cerr := <-commitDone
 	lerr := r.listErr
 	switch {
+	case outer.Err() != nil:
+		return outer.Err()
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return context.Cause(ctx)
 	case cerr != nil:
 		return cerr
 	case derr != nil:
@@ -144,6 +153,10 @@ func (e *itemsFailedError) Error() string {
 // of pending items is long.
 func (r *treeRun) list(ctx context.Context) error {
 	err := r.listAll(ctx)
+	if classify(err) == classCredentials {
+		r.stop(err) // the job waits for credentials; the listing goes on then
+		return nil
+	}
 	if err != nil && ctx.Err() == nil {
 		r.e.mu.Lock()
 		r.ts.listErr = err
@@ -294,6 +307,9 @@ func (r *treeRun) work(ctx context.Context, a *activeItem) itemResult {
 	case err == nil:
 	case ctx.Err() != nil:
 		res.keep = true
+	case classify(err) == classCredentials, classify(err) == classDiskFull:
+		res.keep = true // the job pauses, with this cause, and the item waits
+		r.stop(err)
 	case errors.Is(err, errItemSkipped):
 		res.it.state, res.it.reason = ItemSkipped, skipReason(err)
 	default:
