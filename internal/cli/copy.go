@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/internal/setup"
 	"ossq/transfer"
 )
@@ -424,7 +425,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 			isSkip := strings.HasPrefix(snap.Notice, "skipped")
 			notice, isRename := fullPathNotice(snap)
 			if notice != "" && !(isSkip && j.plan.tree) {
-				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), notice)
+				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), display.Escape(notice))
 			}
 			if isSkip {
 				skipped++
@@ -492,7 +493,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
-	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, what, config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
 }
 
@@ -533,11 +534,12 @@ func fullPathNotice(snap transfer.TransferSnapshot) (notice string, renamed bool
 	return savedAs + snap.LocalPath + rest, true
 }
 
+// displayName names a transfer for a message line, escaped for the terminal.
 func displayName(snap transfer.TransferSnapshot) string {
 	if snap.Direction == transfer.Upload {
-		return snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+		return display.Escape(snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
 	}
-	return ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+	return display.Escape(ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
 }
 
 // prefixHint helps with the most common NoSuchKey: naming a "folder"
@@ -553,5 +555,5 @@ func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
 		return ""
 	}
 	folder := ossURL{Bucket: snap.Bucket, Key: snap.Key + "/"}
-	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", folder, shellQuote([]string{folder.String()}))
+	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", display.Escape(folder.String()), shellQuote([]string{folder.String()}))
 }

@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 )
 
 const lsSynopsis = "ossq ls [flags] [oss://BUCKET[/PREFIX]]"
@@ -67,7 +66,7 @@ func listBuckets(ctx context.Context, s *session, out *bufio.Writer) error {
 		return err
 	}
 	for _, b := range buckets {
-		fmt.Fprintf(out, "%s  %-20s  %s\n", formatTime(b.Created), b.Region, ossScheme+b.Name)
+		fmt.Fprintf(out, "%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossScheme+display.Escape(b.Name))
 	}
 	return nil
 }
@@ -86,14 +85,14 @@ func listObjects(ctx context.Context, s *session, target ossURL, recursive, huma
 			return err
 		}
 		for _, prefix := range p.Prefixes {
-			fmt.Fprintf(out, "%12s  %-19s  %s\n", "DIR", "", printableKey(prefix))
+			fmt.Fprintf(out, "%12s  %-19s  %s\n", "DIR", "", display.Escape(prefix))
 		}
 		for _, o := range p.Objects {
 			size := fmt.Sprint(o.Size)
 			if human {
 				size = config.FormatSize(o.Size)
 			}
-			fmt.Fprintf(out, "%12s  %s  %s\n", size, formatTime(o.LastModified), printableKey(o.Key))
+			fmt.Fprintf(out, "%12s  %s  %s\n", size, formatTime(o.LastModified), display.Escape(o.Key))
 		}
 		if p.NextToken == "" {
 			return nil
@@ -113,15 +112,4 @@ func formatTime(t time.Time) string {
 		return strings.Repeat(" ", 19)
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
-}
-
-// printableKey keeps one object per line: a key holding control characters
-// (a newline, an escape sequence) is printed Go-quoted instead of raw.
-func printableKey(key string) string {
-	for _, c := range key {
-		if unicode.IsControl(c) {
-			return strconv.Quote(key)
-		}
-	}
-	return key
 }
