@@ -451,6 +451,9 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 		if snap.State == transfer.StatePaused {
 			cause = "paused: " + cause
 		}
+		if transfer.CheckpointNotWritten(snap.Err) {
+			cause = fmt.Sprintf("no checkpoint could be written in %s (%s)", filepath.Dir(snap.CheckpointPath), cause)
+		}
 		j.errorf("%s: %s", displayName(snap), cause)
 		if hint := j.prefixHint(snap); hint != "" {
 			fmt.Fprintln(j.stderr, hint)
@@ -463,9 +466,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(j.stderr, "%s %d of %d; %d failed\n", verb, done, len(results), len(failed))
-		if slices.ContainsFunc(failed, func(s transfer.TransferSnapshot) bool { return s.State == transfer.StatePaused }) && !j.plan.spec.NoCheckpoint {
-			fmt.Fprintf(j.stderr, "paused transfers keep their checkpoints; once the cause is fixed, run the same command to resume:\n  ossq %s %s\n", j.cmd, shellQuote(j.args))
-		}
+		j.resumeHint(failed)
 		return ExitFailure
 	}
 	if j.skipped {
@@ -495,6 +496,38 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	// run, and the engine does not say how many were.
 	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
+}
+
+// resumeHint tells how to go on when a rerun would pick up what the failed
+// or paused transfers kept: paused ones always keep their checkpoint; a
+// failed one resumes if its checkpoint is still on disk.
+func (j *job) resumeHint(failed []transfer.TransferSnapshot) {
+	if j.plan.spec.NoCheckpoint {
+		return
+	}
+	paused, resumable := false, false
+	for _, snap := range failed {
+		switch {
+		case snap.State == transfer.StatePaused:
+			paused = true
+		case snap.State == transfer.StateFailed && snap.CheckpointPath != "" && fileExists(snap.CheckpointPath):
+			resumable = true
+		}
+	}
+	command := "ossq " + j.cmd + " " + shellQuote(j.args)
+	switch {
+	case paused && resumable:
+		fmt.Fprintf(j.stderr, "paused and failed transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
+	case paused:
+		fmt.Fprintf(j.stderr, "paused transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
+	case resumable:
+		fmt.Fprintf(j.stderr, "failed transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
+	}
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // doneBytes is what our transfers have moved so far.
