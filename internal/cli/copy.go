@@ -235,6 +235,8 @@ func (r *runner) transfer(parent context.Context) int {
 	fs := newFlagSet(r.cmd)
 	var flags transferFlags
 	flags.register(fs)
+	var filters filterFlags
+	filters.register(fs, r.cmd)
 	positional, err := flags.parse(fs, r.args)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
@@ -242,6 +244,10 @@ func (r *runner) transfer(parent context.Context) int {
 	// Check the shape of the command line before touching config or network.
 	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
+	}
+	flt, err := filters.build(fs)
+	if err != nil {
+		return r.fail(err, fs, synopsis)
 	}
 	if r.cmd == "put" && flags.onExistsSet {
 		// Uploads always replace the object; accepting "skip" here
@@ -262,20 +268,29 @@ func (r *runner) transfer(parent context.Context) int {
 	} else {
 		p, err = planPut(positional)
 	}
+	if err == nil {
+		err = filters.checkTreeOptions(p, flt)
+	}
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
 	p.spec.NoCheckpoint = flags.noCheckpoint
+	store := s.store
+	var filtered *filteredStore
+	if flt != nil {
+		filtered = newFilteredStore(s.store, flt, p.spec.Bucket, p.spec.Key)
+		store = filtered.engineStore()
+	}
 
 	ctx, interrupted, stop := interruptible(parent)
 	defer stop()
 
-	eng, err := openEngine(s.store, opts)
+	eng, err := openEngine(store, opts)
 	if err != nil {
 		r.errorf("%v", err)
 		return ExitFailure
 	}
-	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr)}
+	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr), filtered: filtered}
 	code := job.run(ctx)
 	if code == ExitFailure && interrupted() {
 		code = ExitInterrupted
@@ -322,11 +337,16 @@ type job struct {
 	ids              []transfer.ID
 	progressTerminal bool
 	started          time.Time
-	skipped          bool // AddTree left some entries out
+	skipped          bool           // AddTree left some entries out
+	filtered         *filteredStore // the filter of a tree download, if any
+	leftOut          int            // symlinks and special files a folder upload does not send
 }
 
 func (j *job) run(ctx context.Context) int {
 	j.started = time.Now()
+	if j.plan.tree && j.plan.spec.Direction == transfer.Upload {
+		j.leftOut = j.reportLeftOut(j.plan.spec.LocalPath)
+	}
 	ids, err := j.add(ctx)
 	if err != nil && len(ids) > 0 {
 		// AddTree queued what it could; the rest is reported now and makes
@@ -347,6 +367,10 @@ func (j *job) run(ctx context.Context) int {
 		j.errorf("%s", describeError(err))
 		j.existsHint(err)
 		return ExitFailure
+	}
+	if len(ids) == 0 && j.filtered != nil && j.filtered.summary() != "" {
+		fmt.Fprintf(j.stderr, "nothing to download: %s\n", j.filtered.summary())
+		return ExitOK
 	}
 	if len(ids) == 0 {
 		if j.plan.spec.Direction == transfer.Download {
@@ -492,42 +516,16 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	if renamed > 0 && j.plan.tree {
 		what += fmt.Sprintf(", renamed %d whose destination existed", renamed)
 	}
+	if j.filtered != nil && j.filtered.summary() != "" {
+		what += ", " + j.filtered.summary()
+	}
+	if j.leftOut > 0 {
+		what += fmt.Sprintf(", left out %d links and special files (see above)", j.leftOut)
+	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
 	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
-}
-
-// resumeHint tells how to go on when a rerun would pick up what the failed
-// or paused transfers kept: paused ones always keep their checkpoint; a
-// failed one resumes if its checkpoint is still on disk.
-func (j *job) resumeHint(failed []transfer.TransferSnapshot) {
-	if j.plan.spec.NoCheckpoint {
-		return
-	}
-	paused, resumable := false, false
-	for _, snap := range failed {
-		switch {
-		case snap.State == transfer.StatePaused:
-			paused = true
-		case snap.State == transfer.StateFailed && snap.CheckpointPath != "" && fileExists(snap.CheckpointPath):
-			resumable = true
-		}
-	}
-	command := "ossq " + j.cmd + " " + shellQuote(j.args)
-	switch {
-	case paused && resumable:
-		fmt.Fprintf(j.stderr, "paused and failed transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
-	case paused:
-		fmt.Fprintf(j.stderr, "paused transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
-	case resumable:
-		fmt.Fprintf(j.stderr, "failed transfers keep their checkpoints; once the cause is fixed, run the same command again to resume:\n  %s\n", command)
-	}
-}
-
-func fileExists(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular()
 }
 
 // doneBytes is what our transfers have moved so far.
