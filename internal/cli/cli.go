@@ -40,8 +40,10 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 		return r.transfer(ctx)
 	case "ls":
 		return r.list(ctx)
+	case "du":
+		return r.diskUsage(ctx)
 	default:
-		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put or ls)\n", cmd)
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls or du)\n", cmd)
 		return ExitUsage
 	}
 }
