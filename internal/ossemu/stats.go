@@ -9,15 +9,17 @@ import (
 
 // Stats are counters since New or the last ResetStats.
 type Stats struct {
-	Requests             map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
-	Errors               map[string]int64 // error responses by OSS error code
-	GetBodyBytes         int64            // object body bytes sent on GET
-	PutBodyBytes         int64            // body bytes received by PutObject and UploadPart
-	InjectedFailures     int64            // requests answered 500/503 by fault injection
-	InjectedResets       int64
-	InjectedStalls       int64
-	InjectedTruncations  int64
-	InjectedReplacements int64
+	Requests                map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
+	Errors                  map[string]int64 // error responses by OSS error code
+	GetBodyBytes            int64            // object body bytes sent on GET
+	PutBodyBytes            int64            // body bytes received by PutObject and UploadPart
+	InjectedFailures        int64            // requests answered 500/503 by fault injection
+	InjectedResets          int64
+	InjectedStalls          int64
+	InjectedTruncations     int64
+	InjectedReplacements    int64
+	InjectedBodyResets      int64 // upload bodies whose connection was reset
+	InjectedBodyTruncations int64 // upload bodies stored cut short
 }
 
 // TotalRequests sums Requests.
@@ -36,13 +38,15 @@ type statsCounters struct {
 	requests map[string]int64
 	errors   map[string]int64
 
-	getBodyBytes         int64Counter
-	putBodyBytes         int64Counter
-	injectedFailures     int64Counter
-	injectedResets       int64Counter
-	injectedStalls       int64Counter
-	injectedTruncations  int64Counter
-	injectedReplacements int64Counter
+	getBodyBytes            int64Counter
+	putBodyBytes            int64Counter
+	injectedFailures        int64Counter
+	injectedResets          int64Counter
+	injectedStalls          int64Counter
+	injectedTruncations     int64Counter
+	injectedReplacements    int64Counter
+	injectedBodyResets      int64Counter
+	injectedBodyTruncations int64Counter
 }
 
 func (s *Server) countRequest(op string) {
@@ -82,6 +86,8 @@ func (s *Server) Stats() Stats {
 	st.InjectedStalls = c.injectedStalls.Load()
 	st.InjectedTruncations = c.injectedTruncations.Load()
 	st.InjectedReplacements = c.injectedReplacements.Load()
+	st.InjectedBodyResets = c.injectedBodyResets.Load()
+	st.InjectedBodyTruncations = c.injectedBodyTruncations.Load()
 	return st
 }
 
@@ -92,7 +98,7 @@ func (s *Server) ResetStats() {
 	c.requests, c.errors = nil, nil
 	c.mu.Unlock()
 	for _, n := range []*int64Counter{&c.getBodyBytes, &c.putBodyBytes, &c.injectedFailures, &c.injectedResets,
-		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
+		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements, &c.injectedBodyResets, &c.injectedBodyTruncations} {
 		n.Store(0)
 	}
 }
