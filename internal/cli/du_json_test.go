@@ -46,7 +46,9 @@ func TestDuTotalsPerClassAndSubPrefix(t *testing.T) {
 		t.Fatalf("--depth 1: exit %d:\n%s", code, stderr)
 	}
 	check("du --depth 1", stdout, "3 600 oss://data/p/a/", "1 400 oss://data/p/b/", "1 50 (objects directly under oss://data/p/)", "5 1050 total oss://data/p/")
-	code, stdout, _ = e.run("du", "oss://data/p/", "--depth", "2")
+	if code, stdout, stderr = e.run("du", "oss://data/p/", "--depth", "2"); code != ExitOK {
+		t.Fatalf("--depth 2: exit %d:\n%s", code, stderr)
+	}
 	check("du --depth 2", stdout, "2 300 oss://data/p/a/", "1 300 oss://data/p/a/deep/", "1 400 oss://data/p/b/")
 	for _, args := range [][]string{{"oss://data/p/", "--depth", "-1"}, {}, {"/local"}} {
 		if code, _, _ := e.run("du", args...); code != ExitUsage {

@@ -23,7 +23,6 @@ type filterFlags struct {
 	minAge, maxAge     string
 	shard              string
 	followSymlinks     bool
-	ruleErr            error // a --filter-from file that did not read
 	anyFilterFlagGiven bool
 }
 
