@@ -292,6 +292,11 @@ func (r *runner) transfer(parent context.Context) int {
 	}
 	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr), filtered: filtered}
 	code := job.run(ctx)
+	if filtered != nil && code != ExitInterrupted {
+		if summary := filtered.summary(); summary != "" {
+			fmt.Fprintf(r.stderr, "filters: %s\n", summary)
+		}
+	}
 	if code == ExitFailure && interrupted() {
 		code = ExitInterrupted
 	}
@@ -369,7 +374,7 @@ func (j *job) run(ctx context.Context) int {
 		return ExitFailure
 	}
 	if len(ids) == 0 && j.filtered != nil && j.filtered.summary() != "" {
-		fmt.Fprintf(j.stderr, "nothing to download: %s\n", j.filtered.summary())
+		fmt.Fprintf(j.stderr, "nothing to download: the filters left out every object under %s\n", display.Escape(j.plan.source))
 		return ExitOK
 	}
 	if len(ids) == 0 {
@@ -515,9 +520,6 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if renamed > 0 && j.plan.tree {
 		what += fmt.Sprintf(", renamed %d whose destination existed", renamed)
-	}
-	if j.filtered != nil && j.filtered.summary() != "" {
-		what += ", " + j.filtered.summary()
 	}
 	if j.leftOut > 0 {
 		what += fmt.Sprintf(", left out %d links and special files (see above)", j.leftOut)

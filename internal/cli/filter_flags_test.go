@@ -52,7 +52,7 @@ func TestGetFiltersInOrder(t *testing.T) {
 	if got, want := localFiles(t, dest), []string{"a.jpg", "raw/c.jpg"}; !slices.Equal(got, want) {
 		t.Errorf("downloaded %q, want %q", got, want)
 	}
-	mustContain(t, "stderr", stderr, "3 filtered out")
+	mustContain(t, "stderr", stderr, "filters: 3 filtered out")
 	sameFile(t, filepath.Join(dest, "a.jpg"), e.object("photos/a.jpg"))
 
 	// The same include first: tmp/x.jpg now matches it before the exclude.
@@ -78,7 +78,7 @@ func TestGetFiltersInOrder(t *testing.T) {
 
 	// Nothing left after filtering is success, said plainly.
 	code, _, stderr = e.run("get", "oss://data/photos/", filepath.Join(e.work, "none"), "--include", "*.gif")
-	if code != ExitOK || !strings.Contains(stderr, "nothing to download: 5 filtered out") {
+	if code != ExitOK || !strings.Contains(stderr, "nothing to download: the filters left out every object") || !strings.Contains(stderr, "filters: 5 filtered out") {
 		t.Errorf("all filtered: exit %d:\n%s", code, stderr)
 	}
 }
