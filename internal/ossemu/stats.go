@@ -9,15 +9,17 @@ import (
 
 // Stats are counters since New or the last ResetStats.
 type Stats struct {
-	Requests                map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
-	Errors                  map[string]int64 // error responses by OSS error code
-	GetBodyBytes            int64            // object body bytes sent on GET
-	PutBodyBytes            int64            // body bytes received by PutObject and UploadPart
-	InjectedFailures        int64            // requests answered 500/503 by fault injection
-	InjectedResets          int64
-	InjectedStalls          int64
-	InjectedTruncations     int64
-	InjectedReplacements    int64
+	Requests             map[string]int64 // by operation, e.g. "GetObject", "UploadPart"
+	Errors               map[string]int64 // error responses by OSS error code
+	GetBodyBytes         int64            // object body bytes sent on GET
+	PutBodyBytes         int64            // body bytes received by PutObject and UploadPart
+	InjectedFailures     int64            // requests answered 500/503 by fault injection
+	InjectedResets       int64
+	InjectedStalls       int64
+	InjectedTruncations  int64
+	InjectedReplacements int64
+
+	// Upload-body faults (Faults.BodyResetRate, Faults.BodyTruncateRate).
 	InjectedBodyResets      int64 // upload bodies whose connection was reset
 	InjectedBodyTruncations int64 // upload bodies stored cut short
 }
@@ -38,13 +40,14 @@ type statsCounters struct {
 	requests map[string]int64
 	errors   map[string]int64
 
-	getBodyBytes            int64Counter
-	putBodyBytes            int64Counter
-	injectedFailures        int64Counter
-	injectedResets          int64Counter
-	injectedStalls          int64Counter
-	injectedTruncations     int64Counter
-	injectedReplacements    int64Counter
+	getBodyBytes         int64Counter
+	putBodyBytes         int64Counter
+	injectedFailures     int64Counter
+	injectedResets       int64Counter
+	injectedStalls       int64Counter
+	injectedTruncations  int64Counter
+	injectedReplacements int64Counter
+
 	injectedBodyResets      int64Counter
 	injectedBodyTruncations int64Counter
 }
@@ -98,9 +101,11 @@ func (s *Server) ResetStats() {
 	c.requests, c.errors = nil, nil
 	c.mu.Unlock()
 	for _, n := range []*int64Counter{&c.getBodyBytes, &c.putBodyBytes, &c.injectedFailures, &c.injectedResets,
-		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements, &c.injectedBodyResets, &c.injectedBodyTruncations} {
+		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
 		n.Store(0)
 	}
+	c.injectedBodyResets.Store(0)
+	c.injectedBodyTruncations.Store(0)
 }
 
 // countingReader counts bytes read into a counter.
