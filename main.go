@@ -42,6 +42,7 @@ Usage:
   ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
   ossq put SRC oss://BUCKET/KEY           upload a file or a folder
   ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects
+  ossq du oss://BUCKET[/PREFIX/]          objects and bytes per storage class (--depth N per sub-prefix)
   ossq config show [--profile NAME]       the resolved profile and its credential source
   ossq serve --root DIR [flags]           run the embedded OSS-compatible server
   ossq version                            print the version
@@ -58,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "serve":
 			return ossemu.Serve(args[1:], stdout, stderr)
-		case "get", "put", "ls":
+		case "get", "put", "ls", "du":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
 		case "config":
 			return setup.ConfigCommand(args[1:], stdout, stderr)

@@ -10,6 +10,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"ossq/internal/filter"
 )
 
 // ID names one transfer in the queue; stable across restarts.
@@ -83,6 +85,12 @@ type Spec struct {
 	PartSize  int64    // 0 means Options.PartSize
 	// NoCheckpoint disables the checkpoint (and so resume) for this transfer.
 	NoCheckpoint bool
+	// Filter, for a tree, leaves out what its rules do not keep (rclone's
+	// semantics: internal/filter); nil keeps everything.
+	Filter *filter.Options `json:"filter,omitempty"`
+	// FollowSymlinks, for a folder upload, follows links to files and
+	// folders (loops are detected and skipped with their reason).
+	FollowSymlinks bool `json:"follow_symlinks,omitempty"`
 }
 
 // ErrorInfo keeps what OSS said when a transfer failed.

@@ -107,13 +107,13 @@ func errorInfoOf(err error) *ErrorInfo {
 type errClass int
 
 const (
-	classPermanent errClass = iota // fail the transfer
-	classTransient                 // retry with backoff
-	classChanged                   // source changed: restart from scratch (once)
-	classDiskFull                  // pause with "disk full"
-	classCanceled                  // pause/cancel/close: not an error
-	classNoUpload                  // multipart upload is gone: start a new one
-	classCredentials               // refused keys and none better to be had: pause until there are
+	classPermanent   errClass = iota // fail the transfer
+	classTransient                   // retry with backoff
+	classChanged                     // source changed: restart from scratch (once)
+	classDiskFull                    // pause with "disk full"
+	classCanceled                    // pause/cancel/close: not an error
+	classNoUpload                    // multipart upload is gone: start a new one
+	classCredentials                 // refused keys and none better to be had: pause until there are
 )
 
 func statusOf(err error) (int, string) {

@@ -29,6 +29,9 @@ type ItemCounts struct {
 	Total, Pending, Active, Done, Skipped, Failed int64
 	// Renamed counts done items saved under a free name (OnExists rename).
 	Renamed int64
+	// Filtered counts objects or files the job's filter left out; they are
+	// not items.
+	Filtered int64
 }
 
 // Of returns the count for one state.
@@ -60,8 +63,10 @@ type JobSnapshot struct {
 	Listing      bool
 	Items        ItemCounts
 	FileParallel int
-	Started      time.Time     // when it first ran; zero if never
-	Elapsed      time.Duration // time spent running
+	// FilteredBytes is the size of what the filter left out.
+	FilteredBytes int64
+	Started       time.Time     // when it first ran; zero if never
+	Elapsed       time.Duration // time spent running
 }
 
 // ItemSnapshot is one item of a tree job.

@@ -31,24 +31,28 @@ const maxFileParallel = 256
 // so the lister, the dispatcher and the committer never overwrite one
 // another's figures.
 type treeMeta struct {
-	Version     uint64 `json:"v"`
-	Total       int64  `json:"total"`
-	Done        int64  `json:"done"`
-	Skipped     int64  `json:"skipped"`
-	Failed      int64  `json:"failed"`
-	Renamed     int64  `json:"renamed,omitempty"` // done under a free name
-	BytesTotal  int64  `json:"bytes_total"`
-	BytesDone   int64  `json:"bytes_done"`
-	Token       string `json:"token,omitempty"`      // next listing page
-	WalkAfter   string `json:"walk_after,omitempty"` // last file walked (uploads)
-	ListingDone bool   `json:"listing_done,omitempty"`
+	Version uint64 `json:"v"`
+	Total   int64  `json:"total"`
+	Done    int64  `json:"done"`
+	Skipped int64  `json:"skipped"`
+	Failed  int64  `json:"failed"`
+	Renamed int64  `json:"renamed,omitempty"` // done under a free name
+	// Filtered counts what the job's filter left out of the listing or the
+	// walk (not items: nothing of them is kept).
+	Filtered      int64  `json:"filtered,omitempty"`
+	FilteredBytes int64  `json:"filtered_bytes,omitempty"`
+	BytesTotal    int64  `json:"bytes_total"`
+	BytesDone     int64  `json:"bytes_done"`
+	Token         string `json:"token,omitempty"`      // next listing page
+	WalkAfter     string `json:"walk_after,omitempty"` // last file walked (uploads)
+	ListingDone   bool   `json:"listing_done,omitempty"`
 	// Dispatched is the highest seq handed to a worker: after a crash, items
 	// up to it may have left a temp file or a finished file not yet recorded.
 	Dispatched uint64 `json:"dispatched"`
 }
 
 func (m treeMeta) counts() ItemCounts {
-	return ItemCounts{Total: m.Total, Done: m.Done, Skipped: m.Skipped, Failed: m.Failed, Renamed: m.Renamed,
+	return ItemCounts{Total: m.Total, Done: m.Done, Skipped: m.Skipped, Failed: m.Failed, Renamed: m.Renamed, Filtered: m.Filtered,
 		Pending: max(m.Total-m.Done-m.Skipped-m.Failed, 0)}
 }
 
@@ -456,6 +460,7 @@ func (e *Engine) treeSnapLocked(t *transfer, js *JobSnapshot) {
 	js.Items.Active = int64(len(ts.active))
 	js.Items.Pending = max(js.Items.Pending-js.Items.Active, 0)
 	js.FileParallel = ts.fileParallel
+	js.FilteredBytes = ts.meta.FilteredBytes
 	js.Started = ts.started
 	js.Elapsed = ts.elapsed
 	if t.running && !ts.runStart.IsZero() {

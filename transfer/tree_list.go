@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -39,9 +37,15 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 		return errors.New("listing did not advance (repeated continuation token)")
 	}
 	items := make([]treeItem, 0, len(page.Objects))
+	var filtered, filteredBytes int64
 	for _, o := range page.Objects {
 		if o.Key == r.ts.prefix || strings.HasSuffix(o.Key, "/") {
 			continue // a folder marker: folders come from the keys under them
+		}
+		if !r.keep(strings.TrimPrefix(o.Key, r.ts.prefix), o.Size, o.LastModified) {
+			filtered++
+			filteredBytes += o.Size
+			continue
 		}
 		it := treeItem{key: o.Key, size: o.Size, mtime: o.LastModified.UnixNano(), etag: o.ETag, state: ItemPending}
 		local, err := LocalPathForKey(r.ts.root, o.Key, r.ts.prefix)
@@ -56,6 +60,8 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 	return r.record(items, func(m *treeMeta) {
 		m.Token = page.NextToken
 		m.ListingDone = page.NextToken == ""
+		m.Filtered += filtered
+		m.FilteredBytes += filteredBytes
 	})
 }
 
@@ -190,41 +196,32 @@ func (e *Engine) treeRoot(id ID) string {
 	return ""
 }
 
-// walkAll walks the source folder in lexical order, after the last file
+// walkAll walks the source folder in key order, after the last file
 // recorded, and records its files in batches of walkBatchSize (waiting
-// while the backlog is long). What is not a regular file (links, FIFOs,
-// devices, unreadable entries) is a skipped item with its reason.
+// while the backlog is long). What is not a regular file (links not
+// followed, FIFOs, devices, loops, unreadable entries) is a skipped item
+// with its reason; what the filter leaves out is counted, not recorded.
 func (r *treeRun) walkAll(ctx context.Context, after string) error {
 	var items []treeItem
 	var last string
+	var filtered, filteredBytes int64
 	flush := func(done bool) error {
 		err := r.record(items, func(m *treeMeta) {
 			if last != "" {
 				m.WalkAfter = last
 			}
 			m.ListingDone = done
+			m.Filtered += filtered
+			m.FilteredBytes += filteredBytes
 		})
-		items = items[:0]
+		items, filtered, filteredBytes = items[:0], 0, 0
 		signal(r.listed)
 		return err
 	}
-	err := filepath.WalkDir(r.ts.root, func(p string, d fs.DirEntry, err error) error {
+	opts := WalkOptions{FollowSymlinks: r.t.spec.FollowSymlinks, StartAfter: after}
+	err := WalkFolder(r.ts.root, opts, func(w WalkEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
-		}
-		rel, rerr := filepath.Rel(r.ts.root, p)
-		if rerr != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if d != nil && d.IsDir() && err == nil {
-			if after != "" && walkBefore(rel, after) && !strings.HasPrefix(after, rel+"/") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if after != "" && !walkBefore(after, rel) {
-			return nil
 		}
 		if len(items) >= walkBatchSize {
 			if err := flush(false); err != nil {
@@ -234,11 +231,13 @@ func (r *treeRun) walkAll(ctx context.Context, after string) error {
 				return err
 			}
 		}
-		last = rel
-		items = append(items, walkedItem(r.ts.prefix, rel, d, err))
-		if d != nil && d.IsDir() {
-			return filepath.SkipDir // an unreadable folder: reported once
+		last = w.Rel
+		if w.Kind == WalkFile && !r.keep(w.Rel, w.Size, w.ModTime) {
+			filtered++
+			filteredBytes += w.Size
+			return nil
 		}
+		items = append(items, walkedItem(r.ts.prefix, w))
 		return nil
 	})
 	if err != nil {
@@ -247,35 +246,24 @@ func (r *treeRun) walkAll(ctx context.Context, after string) error {
 	return flush(true)
 }
 
-// walkedItem makes the item for one walked entry.
-func walkedItem(prefix, rel string, d fs.DirEntry, err error) treeItem {
-	it := treeItem{key: prefix + rel, rel: rel, state: ItemPending}
-	switch {
-	case err != nil:
-		it.state, it.reason = ItemSkipped, "unreadable: "+err.Error()
-	case d.Type()&os.ModeSymlink != 0:
-		it.state, it.reason = ItemSkipped, "symbolic link (not followed)"
-	case d.Type()&os.ModeNamedPipe != 0:
-		it.state, it.reason = ItemSkipped, "named pipe (FIFO), not a regular file"
-	case !d.Type().IsRegular():
-		it.state, it.reason = ItemSkipped, "not a regular file ("+d.Type().String()+")"
-	default:
-		fi, ierr := d.Info()
-		if ierr != nil {
-			it.state, it.reason = ItemSkipped, "unreadable: "+ierr.Error()
-		} else {
-			it.size, it.mtime = fi.Size(), fi.ModTime().UnixNano()
-		}
+// keep applies the job's filter (none: everything is kept).
+func (r *treeRun) keep(rel string, size int64, mtime time.Time) bool {
+	if r.filter == nil {
+		return true
 	}
-	if it.state == ItemPending && len(it.key) > 1023 {
-		it.state, it.reason = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's 1023", len(it.key))
-	}
-	it.fixed = it.state == ItemSkipped
-	return it
+	ok, _ := r.filter.Match(rel, size, mtime)
+	return ok
 }
 
-// walkBefore reports whether a comes before b in WalkDir's order (path
-// components compared one by one, lexically).
-func walkBefore(a, b string) bool {
-	return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/")) < 0
+// walkedItem makes the item for one walked entry.
+func walkedItem(prefix string, w WalkEntry) treeItem {
+	it := treeItem{key: prefix + w.Rel, rel: w.Rel, state: ItemPending, size: w.Size, mtime: w.ModTime.UnixNano()}
+	if w.Kind != WalkFile {
+		it.state, it.reason, it.fixed = ItemSkipped, w.Reason, true
+		it.size = 0
+	}
+	if it.state == ItemPending && len(it.key) > 1023 {
+		it.state, it.reason, it.fixed = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's 1023", len(it.key)), true
+	}
+	return it
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"ossq/internal/filter"
 )
 
 // A tree run: a lister streams the listing (or the walk) into the store,
@@ -45,6 +47,7 @@ type treeRun struct {
 	listEnded  chan struct{} // closed when the lister returned; listErr is then set
 	listErr    error
 	stop       context.CancelCauseFunc // ends the run early with its cause
+	filter     *filter.Filter          // the job's, compiled; nil keeps everything
 }
 
 // itemResult is a worker's outcome for one item, recorded by the committer.
@@ -99,6 +102,11 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 	defer root.Close()
 	r := &treeRun{e: e, t: t, ts: ts, root: root, resumeUpTo: resumeUpTo, fileMode: newFileMode(ts.root),
 		listed: make(chan struct{}, 1), progressed: make(chan struct{}, 1), results: make(chan itemResult, commitBatch)}
+	if t.spec.Filter != nil {
+		if r.filter, err = filter.New(*t.spec.Filter); err != nil {
+			return fmt.Errorf("filter: %w", err)
+		}
+	}
 
 	// A refused key stops the whole job (paused until new credentials come,
 	// see credwait.go), not item after item.

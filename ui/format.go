@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 )
 
 var sizeUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
@@ -150,47 +150,7 @@ func cellWidth(s string) int { return ansi.StringWidth(s) }
 
 func runeWidth(r rune) int { return runewidth.RuneWidth(r) }
 
-// displayName makes a key, name, path or message safe to draw: every
-// control rune (tab, form feed, newline, ESC, C1 controls) and the line and
-// paragraph separators become a visible escape such as \t or \x0c. The
-// terminal would otherwise move the cursor on them while the width math
-// counts them as zero cells, breaking the frame. Raw keys stay in the
-// model for requests; only what is drawn goes through this.
-func displayName(s string) string {
-	clean := true
-	for _, r := range s {
-		if needsEscape(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !needsEscape(r) {
-			b.WriteRune(r)
-			continue
-		}
-		switch r {
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			if r < 0x100 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		}
-	}
-	return b.String()
-}
-
-func needsEscape(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
-}
+// displayName makes a key, name, path or message safe to draw (see
+// display.Escape): raw keys stay in the model for requests; only what is
+// drawn goes through this.
+func displayName(s string) string { return display.Escape(s) }

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"ossq/internal/display"
 	"ossq/transfer"
 )
 
@@ -44,7 +45,7 @@ func checkFrame(t *testing.T, h *harness, where string) {
 		if cellWidth(plain) > h.m.width {
 			t.Fatalf("%s: line wider than %d: %q", where, h.m.width, plain)
 		}
-		if strings.ContainsFunc(plain, needsEscape) {
+		if strings.ContainsFunc(plain, display.NeedsEscape) {
 			t.Fatalf("%s: raw control rune drawn: %q", where, plain)
 		}
 	}

@@ -13,8 +13,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/internal/setup"
 	"ossq/transfer"
 )
@@ -38,8 +40,10 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 		return r.transfer(ctx)
 	case "ls":
 		return r.list(ctx)
+	case "du":
+		return r.diskUsage(ctx)
 	default:
-		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put or ls)\n", cmd)
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls or du)\n", cmd)
 		return ExitUsage
 	}
 }
@@ -52,7 +56,9 @@ type runner struct {
 }
 
 func (r *runner) errorf(format string, args ...any) {
-	fmt.Fprintf(r.stderr, "ossq %s: %s\n", r.cmd, fmt.Sprintf(format, args...))
+	// Messages carry keys, paths and server text: one escape here keeps a
+	// hostile key from driving the terminal.
+	fmt.Fprintf(r.stderr, "ossq %s: %s\n", r.cmd, display.Escape(fmt.Sprintf(format, args...)))
 }
 
 // usageError is a bad command line; Run prints it with the command's usage.
@@ -114,7 +120,7 @@ func (r *runner) connectProfile(flags connectionFlags) (*session, error) {
 		return nil, err
 	}
 	for _, warning := range conn.Config.Warnings {
-		fmt.Fprintf(r.stderr, "ossq: warning: %s\n", warning)
+		fmt.Fprintf(r.stderr, "ossq: warning: %s\n", display.Escape(warning))
 	}
 	store, err := setup.Store(conn.Profile)
 	if err != nil {
@@ -278,9 +284,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // shellQuote renders args so the printed resume command can be pasted back.
+// An argument holding control characters or invalid UTF-8 is written in
+// bash's $'...' form, so nothing raw reaches the terminal.
 func shellQuote(args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
+		if display.Escape(a) != a {
+			quoted[i] = ansiCQuote(a)
+			continue
+		}
 		if a != "" && strings.IndexFunc(a, func(c rune) bool {
 			return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=@%+,", c))
 		}) < 0 {
@@ -290,4 +302,29 @@ func shellQuote(args []string) string {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(quoted, " ")
+}
+
+// ansiCQuote writes a as $'...': controls below 0x80 and invalid bytes as
+// \xHH, other controls as \uHHHH (bash reads both), quote and backslash escaped.
+func ansiCQuote(a string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(a); {
+		r, size := utf8.DecodeRuneInString(a[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, a[i])
+		case r == '\'' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case display.NeedsEscape(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case display.NeedsEscape(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	b.WriteString("'")
+	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/internal/setup"
 	"ossq/transfer"
 )
@@ -234,6 +235,8 @@ func (r *runner) transfer(parent context.Context) int {
 	fs := newFlagSet(r.cmd)
 	var flags transferFlags
 	flags.register(fs)
+	var filters filterFlags
+	filters.register(fs, r.cmd)
 	positional, err := flags.parse(fs, r.args)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
@@ -241,6 +244,10 @@ func (r *runner) transfer(parent context.Context) int {
 	// Check the shape of the command line before touching config or network.
 	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
+	}
+	flt, err := filters.build(fs)
+	if err != nil {
+		return r.fail(err, fs, synopsis)
 	}
 	if r.cmd == "put" && flags.onExistsSet {
 		// Uploads always replace the object; accepting "skip" here
@@ -261,15 +268,24 @@ func (r *runner) transfer(parent context.Context) int {
 	} else {
 		p, err = planPut(positional)
 	}
+	if err == nil {
+		err = filters.checkTreeOptions(p, flt)
+	}
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
 	p.spec.NoCheckpoint = flags.noCheckpoint
+	p.spec.FollowSymlinks = filters.followSymlinks
+	if flt != nil {
+		o := flt.Options()
+		p.spec.Filter = &o
+	}
+	store := s.store
 
 	ctx, interrupted, stop := interruptible(parent)
 	defer stop()
 
-	eng, err := openEngine(s.store, opts)
+	eng, err := openEngine(store, opts)
 	if err != nil {
 		r.errorf("%v", err)
 		return ExitFailure
@@ -431,7 +447,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 			isSkip := strings.HasPrefix(snap.Notice, "skipped")
 			notice, isRename := fullPathNotice(snap)
 			if notice != "" && !(isSkip && j.plan.tree) {
-				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), notice)
+				fmt.Fprintf(j.stderr, "%s: %s\n", displayName(snap), display.Escape(notice))
 			}
 			if isSkip {
 				skipped++
@@ -457,6 +473,9 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 		if snap.State == transfer.StatePaused {
 			cause = "paused: " + cause
 		}
+		if transfer.CheckpointNotWritten(snap.Err) {
+			cause = fmt.Sprintf("no checkpoint could be written in %s (%s)", filepath.Dir(snap.CheckpointPath), cause)
+		}
 		j.errorf("%s: %s", displayName(snap), cause)
 		if hint := j.prefixHint(snap); hint != "" {
 			fmt.Fprintln(j.stderr, hint)
@@ -469,9 +488,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(j.stderr, "%s %d of %d; %d failed\n", verb, done, len(results), len(failed))
-		if slices.ContainsFunc(failed, func(s transfer.TransferSnapshot) bool { return s.State == transfer.StatePaused }) && !j.plan.spec.NoCheckpoint {
-			fmt.Fprintf(j.stderr, "paused transfers keep their checkpoints; once the cause is fixed, run the same command to resume:\n  ossq %s %s\n", j.cmd, shellQuote(j.args))
-		}
+		j.resumeHint(failed)
 		return ExitFailure
 	}
 	if j.skipped {
@@ -499,7 +516,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
-	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, what, config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
 }
 
@@ -540,11 +557,12 @@ func fullPathNotice(snap transfer.TransferSnapshot) (notice string, renamed bool
 	return savedAs + snap.LocalPath + rest, true
 }
 
+// displayName names a transfer for a message line, escaped for the terminal.
 func displayName(snap transfer.TransferSnapshot) string {
 	if snap.Direction == transfer.Upload {
-		return snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+		return display.Escape(snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
 	}
-	return ossURL{Bucket: snap.Bucket, Key: snap.Key}.String()
+	return display.Escape(ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
 }
 
 // prefixHint helps with the most common NoSuchKey: naming a "folder"
@@ -560,5 +578,5 @@ func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
 		return ""
 	}
 	folder := ossURL{Bucket: snap.Bucket, Key: snap.Key + "/"}
-	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", folder, shellQuote([]string{folder.String()}))
+	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", display.Escape(folder.String()), shellQuote([]string{folder.String()}))
 }

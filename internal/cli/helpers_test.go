@@ -96,7 +96,7 @@ retries = 3
 
 // baseArgs are the flags every test command carries.
 func (e *env) baseArgs(cmd string) []string {
-	if cmd == "ls" {
+	if cmd == "ls" || cmd == "du" {
 		return []string{"--config", e.config}
 	}
 	return []string{"--config", e.config, "--state-dir", e.stateDir}

@@ -3,13 +3,14 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
+	"ossq/transfer"
 )
 
 const lsSynopsis = "ossq ls [flags] [oss://BUCKET[/PREFIX]]"
@@ -25,6 +26,7 @@ func (r *runner) list(parent context.Context) int {
 	conn.register(fs)
 	recursive := fs.Bool("recursive", false, "list every object under the prefix, not just one level")
 	human := fs.Bool("human", false, "sizes as \"8 MiB\" instead of bytes")
+	asJSON := fs.Bool("json", false, "one JSON object per line (NDJSON) with stable field names (see the README)")
 	positional, err := parseArgs(fs, r.args)
 	if err == nil && len(positional) > 1 {
 		err = usagef("want at most one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
@@ -45,10 +47,14 @@ func (r *runner) list(parent context.Context) int {
 
 	out := bufio.NewWriter(r.stdout)
 	defer out.Flush()
+	lineFor := textLines(*human)
+	if *asJSON {
+		lineFor = jsonLines()
+	}
 	if len(positional) == 0 {
-		err = listBuckets(ctx, s, out)
+		err = listBuckets(ctx, s, out, lineFor)
 	} else {
-		err = listObjects(ctx, s, target, *recursive, *human, out)
+		err = listObjects(ctx, s, target, *recursive, out, lineFor)
 	}
 	if err != nil {
 		out.Flush()
@@ -61,18 +67,18 @@ func (r *runner) list(parent context.Context) int {
 	return ExitOK
 }
 
-func listBuckets(ctx context.Context, s *session, out *bufio.Writer) error {
+func listBuckets(ctx context.Context, s *session, out *bufio.Writer, lineFor lineFormat) error {
 	buckets, err := s.store.ListBuckets(ctx)
 	if err != nil {
 		return err
 	}
 	for _, b := range buckets {
-		fmt.Fprintf(out, "%s  %-20s  %s\n", formatTime(b.Created), b.Region, ossScheme+b.Name)
+		out.WriteString(lineFor.bucket(b))
 	}
 	return nil
 }
 
-func listObjects(ctx context.Context, s *session, target ossURL, recursive, human bool, out *bufio.Writer) error {
+func listObjects(ctx context.Context, s *session, target ossURL, recursive bool, out *bufio.Writer, lineFor lineFormat) error {
 	delimiter := "/"
 	if recursive {
 		delimiter = ""
@@ -86,14 +92,10 @@ func listObjects(ctx context.Context, s *session, target ossURL, recursive, huma
 			return err
 		}
 		for _, prefix := range p.Prefixes {
-			fmt.Fprintf(out, "%12s  %-19s  %s\n", "DIR", "", printableKey(prefix))
+			out.WriteString(lineFor.prefix(prefix))
 		}
 		for _, o := range p.Objects {
-			size := fmt.Sprint(o.Size)
-			if human {
-				size = config.FormatSize(o.Size)
-			}
-			fmt.Fprintf(out, "%12s  %s  %s\n", size, formatTime(o.LastModified), printableKey(o.Key))
+			out.WriteString(lineFor.object(o))
 		}
 		if p.NextToken == "" {
 			return nil
@@ -115,13 +117,81 @@ func formatTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04:05")
 }
 
-// printableKey keeps one object per line: a key holding control characters
-// (a newline, an escape sequence) is printed Go-quoted instead of raw.
-func printableKey(key string) string {
-	for _, c := range key {
-		if unicode.IsControl(c) {
-			return strconv.Quote(key)
-		}
+// lineFormat renders ls's entries, as text for people or JSON for scripts.
+type lineFormat struct {
+	bucket func(transfer.Bucket) string
+	prefix func(string) string
+	object func(transfer.Object) string
+}
+
+func textLines(human bool) lineFormat {
+	return lineFormat{
+		bucket: func(b transfer.Bucket) string {
+			return fmt.Sprintf("%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossScheme+display.Escape(b.Name))
+		},
+		prefix: func(p string) string { return fmt.Sprintf("%12s  %-19s  %s\n", "DIR", "", display.Escape(p)) },
+		object: func(o transfer.Object) string {
+			size := fmt.Sprint(o.Size)
+			if human {
+				size = config.FormatSize(o.Size)
+			}
+			return fmt.Sprintf("%12s  %s  %s\n", size, formatTime(o.LastModified), display.Escape(o.Key))
+		},
 	}
-	return key
+}
+
+// The --json records. Field names are a contract with scripts (README
+// "ls --json"): add fields, never rename or remove one. Every field is
+// always present; "" means the server did not say.
+type (
+	jsonBucket struct {
+		Type         string `json:"type"` // "bucket"
+		Name         string `json:"name"`
+		Region       string `json:"region"`
+		Created      string `json:"created"`
+		StorageClass string `json:"storage_class"`
+	}
+	jsonPrefix struct {
+		Type string `json:"type"` // "prefix"
+		Key  string `json:"key"`
+	}
+	jsonObject struct {
+		Type         string `json:"type"` // "object"
+		Key          string `json:"key"`
+		Size         int64  `json:"size"`
+		LastModified string `json:"last_modified"` // RFC 3339, UTC
+		ETag         string `json:"etag"`          // without the quotes OSS puts around it
+		StorageClass string `json:"storage_class"`
+		CRC64        string `json:"crc64"` // decimal string: a uint64 does not fit a JSON number safely
+		VersionID    string `json:"version_id"`
+	}
+)
+
+func jsonLines() lineFormat {
+	return lineFormat{
+		bucket: func(b transfer.Bucket) string {
+			return jsonLine(jsonBucket{Type: "bucket", Name: b.Name, Region: b.Region, Created: jsonTime(b.Created), StorageClass: b.StorageClass})
+		},
+		prefix: func(p string) string { return jsonLine(jsonPrefix{Type: "prefix", Key: p}) },
+		object: func(o transfer.Object) string {
+			return jsonLine(jsonObject{Type: "object", Key: o.Key, Size: o.Size, LastModified: jsonTime(o.LastModified),
+				ETag: strings.Trim(o.ETag, `"`), StorageClass: o.StorageClass, CRC64: o.CRC64, VersionID: o.VersionID})
+		},
+	}
+}
+
+// jsonLine is one NDJSON record. encoding/json escapes control characters,
+// so a hostile key cannot break the line.
+func jsonLine(v any) string {
+	// Marshal fails only on types these records do not use (channels,
+	// functions, cycles); invalid UTF-8 becomes U+FFFD, and OSS keys are UTF-8.
+	data, _ := json.Marshal(v)
+	return string(data) + "\n"
+}
+
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

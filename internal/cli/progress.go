@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/transfer"
 )
 
@@ -95,7 +96,7 @@ func (p *progress) event(ev transfer.Event) {
 	switch ev.Kind {
 	case transfer.EventNotice, transfer.EventRetrying:
 		p.clear()
-		fmt.Fprintf(p.out, "%s: %s\n", ev.Kind, ev.Message)
+		fmt.Fprintf(p.out, "%s: %s\n", ev.Kind, display.Escape(ev.Message))
 	}
 }
 
@@ -170,7 +171,7 @@ func (p *progress) line(snap transfer.Snapshot) string {
 		fmt.Fprintf(&b, "  ETA %s", eta.Round(time.Second))
 	}
 	if current != "" {
-		b.WriteString("  " + shortenName(current, maxNameWidth))
+		b.WriteString("  " + shortenName(display.Escape(current), maxNameWidth))
 	}
 	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/transfer"
 )
 
@@ -46,6 +47,17 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 		verb = "uploaded"
 	}
 	elapsed := time.Since(j.started).Round(100 * time.Millisecond)
+	if c.Filtered > 0 {
+		fmt.Fprintf(j.stderr, "filters: %d filtered out (%s)\n", c.Filtered, config.FormatSize(js.FilteredBytes))
+	}
+	if c.Total == 0 && c.Filtered > 0 && snap.State == transfer.StateDone {
+		what := "download: the filters left out every object"
+		if snap.Direction == transfer.Upload {
+			what = "upload: the filters left out every file"
+		}
+		fmt.Fprintf(j.stderr, "nothing to %s under %s\n", what, display.Escape(j.plan.source))
+		return ExitOK
+	}
 	if c.Total == 0 && snap.State == transfer.StateDone {
 		if snap.Direction == transfer.Download {
 			j.errorf("no objects under %s", j.plan.source)

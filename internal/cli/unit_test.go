@@ -220,16 +220,10 @@ func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
 	}
 }
 
-func TestPrintableKey(t *testing.T) {
-	cases := map[string]string{
-		"photos/a b.jpg": "photos/a b.jpg",
-		"日本語/ファイル.txt":   "日本語/ファイル.txt",
-		"two\nlines":     `"two\nlines"`,
-		"esc\x1b[31mred": `"esc\x1b[31mred"`,
-	}
-	for in, want := range cases {
-		if got := printableKey(in); got != want {
-			t.Errorf("printableKey(%q) = %s, want %s", in, got, want)
-		}
+func TestShellQuoteEscapesControlCharacters(t *testing.T) {
+	got := shellQuote([]string{"oss://b/esc\x1b[2J", "it's\n", "c1\u009b", "bad\xff"})
+	want := `$'oss://b/esc\x1b[2J' $'it\'s\x0a' $'c1\u009b' $'bad\xff'`
+	if got != want {
+		t.Errorf("shellQuote = %s\nwant         %s", got, want)
 	}
 }

@@ -211,6 +211,8 @@ func (c *Config) parse(path, text string) error {
 			// that could be part of the secret, so say less.
 			if lineHoldsSecret(text, parseErr.Position.Line) {
 				msg = "syntax error in a secret's value (not shown); write it as a quoted string"
+			} else if lineHoldsURL(text, parseErr.Position.Line) {
+				msg = redactUserinfoInText(msg)
 			}
 			return &Error{File: path, Line: parseErr.Position.Line, Col: parseErr.Position.Col,
 				Key: parseErr.LastKey, Msg: msg}

@@ -117,6 +117,8 @@ func decodeSection[T any](d *decoder, target *T, section map[string]any, path []
 			shown := showValue(section[key])
 			if secretKeys[key] {
 				shown = "(secret, not shown)"
+			} else if urlKeys[key] {
+				shown = RedactUserinfo(shown)
 			}
 			d.fail(keyPath, "%s = %s: %s", strings.Join(keyPath, "."), shown, msg)
 		}

@@ -20,22 +20,27 @@ import (
 // function of (Seed, request number, purpose), so a run with the same seed
 // and the same request order fails the same requests.
 type Faults struct {
-	Seed         int64            // deterministic randomness
-	RatePerConn  int64            // bytes/s cap per TCP connection on response and request bodies, 0 = none
-	Latency      time.Duration    // added before each response
-	FailRate     float64          // fraction of requests answered 500/503 (InternalError/ServiceUnavailable XML)
-	FailNth      []int            // fail exactly these request numbers (1-based, counted since SetFaults; only requests OnlyMethods selects count)
-	ResetRate    float64          // fraction of GET bodies whose connection is reset after ResetAfter bytes
-	ResetAfter   int64            // body bytes sent before a reset (bodies no longer than this are not reset)
-	StallRate    float64          // fraction of GET bodies that stall for Stall mid-body
-	Stall        time.Duration    // how long a stall lasts
-	TruncateRate float64          // fraction of GET bodies that end early (close after fewer than Content-Length bytes)
-	ReplaceAfter map[string]int64 // "bucket/key" -> after N body bytes served of it, replace its content (new ETag)
-	OnlyMethods  []string         // if set, per-request faults (all but RatePerConn) apply only to these HTTP methods
+	Seed         int64         // deterministic randomness
+	RatePerConn  int64         // bytes/s cap per TCP connection on response and request bodies, 0 = none
+	Latency      time.Duration // added before each response
+	FailRate     float64       // fraction of requests answered 500/503 (InternalError/ServiceUnavailable XML)
+	FailNth      []int         // fail exactly these request numbers (1-based, counted since SetFaults; only requests OnlyMethods selects count)
+	ResetRate    float64       // fraction of GET bodies whose connection is reset after ResetAfter bytes
+	ResetAfter   int64         // body bytes sent before a reset (bodies no longer than this are not reset)
+	StallRate    float64       // fraction of GET bodies that stall for Stall mid-body
+	Stall        time.Duration // how long a stall lasts
+	TruncateRate float64       // fraction of GET bodies that end early (close after fewer than Content-Length bytes)
+	// BodyResetRate: fraction of PutObject/UploadPart bodies whose connection is reset after a random share arrived.
+	BodyResetRate float64
+	// BodyTruncateRate: fraction of PutObject/UploadPart bodies cut at a random length and stored as if complete.
+	BodyTruncateRate float64
+	ReplaceAfter     map[string]int64 // "bucket/key" -> after N body bytes served of it, replace its content (new ETag)
+	OnlyMethods      []string         // if set, per-request faults (all but RatePerConn) apply only to these HTTP methods
 }
 
 func validateFaults(f Faults) error {
-	for name, v := range map[string]float64{"FailRate": f.FailRate, "ResetRate": f.ResetRate, "StallRate": f.StallRate, "TruncateRate": f.TruncateRate} {
+	for name, v := range map[string]float64{"FailRate": f.FailRate, "ResetRate": f.ResetRate, "StallRate": f.StallRate, "TruncateRate": f.TruncateRate,
+		"BodyResetRate": f.BodyResetRate, "BodyTruncateRate": f.BodyTruncateRate} {
 		if math.IsNaN(v) || v < 0 || v > 1 {
 			return fmt.Errorf("ossemu: fault %s = %v, want 0..1", name, v)
 		}
@@ -101,6 +106,7 @@ func sanitizeFaults(f Faults) Faults {
 		return min(v, 1)
 	}
 	f.FailRate, f.ResetRate, f.StallRate, f.TruncateRate = clamp(f.FailRate), clamp(f.ResetRate), clamp(f.StallRate), clamp(f.TruncateRate)
+	f.BodyResetRate, f.BodyTruncateRate = clamp(f.BodyResetRate), clamp(f.BodyTruncateRate)
 	f.RatePerConn, f.Latency, f.ResetAfter, f.Stall = max(f.RatePerConn, 0), max(f.Latency, 0), max(f.ResetAfter, 0), max(f.Stall, 0)
 	f.FailNth = slices.DeleteFunc(slices.Clone(f.FailNth), func(n int) bool { return n < 1 })
 	return f
@@ -280,6 +286,11 @@ func resetConnection(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
+	lingerZeroClose(conn)
+}
+
+// lingerZeroClose closes a hijacked connection with RST (SO_LINGER 0).
+func lingerZeroClose(conn net.Conn) {
 	raw := conn
 	if lc, ok := conn.(*limitedConn); ok {
 		raw = lc.Conn

@@ -50,6 +50,10 @@ type request struct {
 }
 
 func (q *request) fail(e *ossError) {
+	if e == errBodyReset {
+		q.faults.server.countError(e.Code)
+		return // the connection is gone: nothing to answer
+	}
 	q.w.Header().Set("x-oss-request-id", q.id)
 	writeError(q.w, q.r, q.id, e)
 	q.faults.server.countError(e.Code)

@@ -121,7 +121,7 @@ func (s *Server) handleUploadPart(q *request) {
 	}
 	dir := s.uploadDir(u.meta.ID)
 	prefix := fmt.Sprintf("p%05d", number)
-	sink, dataFile, e := receiveBody(q.r, dir, prefix, &s.stats.putBodyBytes)
+	sink, dataFile, e := s.receiveUpload(q, dir, prefix)
 	if e == errNotFoundDir {
 		e = errNoSuchUpload(u.meta.ID)
 	}

@@ -236,7 +236,7 @@ func (s *Server) handlePutObject(q *request) {
 		return
 	}
 	hash := keyHash(q.key)
-	sink, dataFile, e := receiveBody(r, s.objDir(q.bucket), hash, &s.stats.putBodyBytes)
+	sink, dataFile, e := s.receiveUpload(q, s.objDir(q.bucket), hash)
 	if e == errNotFoundDir {
 		e = errNoSuchBucket(q.bucket)
 	}

@@ -115,6 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		latency, stall             time.Duration
 		failRate, resetRate        float64
 		stallRate, truncateRate    float64
+		bodyResetRate, bodyCutRate float64
 		seed                       int64
 		demo                       bool
 	)
@@ -139,6 +140,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&stallRate, "stall-rate", 0, "fraction of GET bodies that stall mid-way (0..1)")
 	fs.DurationVar(&stall, "stall", 2*time.Second, "length of an injected stall")
 	fs.Float64Var(&truncateRate, "truncate-rate", 0, "fraction of GET bodies cut short (0..1)")
+	fs.Float64Var(&bodyResetRate, "body-reset-rate", 0, "fraction of upload bodies (PutObject, UploadPart) whose connection is reset mid-way (0..1)")
+	fs.Float64Var(&bodyCutRate, "body-truncate-rate", 0, "fraction of upload bodies cut short and stored as if complete, as a broken proxy would (0..1)")
 	fs.StringVar(&failNth, "fail-nth", "", "fail exactly these request numbers, e.g. 3,7 (1-based)")
 	fs.Var(&replaceAfter, "replace-after", "bucket/key=SIZE: replace the object's content after SIZE body bytes were served (repeatable)")
 	fs.Int64Var(&seed, "seed", 1, "seed for deterministic fault decisions")
@@ -161,6 +164,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	faults := Faults{
 		Seed: seed, RatePerConn: int64(rate), Latency: latency, FailRate: failRate, ResetRate: resetRate,
 		ResetAfter: int64(resetAfter), StallRate: stallRate, Stall: stall, TruncateRate: truncateRate,
+		BodyResetRate: bodyResetRate, BodyTruncateRate: bodyCutRate,
 	}
 	for _, field := range splitNonEmpty(failNth, ",") {
 		n, err := strconv.Atoi(field)

@@ -19,6 +19,10 @@ type Stats struct {
 	InjectedStalls       int64
 	InjectedTruncations  int64
 	InjectedReplacements int64
+
+	// Upload-body faults (Faults.BodyResetRate, Faults.BodyTruncateRate).
+	InjectedBodyResets      int64 // upload bodies whose connection was reset
+	InjectedBodyTruncations int64 // upload bodies stored cut short
 }
 
 // TotalRequests sums Requests.
@@ -45,6 +49,9 @@ type statsCounters struct {
 	injectedStalls       int64Counter
 	injectedTruncations  int64Counter
 	injectedReplacements int64Counter
+
+	injectedBodyResets      int64Counter
+	injectedBodyTruncations int64Counter
 }
 
 func (s *Server) countRequest(op string) {
@@ -93,6 +100,8 @@ func (s *Server) Stats() Stats {
 	st.InjectedStalls = c.injectedStalls.Load()
 	st.InjectedTruncations = c.injectedTruncations.Load()
 	st.InjectedReplacements = c.injectedReplacements.Load()
+	st.InjectedBodyResets = c.injectedBodyResets.Load()
+	st.InjectedBodyTruncations = c.injectedBodyTruncations.Load()
 	return st
 }
 
@@ -106,6 +115,8 @@ func (s *Server) ResetStats() {
 		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
 		n.Store(0)
 	}
+	c.injectedBodyResets.Store(0)
+	c.injectedBodyTruncations.Store(0)
 }
 
 // countingReader counts bytes read into a counter.
