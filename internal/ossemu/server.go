@@ -56,6 +56,7 @@ type Server struct {
 	buckets map[string]*bucketState
 	uploads map[string]*uploadState
 
+	seq    atomic.Int64 // last objectMeta.Seq handed out (versions order by it)
 	faults atomic.Pointer[faultState]
 	stats  statsCounters
 
