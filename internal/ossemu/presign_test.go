@@ -66,4 +66,3 @@ func TestPresignedGetWorksUntilItExpires(t *testing.T) {
 		})
 	}
 }
-

@@ -360,4 +360,3 @@ func (s *Server) SetVersioning(bucket, status string) error {
 	}
 	return nil
 }
-
