@@ -83,6 +83,14 @@ type Spec struct {
 	PartSize  int64    // 0 means Options.PartSize
 	// NoCheckpoint disables the checkpoint (and so resume) for this transfer.
 	NoCheckpoint bool
+	// VersionID pins a download to one version of the object ("" = the
+	// current one); the store must implement VersionReader.
+	VersionID string
+	// AdoptUploadID makes an upload continue this incomplete multipart
+	// upload of Key instead of starting one: parts that verify against the
+	// file (size, CRC64, MD5 ETag) are kept, the rest are sent. PartSize
+	// must be the upload's part size (VerifyUpload reports it).
+	AdoptUploadID string
 }
 
 // ErrorInfo keeps what OSS said when a transfer failed.

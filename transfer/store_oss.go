@@ -152,7 +152,16 @@ func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, t
 }
 
 func (s *ossStore) HeadObject(ctx context.Context, bucket, key string) (Object, error) {
-	res, err := s.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	return s.HeadObjectVersion(ctx, bucket, key, "")
+}
+
+// HeadObjectVersion HEADs one version of the object ("" = the current one).
+func (s *ossStore) HeadObjectVersion(ctx context.Context, bucket, key, versionID string) (Object, error) {
+	req := &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)}
+	if versionID != "" {
+		req.VersionId = oss.Ptr(versionID)
+	}
+	res, err := s.client.HeadObject(ctx, req)
 	if err != nil {
 		return Object{}, wrapOSS("HeadObject", err)
 	}
@@ -181,10 +190,18 @@ func (s *ossStore) RestoreObject(ctx context.Context, bucket, key string, days i
 // checks that the server answered exactly that range; the returned body
 // fails with errShortBody if it ends early.
 func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int64, ifMatch string) (io.ReadCloser, error) {
+	return s.GetRangeVersion(ctx, bucket, key, "", off, n, ifMatch)
+}
+
+// GetRangeVersion is GetRange of one version of the object ("" = the current one).
+func (s *ossStore) GetRangeVersion(ctx context.Context, bucket, key, versionID string, off, n int64, ifMatch string) (io.ReadCloser, error) {
 	if off < 0 {
 		return nil, fmt.Errorf("GetRange: negative offset %d", off)
 	}
 	req := &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)}
+	if versionID != "" {
+		req.VersionId = oss.Ptr(versionID)
+	}
 	ranged := off > 0 || n >= 0
 	if n == 0 {
 		return io.NopCloser(strings.NewReader("")), nil

@@ -224,11 +224,11 @@ func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stam
 // failure is returned as an error so the UploadId is kept for later.
 func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp, partSize int64) (*checkpoint, error) {
 	if t.cpPath == "" {
-		return nil, nil
+		return e.adoptUpload(ctx, t, stamp, partSize)
 	}
 	cp, err := readCheckpoint(t.cpPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return e.adoptUpload(ctx, t, stamp, partSize)
 	}
 	reason := ""
 	switch {

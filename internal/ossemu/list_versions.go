@@ -8,24 +8,26 @@ import (
 )
 
 type listedVersion struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Type         string `xml:"Type"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-	Owner        owner  `xml:"Owner"`
-	RestoreInfo  string `xml:"RestoreInfo,omitempty"`
+	XMLName      xml.Name `xml:"Version"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+	Type         string   `xml:"Type"`
+	Size         int64    `xml:"Size"`
+	StorageClass string   `xml:"StorageClass"`
+	Owner        owner    `xml:"Owner"`
+	RestoreInfo  string   `xml:"RestoreInfo,omitempty"`
 }
 
 type listedDeleteMarker struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	Owner        owner  `xml:"Owner"`
+	XMLName      xml.Name `xml:"DeleteMarker"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
+	Owner        owner    `xml:"Owner"`
 }
 
 // versionKeys walks, in byte order from `from`, every key with a version:
@@ -66,8 +68,7 @@ func (s *Server) handleListObjectVersions(q *request) {
 		q.fail(errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker."))
 		return
 	}
-	var versions []listedVersion
-	var markers []listedDeleteMarker
+	var entries []any // listedVersion and listedDeleteMarker, in listing order
 	var prefixes []commonPrefix
 	count, truncated := 0, false
 	nextKey, nextID, lastPrefix := "", "", ""
@@ -118,7 +119,7 @@ func (s *Server) handleListObjectVersions(q *request) {
 			count++
 			latest := v == full[0]
 			if v.DeleteMarker {
-				markers = append(markers, listedDeleteMarker{
+				entries = append(entries, listedDeleteMarker{
 					Key: enc.enc(key), VersionID: wireVersionID(v), IsLatest: latest, LastModified: xmlTime(v.LastModified), Owner: defaultOwner,
 				})
 			} else {
@@ -127,7 +128,7 @@ func (s *Server) handleListObjectVersions(q *request) {
 					ETag: v.ETag, Type: v.ObjectType, Size: v.Size, StorageClass: v.StorageClass, Owner: defaultOwner,
 				}
 				lv.RestoreInfo, _ = s.restoreState(v)
-				versions = append(versions, lv)
+				entries = append(entries, lv)
 			}
 			nextKey, nextID = key, wireVersionID(v)
 		}
@@ -135,24 +136,23 @@ func (s *Server) handleListObjectVersions(q *request) {
 	})
 	s.mu.RUnlock()
 	res := struct {
-		XMLName             xml.Name             `xml:"ListVersionsResult"`
-		Name                string               `xml:"Name"`
-		Prefix              string               `xml:"Prefix"`
-		KeyMarker           string               `xml:"KeyMarker"`
-		VersionIDMarker     string               `xml:"VersionIdMarker"`
-		NextKeyMarker       string               `xml:"NextKeyMarker,omitempty"`
-		NextVersionIDMarker string               `xml:"NextVersionIdMarker,omitempty"`
-		MaxKeys             int                  `xml:"MaxKeys"`
-		Delimiter           string               `xml:"Delimiter"`
-		EncodingType        string               `xml:"EncodingType,omitempty"`
-		IsTruncated         bool                 `xml:"IsTruncated"`
-		Versions            []listedVersion      `xml:"Version"`
-		DeleteMarkers       []listedDeleteMarker `xml:"DeleteMarker"`
-		CommonPrefixes      []commonPrefix       `xml:"CommonPrefixes"`
+		XMLName             xml.Name       `xml:"ListVersionsResult"`
+		Name                string         `xml:"Name"`
+		Prefix              string         `xml:"Prefix"`
+		KeyMarker           string         `xml:"KeyMarker"`
+		VersionIDMarker     string         `xml:"VersionIdMarker"`
+		NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
+		NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
+		MaxKeys             int            `xml:"MaxKeys"`
+		Delimiter           string         `xml:"Delimiter"`
+		EncodingType        string         `xml:"EncodingType,omitempty"`
+		IsTruncated         bool           `xml:"IsTruncated"`
+		Entries             []any          // each names its own element
+		CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 	}{
 		Name: q.bucket, Prefix: enc.enc(prefix), KeyMarker: enc.enc(keyMarker), VersionIDMarker: idMarker,
 		MaxKeys: limit, Delimiter: enc.enc(delimiter), EncodingType: enc.typ, IsTruncated: truncated,
-		Versions: versions, DeleteMarkers: markers, CommonPrefixes: prefixes,
+		Entries: entries, CommonPrefixes: prefixes,
 	}
 	if truncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = enc.enc(nextKey), nextID
