@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -89,7 +89,8 @@ func (c *Catalog) copyMultipart(ctx context.Context, src, dst ObjectRef, obj Obj
 	}
 	n := partCount(obj.Size, partSize)
 	parts := make([]UploadedPart, n)
-	var done atomic.Int64
+	var mu sync.Mutex // progress is called from one part at a time
+	var done int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(copyParallel)
 	for i := range n {
@@ -103,7 +104,10 @@ func (c *Catalog) copyMultipart(ctx context.Context, src, dst ObjectRef, obj Obj
 			}
 			parts[i] = UploadedPart{Number: i + 1, ETag: etag, Size: size}
 			if progress != nil {
-				progress(done.Add(size), obj.Size)
+				mu.Lock()
+				done += size
+				progress(done, obj.Size)
+				mu.Unlock()
 			}
 			return nil
 		})
