@@ -41,7 +41,11 @@ Usage:
   ossq --demo                             the same, against a built-in demo server
   ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
   ossq put SRC oss://BUCKET/KEY           upload a file or a folder
-  ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects
+  ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects (--versions: every version)
+  ossq uploads ls|abort oss://BUCKET/...  incomplete multipart uploads: list, abort
+  ossq rm [-r] oss://BUCKET/KEY           delete an object, or everything under a prefix
+  ossq presign oss://BUCKET/KEY           print a shareable GET URL (--expires 1h)
+  ossq cp [-r] oss://SRC oss://DST        copy on the server, object or prefix
   ossq serve --root DIR [flags]           run the embedded OSS-compatible server
   ossq version                            print the version
 
@@ -57,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "serve":
 			return ossemu.Serve(args[1:], stdout, stderr)
-		case "get", "put", "ls":
+		case "get", "put", "ls", "uploads", "rm", "presign", "cp":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "ossq", version)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/charmbracelet/x/term"
+
 	"ossq/internal/config"
 	"ossq/internal/setup"
 	"ossq/transfer"
@@ -32,23 +34,39 @@ const (
 // engine pauses, checkpoints are saved and Run returns ExitInterrupted. A
 // second signal while that happens gets the default behaviour (exit at once).
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
-	r := &runner{cmd: cmd, args: args, stdout: stdout, stderr: stderr}
+	return runWithInput(ctx, cmd, args, os.Stdin, term.IsTerminal(os.Stdin.Fd()), stdout, stderr)
+}
+
+// runWithInput is Run with the input confirmations read from; interactive
+// says whether a person can answer there (else they need --yes).
+func runWithInput(ctx context.Context, cmd string, args []string, stdin io.Reader, interactive bool, stdout, stderr io.Writer) int {
+	r := &runner{cmd: cmd, args: args, stdin: stdin, interactive: interactive, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "get", "put":
 		return r.transfer(ctx)
 	case "ls":
 		return r.list(ctx)
+	case "uploads":
+		return r.uploads(ctx)
+	case "rm":
+		return r.remove(ctx)
+	case "presign":
+		return r.presign(ctx)
+	case "cp":
+		return r.copyObjects(ctx)
 	default:
-		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put or ls)\n", cmd)
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls, uploads, rm, presign or cp)\n", cmd)
 		return ExitUsage
 	}
 }
 
 type runner struct {
-	cmd    string
-	args   []string
-	stdout io.Writer
-	stderr io.Writer
+	cmd         string
+	args        []string
+	stdin       io.Reader
+	interactive bool // stdin is a terminal: confirmations can be asked
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func (r *runner) errorf(format string, args ...any) {
