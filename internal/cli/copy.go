@@ -35,7 +35,7 @@ type transferFlags struct {
 	versionID     string // get: the version to download
 	resumeUpload  bool   // put: take over a matching incomplete upload
 	parallelSet   bool   // --parallel given (0 is then an error, not "from the config")
-	onExistsSet   bool // --on-exists given (put refuses it, even empty)
+	onExistsSet   bool   // --on-exists given (put refuses it, even empty)
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
