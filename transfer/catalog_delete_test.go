@@ -17,10 +17,12 @@ func (env *testEnv) catalog() *Catalog {
 
 func TestDeletePrefixOf5000ObjectsTakesFiveBatchedRequests(t *testing.T) {
 	env := newTestEnv(t)
-	for i := range 5000 {
-		if err := env.srv.PutGenerated(testBucket, fmt.Sprintf("logs/%04d.txt", i), 10, int64(i), ""); err != nil {
-			t.Fatal(err)
-		}
+	keys := make([]string, 5000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("logs/%04d.txt", i)
+	}
+	if err := env.srv.PutGeneratedMany(testBucket, keys, 10, 1); err != nil {
+		t.Fatal(err)
 	}
 	env.srv.PutBytes(testBucket, "logs-keep.txt", []byte("outside the prefix"))
 	cat := env.catalog()

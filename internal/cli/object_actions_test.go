@@ -13,10 +13,12 @@ import (
 func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
 	e := newEnv(t, "")
 	e.put("one.txt", []byte("12345"))
-	for i := range 1500 {
-		if err := e.server.PutGenerated(testBucket, fmt.Sprintf("logs/%04d", i), 100, int64(i), ""); err != nil {
-			t.Fatal(err)
-		}
+	keys := make([]string, 1500)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("logs/%04d", i)
+	}
+	if err := e.server.PutGeneratedMany(testBucket, keys, 100, 1); err != nil {
+		t.Fatal(err)
 	}
 	code, _, errOut := e.run("rm", "oss://"+testBucket+"/one.txt")
 	if code != ExitFailure || !strings.Contains(errOut, "delete oss://"+testBucket+"/one.txt (5 B)?") || !strings.Contains(errOut, "--yes") {

@@ -15,7 +15,7 @@ import (
 // is listed, verified against the file and taken over by put
 // --resume-upload, which sends only what was missing; abort frees another.
 func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
-	const size, kill = 8 << 20, 3 << 20
+	const size, kill = 8 << 20, 6 << 20 // 4 parts in flight: the first 4 are in by 4 MiB
 	e := newEnv(t, `multipart_threshold = "1MiB"`, func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
 	data := randomBytes(size, 11)
 	src := e.writeFile("big.bin", data)

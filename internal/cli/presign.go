@@ -64,6 +64,9 @@ func parseExpiry(s string) (time.Duration, error) {
 		if err != nil {
 			return 0, usagef("--expires %q: want a duration such as 30m, 12h or 7d", s)
 		}
+		if n < 1 || n > 7 { // checked before multiplying, which could overflow
+			return 0, usagef("--expires %s: allowed more than 0 and at most 7d", s)
+		}
 		d = time.Duration(n) * 24 * time.Hour
 	} else {
 		var err error

@@ -482,9 +482,9 @@ func (s *Server) handleDeleteObject(q *request) {
 	var res deleteResult
 	var e *ossError
 	if q.query.Has("versionId") {
-		res, e = s.deleteVersion(q.bucket, q.key, q.query.Get("versionId"))
+		res, e = s.deleteVersion(q.bucket, q.key, q.query.Get("versionId"), true)
 	} else {
-		res, e = s.deleteKey(q.bucket, q.key)
+		res, e = s.deleteKey(q.bucket, q.key, true)
 	}
 	if e != nil {
 		q.fail(e)
@@ -500,7 +500,8 @@ func (s *Server) handleDeleteObject(q *request) {
 }
 
 // deleteObject removes key; deleting a missing key succeeds, as on OSS.
-func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
+// Without durable the caller syncs the directory (once for a batch).
+func (s *Server) deleteObject(bucket, key string, durable bool) (bool, *ossError) {
 	dir := s.objDir(bucket)
 	s.mu.Lock()
 	b := s.buckets[bucket]
@@ -520,7 +521,9 @@ func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
 	delete(b.objects, key)
 	b.removeKey(key)
 	s.mu.Unlock()
-	syncDir(dir)
+	if durable {
+		syncDir(dir)
+	}
 	if om.DataFile != "" {
 		os.Remove(filepath.Join(dir, om.DataFile))
 	}
@@ -573,9 +576,9 @@ func (s *Server) handleDeleteMultiple(q *request) {
 		var res deleteResult
 		var e *ossError
 		if o.VersionID != nil {
-			res, e = s.deleteVersion(q.bucket, o.Key, *o.VersionID)
+			res, e = s.deleteVersion(q.bucket, o.Key, *o.VersionID, false)
 		} else {
-			res, e = s.deleteKey(q.bucket, o.Key)
+			res, e = s.deleteKey(q.bucket, o.Key, false)
 		}
 		if e != nil {
 			q.fail(e)
@@ -595,6 +598,7 @@ func (s *Server) handleDeleteMultiple(q *request) {
 			result.Deleted = append(result.Deleted, d)
 		}
 	}
+	syncDir(s.objDir(q.bucket)) // the batch's removals, made durable together
 	writeXML(q.w, http.StatusOK, result)
 }
 

@@ -205,24 +205,25 @@ type deleteResult struct {
 
 // deleteKey deletes key as DELETE without versionId does: outright on an
 // unversioned bucket, by adding a delete marker otherwise.
-func (s *Server) deleteKey(bucket, key string) (deleteResult, *ossError) {
+// Without durable the caller syncs the directory (once for a batch).
+func (s *Server) deleteKey(bucket, key string, durable bool) (deleteResult, *ossError) {
 	mode, e := s.versioningOf(bucket)
 	if e != nil {
 		return deleteResult{}, e
 	}
 	if mode == "" {
-		_, e := s.deleteObject(bucket, key)
+		_, e := s.deleteObject(bucket, key, durable)
 		return deleteResult{}, e
 	}
 	marker := &objectMeta{Key: key, DeleteMarker: true, LastModified: s.now()}
-	if e := s.commitVersion(bucket, marker, nil, true, false); e != nil {
+	if e := s.commitVersion(bucket, marker, nil, durable, false); e != nil {
 		return deleteResult{}, e
 	}
 	return deleteResult{versionID: wireVersionID(marker), deleteMarker: true, versioned: true}, nil
 }
 
 // deleteVersion removes one version for good; a missing one is a no-op.
-func (s *Server) deleteVersion(bucket, key, versionID string) (deleteResult, *ossError) {
+func (s *Server) deleteVersion(bucket, key, versionID string, durable bool) (deleteResult, *ossError) {
 	id := versionID
 	if id == nullVersion {
 		id = ""
@@ -254,7 +255,9 @@ func (s *Server) deleteVersion(bucket, key, versionID string) (deleteResult, *os
 	}
 	b.setHistory(key, kept)
 	s.mu.Unlock()
-	syncDir(dir)
+	if durable {
+		syncDir(dir)
+	}
 	if gone.DataFile != "" {
 		os.Remove(filepath.Join(dir, gone.DataFile))
 	}
@@ -358,5 +361,18 @@ func (s *Server) SetVersioning(bucket, status string) error {
 	if e := s.setVersioning(bucket, status); e != nil {
 		return e
 	}
+	return nil
+}
+
+// PutGeneratedMany creates one generated object per key, all with the
+// content GeneratedReader(size, seed), syncing the bucket once at the end:
+// for tests and demos that need thousands of objects quickly.
+func (s *Server) PutGeneratedMany(bucket string, keys []string, size, seed int64) error {
+	for _, key := range keys {
+		if err := s.putGenerated(bucket, key, size, seed, classStandard, false); err != nil {
+			return err
+		}
+	}
+	syncDir(s.objDir(bucket))
 	return nil
 }
