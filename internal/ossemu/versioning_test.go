@@ -104,7 +104,11 @@ func TestVersionedPutsKeepEveryVersionAndGetByID(t *testing.T) {
 	_, err = c.GetObject(testContext(t), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("k"), VersionId: oss.Ptr("CAEQnope")})
 	wantCode(t, "GET unknown version", err, "NoSuchVersion")
 
-	// Versions survive a restart, in the same order.
+	putString(t, c, "gone", "hidden")
+	if _, err := c.DeleteObject(testContext(t), &oss.DeleteObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("gone")}); err != nil {
+		t.Fatal(err)
+	}
+	// Versions and delete markers survive a restart, in the same order.
 	s2, err := New(Config{Root: s.Root()})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +119,15 @@ func TestVersionedPutsKeepEveryVersionAndGetByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2 := newClient(ep2, testAK, testSecret)
-	versions, _, _ := listAllVersions(t, c2, "", 100)
+	_, err = c2.GetObject(testContext(t), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("gone")})
+	wantCode(t, "GET behind a delete marker after a restart", err, "NoSuchKey")
+	versions, markers, _ := listAllVersions(t, c2, "k", 100)
+	if len(markers) != 0 {
+		t.Fatalf("markers under k: %+v", markers)
+	}
+	if _, gm, _ := listAllVersions(t, c2, "gone", 100); len(gm) != 1 || !gm[0].IsLatest {
+		t.Fatalf("gone's delete marker after a restart: %+v", gm)
+	}
 	var got []string
 	for _, v := range versions {
 		got = append(got, oss.ToString(v.VersionId))
