@@ -94,6 +94,7 @@ func TestAnOrphanedUploadIsVerifiedAndTakenOverWithoutResending(t *testing.T) {
 	env.srv.ResetStats()
 	opts := env.testOptions()
 	opts.Ephemeral = true
+	opts.MultipartThreshold = 1 << 20 // the file is below it: taking over still continues the multipart upload
 	e := env.open(opts)
 	tid, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "big.bin", LocalPath: src,
 		PartSize: check.PartSize, AdoptUploadID: id, NoCheckpoint: true})

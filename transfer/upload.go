@@ -60,7 +60,8 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	defer f.Close()
 
 	// PutObject takes at most 5 GiB, whatever the threshold says.
-	if stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
+	// An upload taking over a multipart upload stays multipart.
+	if t.spec.AdoptUploadID == "" && stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
 		return e.uploadSingle(ctx, t, f, stamp)
 	}
 	partSize := uploadPartSize(stamp.size, t.partSize)
