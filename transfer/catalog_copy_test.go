@@ -105,3 +105,29 @@ func TestPresignedURLAndNewFolder(t *testing.T) {
 		t.Fatalf("listing after PutFolder: %+v %v", page, err)
 	}
 }
+
+func TestDeletedObjectsListsHiddenKeysWithTheVersionToRestore(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.SetVersioning(testBucket, "Enabled")
+	env.srv.PutBytes(testBucket, "d/gone", []byte("v1"))
+	env.srv.PutBytes(testBucket, "d/gone", []byte("v2"))
+	env.srv.PutBytes(testBucket, "d/here", []byte("stays"))
+	cat := env.catalog()
+	ctx := testCtx(t, 30*time.Second)
+	if _, err := cat.DeleteObjects(ctx, testBucket, []ObjectRef{{Key: "d/gone"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := cat.DeletedObjects(ctx, testBucket, "d/")
+	if err != nil || len(deleted) != 1 || deleted[0].Key != "d/gone" || deleted[0].Last.Size != 2 || deleted[0].DeletedAt.IsZero() {
+		t.Fatalf("DeletedObjects: %+v %v", deleted, err)
+	}
+	if _, err := cat.RestoreVersion(ctx, testBucket, "d/gone", deleted[0].Last.VersionID); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.objectBytes("d/gone"); string(got) != "v2" {
+		t.Fatalf("restored d/gone = %q, want the last version v2", got)
+	}
+	if again, err := cat.DeletedObjects(ctx, testBucket, "d/"); err != nil || len(again) != 0 {
+		t.Fatalf("after the restore: %+v %v", again, err)
+	}
+}
