@@ -29,8 +29,9 @@ type CatalogStore interface {
 	PresignGet(ctx context.Context, ref ObjectRef, expires time.Duration) (Presigned, error)
 	// CopyObject copies src (a version when src.VersionID is set) to dst in one request.
 	CopyObject(ctx context.Context, src ObjectRef, dstBucket, dstKey string) (CopyResult, error)
-	// UploadPartCopy copies [off, off+n) of src into part number of a multipart upload.
-	UploadPartCopy(ctx context.Context, src ObjectRef, dstBucket, dstKey, uploadID string, number int, off, n int64) (etag string, err error)
+	// UploadPartCopy copies [off, off+n) of src into part number of a
+	// multipart upload; ifMatch, when set, must be src's ETag (412 if not).
+	UploadPartCopy(ctx context.Context, src ObjectRef, dstBucket, dstKey, uploadID string, number int, off, n int64, ifMatch string) (etag string, err error)
 }
 
 // ObjectRef names an object in a bucket, optionally one of its versions.

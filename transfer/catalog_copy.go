@@ -96,9 +96,8 @@ func (c *Catalog) copyMultipart(ctx context.Context, src, dst ObjectRef, obj Obj
 	for i := range n {
 		g.Go(func() error {
 			off, size := partRange(obj.Size, partSize, i)
-			// Pin the source to what HEAD saw: a replaced object fails the part.
-			etag, err := c.store.UploadPartCopy(gctx, ObjectRef{Bucket: src.Bucket, Key: src.Key, VersionID: src.VersionID},
-				dst.Bucket, dst.Key, id, i+1, off, size)
+			// Pinned to what HEAD saw: a replaced source fails the part (412).
+			etag, err := c.store.UploadPartCopy(gctx, src, dst.Bucket, dst.Key, id, i+1, off, size, obj.ETag)
 			if err != nil {
 				return err
 			}

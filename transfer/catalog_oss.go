@@ -141,12 +141,15 @@ func (s *ossStore) CopyObject(ctx context.Context, src ObjectRef, dstBucket, dst
 	return CopyResult{VersionID: str(res.VersionId), CRC64: str(res.HashCRC64)}, nil
 }
 
-func (s *ossStore) UploadPartCopy(ctx context.Context, src ObjectRef, dstBucket, dstKey, uploadID string, number int, off, n int64) (string, error) {
+func (s *ossStore) UploadPartCopy(ctx context.Context, src ObjectRef, dstBucket, dstKey, uploadID string, number int, off, n int64, ifMatch string) (string, error) {
 	req := &oss.UploadPartCopyRequest{Bucket: oss.Ptr(dstBucket), Key: oss.Ptr(dstKey), UploadId: oss.Ptr(uploadID),
 		PartNumber: int32(number), SourceBucket: oss.Ptr(src.Bucket), SourceKey: oss.Ptr(src.Key),
 		Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", off, off+n-1))}
 	if src.VersionID != "" {
 		req.SourceVersionId = oss.Ptr(src.VersionID)
+	}
+	if ifMatch != "" {
+		req.IfMatch = oss.Ptr(ifMatch)
 	}
 	res, err := s.client.UploadPartCopy(ctx, req)
 	if err != nil {

@@ -267,6 +267,11 @@ func TestCopyObjectCopiesAVersionAndRangesByPart(t *testing.T) {
 		}
 		parts = append(parts, oss.UploadPart{PartNumber: int32(i + 1), ETag: pr.ETag})
 	}
+	_, err = c.UploadPartCopy(testContext(t), &oss.UploadPartCopyRequest{
+		Bucket: oss.Ptr(testBucket), Key: oss.Ptr("copy"), UploadId: init.UploadId, PartNumber: 3,
+		SourceKey: oss.Ptr("big"), IfMatch: oss.Ptr(`"0123456789ABCDEF0123456789ABCDEF"`),
+	})
+	wantCode(t, "UploadPartCopy of a changed source", err, "PreconditionFailed")
 	if _, err := c.CompleteMultipartUpload(testContext(t), &oss.CompleteMultipartUploadRequest{
 		Bucket: oss.Ptr(testBucket), Key: oss.Ptr("copy"), UploadId: init.UploadId,
 		CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: parts},
