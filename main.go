@@ -41,8 +41,12 @@ Usage:
   ossq --demo                             the same, against a built-in demo server
   ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
   ossq put SRC oss://BUCKET/KEY           upload a file or a folder
-  ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects
+  ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects (--versions: every version)
   ossq du oss://BUCKET[/PREFIX/]          objects and bytes per storage class (--depth N per sub-prefix)
+  ossq uploads ls|abort oss://BUCKET/...  incomplete multipart uploads: list, abort
+  ossq rm [-r] oss://BUCKET/KEY           delete an object, or everything under a prefix
+  ossq presign oss://BUCKET/KEY           print a shareable GET URL (--expires 1h)
+  ossq cp [-r] oss://SRC oss://DST        copy on the server, object or prefix
   ossq config show [--profile NAME]       the resolved profile and its credential source
   ossq serve --root DIR [flags]           run the embedded OSS-compatible server
   ossq version                            print the version
@@ -59,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "serve":
 			return ossemu.Serve(args[1:], stdout, stderr)
-		case "get", "put", "ls", "du":
+		case "get", "put", "ls", "du", "uploads", "rm", "presign", "cp":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
 		case "config":
 			return setup.ConfigCommand(args[1:], stdout, stderr)

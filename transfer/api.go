@@ -91,6 +91,14 @@ type Spec struct {
 	// FollowSymlinks, for a folder upload, follows links to files and
 	// folders (loops are detected and skipped with their reason).
 	FollowSymlinks bool `json:"follow_symlinks,omitempty"`
+	// VersionID pins a download to one version of the object ("" = the
+	// current one); the store must implement VersionReader.
+	VersionID string
+	// AdoptUploadID makes an upload continue this incomplete multipart
+	// upload of Key instead of starting one: parts that verify against the
+	// file (size, CRC64, MD5 ETag) are kept, the rest are sent. PartSize
+	// must be the upload's part size (VerifyUpload reports it).
+	AdoptUploadID string
 }
 
 // ErrorInfo keeps what OSS said when a transfer failed.

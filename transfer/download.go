@@ -121,7 +121,7 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 	var obj Object
 	var body io.ReadCloser
 	opener, canOpen := e.store.(objectOpener)
-	if canOpen && t.sizeHint >= 0 && t.sizeHint < e.opts.MultipartThreshold {
+	if canOpen && t.spec.VersionID == "" && t.sizeHint >= 0 && t.sizeHint < e.opts.MultipartThreshold {
 		if _, err := os.Stat(t.cpPath); t.cpPath == "" || errors.Is(err, os.ErrNotExist) {
 			err := e.withRetry(ctx, t, func() error {
 				var err error
@@ -143,7 +143,7 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 	}
 	err := e.withRetry(ctx, t, func() error {
 		var err error
-		obj, err = e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+		obj, err = e.headObject(ctx, t)
 		return err
 	})
 	return obj, nil, err
@@ -601,7 +601,7 @@ func (e *Engine) copyRange(ctx context.Context, t *transfer, f tempFile, p *part
 	}
 	if body == nil {
 		var err error
-		body, err = e.store.GetRange(ctx, t.spec.Bucket, t.spec.Key, p.off+done, left, etag)
+		body, err = e.getRange(ctx, t, p.off+done, left, etag)
 		if err != nil {
 			return err
 		}

@@ -352,6 +352,9 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 	if spec.PartSize < 0 || spec.PartSize > maxPartSize {
 		return nil, fmt.Errorf("part size %d out of range (1 B – 5 GiB)", spec.PartSize)
 	}
+	if err := e.checkPins(spec); err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(spec.LocalPath)
 	if err != nil {
 		return nil, fmt.Errorf("local path %q: %w", spec.LocalPath, err)

@@ -178,9 +178,18 @@ func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, t
 }
 
 func (s *ossStore) HeadObject(ctx context.Context, bucket, key string) (Object, error) {
+	return s.HeadObjectVersion(ctx, bucket, key, "")
+}
+
+// HeadObjectVersion HEADs one version of the object ("" = the current one).
+func (s *ossStore) HeadObjectVersion(ctx context.Context, bucket, key, versionID string) (Object, error) {
+	req := &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)}
+	if versionID != "" {
+		req.VersionId = oss.Ptr(versionID)
+	}
 	var res *oss.HeadObjectResult
 	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
-		res, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+		res, err = c.HeadObject(ctx, req)
 		return err
 	})
 	if err != nil {
@@ -214,10 +223,18 @@ func (s *ossStore) RestoreObject(ctx context.Context, bucket, key string, days i
 // checks that the server answered exactly that range; the returned body
 // fails with errShortBody if it ends early.
 func (s *ossStore) GetRange(ctx context.Context, bucket, key string, off, n int64, ifMatch string) (io.ReadCloser, error) {
+	return s.GetRangeVersion(ctx, bucket, key, "", off, n, ifMatch)
+}
+
+// GetRangeVersion is GetRange of one version of the object ("" = the current one).
+func (s *ossStore) GetRangeVersion(ctx context.Context, bucket, key, versionID string, off, n int64, ifMatch string) (io.ReadCloser, error) {
 	if off < 0 {
 		return nil, fmt.Errorf("GetRange: negative offset %d", off)
 	}
 	req := &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)}
+	if versionID != "" {
+		req.VersionId = oss.Ptr(versionID)
+	}
 	ranged := off > 0 || n >= 0
 	if n == 0 {
 		return io.NopCloser(strings.NewReader("")), nil

@@ -14,6 +14,10 @@ import (
 // listPageSize is OSS's largest listing page.
 const listPageSize = 1000
 
+// maxListPages bounds any paginated loop (a server repeating itself must
+// not keep ossq listing forever): a billion keys.
+const maxListPages = 1_000_000
+
 // walkBatchSize is how many walked files one transaction records.
 const walkBatchSize = 1000
 

@@ -59,7 +59,8 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	defer f.Close()
 
 	// PutObject takes at most 5 GiB, whatever the threshold says.
-	if stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
+	// An upload taking over a multipart upload stays multipart.
+	if t.spec.AdoptUploadID == "" && stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
 		return e.uploadSingle(ctx, t, f, stamp)
 	}
 	partSize := uploadPartSize(stamp.size, t.partSize)
@@ -224,11 +225,11 @@ func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stam
 // failure is returned as an error so the UploadId is kept for later.
 func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp, partSize int64) (*checkpoint, error) {
 	if t.cpPath == "" {
-		return nil, nil
+		return e.adoptUpload(ctx, t, stamp, partSize)
 	}
 	cp, err := readCheckpoint(t.cpPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return e.adoptUpload(ctx, t, stamp, partSize)
 	}
 	reason := ""
 	switch {

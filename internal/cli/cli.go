@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/term"
+
 	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/setup"
@@ -34,7 +36,13 @@ const (
 // engine pauses, checkpoints are saved and Run returns ExitInterrupted. A
 // second signal while that happens gets the default behaviour (exit at once).
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
-	r := &runner{cmd: cmd, args: args, stdout: stdout, stderr: stderr}
+	return runWithInput(ctx, cmd, args, os.Stdin, term.IsTerminal(os.Stdin.Fd()), stdout, stderr)
+}
+
+// runWithInput is Run with the input confirmations read from; interactive
+// says whether a person can answer there (else they need --yes).
+func runWithInput(ctx context.Context, cmd string, args []string, stdin io.Reader, interactive bool, stdout, stderr io.Writer) int {
+	r := &runner{cmd: cmd, args: args, stdin: stdin, interactive: interactive, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "get", "put":
 		return r.transfer(ctx)
@@ -42,17 +50,27 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 		return r.list(ctx)
 	case "du":
 		return r.diskUsage(ctx)
+	case "uploads":
+		return r.uploads(ctx)
+	case "rm":
+		return r.remove(ctx)
+	case "presign":
+		return r.presign(ctx)
+	case "cp":
+		return r.copyObjects(ctx)
 	default:
-		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls or du)\n", cmd)
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls, du, uploads, rm, presign or cp)\n", cmd)
 		return ExitUsage
 	}
 }
 
 type runner struct {
-	cmd    string
-	args   []string
-	stdout io.Writer
-	stderr io.Writer
+	cmd         string
+	args        []string
+	stdin       io.Reader
+	interactive bool // stdin is a terminal: confirmations can be asked
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func (r *runner) errorf(format string, args ...any) {

@@ -232,7 +232,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 
 	t.Run("unknown command", func(t *testing.T) {
-		if code, _, errOut := e.run("cp", "a", "b"); code != ExitUsage || !strings.Contains(errOut, "unknown command") {
+		if code, _, errOut := e.run("frobnicate", "a", "b"); code != ExitUsage || !strings.Contains(errOut, "unknown command") {
 			t.Errorf("exit %d, stderr %q", code, errOut)
 		}
 	})

@@ -33,8 +33,10 @@ type transferFlags struct {
 	bwlimit       string
 	onExists      string
 	stateDir      string
-	parallelSet   bool // --parallel given (0 is then an error, not "from the config")
-	onExistsSet   bool // --on-exists given (put refuses it, even empty)
+	versionID     string // get: the version to download
+	resumeUpload  bool   // put: take over a matching incomplete upload
+	parallelSet   bool   // --parallel given (0 is then an error, not "from the config")
+	onExistsSet   bool   // --on-exists given (put refuses it, even empty)
 }
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
@@ -46,6 +48,8 @@ func (f *transferFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.bwlimit, "bwlimit", "", "total bandwidth `rate` per second, e.g. 20MiB; 0 for none (default from the config)")
 	fs.StringVar(&f.onExists, "on-exists", "", "get only: when a download's destination exists, overwrite, skip or rename (default from the config; \"ask\" refuses)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "state `folder` (default from the config: $XDG_STATE_HOME/ossq)")
+	fs.StringVar(&f.versionID, "version-id", "", "get only: download this `version` of the object (see ls --versions)")
+	fs.BoolVar(&f.resumeUpload, "resume-upload", false, "put only: take over an incomplete upload of the key whose parts verify against the file")
 }
 
 // parse reads the command line into f and returns the positional arguments.
@@ -275,6 +279,9 @@ func (r *runner) transfer(parent context.Context) int {
 		return r.fail(err, fs, synopsis)
 	}
 	p.spec.NoCheckpoint = flags.noCheckpoint
+	if err := flags.pin(r.cmd, &p); err != nil {
+		return r.fail(err, fs, synopsis)
+	}
 	p.spec.FollowSymlinks = filters.followSymlinks
 	if flt != nil {
 		o := flt.Options()
@@ -284,6 +291,13 @@ func (r *runner) transfer(parent context.Context) int {
 
 	ctx, interrupted, stop := interruptible(parent)
 	defer stop()
+	if flags.resumeUpload {
+		if err := r.takeOverUpload(ctx, s, &p); err != nil {
+			return r.fail(err, fs, synopsis)
+		}
+	} else if r.cmd == "put" && !p.tree && multipartSized(p.spec.LocalPath, opts.MultipartThreshold) {
+		r.orphanHint(ctx, s, p)
+	}
 
 	eng, err := openEngine(store, opts)
 	if err != nil {

@@ -96,7 +96,7 @@ retries = 3
 
 // baseArgs are the flags every test command carries.
 func (e *env) baseArgs(cmd string) []string {
-	if cmd == "ls" || cmd == "du" {
+	if cmd != "get" && cmd != "put" {
 		return []string{"--config", e.config}
 	}
 	return []string{"--config", e.config, "--state-dir", e.stateDir}
@@ -111,6 +111,28 @@ func (e *env) run(cmd string, args ...string) (code int, stdout, stderr string) 
 	full := append(e.baseArgs(cmd), args...)
 	code = Run(ctx, cmd, full, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// runInput is run with stdin holding input, answered as from a terminal.
+func (e *env) runInput(input, cmd string, args ...string) (code int, stdout, stderr string) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code = runWithInput(ctx, cmd, append(e.baseArgs(cmd), args...), strings.NewReader(input), true, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// store is the real SDK store over the test server.
+func (e *env) store() transfer.Store {
+	e.t.Helper()
+	store, err := transfer.NewOSSStore(transfer.ClientOptions{
+		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return store
 }
 
 func (e *env) put(key string, data []byte) {

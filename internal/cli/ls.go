@@ -27,6 +27,7 @@ func (r *runner) list(parent context.Context) int {
 	recursive := fs.Bool("recursive", false, "list every object under the prefix, not just one level")
 	human := fs.Bool("human", false, "sizes as \"8 MiB\" instead of bytes")
 	asJSON := fs.Bool("json", false, "one JSON object per line (NDJSON) with stable field names (see the README)")
+	versions := fs.Bool("versions", false, "list every version and delete marker (versioned buckets), newest first")
 	positional, err := parseArgs(fs, r.args)
 	if err == nil && len(positional) > 1 {
 		err = usagef("want at most one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
@@ -34,6 +35,9 @@ func (r *runner) list(parent context.Context) int {
 	var target ossURL
 	if err == nil && len(positional) == 1 {
 		target, err = parseOSSURL(positional[0])
+	}
+	if err == nil && *versions && len(positional) == 0 {
+		err = usagef("--versions lists a bucket: name oss://BUCKET[/PREFIX]")
 	}
 	if err != nil {
 		return r.fail(err, fs, lsSynopsis)
@@ -51,9 +55,12 @@ func (r *runner) list(parent context.Context) int {
 	if *asJSON {
 		lineFor = jsonLines()
 	}
-	if len(positional) == 0 {
+	switch {
+	case len(positional) == 0:
 		err = listBuckets(ctx, s, out, lineFor)
-	} else {
+	case *versions:
+		err = listVersions(ctx, s, target, *recursive, *human, out)
+	default:
 		err = listObjects(ctx, s, target, *recursive, out, lineFor)
 	}
 	if err != nil {
@@ -195,3 +202,55 @@ func jsonTime(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// listVersions prints every version under the prefix: size, time, version
+// ID, "latest" and "deleted" (a delete marker), key.
+func listVersions(ctx context.Context, s *session, target ossURL, recursive, human bool, out *bufio.Writer) error {
+	cat, err := s.catalog()
+	if err != nil {
+		return err
+	}
+	delimiter := "/"
+	if recursive {
+		delimiter = ""
+	}
+	keyMarker, idMarker := "", ""
+	for range maxListPages {
+		page, err := cat.ListVersions(ctx, target.Bucket, target.Key, delimiter, keyMarker, idMarker, listPageSize)
+		if err != nil {
+			return err
+		}
+		for _, prefix := range page.Prefixes {
+			fmt.Fprintf(out, "%12s  %-19s  %-36s  %-14s  %s\n", "DIR", "", "", "", display.Escape(prefix))
+		}
+		for _, v := range page.Versions {
+			size := fmt.Sprint(v.Size)
+			if human {
+				size = config.FormatSize(v.Size)
+			}
+			var flags []string
+			if v.IsLatest {
+				flags = append(flags, "latest")
+			}
+			if v.DeleteMarker {
+				size = "-"
+				flags = append(flags, "deleted")
+			}
+			fmt.Fprintf(out, "%12s  %s  %-36s  %-14s  %s\n", size, formatTime(v.LastModified), v.VersionID, strings.Join(flags, ","), display.Escape(v.Key))
+		}
+		if !page.Truncated {
+			return nil
+		}
+		if page.NextKeyMarker == keyMarker && page.NextVersionIDMarker == idMarker {
+			return fmt.Errorf("listing versions of oss://%s/%s: the server repeated its marker", target.Bucket, target.Key)
+		}
+		keyMarker, idMarker = page.NextKeyMarker, page.NextVersionIDMarker
+		if err := out.Flush(); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("listing versions of oss://%s/%s: more than %d pages", target.Bucket, target.Key, maxListPages)
+}
+
+// maxListPages bounds a listing against a server that never ends it.
+const maxListPages = 1_000_000

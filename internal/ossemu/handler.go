@@ -31,6 +31,11 @@ const (
 	opCompleteMultipart    = "CompleteMultipartUpload"
 	opAbortMultipart       = "AbortMultipartUpload"
 	opRestoreObject        = "RestoreObject"
+	opCopyObject           = "CopyObject"
+	opUploadPartCopy       = "UploadPartCopy"
+	opPutBucketVersioning  = "PutBucketVersioning"
+	opGetBucketVersioning  = "GetBucketVersioning"
+	opListObjectVersions   = "ListObjectVersions"
 	opInvalid              = "Invalid"
 	opNotImplemented       = "NotImplemented"
 )
@@ -133,6 +138,16 @@ func (s *Server) dispatch(q *request) {
 		s.handleAbortMultipart(q)
 	case opRestoreObject:
 		s.handleRestoreObject(q)
+	case opCopyObject:
+		s.handleCopyObject(q)
+	case opUploadPartCopy:
+		s.handleUploadPartCopy(q)
+	case opPutBucketVersioning:
+		s.handlePutBucketVersioning(q)
+	case opGetBucketVersioning:
+		s.handleGetBucketVersioning(q)
+	case opListObjectVersions:
+		s.handleListObjectVersions(q)
 	default:
 		q.fail(newError(501, "NotImplemented", "The operation is not implemented by ossq's emulator."))
 	}
@@ -193,7 +208,7 @@ func (s *Server) route(q *request) *ossError {
 // object or bucket operations (PUT ?acl must not create a bucket).
 var otherSubresources = []string{
 	"append", "cors", "encryption", "inventory", "lifecycle", "logging", "policy", "qos", "referer",
-	"replication", "select", "stat", "symlink", "tagging", "torrent", "versioning", "versions", "website",
+	"replication", "select", "stat", "symlink", "tagging", "torrent", "website",
 	"worm", "x-oss-process",
 }
 
@@ -228,6 +243,9 @@ func pickOperation(method string, q *request) string {
 	if !q.hasKey {
 		switch method {
 		case http.MethodPut:
+			if has("versioning") {
+				return opPutBucketVersioning
+			}
 			return opPutBucket
 		case http.MethodDelete:
 			return opDeleteBucket
@@ -241,6 +259,10 @@ func pickOperation(method string, q *request) string {
 				return opListObjectsV2
 			case has("uploads"):
 				return opListMultipartUploads
+			case has("versioning"):
+				return opGetBucketVersioning
+			case has("versions"):
+				return opListObjectVersions
 			case has("bucketInfo"):
 				return opGetBucketInfo
 			case has("location"):
@@ -255,8 +277,14 @@ func pickOperation(method string, q *request) string {
 	}
 	switch method {
 	case http.MethodPut:
-		if has("partNumber") || has("uploadId") {
+		copying := q.r.Header.Get("x-oss-copy-source") != ""
+		switch {
+		case (has("partNumber") || has("uploadId")) && copying:
+			return opUploadPartCopy
+		case has("partNumber") || has("uploadId"):
 			return opUploadPart
+		case copying:
+			return opCopyObject
 		}
 		return opPutObject
 	case http.MethodGet:

@@ -353,7 +353,7 @@ func (s *Server) handleDeleteBucket(q *request) {
 		q.fail(errNoSuchBucket(q.bucket))
 		return
 	}
-	busy := len(b.objects) > 0
+	busy := len(b.objects) > 0 || len(b.older) > 0
 	for _, u := range s.uploads {
 		if u.meta.Bucket == q.bucket {
 			busy = true

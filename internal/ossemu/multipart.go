@@ -104,10 +104,6 @@ func (s *Server) takeUpload(q *request, also func(*uploadState) error) (*uploadS
 }
 
 func (s *Server) handleUploadPart(q *request) {
-	if q.r.Header.Get("x-oss-copy-source") != "" {
-		q.fail(newError(501, "NotImplemented", "UploadPartCopy is not implemented by ossq's emulator."))
-		return
-	}
 	pn := q.query.Get("partNumber")
 	number, err := strconv.Atoi(pn)
 	if err != nil || number < 1 || number > maxPartNumber {
@@ -133,6 +129,24 @@ func (s *Server) handleUploadPart(q *request) {
 		Number: number, Size: sink.size, ETag: etagFromMD5(sink.md5Sum()), CRC64: sink.crc,
 		LastModified: s.now(), DataFile: dataFile,
 	}
+	if e := s.commitPart(u, pm); e != nil {
+		q.fail(e)
+		return
+	}
+	h := q.w.Header()
+	h.Set("ETag", pm.ETag)
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(pm.CRC64, 10))
+	h.Set("Content-MD5", contentMD5(sink.md5Sum()))
+	h.Set("Content-Length", "0")
+	q.w.WriteHeader(http.StatusOK)
+}
+
+// commitPart records a received part (its data file already synced in the
+// upload's directory), replacing an earlier part of the same number.
+func (s *Server) commitPart(u *uploadState, pm *partMeta) *ossError {
+	dir := s.uploadDir(u.meta.ID)
+	prefix := fmt.Sprintf("p%05d", pm.Number)
+	dataFile := pm.DataFile
 	tmp, err := os.CreateTemp(dir, ".tmp-part-*")
 	if err == nil {
 		_, err = tmp.Write(marshalJSON(pm))
@@ -149,40 +163,31 @@ func (s *Server) handleUploadPart(q *request) {
 		}
 		os.Remove(filepath.Join(dir, dataFile))
 		if os.IsNotExist(err) {
-			q.fail(errNoSuchUpload(u.meta.ID))
-		} else {
-			q.fail(errInternal(err))
+			return errNoSuchUpload(u.meta.ID)
 		}
-		return
+		return errInternal(err)
 	}
 	s.mu.Lock()
 	if s.uploads[u.meta.ID] != u {
 		s.mu.Unlock()
 		os.Remove(tmp.Name())
 		os.Remove(filepath.Join(dir, dataFile))
-		q.fail(errNoSuchUpload(u.meta.ID))
-		return
+		return errNoSuchUpload(u.meta.ID)
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, prefix+".json")); err != nil {
 		s.mu.Unlock()
 		os.Remove(tmp.Name())
 		os.Remove(filepath.Join(dir, dataFile))
-		q.fail(errInternal(err))
-		return
+		return errInternal(err)
 	}
-	old := u.parts[number]
-	u.parts[number] = pm
+	old := u.parts[pm.Number]
+	u.parts[pm.Number] = pm
 	s.mu.Unlock()
 	syncDir(dir)
 	if old != nil && old.DataFile != dataFile {
 		os.Remove(filepath.Join(dir, old.DataFile))
 	}
-	h := q.w.Header()
-	h.Set("ETag", pm.ETag)
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(pm.CRC64, 10))
-	h.Set("Content-MD5", contentMD5(sink.md5Sum()))
-	h.Set("Content-Length", "0")
-	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 func sortedParts(u *uploadState) []*partMeta {
@@ -316,6 +321,7 @@ func (s *Server) handleCompleteMultipart(q *request) {
 		return
 	}
 	os.RemoveAll(s.uploadDir(u.meta.ID))
+	s.setVersionHeader(q.w.Header(), q.bucket, om)
 	q.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	location := s.Endpoint() + "/" + q.bucket + "/" + escapePath(q.key)

@@ -96,60 +96,10 @@ func overwriteCheck(r *http.Request) commitCheck {
 	return nil
 }
 
-// commitObject makes om the current version of its key: its metadata file is
-// written next to the final name, then renamed into place under the lock so
-// the in-memory map and the disk agree on who won concurrent writes.
+// commitObject makes om the newest version of its key (the only one on an
+// unversioned bucket); see commitVersion.
 func (s *Server) commitObject(bucket string, om *objectMeta, check commitCheck, durable bool) *ossError {
-	dir := s.objDir(bucket)
-	name := keyHash(om.Key) + ".json"
-	tmp, err := os.CreateTemp(dir, ".tmp-meta-*")
-	if err != nil {
-		if os.IsNotExist(err) {
-			return errNoSuchBucket(bucket)
-		}
-		return errInternal(err)
-	}
-	_, err = tmp.Write(marshalJSON(om))
-	if err == nil && durable {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return errInternal(err)
-	}
-	s.mu.Lock()
-	b := s.buckets[bucket]
-	if b == nil {
-		s.mu.Unlock()
-		os.Remove(tmp.Name())
-		return errNoSuchBucket(bucket)
-	}
-	old := b.objects[om.Key]
-	if check != nil {
-		if e := check(old); e != nil {
-			s.mu.Unlock()
-			os.Remove(tmp.Name())
-			return e
-		}
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		s.mu.Unlock()
-		os.Remove(tmp.Name())
-		return errInternal(err)
-	}
-	b.objects[om.Key] = om
-	b.insertKey(om.Key)
-	s.mu.Unlock()
-	if durable {
-		syncDir(dir)
-	}
-	if old != nil && old.DataFile != "" && old.DataFile != om.DataFile {
-		os.Remove(filepath.Join(dir, old.DataFile))
-	}
-	return nil
+	return s.commitVersion(bucket, om, check, durable, false)
 }
 
 // receiveBody streams a request body into a new data file in dir, checking
@@ -218,10 +168,6 @@ func (s *Server) objectExists(bucket, key string) bool {
 
 func (s *Server) handlePutObject(q *request) {
 	r := q.r
-	if r.Header.Get("x-oss-copy-source") != "" {
-		q.fail(newError(501, "NotImplemented", "CopyObject is not implemented by ossq's emulator."))
-		return
-	}
 	if !s.bucketExists(q.bucket) {
 		q.fail(errNoSuchBucket(q.bucket))
 		return
@@ -256,6 +202,7 @@ func (s *Server) handlePutObject(q *request) {
 		return
 	}
 	h := q.w.Header()
+	s.setVersionHeader(h, q.bucket, om)
 	h.Set("ETag", om.ETag)
 	h.Set("Content-MD5", om.ContentMD5)
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
@@ -277,31 +224,37 @@ func (o *objectSnapshot) close() {
 	}
 }
 
-func (s *Server) openObject(bucket, key string, wantBody bool) (*objectSnapshot, *ossError) {
+// openObject opens the current object, or the version named ("" = current).
+// A delete marker in the way is returned in marker, with the error.
+func (s *Server) openObject(bucket, key, versionID string, wantBody bool) (snap *objectSnapshot, marker *objectMeta, e *ossError) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	b := s.buckets[bucket]
 	if b == nil {
-		return nil, errNoSuchBucket(bucket)
+		return nil, nil, errNoSuchBucket(bucket)
 	}
-	om := b.objects[key]
-	if om == nil {
-		return nil, errNoSuchKey(key)
+	om, marker, e := findVersion(b, key, versionID)
+	if e != nil {
+		if marker != nil {
+			m := *marker
+			marker = &m
+		}
+		return nil, marker, e
 	}
-	snap := &objectSnapshot{meta: *om}
+	snap = &objectSnapshot{meta: *om}
 	if !wantBody {
-		return snap, nil
+		return snap, nil, nil
 	}
 	if om.Generated {
 		snap.reader = newGenContent(om.Size, om.GenSeed)
-		return snap, nil
+		return snap, nil, nil
 	}
 	f, err := os.Open(filepath.Join(s.objDir(bucket), om.DataFile))
 	if err != nil {
-		return nil, errInternal(err)
+		return nil, nil, errInternal(err)
 	}
 	snap.file, snap.reader = f, f
-	return snap, nil
+	return snap, nil, nil
 }
 
 // restoreHeader is the x-oss-restore value of an archive object, "" if never restored.
@@ -438,8 +391,12 @@ var responseOverrides = map[string]string{
 func (s *Server) handleGetObject(q *request) {
 	r := q.r
 	isGet := q.op == opGetObject
-	snap, e := s.openObject(q.bucket, q.key, isGet)
+	snap, marker, e := s.openObject(q.bucket, q.key, q.query.Get("versionId"), isGet)
 	if e != nil {
+		if marker != nil {
+			q.w.Header().Set("x-oss-delete-marker", "true")
+			q.w.Header().Set("x-oss-version-id", wireVersionID(marker))
+		}
 		q.fail(e)
 		return
 	}
@@ -464,6 +421,7 @@ func (s *Server) handleGetObject(q *request) {
 		return
 	}
 	setObjectHeaders(h, om, restore)
+	s.setVersionHeader(h, q.bucket, om)
 	start, end, status := int64(0), om.Size-1, http.StatusOK
 	if rh := r.Header.Get("Range"); rh != "" {
 		standard := strings.EqualFold(r.Header.Get("x-oss-range-behavior"), "standard")
@@ -521,15 +479,29 @@ func compressible(om *objectMeta, r *http.Request) bool {
 }
 
 func (s *Server) handleDeleteObject(q *request) {
-	if _, e := s.deleteObject(q.bucket, q.key); e != nil {
+	var res deleteResult
+	var e *ossError
+	if q.query.Has("versionId") {
+		res, e = s.deleteVersion(q.bucket, q.key, q.query.Get("versionId"), true)
+	} else {
+		res, e = s.deleteKey(q.bucket, q.key, true)
+	}
+	if e != nil {
 		q.fail(e)
 		return
+	}
+	if res.versioned {
+		q.w.Header().Set("x-oss-version-id", res.versionID)
+		if res.deleteMarker {
+			q.w.Header().Set("x-oss-delete-marker", "true")
+		}
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 }
 
 // deleteObject removes key; deleting a missing key succeeds, as on OSS.
-func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
+// Without durable the caller syncs the directory (once for a batch).
+func (s *Server) deleteObject(bucket, key string, durable bool) (bool, *ossError) {
 	dir := s.objDir(bucket)
 	s.mu.Lock()
 	b := s.buckets[bucket]
@@ -542,14 +514,16 @@ func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
 		s.mu.Unlock()
 		return false, nil
 	}
-	if err := os.Remove(filepath.Join(dir, keyHash(key)+".json")); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(filepath.Join(dir, metaFileName(om))); err != nil && !os.IsNotExist(err) {
 		s.mu.Unlock()
 		return false, errInternal(err)
 	}
 	delete(b.objects, key)
 	b.removeKey(key)
 	s.mu.Unlock()
-	syncDir(dir)
+	if durable {
+		syncDir(dir)
+	}
 	if om.DataFile != "" {
 		os.Remove(filepath.Join(dir, om.DataFile))
 	}
@@ -559,7 +533,8 @@ func (s *Server) deleteObject(bucket, key string) (bool, *ossError) {
 type deleteRequest struct {
 	Quiet   bool `xml:"Quiet"`
 	Objects []struct {
-		Key string `xml:"Key"`
+		Key       string  `xml:"Key"`
+		VersionID *string `xml:"VersionId"`
 	} `xml:"Object"`
 }
 
@@ -583,7 +558,10 @@ func (s *Server) handleDeleteMultiple(q *request) {
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	type deleted struct {
-		Key string `xml:"Key"`
+		Key                   string `xml:"Key"`
+		VersionID             string `xml:"VersionId,omitempty"`
+		DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 	}
 	result := struct {
 		XMLName      xml.Name  `xml:"DeleteResult"`
@@ -595,14 +573,32 @@ func (s *Server) handleDeleteMultiple(q *request) {
 			q.fail(e)
 			return
 		}
-		if _, e := s.deleteObject(q.bucket, o.Key); e != nil {
+		var res deleteResult
+		var e *ossError
+		if o.VersionID != nil {
+			res, e = s.deleteVersion(q.bucket, o.Key, *o.VersionID, false)
+		} else {
+			res, e = s.deleteKey(q.bucket, o.Key, false)
+		}
+		if e != nil {
 			q.fail(e)
 			return
 		}
 		if !req.Quiet {
-			result.Deleted = append(result.Deleted, deleted{enc.enc(o.Key)})
+			d := deleted{Key: enc.enc(o.Key), DeleteMarker: res.deleteMarker}
+			switch {
+			case o.VersionID != nil:
+				d.VersionID = res.versionID
+				if res.deleteMarker {
+					d.DeleteMarkerVersionID = res.versionID
+				}
+			case res.deleteMarker:
+				d.DeleteMarkerVersionID = res.versionID
+			}
+			result.Deleted = append(result.Deleted, d)
 		}
 	}
+	syncDir(s.objDir(q.bucket)) // the batch's removals, made durable together
 	writeXML(q.w, http.StatusOK, result)
 }
 
@@ -674,12 +670,12 @@ func (s *Server) handleRestoreObject(q *request) {
 // replaceMetaIfUnchanged rewrites an object's metadata (same data file) when
 // nobody replaced the object in between.
 func (s *Server) replaceMetaIfUnchanged(bucket string, was, now *objectMeta) *ossError {
-	return s.commitObject(bucket, now, func(current *objectMeta) *ossError {
-		if current == nil || current.ETag != was.ETag || !current.LastModified.Equal(was.LastModified) {
+	return s.commitVersion(bucket, now, func(current *objectMeta) *ossError {
+		if current == nil || current.ETag != was.ETag || !current.LastModified.Equal(was.LastModified) || current.VersionID != was.VersionID {
 			return newError(409, "ConcurrentUpdate", "The object changed during the request; retry.").with("Key", was.Key)
 		}
 		return nil
-	}, true)
+	}, true, true)
 }
 
 // ---- Go API for tests and the demo ----

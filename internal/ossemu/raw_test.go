@@ -45,7 +45,7 @@ func TestRawErrorsTheSDKCannotProduce(t *testing.T) {
 	}{
 		{"GET", "/Bad_Bucket/", "", nil, 400, "InvalidBucketName"},
 		{"POST", "/bkt/k", "", nil, 405, "MethodNotAllowed"},
-		{"PUT", "/bkt/copy", "", map[string]string{"x-oss-copy-source": "/bkt/k"}, 501, "NotImplemented"},
+		{"PUT", "/bkt/copy", "", map[string]string{"x-oss-copy-source": "bkt-no-slash"}, 400, "InvalidArgument"},
 		{"POST", "/bkt/?delete", "<Delete><not-closed>", nil, 400, "MalformedXML"},
 		{"PUT", "/newbucket/?acl", "", nil, 501, "NotImplemented"},
 		{"GET", "/bkt/k?tagging", "", nil, 501, "NotImplemented"},

@@ -62,6 +62,7 @@ type Server struct {
 	uploads map[string]*uploadState
 	remote  map[string]remoteBucket // buckets "in another region" (region.go)
 
+	seq    atomic.Int64 // last objectMeta.Seq handed out (versions order by it)
 	faults atomic.Pointer[faultState]
 	sts    *stsState // nil: no temporary credentials
 	stats  statsCounters

@@ -65,18 +65,27 @@ type objectMeta struct {
 	RestoreRequested time.Time `json:"restoreRequested,omitzero"`
 	RestoreReadyAt   time.Time `json:"restoreReadyAt,omitzero"`
 	RestoreExpiry    time.Time `json:"restoreExpiry,omitzero"`
+	// Versioning: "" is the null version; Seq orders a key's versions.
+	VersionID    string `json:"versionId,omitempty"`
+	DeleteMarker bool   `json:"deleteMarker,omitempty"`
+	Seq          int64  `json:"seq,omitempty"`
 }
 
 type bucketMeta struct {
 	Name         string    `json:"name"`
 	Created      time.Time `json:"created"`
 	StorageClass string    `json:"storageClass"`
+	Versioning   string    `json:"versioning,omitempty"` // "", Enabled or Suspended
 }
 
 type bucketState struct {
 	meta    bucketMeta
-	objects map[string]*objectMeta
-	sorted  []string // keys in byte order
+	objects map[string]*objectMeta // the current object of each key
+	sorted  []string               // keys of objects in byte order
+	// older holds, newest first, the versions of a key other than its
+	// current object (a latest delete marker first); see versioning.go.
+	older       map[string][]*objectMeta
+	olderSorted []string
 }
 
 func (b *bucketState) insertKey(key string) {
@@ -259,6 +268,7 @@ func (s *Server) loadObjects(b *bucketState) error {
 		return err
 	}
 	referenced := map[string]bool{}
+	multi := map[string][]*objectMeta{} // keys with more than their one null version
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".tmp-") {
@@ -269,21 +279,38 @@ func (s *Server) loadObjects(b *bucketState) error {
 			return err
 		}
 		var om objectMeta
-		if err := json.Unmarshal(raw, &om); err != nil || keyHash(om.Key)+".json" != name {
+		if err := json.Unmarshal(raw, &om); err != nil || metaFileName(&om) != name {
 			slog.Warn("ossemu: skipping unreadable object metadata", "file", name, "err", err)
 			continue
 		}
-		if !om.Generated {
+		if !om.Generated && !om.DeleteMarker {
 			if _, err := os.Stat(filepath.Join(dir, om.DataFile)); err != nil {
 				slog.Warn("ossemu: skipping object whose data is missing", "key", om.Key, "err", err)
 				continue
 			}
 			referenced[om.DataFile] = true
 		}
-		b.objects[om.Key] = &om
-		b.sorted = append(b.sorted, om.Key)
+		if om.Seq > s.seq.Load() {
+			s.seq.Store(om.Seq)
+		}
+		if b.objects[om.Key] == nil && multi[om.Key] == nil && !om.DeleteMarker {
+			b.objects[om.Key] = &om
+			continue
+		}
+		if prev := b.objects[om.Key]; prev != nil {
+			multi[om.Key] = append(multi[om.Key], prev)
+			delete(b.objects, om.Key)
+		}
+		multi[om.Key] = append(multi[om.Key], &om)
+	}
+	for key := range b.objects {
+		b.sorted = append(b.sorted, key)
 	}
 	sort.Strings(b.sorted)
+	for key, versions := range multi {
+		sort.Slice(versions, func(i, j int) bool { return versions[i].Seq > versions[j].Seq })
+		b.setHistory(key, versions)
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".tmp-") || (strings.HasSuffix(name, ".data") && !referenced[name]) {

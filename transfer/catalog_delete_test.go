@@ -1,0 +1,78 @@
+package transfer
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func (env *testEnv) catalog() *Catalog {
+	env.t.Helper()
+	c, err := NewCatalog(env.store)
+	if err != nil {
+		env.t.Fatalf("NewCatalog: %v", err)
+	}
+	return c
+}
+
+func TestDeletePrefixOf5000ObjectsTakesFiveBatchedRequests(t *testing.T) {
+	env := newTestEnv(t)
+	keys := make([]string, 5000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("logs/%04d.txt", i)
+	}
+	if err := env.srv.PutGeneratedMany(testBucket, keys, 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	env.srv.PutBytes(testBucket, "logs-keep.txt", []byte("outside the prefix"))
+	cat := env.catalog()
+	ctx := testCtx(t, 120*time.Second)
+	sum, err := cat.SummarizePrefix(ctx, testBucket, "logs/")
+	if err != nil || sum.Objects != 5000 || sum.Bytes != 50000 {
+		t.Fatalf("SummarizePrefix: %+v %v, want 5000 objects, 50000 bytes", sum, err)
+	}
+	env.srv.ResetStats()
+	var calls []int
+	res, err := cat.DeletePrefix(ctx, testBucket, "logs/", func(d DeleteSummary) { calls = append(calls, d.Objects) })
+	if err != nil {
+		t.Fatalf("DeletePrefix: %v", err)
+	}
+	if got := env.srv.Stats().Requests["DeleteMultipleObjects"]; got != 5 || res.Batches != 5 || res.Objects != 5000 || res.Bytes != 50000 || res.Markers != 0 {
+		t.Fatalf("%d DeleteMultipleObjects requests, summary %+v; want 5 batches of 1000", got, res)
+	}
+	if fmt.Sprint(calls) != "[1000 2000 3000 4000 5000]" {
+		t.Fatalf("progress calls %v", calls)
+	}
+	left, err := cat.SummarizePrefix(ctx, testBucket, "")
+	if err != nil || left.Objects != 1 {
+		t.Fatalf("after delete %+v %v, want only logs-keep.txt", left, err)
+	}
+	if _, err := cat.DeletePrefix(ctx, testBucket, "", nil); err == nil {
+		t.Fatal("DeletePrefix of a whole bucket succeeded")
+	}
+}
+
+func TestDeleteOnAVersionedBucketCountsMarkers(t *testing.T) {
+	env := newTestEnv(t)
+	if err := env.srv.SetVersioning(testBucket, "Enabled"); err != nil {
+		t.Fatal(err)
+	}
+	env.srv.PutBytes(testBucket, "d/a", []byte("a"))
+	env.srv.PutBytes(testBucket, "d/b", []byte("b"))
+	cat := env.catalog()
+	ctx := testCtx(t, 30*time.Second)
+	if v, err := cat.Versioning(ctx, testBucket); err != nil || v != "Enabled" {
+		t.Fatalf("Versioning = %q %v", v, err)
+	}
+	sum, err := cat.DeleteObjects(ctx, testBucket, []ObjectRef{{Key: "d/a"}, {Key: "d/b"}}, nil)
+	if err != nil || sum.Objects != 2 || sum.Markers != 2 {
+		t.Fatalf("DeleteObjects: %+v %v, want 2 markers", sum, err)
+	}
+	page, err := cat.ListVersions(ctx, testBucket, "d/", "", "", "", 100)
+	if err != nil || len(page.Versions) != 4 {
+		t.Fatalf("ListVersions: %+v %v, want 2 versions + 2 markers", page, err)
+	}
+	if !page.Versions[0].DeleteMarker || !page.Versions[0].IsLatest || page.Versions[1].DeleteMarker || page.Versions[1].IsLatest {
+		t.Fatalf("d/a's entries %+v: want the marker latest, then the data", page.Versions[:2])
+	}
+}
