@@ -338,7 +338,13 @@ func (b *browserModel) downloadTargets() []downloadTarget {
 		}
 		return out
 	}
-	if e := b.current(); e != nil && e.kind != kindBucket {
+	e := b.current()
+	switch {
+	case e == nil:
+	case e.kind == kindBucket:
+		// A bucket downloads whole, into a folder named after it.
+		out = append(out, downloadTarget{bucket: e.key, key: "", folder: true})
+	default:
 		out = append(out, downloadTarget{bucket: b.bucket, key: e.key, folder: e.kind == kindFolder})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,19 +19,23 @@ import (
 	"ossq/transfer"
 )
 
-// fakeEngine is an EngineAPI over a fixed Snapshot that records every call.
-// Only the UI is under test with it; the flow test uses the real engine.
+// fakeEngine is an EngineAPI over a fixed Snapshot of single jobs plus
+// tree jobs whose items are computed on demand (a 1,000,000-item tree costs
+// nothing until a window asks for some), and records every call. Only the
+// UI is under test with it; the flow test uses the real engine.
 type fakeEngine struct {
 	mu sync.Mutex
 	// refuseExisting makes Add answer like the engine with policy ask when
 	// the destination exists.
 	refuseExisting bool
 	snap           transfer.Snapshot
+	trees          []*fakeTree
 	store          *fakeStore
 	calls          []string
 	added          []transfer.Spec
-	trees          []transfer.Spec
+	treeSpecs      []transfer.Spec
 	bandwidth      int64
+	windows        []transfer.WindowRequest
 }
 
 func newFakeEngine() *fakeEngine { return &fakeEngine{store: newFakeStore()} }
@@ -53,10 +58,180 @@ func (f *fakeEngine) setSnapshot(s transfer.Snapshot) {
 	f.snap = s
 }
 
-func (f *fakeEngine) Snapshot() transfer.Snapshot {
+// addTreeJob adds a tree job after the single jobs.
+func (f *fakeEngine) addTreeJob(t *fakeTree) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.snap
+	f.trees = append(f.trees, t)
+	f.snap.Version++
+}
+
+// fakeTree is a tree job of n items laid out by state: done first, then
+// active, failed, skipped, the rest pending.
+type fakeTree struct {
+	job                                 transfer.JobSnapshot
+	done, active, failed, skipped, size int64
+}
+
+func (t *fakeTree) snapshot() transfer.JobSnapshot {
+	j := t.job
+	j.Tree = true
+	n := j.Items.Total
+	j.Items.Done, j.Items.Active, j.Items.Failed, j.Items.Skipped = t.done, t.active, t.failed, t.skipped
+	j.Items.Pending = n - t.done - t.active - t.failed - t.skipped
+	if j.FileParallel == 0 {
+		j.FileParallel = 4
+	}
+	return j
+}
+
+// stateOf is the state of 0-based item k, and where its state's block starts.
+func (t *fakeTree) blocks() []struct {
+	state      transfer.ItemState
+	start, len int64
+} {
+	n := t.job.Items.Total
+	out := []struct {
+		state      transfer.ItemState
+		start, len int64
+	}{
+		{transfer.ItemDone, 0, t.done},
+		{transfer.ItemActive, t.done, t.active},
+		{transfer.ItemFailed, t.done + t.active, t.failed},
+		{transfer.ItemSkipped, t.done + t.active + t.failed, t.skipped},
+	}
+	rest := t.done + t.active + t.failed + t.skipped
+	return append(out, struct {
+		state      transfer.ItemState
+		start, len int64
+	}{transfer.ItemPending, rest, n - rest})
+}
+
+func (t *fakeTree) item(k int64, st transfer.ItemState, detail uint64) transfer.ItemSnapshot {
+	size := t.size
+	if size == 0 {
+		size = 1024 * (k%100 + 1)
+	}
+	x := transfer.ItemSnapshot{Job: t.job.ID, Seq: uint64(k + 1), Key: fmt.Sprintf("%sfile-%07d.log", t.job.Key, k+1),
+		LocalPath: fmt.Sprintf("%s/file-%07d.log", t.job.LocalPath, k+1), Size: size, State: st}
+	switch st {
+	case transfer.ItemDone:
+		x.Done = size
+	case transfer.ItemActive:
+		x.Done = size / 2
+	case transfer.ItemFailed:
+		x.Reason = "InternalError: We encountered an internal error. Please try again."
+		x.ErrInfo = &transfer.ErrorInfo{Op: "GetObject", Code: "InternalError", Message: "We encountered an internal error. Please try again.",
+			RequestID: "5F1D2C3B4A59687766554433", HostID: "bench.oss-cn-hangzhou.aliyuncs.com", Status: 500}
+	case transfer.ItemSkipped:
+		x.Reason = "exists (on_exists = skip)"
+	}
+	if detail == x.Seq {
+		for p := range 4 {
+			part := transfer.PartSnapshot{Number: p + 1, Offset: int64(p) * size / 4, Size: size / 4, State: transfer.PartPending}
+			if st == transfer.ItemDone || p < 2 {
+				part.State, part.Done = transfer.PartDone, part.Size
+			}
+			x.Parts = append(x.Parts, part)
+		}
+	}
+	return x
+}
+
+// items answers an ItemsRequest in O(limit).
+func (t *fakeTree) items(r *transfer.ItemsRequest) ([]transfer.ItemSnapshot, int64) {
+	var out []transfer.ItemSnapshot
+	if r.State == "" {
+		n := t.job.Items.Total
+		for k := int64(r.Offset); k < n && len(out) < r.Limit; k++ {
+			st := transfer.ItemPending
+			for _, b := range t.blocks() {
+				if k >= b.start && k < b.start+b.len {
+					st = b.state
+				}
+			}
+			out = append(out, t.item(k, st, r.Detail))
+		}
+		return out, n
+	}
+	for _, b := range t.blocks() {
+		if b.state != r.State {
+			continue
+		}
+		for k := int64(r.Offset); k < b.len && len(out) < r.Limit; k++ {
+			out = append(out, t.item(b.start+k, b.state, r.Detail))
+		}
+		return out, b.len
+	}
+	return nil, 0
+}
+
+func (f *fakeEngine) Window(req transfer.WindowRequest) transfer.Window {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.windows = append(f.windows, req)
+	if req.Limit <= 0 {
+		req.Limit = 100
+	}
+	w := transfer.Window{Version: f.snap.Version, BandwidthLimit: f.snap.BandwidthLimit, Totals: transfer.Totals{Speed: f.snap.Speed}}
+	var all []transfer.JobSnapshot
+	for _, t := range f.snap.Transfers {
+		all = append(all, transfer.JobSnapshot{TransferSnapshot: t, FileParallel: 1})
+	}
+	for _, t := range f.trees {
+		all = append(all, t.snapshot())
+	}
+	for i := range all {
+		j := &all[i]
+		switch j.State {
+		case transfer.StateRunning, transfer.StateRetrying, transfer.StateVerifying:
+			w.Totals.Running++
+		case transfer.StateQueued:
+			w.Totals.Queued++
+		case transfer.StatePaused:
+			w.Totals.Paused++
+		case transfer.StateFailed:
+			w.Totals.Failed++
+		case transfer.StateDone:
+			w.Totals.Done++
+		case transfer.StateCanceled:
+			w.Totals.Canceled++
+		}
+		if !fakeMatches(j, req.Filter) {
+			continue
+		}
+		if w.JobsTotal >= req.Offset && len(w.Jobs) < req.Limit {
+			if !slices.Contains(req.PartsFor, j.ID) {
+				j.Parts = nil
+			}
+			w.Jobs = append(w.Jobs, *j)
+		}
+		w.JobsTotal++
+	}
+	if req.Items != nil {
+		for _, t := range f.trees {
+			if t.job.ID == req.Items.Job {
+				w.Items, w.ItemsTotal = t.items(req.Items)
+			}
+		}
+	}
+	return w
+}
+
+func fakeMatches(j *transfer.JobSnapshot, f transfer.JobFilter) bool {
+	switch f {
+	case transfer.FilterActive:
+		return j.State.Active()
+	case transfer.FilterPaused:
+		return j.State == transfer.StatePaused
+	case transfer.FilterFailed:
+		return j.State == transfer.StateFailed || j.Items.Failed > 0
+	case transfer.FilterDone:
+		return j.State == transfer.StateDone
+	case transfer.FilterSkipped:
+		return j.Items.Skipped > 0
+	}
+	return true
 }
 
 func (f *fakeEngine) Events() <-chan transfer.Event { return nil }
@@ -78,10 +253,10 @@ func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
 
 func (f *fakeEngine) AddTree(spec transfer.Spec) ([]transfer.ID, error) {
 	f.mu.Lock()
-	f.trees = append(f.trees, spec)
+	f.treeSpecs = append(f.treeSpecs, spec)
 	f.mu.Unlock()
 	f.record("addtree %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
-	return []transfer.ID{"tree1", "tree2"}, nil
+	return []transfer.ID{"tree1"}, nil
 }
 
 func (f *fakeEngine) Pause(id transfer.ID) error  { f.record("pause %s", id); return nil }
@@ -105,16 +280,21 @@ func (f *fakeEngine) SetBandwidthLimit(bps int64) {
 	f.mu.Unlock()
 	f.record("bandwidth %d", bps)
 }
-func (f *fakeEngine) Get(id transfer.ID) (transfer.TransferSnapshot, bool) {
-	s := f.Snapshot()
-	for _, t := range s.Transfers {
-		if t.ID == id {
-			return t, true
-		}
-	}
-	return transfer.TransferSnapshot{}, false
-}
 func (f *fakeEngine) Store() transfer.Store { return f.store }
+
+// jobsEngine is the fake with the tree-job calls the real engine is
+// getting (RetryItem, SetFileParallel, ClearFinished).
+type jobsEngine struct{ *fakeEngine }
+
+func (f jobsEngine) RetryItem(job transfer.ID, seq uint64) error {
+	f.record("retryitem %s %d", job, seq)
+	return nil
+}
+func (f jobsEngine) SetFileParallel(job transfer.ID, n int) error {
+	f.record("fileparallel %s %d", job, n)
+	return nil
+}
+func (f jobsEngine) ClearFinished() int { f.record("clearfinished"); return 2 }
 
 // deniedError looks like the SDK's ServiceError to errors.As.
 type deniedError struct{}
@@ -268,8 +448,13 @@ type harness struct {
 
 func newHarness(t *testing.T, eng *fakeEngine, deps Deps, w, h int) *harness {
 	t.Helper()
-	deps.Engine = eng
+	if deps.Engine == nil {
+		deps.Engine = eng
+	}
 	deps.NoColor = true
+	if deps.Terminal == nil {
+		deps.Terminal = io.Discard
+	}
 	if deps.Profile == "" {
 		deps.Profile = "default"
 	}
@@ -381,3 +566,12 @@ func (h *harness) typeText(s string) {
 }
 
 func (h *harness) view() string { return h.m.View() }
+
+// sendSnap makes snap the engine's and delivers the window the UI asks
+// for now, as a tick would.
+func (h *harness) sendSnap(snap transfer.Snapshot) {
+	h.t.Helper()
+	h.eng.setSnapshot(snap)
+	h.m.winSeq++
+	h.send(windowMsg{seq: h.m.winSeq, req: h.m.windowRequest(), win: h.eng.Window(h.m.windowRequest()), at: fixedTime})
+}

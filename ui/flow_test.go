@@ -147,7 +147,7 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	tm.Type("d")
 	waitScreen(t, tm, "Download oss://flow/data/big.bin", f.dlDir)
 	tm.Send(keyOf(tea.KeyEnter))
-	waitScreen(t, tm, "queued 1 transfer")
+	waitScreen(t, tm, "queued 1 job")
 
 	// The queue shows the bar and the part strip; details a bar per part.
 	tm.Send(keyOf(tea.KeyTab))
@@ -197,7 +197,7 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	}
 	// One wait: output read by a wait is gone for the next, and at full
 	// speed the row may already be done in the first frame.
-	waitScreen(t, tm2, "oss://flow/data/big.bin", "16/16 parts", "done: big.bin")
+	waitScreen(t, tm2, "oss://flow/data/big.bin", "16/16 parts", "done: oss://flow/data/big.bin")
 	tm2.Type("q")
 	tm2.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
 

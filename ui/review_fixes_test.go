@@ -118,7 +118,7 @@ func TestControlCharactersInKeysNeverBreakTheFrame(t *testing.T) {
 		Notice: "renamed\tto\x0cx", Err: "",
 	}}}
 	eng.setSnapshot(snap)
-	h.send(snapshotMsg{snap: snap})
+	h.sendSnap(snap)
 	h.press("tab")
 	checkFrame(t, h, "queue")
 	h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventNotice, ID: "t1", Message: "saved as x\ty"}})
@@ -177,7 +177,7 @@ func TestPickerMarksDoNotSurviveEscAndEnterOpensFolders(t *testing.T) {
 		t.Fatalf("help offers enter for two things or not U:\n%s", v)
 	}
 	h.press("enter")
-	if h.m.pane != panePicker || h.m.picker.dir != filepath.Join(local, "sub") || len(eng.added)+len(eng.trees) != 0 {
+	if h.m.pane != panePicker || h.m.picker.dir != filepath.Join(local, "sub") || len(eng.added)+len(eng.treeSpecs) != 0 {
 		t.Fatalf("enter on a folder did not open it: pane %d dir %s added %+v", h.m.pane, h.m.picker.dir, eng.added)
 	}
 	h.press("U")
@@ -197,14 +197,14 @@ func TestOnExistsSkipSkipsFilesButHandsFoldersToTheEngine(t *testing.T) {
 	}
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir, OnExists: transfer.ExistsSkip}}, 100, 30)
 	h.press("d", "enter") // 2024/ exists locally
-	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].OnExists != transfer.ExistsSkip {
-		t.Fatalf("existing folder not handed to AddTree with skip: %+v", eng.trees)
+	if len(eng.treeSpecs) != 1 || eng.treeSpecs[0].Key != "2024/" || eng.treeSpecs[0].OnExists != transfer.ExistsSkip {
+		t.Fatalf("existing folder not handed to AddTree with skip: %+v", eng.treeSpecs)
 	}
 	h.press("G", "d", "enter") // notes.txt exists locally
 	if len(eng.added) != 0 || h.m.prompt != nil {
 		t.Fatalf("existing file queued: %+v", eng.added)
 	}
-	if h.m.notice != "skipped 1: destination exists" {
+	if h.m.notice != "skipped 1: it exists (on_exists = skip)" {
 		t.Fatalf("notice = %q", h.m.notice)
 	}
 }
@@ -227,8 +227,8 @@ func TestRenameOnAnExistingFolderUsesAFreeFolderName(t *testing.T) {
 		t.Fatalf("prompt does not say where rename goes:\n%s", h.view())
 	}
 	h.press("r")
-	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].LocalPath != want {
-		t.Fatalf("trees = %+v, want LocalPath %s", eng.trees, want)
+	if len(eng.treeSpecs) != 1 || eng.treeSpecs[0].Key != "2024/" || eng.treeSpecs[0].LocalPath != want {
+		t.Fatalf("trees = %+v, want LocalPath %s", eng.treeSpecs, want)
 	}
 }
 
@@ -360,7 +360,7 @@ func TestKeysTypedInOneBurstEachCount(t *testing.T) {
 	snap.Version++
 	snap.Transfers[0].Parallel = 13
 	eng.setSnapshot(snap)
-	h.send(snapshotMsg{snap: snap})
+	h.sendSnap(snap)
 	if len(h.m.pendingParallel) != 0 {
 		t.Fatalf("pending kept after the snapshot caught up: %v", h.m.pendingParallel)
 	}
@@ -391,14 +391,19 @@ func TestRestoreArchivedObject(t *testing.T) {
 	if !h.m.keys.Restore.Enabled() {
 		t.Fatal("restore not offered for an Archive object")
 	}
+	// R asks first (how many days), then restores.
 	h.press("R")
+	if h.m.prompt == nil || h.m.prompt.kind != promptRestoreDays || len(eng.store.restored) != 0 {
+		t.Fatalf("R did not ask first: prompt %+v, restored %q", h.m.prompt, eng.store.restored)
+	}
+	h.press("enter")
 	if got := eng.store.restored; len(got) != 1 || got[0] != "photos/notes.txt" {
 		t.Fatalf("RestoreObject calls %q, want photos/notes.txt", got)
 	}
 	if !strings.Contains(h.m.notice, "restore requested: notes.txt") || h.m.noticeErr {
 		t.Fatalf("notice %q (error %v)", h.m.notice, h.m.noticeErr)
 	}
-	h.press("R")
+	h.press("R", "enter")
 	if !strings.Contains(h.m.notice, "restore already in progress") || h.m.noticeErr {
 		t.Fatalf("second R: notice %q (error %v)", h.m.notice, h.m.noticeErr)
 	}

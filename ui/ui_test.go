@@ -246,8 +246,8 @@ func TestDownloadSelectionWithFolderUsesAddTree(t *testing.T) {
 	dir := t.TempDir()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 80, 24)
 	h.press(" ", "down", " ", "d", "enter") // 2024/, skip zz/, big.iso
-	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/" || eng.trees[0].LocalPath != filepath.Join(dir, "2024") {
-		t.Fatalf("trees = %+v", eng.trees)
+	if len(eng.treeSpecs) != 1 || eng.treeSpecs[0].Key != "2024/" || eng.treeSpecs[0].LocalPath != filepath.Join(dir, "2024") {
+		t.Fatalf("trees = %+v", eng.treeSpecs)
 	}
 	if len(eng.added) != 1 || eng.added[0].Key != "big.iso" {
 		t.Fatalf("added = %+v", eng.added)
@@ -333,8 +333,8 @@ func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
 	if h.m.pane != paneBrowser {
 		t.Fatal("the picker stayed open after uploading")
 	}
-	if len(eng.trees) != 1 || eng.trees[0].Key != "2024/album/" || eng.trees[0].LocalPath != filepath.Join(local, "album") || eng.trees[0].Direction != transfer.Upload {
-		t.Fatalf("trees = %+v", eng.trees)
+	if len(eng.treeSpecs) != 1 || eng.treeSpecs[0].Key != "2024/album/" || eng.treeSpecs[0].LocalPath != filepath.Join(local, "album") || eng.treeSpecs[0].Direction != transfer.Upload {
+		t.Fatalf("trees = %+v", eng.treeSpecs)
 	}
 	if len(eng.added) != 1 || eng.added[0].Key != "2024/a.txt" || eng.added[0].Direction != transfer.Upload {
 		t.Fatalf("added = %+v", eng.added)
@@ -343,11 +343,21 @@ func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
 
 func TestUploadDisabledOnBucketList(t *testing.T) {
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
-	h.press("u", "d")
+	h.press("u")
 	if h.m.pane != paneBrowser || h.m.prompt != nil {
-		t.Fatal("u or d acted on the bucket list")
+		t.Fatal("u acted on the bucket list")
 	}
-	if v := h.view(); strings.Contains(v, "upload") || strings.Contains(v, "download") {
+	if !strings.Contains(h.m.notice, "open a bucket first") {
+		t.Fatalf("u did not say why: notice %q", h.m.notice)
+	}
+	// d on a bucket downloads the whole bucket.
+	h.press("d")
+	if h.m.prompt == nil || h.m.prompt.kind != promptDownloadDest || len(h.m.prompt.targets) != 1 ||
+		h.m.prompt.targets[0].bucket != "backups" || h.m.prompt.targets[0].key != "" || !h.m.prompt.targets[0].folder {
+		t.Fatalf("d on a bucket: prompt %+v", h.m.prompt)
+	}
+	h.press("esc")
+	if v := h.m.footerText; strings.Contains(v, "upload") {
 		t.Fatalf("help offers what cannot be done:\n%s", v)
 	}
 }
@@ -390,10 +400,10 @@ func queueSnapshot() transfer.Snapshot {
 
 func (h *harness) selectTransfer(id transfer.ID) {
 	h.t.Helper()
-	for i, it := range h.m.queue.items {
-		if it.id == id {
-			h.m.queue.moveTo(i)
-			h.m.updateKeybindings()
+	for i, r := range h.m.queue.rows {
+		if r.job.ID == id {
+			h.m.queue.moveTo(h.m.queue.base + i)
+			h.m.refreshChrome()
 			return
 		}
 	}
@@ -489,7 +499,7 @@ func TestPauseAllTogglesWithState(t *testing.T) {
 		}
 	}
 	paused.Active, paused.Queued = 0, 0
-	h.send(snapshotMsg{snap: paused})
+	h.sendSnap(paused)
 	h.press("P")
 	if got := eng.Calls(); !slices.Equal(got, []string{"pauseall", "resumeall"}) {
 		t.Fatalf("calls = %v", got)
@@ -516,7 +526,7 @@ func TestClearFinishedRemovesDoneAndCanceledOnly(t *testing.T) {
 
 	// Nothing finished and nothing to pause or resume: neither C nor P is offered.
 	failedOnly := transfer.Snapshot{Version: 99, Transfers: []transfer.TransferSnapshot{snap.Transfers[3]}}
-	h.send(snapshotMsg{snap: failedOnly})
+	h.sendSnap(failedOnly)
 	if h.m.keys.ClearDone.Enabled() || h.m.keys.PauseAll.Enabled() {
 		t.Fatalf("with only a failed transfer: clear=%v pauseall=%v", h.m.keys.ClearDone.Enabled(), h.m.keys.PauseAll.Enabled())
 	}
@@ -563,7 +573,7 @@ func TestEnabledBindingsFollowState(t *testing.T) {
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 160, 40)
 	k := &h.m.keys
-	if k.Download.Enabled() || k.Upload.Enabled() || k.Parent.Enabled() || !k.Open.Enabled() {
+	if !k.Download.Enabled() || k.Upload.Enabled() || k.Parent.Enabled() || !k.Open.Enabled() {
 		t.Fatal("bucket list bindings wrong")
 	}
 	h.press("tab")
@@ -572,7 +582,7 @@ func TestEnabledBindingsFollowState(t *testing.T) {
 	if !k.Retry.Enabled() || k.PauseResume.Enabled() || !k.Remove.Enabled() || k.Cancel.Enabled() {
 		t.Fatalf("failed transfer: retry=%v pause=%v remove=%v cancel=%v", k.Retry.Enabled(), k.PauseResume.Enabled(), k.Remove.Enabled(), k.Cancel.Enabled())
 	}
-	help := h.m.helpView()
+	help := h.m.footerText
 	if !strings.Contains(help, "R retry") || !strings.Contains(help, "del/⌫ remove") || strings.Contains(help, "x cancel") ||
 		strings.Contains(help, "p pause •") || strings.Contains(help, "p resume") {
 		t.Fatalf("help for a failed transfer: %s", help)
@@ -586,8 +596,21 @@ func TestEnabledBindingsFollowState(t *testing.T) {
 		t.Fatal("finished transfer bindings wrong")
 	}
 	h.press("?")
-	if !h.m.help.ShowAll || !strings.Contains(h.view(), "move up") {
+	if !h.m.overlay || !strings.Contains(h.view(), "move up") {
 		t.Fatalf("? did not open full help:\n%s", h.view())
+	}
+	// The overlay takes the keys until ? or esc closes it.
+	h.press("b")
+	if h.m.prompt != nil || !h.m.overlay {
+		t.Fatal("a key under the overlay acted")
+	}
+	h.press("esc")
+	if h.m.overlay {
+		t.Fatal("esc did not close the overlay")
+	}
+	h.press("?", "?")
+	if h.m.overlay {
+		t.Fatal("? did not close the overlay")
 	}
 	// A prompt takes every key: the help line gives way to its own hint.
 	h.press("b")
@@ -606,13 +629,14 @@ func TestQueueCursorFollowsTheTransferNotTheRow(t *testing.T) {
 	moved := queueSnapshot()
 	moved.Version = snap.Version + 1
 	moved.Transfers[1], moved.Transfers[2] = moved.Transfers[2], moved.Transfers[1]
-	h.send(snapshotMsg{snap: moved})
+	h.sendSnap(moved)
 	if cur := h.m.queue.current(); cur == nil || cur.ID != "pau" || h.m.queue.cursor != 1 {
 		t.Fatalf("cursor on %v at %d", cur, h.m.queue.cursor)
 	}
-	// An older snapshot arriving late never steps the view back.
-	h.send(snapshotMsg{snap: snap})
-	if h.m.snap.Version != moved.Version {
+	// An older window arriving late never steps the view back.
+	eng.setSnapshot(snap)
+	h.send(windowMsg{seq: 1, req: h.m.windowRequest(), win: eng.Window(h.m.windowRequest())})
+	if h.m.win.Version != moved.Version {
 		t.Fatal("an older snapshot replaced a newer one")
 	}
 }
@@ -624,7 +648,7 @@ func TestTickRunsOnlyWhileActive(t *testing.T) {
 		t.Fatal("ticking with an empty queue")
 	}
 	active := queueSnapshot()
-	h.send(snapshotMsg{snap: active})
+	h.sendSnap(active)
 	if !h.m.ticking {
 		t.Fatal("not ticking with active transfers")
 	}
@@ -636,7 +660,9 @@ func TestTickRunsOnlyWhileActive(t *testing.T) {
 			idle.Transfers[i].State = transfer.StatePaused
 		}
 	}
-	h.send(snapshotMsg{snap: idle, fromTick: true})
+	eng.setSnapshot(idle)
+	h.m.winSeq++
+	h.send(windowMsg{seq: h.m.winSeq, req: h.m.windowRequest(), win: eng.Window(h.m.windowRequest()), fromTick: true})
 	if h.m.ticking {
 		t.Fatal("the tick re-armed with nothing active")
 	}
@@ -650,7 +676,7 @@ func TestEventsBecomeNotices(t *testing.T) {
 	if !h.m.noticeErr || !strings.Contains(h.m.notice, "gone.bin") || !strings.Contains(h.m.notice, "NoSuchKey") {
 		t.Fatalf("notice = %q err=%v", h.m.notice, h.m.noticeErr)
 	}
-	if !strings.Contains(h.view(), "failed: gone.bin") {
+	if !strings.Contains(h.view(), "failed: oss://photos/gone.bin") {
 		t.Fatal("the notice is not on screen")
 	}
 	seq := h.m.noticeSeq
@@ -692,7 +718,12 @@ func TestDetailsOpenScrollAndBack(t *testing.T) {
 	if h.m.details.scroll != h.m.details.partTotal-h.m.details.partRows {
 		t.Fatalf("scroll at end = %d (total %d rows %d)", h.m.details.scroll, h.m.details.partTotal, h.m.details.partRows)
 	}
-	if !strings.Contains(h.view(), "#4965") {
+	if !strings.Contains(h.view(), "#5000 ") {
+		t.Fatalf("last part bar missing:\n%s", h.view())
+	}
+	// g switches to the grid of cells, a row of them per line.
+	h.press("g", "G")
+	if !h.m.details.grid || !strings.Contains(h.view(), "#4965") {
 		t.Fatalf("last grid row missing:\n%s", h.view())
 	}
 	h.press("p")
@@ -793,7 +824,8 @@ func TestPartStripGroupsWhenPartsOutnumberCells(t *testing.T) {
 	if got := []rune(strip); len(got) != 10 || got[5] != '✗' || got[9] != '░' || got[0] != '█' {
 		t.Fatalf("strip = %q", strip)
 	}
-	if got := []rune(partStrip(s, parts[:3], 10)); len(got) != 3 {
+	// Fewer parts than cells: each part spreads, the strip keeps its width.
+	if got := []rune(partStrip(s, parts[:3], 10)); len(got) != 10 {
 		t.Fatalf("few parts: %q", string(got))
 	}
 }
@@ -803,9 +835,9 @@ func TestQueueItemHeightMatchesItsLines(t *testing.T) {
 	snap := queueSnapshot()
 	snap.Transfers[2].Notice = "restarted: object changed since checkpoint"
 	for i := range snap.Transfers {
-		tr := &snap.Transfers[i]
+		tr := &transfer.JobSnapshot{TransferSnapshot: snap.Transfers[i]}
 		for _, w := range []int{78, wideQueueWidth - 1, wideQueueWidth, 200} {
-			if got, want := len(buildQueueLines(s, tr, w)), queueItemHeight(tr, w); got != want {
+			if got, want := len(buildJobLines(s, tr, w, "")), queueRowHeight(tr, w); got != want {
 				t.Errorf("%s at %d: %d lines, height says %d", tr.ID, w, got, want)
 			}
 		}
@@ -875,7 +907,7 @@ func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
 		{ID: "up", Direction: transfer.Upload, Bucket: "photos", Key: "2024/new.jpg", LocalPath: "/tmp/new.jpg", State: transfer.StateDone, Size: 42, Done: 42},
 	}}
 	eng.setSnapshot(snap)
-	h.send(snapshotMsg{snap: snap})
+	h.sendSnap(snap)
 	h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventDone, ID: "up"}})
 	if got := h.names(); !slices.Equal(got, []string{"a.jpg", "b.jpg", "new.jpg"}) {
 		t.Fatalf("entries after the upload: %v", got)
