@@ -98,12 +98,29 @@ func (t bindingTable) footer(s *Styles, w int, km *KeyMap) string {
 
 // overlay renders every binding of the table: enabled ones plain, the
 // others dimmed with their reason.
-func (t bindingTable) overlay(s *Styles, title string, w int) []string {
-	lines := []string{s.Title.Render(truncate(title+" — keys", w)), ""}
+func (t bindingTable) overlay(s *Styles, title string, w int, km *KeyMap) []string {
+	lines := []string{s.Title.Render(truncate(title+" — keys", w))}
+	nav := map[*key.Binding]bool{&km.Up: true, &km.Down: true, &km.PageUp: true, &km.PageDown: true, &km.Top: true, &km.Bottom: true}
+	var navKeys []string
+	navWhy := ""
+	for i := range t {
+		if nav[t[i].key] {
+			navKeys = append(navKeys, t[i].key.Help().Key)
+			navWhy = t[i].why
+		}
+	}
+	if len(navKeys) > 0 {
+		k := strings.Join(navKeys, " ")
+		if navWhy == "" {
+			lines = append(lines, s.HelpKey.Render("  "+k)+" "+s.Text.Render("move"))
+		} else {
+			lines = append(lines, s.Faint.Render(truncate("  "+k+" move — "+navWhy, w)))
+		}
+	}
 	for i := range t {
 		b := &t[i]
 		h := b.key.Help()
-		if h.Key == "" {
+		if h.Key == "" || nav[b.key] {
 			continue
 		}
 		k := padRight(h.Key, 10)

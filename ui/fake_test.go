@@ -320,6 +320,9 @@ func newFakeStore() *fakeStore { return &fakeStore{objects: map[string][]transfe
 
 var fixedTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
+// Goldens show local times; they must not depend on the machine's zone.
+func init() { time.Local = time.UTC }
+
 func (s *fakeStore) addObject(bucket, key string, size int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -463,6 +466,7 @@ func newHarness(t *testing.T, eng *fakeEngine, deps Deps, w, h int) *harness {
 	}
 	m := New(deps)
 	m.manualTime = true
+	m.now = func() time.Time { return fixedTime }
 	hs := &harness{t: t, m: m, eng: eng}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(m.Init())

@@ -95,7 +95,7 @@ func (it *itemsModel) build() {
 	s := it.styles
 	w := max(20, it.width)
 	var b strings.Builder
-	head := fmt.Sprintf("%s · %s items: %d", it.title, itemFilterName(it.filter), it.total)
+	head := fmt.Sprintf("%s · %s items: %s · f filter · R retry failed", it.title, itemFilterName(it.filter), formatCount(it.total))
 	b.WriteString(s.Title.Render(truncateLeft(head, w)))
 	b.WriteByte('\n')
 	nameW := max(8, w-2-colItemState-colItemSize-colItemPct-3)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"ossq/transfer"
@@ -44,12 +45,26 @@ func jobFraction(j *transfer.TransferSnapshot) float64 {
 	return fraction(j.Done, j.Size)
 }
 
-// pctText is the percentage, marked ✗ when failed (readable without colour).
-func pctText(frac float64, failed bool) string {
-	if failed {
-		return fmt.Sprintf("✗%3.0f%%", frac*100)
-	}
+// pctText is the percentage in colPct cells (a failed bar ends in ✗, so
+// the number needs no mark of its own).
+func pctText(frac float64, _ bool) string {
 	return fmt.Sprintf(" %3.0f%%", frac*100)
+}
+
+// formatCount writes n with thousands separators: "1,000,000".
+func formatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func jobBytes(j *transfer.JobSnapshot) string {
@@ -132,22 +147,26 @@ func appendJobDetailLines(s *Styles, j *transfer.JobSnapshot, w, barW int, lines
 // "≥" while the tree is still being listed.
 func itemCountsLine(s *Styles, j *transfer.JobSnapshot, w int) string {
 	c := j.Items
-	total := fmt.Sprint(c.Total)
+	total := formatCount(c.Total)
 	if j.Listing {
 		total = "≥ " + total + " (listing)"
 	}
-	text := fmt.Sprintf("files %d/%s", c.Done, total)
+	text := "files " + formatCount(c.Done) + "/" + total
 	parts := []string{s.faintWrap.render(text)}
 	if c.Failed > 0 {
-		parts = append(parts, s.errorWrap.render(fmt.Sprintf("✗ %d failed", c.Failed)))
+		parts = append(parts, s.errorWrap.render("✗ "+formatCount(c.Failed)+" failed"))
 	}
 	if c.Skipped > 0 {
-		parts = append(parts, s.warningWrap.render(fmt.Sprintf("%d skipped", c.Skipped)))
+		parts = append(parts, s.warningWrap.render(formatCount(c.Skipped)+" skipped"))
 	}
 	if c.Active > 0 {
-		parts = append(parts, s.faintWrap.render(fmt.Sprintf("%d active · %d at once", c.Active, j.FileParallel)))
+		parts = append(parts, s.faintWrap.render(formatCount(c.Active)+" active"))
 	}
 	line := strings.Join(parts, s.faintWrap.render(" · "))
+	// The files in flight, when they fit.
+	if more := s.faintWrap.render(fmt.Sprintf(" · %d at once", j.FileParallel)); cellWidth(line)+cellWidth(more) <= w {
+		line += more
+	}
 	if cellWidth(line) > w {
 		return truncate(line, w)
 	}

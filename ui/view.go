@@ -49,7 +49,7 @@ func (m Model) headerView() string {
 		totals = fmt.Sprintf("▶%d ⏸%d …%d ✗%d ✓%d %s", t.Running, t.Paused, t.Queued, t.Failed, t.Done, formatSpeed(t.Speed))
 	}
 	spark := ""
-	if w >= 80 {
+	if w >= 80 && m.speeds.moving() {
 		spark = m.speeds.render(min(sparkWidth, w/8))
 	}
 	totalsW := min(cellWidth(totals), max(0, w-12))
@@ -70,12 +70,13 @@ func (m Model) headerView() string {
 // overlayView is the help overlay: every key of the pane, the legend.
 func (m *Model) overlayView(t bindingTable) string {
 	s := m.styles
-	lines := t.overlay(s, "Help · "+m.pane.String(), m.width)
-	lines = append(lines, "", s.Faint.Render(truncate("Dimmed keys cannot run here now; the reason follows each.", m.width)))
+	lines := t.overlay(s, "Help · "+m.pane.String(), m.width, &m.keys)
+	lines = append(lines, s.Faint.Render(truncate("Dimmed: cannot run now, and why · ? or esc closes", m.width)))
 	if m.pane == paneQueue || m.pane == paneDetails || m.pane == paneItems {
-		lines = append(lines, s.Faint.Render(truncate("Cells: "+partLegend, m.width)))
+		for _, l := range wrapLines("Cells: "+partLegend, m.width) {
+			lines = append(lines, s.Faint.Render(l))
+		}
 	}
-	lines = append(lines, s.Faint.Render(truncate("? or esc closes this help.", m.width)))
 	// Two columns when they fit, so more keys show on a short screen.
 	if len(lines) > m.bodyHeight && m.width >= 100 {
 		half := (len(lines) + 1) / 2

@@ -202,6 +202,16 @@ func (s *sparkline) add(at time.Time, v float64) {
 
 var sparkLevels = []rune("▁▂▃▄▅▆▇█")
 
+// moving reports whether any sample of the last minute moved bytes.
+func (s *sparkline) moving() bool {
+	for _, v := range s.samples {
+		if v > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // render draws the last w samples, scaled to the highest.
 func (s *sparkline) render(w int) string {
 	if w <= 0 || len(s.samples) == 0 {
