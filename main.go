@@ -185,6 +185,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 	}
 	return ui.Run(ui.Deps{
 		Engine:      engine,
+		Catalog:     ui.StoreCatalog(store),
 		Profile:     conn.Profile.Name,
 		Endpoint:    conn.Profile.Endpoint,
 		StartBucket: bucket,
@@ -193,6 +194,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 			OnExists:    transfer.OnExists(conn.Config.Transfer.OnExists),
 			DownloadDir: conn.Config.Transfer.DownloadDir,
 			Parallel:    conn.Config.Transfer.Parallel,
+			Notify:      true, // the config's notify = false maps here once config has the key
 		},
 		Logger:  logger,
 		NoColor: f.noColor || os.Getenv("NO_COLOR") != "",

@@ -39,6 +39,8 @@ type EngineAPI interface {
 	Move(id transfer.ID, delta int) error
 	SetParallel(id transfer.ID, n int) error
 	SetBandwidthLimit(bps int64)
+	// Get names a job an event is about when it is not on screen.
+	Get(id transfer.ID) (transfer.TransferSnapshot, bool)
 }
 
 var _ EngineAPI = (*transfer.Engine)(nil)

@@ -210,8 +210,14 @@ func (d *detailsModel) build() {
 	}
 	head := fmt.Sprintf("Parts (%d) · %s (g switches)", len(t.Parts), view)
 	counts := fmt.Sprintf("  done %d · active %d · retrying %d · failed %d · pending %d", c.done, c.active, c.retrying, c.failed, c.pending)
-	lines = append(lines, s.Title.Render(truncate(head, w))+s.Faint.Render(truncate(counts, max(0, w-cellWidth(head)))))
-	lines = append(lines, s.Faint.Render(truncate(partLegend, w)))
+	if cellWidth(head)+cellWidth(counts) <= w {
+		lines = append(lines, s.Title.Render(head)+s.Faint.Render(counts))
+	} else {
+		lines = append(lines, s.Title.Render(truncate(head, w)), s.Faint.Render(truncate(strings.TrimSpace(counts), w)))
+	}
+	for _, l := range wrapLines(partLegend, w) {
+		lines = append(lines, s.Faint.Render(l))
+	}
 	// One line at the bottom says where the scroll is.
 	avail := max(1, d.height-len(lines)-1)
 	d.partRows = avail

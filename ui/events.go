@@ -9,13 +9,35 @@ import (
 	"ossq/transfer"
 )
 
-// handleEvent turns one lifecycle event into a notice, a log entry and,
-// for a job that ended, a notification.
+// namedEventMsg is an event with its job, looked up off the event loop
+// when the job is not in the window.
+type namedEventMsg struct {
+	ev    transfer.Event
+	job   transfer.JobSnapshot
+	known bool
+}
+
+// handleEvent re-arms the wait and names the event's job: from the window
+// when it is on screen, else with a Get as a command.
 func (m *Model) handleEvent(ev transfer.Event) tea.Cmd {
 	m.log.Info("job event", "kind", ev.Kind, "id", ev.ID, "msg", ev.Message)
-	cmds := []tea.Cmd{waitEventCmd(m.events), m.fetch()}
+	if j, ok := m.lookup(ev.ID); ok {
+		return tea.Batch(waitEventCmd(m.events), m.handleNamedEvent(namedEventMsg{ev: ev, job: *j, known: true}))
+	}
+	eng := m.eng
+	return tea.Batch(waitEventCmd(m.events), func() tea.Msg {
+		t, ok := eng.Get(ev.ID)
+		return namedEventMsg{ev: ev, job: transfer.JobSnapshot{TransferSnapshot: t}, known: ok}
+	})
+}
+
+// handleNamedEvent turns one lifecycle event into a notice, a log entry
+// and, for a job that ended, a notification.
+func (m *Model) handleNamedEvent(msg namedEventMsg) tea.Cmd {
+	ev := msg.ev
+	cmds := []tea.Cmd{m.fetch()}
 	name := string(ev.ID)
-	j, known := m.lookup(ev.ID)
+	j, known := &msg.job, msg.known
 	if known {
 		name = jobName(j, m.home)
 	}

@@ -281,6 +281,15 @@ func (f *fakeEngine) SetBandwidthLimit(bps int64) {
 	f.record("bandwidth %d", bps)
 }
 func (f *fakeEngine) Store() transfer.Store { return f.store }
+func (f *fakeEngine) Get(id transfer.ID) (transfer.TransferSnapshot, bool) {
+	s := f.Window(transfer.WindowRequest{Limit: 1 << 30})
+	for _, j := range s.Jobs {
+		if j.ID == id {
+			return j.TransferSnapshot, true
+		}
+	}
+	return transfer.TransferSnapshot{}, false
+}
 
 // jobsEngine is the fake with the tree-job calls the real engine is
 // getting (RetryItem, SetFileParallel, ClearFinished).

@@ -10,6 +10,9 @@ import (
 // logKeep is how many entries the in-memory log keeps.
 const logKeep = 5000
 
+// logTimeWidth: the "15:04:05 " before each entry.
+const logTimeWidth = 9
+
 // LogLevel says how an entry is drawn.
 type LogLevel int
 
@@ -117,9 +120,11 @@ func (l *logPane) build() {
 	if n == 0 {
 		b.WriteString("\n" + s.Faint.Render(truncate("  Nothing yet: skips, failures, retries, restores and finished jobs land here.", l.width)))
 	}
-	for _, e := range l.src.Slice(l.offset, rows) {
-		b.WriteByte('\n')
-		text := e.Time.Format("15:04:05") + " " + displayName(e.Text)
+	// Every entry is shown whole: long ones wrap under their text. When
+	// following, the newest entries fill the screen from the bottom.
+	entries := l.src.Slice(l.offset, rows)
+	var out []string
+	for _, e := range entries {
 		style := s.Text
 		switch e.Level {
 		case LogWarn:
@@ -127,7 +132,24 @@ func (l *logPane) build() {
 		case LogError:
 			style = s.Error
 		}
-		b.WriteString(style.Render(truncate(text, l.width)))
+		for j, part := range wrapLines(displayName(e.Text), max(10, l.width-logTimeWidth)) {
+			stamp := e.Time.Format("15:04:05") + " "
+			if j > 0 {
+				stamp = strings.Repeat(" ", logTimeWidth)
+			}
+			out = append(out, s.Faint.Render(stamp)+style.Render(part))
+		}
+		if !l.follow && len(out) >= rows {
+			out = out[:rows]
+			break
+		}
+	}
+	if len(out) > rows {
+		out = out[len(out)-rows:]
+	}
+	for _, line := range out {
+		b.WriteByte('\n')
+		b.WriteString(line)
 	}
 	l.body = b.String()
 }

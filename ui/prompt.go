@@ -81,8 +81,16 @@ func (p *promptModel) View(s *Styles, width int) string {
 	inner := max(10, width-4)
 	lines := []string{s.Title.Render(truncate(displayName(p.title), inner))}
 	for _, l := range strings.Split(p.body, "\n") {
-		if l != "" {
+		if l == "" {
+			continue
+		}
+		// Paths are cut (their end matters most, and it is kept); prose wraps.
+		if strings.HasPrefix(l, "/") || strings.HasPrefix(l, "oss://") {
 			lines = append(lines, s.Text.Render(truncate(displayName(l), inner)))
+			continue
+		}
+		for _, w := range wrapLines(displayName(l), inner) {
+			lines = append(lines, s.Text.Render(w))
 		}
 	}
 	if p.text {

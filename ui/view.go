@@ -45,8 +45,22 @@ func (m Model) headerView() string {
 	if m.win.BandwidthLimit > 0 {
 		totals += " (limit " + formatSpeed(float64(m.win.BandwidthLimit)) + ")"
 	}
-	if w < 100 {
-		totals = fmt.Sprintf("▶%d ⏸%d …%d ✗%d ✓%d %s", t.Running, t.Paused, t.Queued, t.Failed, t.Done, formatSpeed(t.Speed))
+	switch {
+	case w < 72:
+		totals = fmt.Sprintf("▶%d …%d ⏸%d ✗%d ✓%d %s", t.Running, t.Queued, t.Paused, t.Failed, t.Done, formatSpeed(t.Speed))
+	case w < 120:
+		// Only the counts that are not zero (running always), so the
+		// location keeps room.
+		parts := []string{fmt.Sprintf("%d running", t.Running)}
+		for _, c := range []struct {
+			n    int
+			name string
+		}{{t.Queued, "queued"}, {t.Paused, "paused"}, {t.Failed, "failed"}, {t.Done, "done"}} {
+			if c.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
+			}
+		}
+		totals = strings.Join(append(parts, formatSpeed(t.Speed)), " · ")
 	}
 	spark := ""
 	if w >= 80 && m.speeds.moving() {
