@@ -312,3 +312,41 @@ func TestRestoreArchivedObject(t *testing.T) {
 		t.Fatalf("second R: notice %q (error %v)", h.m.notice, h.m.noticeErr)
 	}
 }
+
+// d on an archived object offers a restore instead of a download that can
+// only fail; when the slow poll sees it restored, ossq says so and offers
+// the download.
+func TestDownloadOfAnArchivedObjectOffersARestore(t *testing.T) {
+	eng := demoEngine()
+	eng.store.mu.Lock()
+	for i := range eng.store.objects["photos"] {
+		if eng.store.objects["photos"][i].Key == "notes.txt" {
+			eng.store.objects["photos"][i].StorageClass = "Archive"
+		}
+	}
+	eng.store.mu.Unlock()
+	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 100, 30)
+	h.press("G", "d")
+	if h.m.prompt == nil || h.m.prompt.kind != promptRestoreDays {
+		t.Fatalf("d on an archived object: prompt %+v", h.m.prompt)
+	}
+	h.m.prompt.input.SetValue("400")
+	h.press("enter")
+	if h.m.prompt == nil || !strings.Contains(h.m.prompt.err, "1 to 365") {
+		t.Fatalf("400 days accepted: %+v", h.m.prompt)
+	}
+	h.m.prompt.input.SetValue("3")
+	h.press("enter")
+	if len(eng.store.restored) != 1 || !h.m.restoring["photos/notes.txt"] {
+		t.Fatalf("restored %q, polling %v", eng.store.restored, h.m.restoring)
+	}
+	restored := transfer.Object{Key: "notes.txt", StorageClass: "Archive", Restore: `ongoing-request="false", expiry-date="Sun, 16 Apr 2026 08:12:33 GMT"`}
+	h.send(restorePollMsg{bucket: "photos", key: "notes.txt", obj: restored})
+	if h.m.prompt == nil || h.m.prompt.kind != promptRestoreDone || !strings.Contains(h.m.notice, "restore finished") {
+		t.Fatalf("no word of the finished restore: prompt %+v notice %q", h.m.prompt, h.m.notice)
+	}
+	h.press("y")
+	if h.m.prompt == nil || h.m.prompt.kind != promptDownloadDest || h.m.prompt.targets[0].key != "notes.txt" {
+		t.Fatalf("y did not offer the download: %+v", h.m.prompt)
+	}
+}

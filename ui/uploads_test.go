@@ -137,3 +137,54 @@ func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
 		t.Fatalf("cursor moved to %+v", e)
 	}
 }
+
+// Uploads follow on_exists too: the key is HEADed first; one existing
+// object is asked about without "same for all"; rename picks a free
+// "name (1).ext" key.
+func TestUploadOntoAnExistingKeyAsksAndRenames(t *testing.T) {
+	eng := demoEngine()
+	eng.store.addObject("photos", "notes (1).txt", 3)
+	local := t.TempDir()
+	if err := os.WriteFile(filepath.Join(local, "notes.txt"), []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: local}}, 100, 30)
+	h.press("u", " ", "U")
+	p := h.m.prompt
+	if p == nil || p.kind != promptOnExists || !strings.Contains(p.title, "Object exists") {
+		t.Fatalf("no exists prompt: %+v", p)
+	}
+	if strings.Contains(p.hint(), "same for all") || !strings.Contains(p.body, "notes (2).txt") {
+		t.Fatalf("single prompt: hint %q body %q", p.hint(), p.body)
+	}
+	h.press("R") // "same for all" is not offered, so it does nothing
+	if h.m.prompt == nil {
+		t.Fatal("R answered a single-item prompt")
+	}
+	h.press("r")
+	if len(eng.added) != 1 || eng.added[0].Key != "notes (2).txt" || eng.added[0].Direction != transfer.Upload {
+		t.Fatalf("added = %+v", eng.added)
+	}
+}
+
+// With on_exists = skip an existing key is skipped, and the log says why.
+func TestUploadSkipIsLogged(t *testing.T) {
+	eng := demoEngine()
+	local := t.TempDir()
+	if err := os.WriteFile(filepath.Join(local, "notes.txt"), []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := NewMemLog()
+	h := newHarness(t, eng, Deps{Log: src, StartBucket: "photos", Options: Options{DownloadDir: local, OnExists: transfer.ExistsSkip}}, 100, 30)
+	h.press("u", " ", "U")
+	if len(eng.added) != 0 || h.m.prompt != nil {
+		t.Fatalf("skip queued %+v", eng.added)
+	}
+	found := false
+	for _, e := range src.Slice(0, src.Len()) {
+		found = found || strings.Contains(e.Text, "skipped oss://photos/notes.txt: it exists")
+	}
+	if !found {
+		t.Fatal("the skip is not in the log")
+	}
+}
