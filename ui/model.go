@@ -181,7 +181,7 @@ func (m Model) Init() tea.Cmd {
 	if m.eng == nil {
 		return nil
 	}
-	return tea.Batch(windowCmd(m.eng, m.windowRequest(), m.winSeq+1, false), waitEventCmd(m.events), m.startCmd())
+	return tea.Batch(windowCmd(m.eng, m.windowRequest(), m.winSeq+1, m.now), waitEventCmd(m.events), m.startCmd())
 }
 
 // startCmd is the first listing: the start bucket/prefix, else the buckets.

@@ -65,7 +65,6 @@ type queueModel struct {
 	offset int
 }
 
-
 func (q *queueModel) SetSize(w, h int) {
 	if w != q.width {
 		for i := range q.rows {

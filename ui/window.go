@@ -19,9 +19,10 @@ type windowMsg struct {
 	fromTick bool
 }
 
-func windowCmd(eng EngineAPI, req transfer.WindowRequest, seq uint64, fromTick bool) tea.Cmd {
+// windowCmd asks for one window; now stamps it for the speed sparkline.
+func windowCmd(eng EngineAPI, req transfer.WindowRequest, seq uint64, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
-		return windowMsg{seq: seq, req: req, win: eng.Window(req), at: time.Now(), fromTick: fromTick}
+		return windowMsg{seq: seq, req: req, win: eng.Window(req), at: now()}
 	}
 }
 
@@ -75,7 +76,7 @@ func (m *Model) fetch() tea.Cmd {
 		return nil
 	}
 	m.winSeq++
-	return windowCmd(m.eng, m.windowRequest(), m.winSeq, false)
+	return windowCmd(m.eng, m.windowRequest(), m.winSeq, m.now)
 }
 
 func (m *Model) applyWindow(msg windowMsg) tea.Cmd {
