@@ -49,7 +49,7 @@ func renderBar(s *Styles, frac float64, w int, failed bool) string {
 	if failed {
 		full = min(full, w-1)
 		if full > 0 {
-			s.errorWrap.wrap(&b, strings.Repeat(barFullGlyph, full))
+			s.barFailedWrap.wrap(&b, strings.Repeat(barFullGlyph, full))
 		}
 		if rest := w - full - 1; rest > 0 {
 			s.barEmptyWrap.wrap(&b, strings.Repeat(barEmptyGlyph, rest))
