@@ -12,6 +12,8 @@ const (
 	queueChromeHeight = 1
 	// queueIndent: cells before a job's bar / strip lines.
 	queueIndent = 4
+	// maxFollowTries bounds the windows that look for a job just added.
+	maxFollowTries = 3
 	// guessedRowHeight stands for a job not in the window yet.
 	guessedRowHeight = 2
 )
@@ -60,9 +62,10 @@ type queueModel struct {
 	selected transfer.ID // the cursor follows the job, not the row
 	// follow, when set, is a job just added: the cursor goes to it (the
 	// end of the queue) as soon as a window shows it.
-	follow transfer.ID
-	cursor int
-	offset int
+	follow      transfer.ID
+	followTries int
+	cursor      int
+	offset      int
 }
 
 func (q *queueModel) SetSize(w, h int) {
@@ -89,10 +92,15 @@ func (q *queueModel) setWindow(req transfer.WindowRequest, w *transfer.Window) {
 		q.rows = append(q.rows, queueRow{job: w.Jobs[i], height: queueRowHeight(&w.Jobs[i], q.width-2)})
 	}
 	if q.follow != "" {
+		q.followTries++
 		if i := q.indexOf(q.follow); i >= 0 {
 			q.cursor, q.follow = i, ""
 		} else {
 			q.cursor = q.total - 1
+		}
+		if q.followTries > maxFollowTries {
+			// Gone already (finished and cleared): stop looking.
+			q.follow = ""
 		}
 		q.selected = ""
 	} else if q.selected != "" {

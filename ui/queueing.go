@@ -225,7 +225,7 @@ func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 	}
 	if len(msg.ids) > 0 {
 		// The cursor goes to the job just added (the end of the queue).
-		m.queue.follow = msg.ids[len(msg.ids)-1]
+		m.queue.follow, m.queue.followTries = msg.ids[len(msg.ids)-1], 0
 		m.queue.filter = transfer.FilterAll
 	}
 	switch {
