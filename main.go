@@ -196,8 +196,9 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 			Parallel:    conn.Config.Transfer.Parallel,
 			Notify:      true, // the config's notify = false maps here once config has the key
 		},
-		Logger:  logger,
-		NoColor: f.noColor || os.Getenv("NO_COLOR") != "",
+		Logger:   logger,
+		Warnings: conn.Config.Warnings,
+		NoColor:  f.noColor || os.Getenv("NO_COLOR") != "",
 	})
 }
 

@@ -197,7 +197,7 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 		onlyIf(&k.Cancel, true, cancelWhy, func() tea.Cmd {
 			m.prompt = newConfirmPrompt(promptConfirmCancel, "Cancel this job?",
 				jobName(j, m.home)+"\nIts partial data and checkpoints are deleted.")
-			m.prompt.id = id
+			m.prompt.id, m.prompt.name = id, name
 			return nil
 		}),
 		onlyIf(&k.Retry, true, retryWhy, func() tea.Cmd {

@@ -34,6 +34,7 @@ type promptModel struct {
 	// payloads, by kind
 	targets []downloadTarget // promptDownloadDest, promptRestoreDays, promptRestoreDone
 	id      transfer.ID      // promptConfirmCancel
+	name    string           // promptConfirmCancel: what the notice calls it
 	item    destItem         // promptOnExists
 	more    bool             // promptOnExists: others wait, so O/S/R apply to all
 	err     string           // last validation error of a text prompt

@@ -71,9 +71,9 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 	case promptConfirmCancel:
 		switch msg.String() {
 		case "y", "Y":
-			id := p.id
+			id, name := p.id, p.name
 			m.prompt = nil
-			return m.action(id, "cancel", "canceled "+string(id), func() error { return m.eng.Cancel(id) })
+			return m.action(id, "cancel", "canceled "+name, func() error { return m.eng.Cancel(id) })
 		case "n", "N", "esc":
 			m.prompt = nil
 			return m.setNotice("not canceled", false)
