@@ -11,6 +11,7 @@ import (
 // navTable is the list keys every list pane shares.
 func (m *Model) navTable(n, page int, move func(int), moveTo func(int)) bindingTable {
 	k := &m.keys
+	k.Top.SetHelp("home/g", "top")
 	why := ""
 	if n <= 1 {
 		why = "nothing to move through"

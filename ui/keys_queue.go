@@ -274,6 +274,7 @@ func (m *Model) detailsTable() bindingTable {
 	}
 	page := max(1, d.partRows-1)
 	navWhy := ifStr(d.partTotal <= d.partRows, "all parts fit on the screen")
+	k.Top.SetHelp("home", "top") // g switches the view here
 	hasParts := len(d.t.Parts) > 0
 	t := bindingTable{
 		on(&k.Back, true, func() tea.Cmd {
