@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -85,7 +86,8 @@ func (f *flowEnv) openEngine() *transfer.Engine {
 
 func (f *flowEnv) program(eng *transfer.Engine) *teatest.TestModel {
 	f.t.Helper()
-	m := New(Deps{Engine: eng, Profile: "flow", Endpoint: "127.0.0.1", NoColor: true, Options: Options{DownloadDir: f.dlDir}})
+	m := New(Deps{Engine: eng, Catalog: StoreCatalog(f.store), Profile: "flow", Endpoint: "127.0.0.1", NoColor: true,
+		Terminal: io.Discard, Options: Options{DownloadDir: f.dlDir}})
 	return teatest.NewTestModel(f.t, m, teatest.WithInitialTermSize(120, 40))
 }
 
