@@ -186,7 +186,7 @@ func BenchmarkBrowserPage(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		br := newBrowser(styles)
-		br.setSize(120, 40)
+		br.SetSize(120, 40)
 		seq := br.reset("big", "many/")
 		br.applyPage(pageMsg{seq: seq, bucket: "big", prefix: "many/", page: transfer.Page{Objects: objs[:99_000], NextToken: "x"}})
 		br.loading = true

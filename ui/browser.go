@@ -113,7 +113,7 @@ func newBrowser(styles *Styles) browserModel {
 	return browserModel{styles: styles, marked: map[string]bool{}, filterInput: ti}
 }
 
-func (b *browserModel) setSize(w, h int) {
+func (b *browserModel) SetSize(w, h int) {
 	b.width, b.height = w, h
 	b.filterInput.Width = max(10, w-4)
 	b.clampScroll()

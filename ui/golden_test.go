@@ -89,6 +89,7 @@ func TestGolden(t *testing.T) {
 		{name: "download_prompt", deps: Deps{StartBucket: "photos", Options: Options{DownloadDir: "/home/u/Downloads"}}, setup: func(h *harness) { h.press("d") }},
 		{name: "picker", deps: Deps{StartBucket: "photos", StartPrefix: "2024/"}, setup: func(h *harness) {
 			h.m.pane = panePicker
+			h.m.picker.target = "oss://photos/2024/"
 			h.send(localDirMsg{dir: "/home/u/pictures", entries: []localEntry{
 				{name: "album", path: "/home/u/pictures/album", dir: true, modTime: fixedTime},
 				{name: "cat.jpg", path: "/home/u/pictures/cat.jpg", size: 2 << 20, modTime: fixedTime},

@@ -236,6 +236,7 @@ func (m *Model) openPicker() tea.Cmd {
 		dir = m.deps.Options.DownloadDir
 	}
 	m.picker.open(dir)
+	m.picker.target = "oss://" + m.browser.bucket + "/" + m.browser.prefix
 	return readDirCmd(dir)
 }
 

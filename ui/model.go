@@ -358,12 +358,9 @@ func (m *Model) layout() {
 		used += lipgloss.Height(m.prompt.View(m.styles, m.width))
 	}
 	m.bodyHeight = max(minBodyHeight, m.height-used)
-	m.browser.setSize(m.width, m.bodyHeight)
-	m.queue.SetSize(m.width, m.bodyHeight)
-	m.items.SetSize(m.width, m.bodyHeight)
-	m.details.SetSize(m.width, m.bodyHeight)
-	m.picker.setSize(m.width, m.bodyHeight)
-	m.logs.SetSize(m.width, m.bodyHeight)
+	for _, c := range m.components() {
+		c.SetSize(m.width, m.bodyHeight)
+	}
 	switch m.pane {
 	case paneQueue:
 		m.queue.prepare()

@@ -114,23 +114,9 @@ func (m Model) View() string {
 	if m.quitting {
 		return ""
 	}
-	var body string
-	switch {
-	case m.overlay && m.prompt == nil:
-		body = m.overlayText
-	case m.pane == paneBrowser:
-		body = m.browser.View()
-	case m.pane == paneQueue:
-		body = m.queue.View()
-	case m.pane == paneItems:
-		body = m.items.View()
-	case m.pane == paneDetails:
-		body = m.details.View()
-	case m.pane == panePicker:
-		target := "oss://" + m.browser.bucket + "/" + m.browser.prefix
-		body = m.picker.View(target)
-	case m.pane == paneLog:
-		body = m.logs.View()
+	body := m.overlayText
+	if !m.overlay || m.prompt != nil {
+		body = m.components()[m.pane].View()
 	}
 	var b strings.Builder
 	b.WriteString(m.headerView())
