@@ -130,3 +130,25 @@ func TestTreeJobCallsFollowTheEngine(t *testing.T) {
 		t.Fatalf("C did not confirm: %q", h2.m.notice)
 	}
 }
+
+// R on a failed item's details retries that item alone, when the engine
+// can; otherwise it says so.
+func TestRetryOneItem(t *testing.T) {
+	eng := treeEngine()
+	h := newHarness(t, eng, Deps{Engine: jobsEngine{eng}}, 120, 30)
+	openTree(t, h)
+	h.press("f", "f", "enter", "R")
+	if got := eng.Calls(); len(got) == 0 || got[len(got)-1] != "retryitem tree 400009" {
+		t.Fatalf("calls %q", got)
+	}
+	if !strings.Contains(h.m.notice, "retrying item #400009") {
+		t.Fatalf("notice %q", h.m.notice)
+	}
+	plain := treeEngine()
+	h2 := newHarness(t, plain, Deps{}, 120, 30)
+	openTree(t, h2)
+	h2.press("f", "f", "enter", "R")
+	if !strings.Contains(h2.m.notice, "cannot retry one item yet") {
+		t.Fatalf("notice %q", h2.m.notice)
+	}
+}

@@ -301,7 +301,17 @@ func (m *Model) detailsTable() bindingTable {
 			return tea.Batch(copyCmd(m.term, d.errorText()), m.setNotice("copied the error to the clipboard (OSC 52)", false))
 		}),
 	}
-	if d.seq != 0 || !d.found {
+	if d.seq != 0 {
+		// One item of a tree: retry just it, when the engine can.
+		jc, ok := m.eng.(jobsControl)
+		why := first(ifStr(d.state != string(transfer.ItemFailed), "only a failed item is retried"),
+			ifStr(!ok, "this engine cannot retry one item yet; R in the items retries them all"))
+		job, seq := d.id, d.seq
+		return append(t, onlyIf(&k.Retry, true, why, func() tea.Cmd {
+			return m.action(job, "retry", fmt.Sprintf("retrying item #%d", seq), func() error { return jc.RetryItem(job, seq) })
+		}))
+	}
+	if !d.found {
 		return t
 	}
 	j := &transfer.JobSnapshot{TransferSnapshot: d.t}
