@@ -102,6 +102,7 @@ type destCheckMsg struct {
 // (policy ask): the UI asks about them like the others.
 type addedMsg struct {
 	ids      []transfer.ID
+	names    []string // what was queued, for the log
 	errs     []error
 	existing []transfer.Spec
 }
@@ -296,10 +297,14 @@ func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
 				continue
 			}
 			out.ids = append(out.ids, id)
+			out.names = append(out.names, specName(s))
 		}
 		for _, s := range trees {
 			ids, err := eng.AddTree(s)
 			out.ids = append(out.ids, ids...)
+			if len(ids) > 0 {
+				out.names = append(out.names, specName(s))
+			}
 			if err != nil {
 				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
 			}

@@ -9,6 +9,9 @@ import (
 	"ossq/transfer"
 )
 
+// maxLoggedNames bounds the log lines one batch of queued jobs writes.
+const maxLoggedNames = 20
+
 // checkingDestNotice stands while the destination is stat'ed.
 const checkingDestNotice = "checking the destination…"
 
@@ -239,7 +242,19 @@ func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 		}
 		cmds = append(cmds, m.setNotice(text, true))
 	case len(msg.ids) > 0:
-		cmds = append(cmds, m.setNotice(fmt.Sprintf("queued %s · tab shows the queue", plural(len(msg.ids), "job")), false))
+		// The log names what was queued; the footer only says how many.
+		for i, n := range msg.names {
+			if i == maxLoggedNames {
+				m.logf(LogInfo, "queued … and %d more", len(msg.names)-i)
+				break
+			}
+			m.logf(LogInfo, "queued %s", n)
+		}
+		m.noticeSeq++
+		m.notice, m.noticeErr = fmt.Sprintf("queued %s · tab shows the queue", plural(len(msg.ids), "job")), false
+		if !m.manualTime {
+			cmds = append(cmds, noticeExpireCmd(m.noticeSeq))
+		}
 	}
 	return tea.Batch(cmds...)
 }
