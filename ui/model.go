@@ -240,6 +240,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.applyWindow(msg)
 	case engineEventMsg:
 		return m.handleEvent(msg.ev)
+	case quitCheckMsg:
+		return m.handleQuitCheck(msg)
 	case namedEventMsg:
 		return m.handleNamedEvent(msg)
 	case eventsClosedMsg:

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"ossq/transfer"
 )
 
 // handleKey routes a key: the prompt, then the overlay, then the browser's
@@ -44,11 +46,33 @@ func (m *Model) isNavKey(b *binding) bool {
 	return b.key == &k.Up || b.key == &k.Down || b.key == &k.PageUp || b.key == &k.PageDown || b.key == &k.Top || b.key == &k.Bottom
 }
 
+// quitCheckMsg carries the engine's totals at the moment q was pressed.
+type quitCheckMsg struct{ active int }
+
+// requestQuit asks the engine (as a command) whether anything runs: the
+// last window may predate a resume typed a moment ago.
 func (m *Model) requestQuit() tea.Cmd {
-	t := m.win.Totals
-	if n := t.Running + t.Queued; n > 0 {
-		m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?",
-			fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", n))
+	if m.eng == nil {
+		m.quitting = true
+		return tea.Quit
+	}
+	eng := m.eng
+	return func() tea.Msg {
+		t := eng.Window(transfer.WindowRequest{Limit: 1}).Totals
+		return quitCheckMsg{active: t.Running + t.Queued}
+	}
+}
+
+func (m *Model) handleQuitCheck(msg quitCheckMsg) tea.Cmd {
+	if msg.active > 0 {
+		if m.prompt == nil {
+			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?",
+				fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+		}
+		return nil
+	}
+	if m.prompt != nil {
+		// Something else is being asked meanwhile; it wins.
 		return nil
 	}
 	m.quitting = true

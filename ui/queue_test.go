@@ -207,11 +207,8 @@ func TestQuitAsksWhileTransfersRun(t *testing.T) {
 
 func TestQuitIsImmediateWhenIdle(t *testing.T) {
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
-	_, cmd := h.m.Update(keyMsg("q"))
-	if cmd == nil {
-		t.Fatal("q returned no command")
-	}
-	if _, ok := cmd().(tea.QuitMsg); !ok {
+	h.press("q")
+	if !h.m.quitting || h.m.prompt != nil {
 		t.Fatal("q did not quit when idle")
 	}
 }
@@ -359,5 +356,17 @@ func TestFastTypedKeysActOneByOne(t *testing.T) {
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jpg")})
 	if h.m.browser.filter != "jpg" {
 		t.Fatalf("filter %q", h.m.browser.filter)
+	}
+}
+
+// q asks the engine itself: a window from before a resume must not let
+// ossq quit without asking.
+func TestQuitAsksTheEngineNotTheLastWindow(t *testing.T) {
+	eng := demoEngine()
+	h := newHarness(t, eng, Deps{}, 80, 24)
+	eng.setSnapshot(queueSnapshot()) // running now; the UI has not seen it
+	h.press("q")
+	if h.m.quitting || h.m.prompt == nil || h.m.prompt.kind != promptConfirmQuit {
+		t.Fatalf("quit without asking: quitting %v prompt %+v", h.m.quitting, h.m.prompt)
 	}
 }
