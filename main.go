@@ -193,6 +193,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 	}
 	return ui.Run(ui.Deps{
 		Engine:      engine,
+		Catalog:     ui.StoreCatalog(store),
 		Profile:     conn.Profile.Name,
 		Endpoint:    conn.Profile.Endpoint,
 		Credentials: setup.CredentialsLabel(conn.Profile),
@@ -202,9 +203,11 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 			OnExists:    transfer.OnExists(conn.Config.Transfer.OnExists),
 			DownloadDir: conn.Config.Transfer.DownloadDir,
 			Parallel:    conn.Config.Transfer.Parallel,
+			Notify:      true, // the config's notify = false maps here once config has the key
 		},
-		Logger:  logger,
-		NoColor: f.noColor || os.Getenv("NO_COLOR") != "",
+		Logger:   logger,
+		Warnings: conn.Config.Warnings,
+		NoColor:  f.noColor || os.Getenv("NO_COLOR") != "",
 	})
 }
 

@@ -74,4 +74,8 @@ shot queue
 keys "?"
 shot help
 keys Escape
+
+keys L; wait_for "entries (last"
+shot log
+keys Escape
 keys q; wait_for "Quit ossq?"; keys y

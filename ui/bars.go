@@ -34,14 +34,29 @@ func fraction(done, size int64) float64 {
 	return max(0, min(1, f))
 }
 
-// renderBar draws a w-cell bar filled to frac.
-func renderBar(s *Styles, frac float64, w int) string {
+// barFailedGlyph ends a failed bar, so it reads as failed without colour.
+const barFailedGlyph = "✗"
+
+// renderBar draws a w-cell bar filled to frac. A failed bar is drawn in
+// the error colour, never full, and ends in ✗.
+func renderBar(s *Styles, frac float64, w int, failed bool) string {
 	if w <= 0 {
 		return ""
 	}
 	full := int(frac*float64(w) + 0.5)
 	full = max(0, min(w, full))
 	var b strings.Builder
+	if failed {
+		full = min(full, w-1)
+		if full > 0 {
+			s.barFailedWrap.wrap(&b, strings.Repeat(barFullGlyph, full))
+		}
+		if rest := w - full - 1; rest > 0 {
+			s.barEmptyWrap.wrap(&b, strings.Repeat(barEmptyGlyph, rest))
+		}
+		s.errorWrap.wrap(&b, barFailedGlyph)
+		return b.String()
+	}
 	if full > 0 {
 		s.barFullWrap.wrap(&b, strings.Repeat(barFullGlyph, full))
 	}
@@ -50,6 +65,19 @@ func renderBar(s *Styles, frac float64, w int) string {
 	}
 	return b.String()
 }
+
+// shownPartState is how a part is drawn: a part whose bytes are all in
+// (an uploaded part the engine has not marked yet) shows done.
+func shownPartState(p *transfer.PartSnapshot) transfer.PartState {
+	if (p.State == transfer.PartActive || p.State == transfer.PartPending) && p.Size > 0 && p.Done >= p.Size {
+		return transfer.PartDone
+	}
+	return p.State
+}
+
+// partLegend explains the strip and grid cells; the help overlay and the
+// details view show this one text.
+const partLegend = "█ done · ▓ active · ▒ retrying · ░ pending · ✗ failed · grid: ▁…█ how far a part is"
 
 // styledRuns renders cells, one style call per run of equal styles, so a
 // strip of hundreds of cells costs a handful of Render calls.
@@ -88,7 +116,7 @@ func groupState(parts []transfer.PartSnapshot) transfer.PartState {
 	var failed, retrying, active, done bool
 	allDone := true
 	for i := range parts {
-		switch parts[i].State {
+		switch shownPartState(&parts[i]) {
 		case transfer.PartFailed:
 			failed = true
 		case transfer.PartRetrying:
@@ -115,17 +143,17 @@ func groupState(parts []transfer.PartSnapshot) transfer.PartState {
 	}
 }
 
-// partStrip draws one cell per part, or per group of parts when they
-// outnumber w.
+// partStrip draws exactly w cells: a part spreads over several cells when
+// parts are fewer than w, and a cell sums a group when they are more.
 func partStrip(s *Styles, parts []transfer.PartSnapshot, w int) string {
 	n := len(parts)
 	if n == 0 || w <= 0 {
 		return ""
 	}
-	per := (n + w - 1) / w
 	r := styledRuns{styles: s}
-	for lo := 0; lo < n; lo += per {
-		hi := min(n, lo+per)
+	for c := range w {
+		lo := c * n / w
+		hi := max(lo+1, (c+1)*n/w)
 		st := groupState(parts[lo:hi])
 		r.add(st, partGlyph[st])
 	}
@@ -134,7 +162,7 @@ func partStrip(s *Styles, parts []transfer.PartSnapshot, w int) string {
 
 // partCell is one details-grid cell: its fill shows the part's progress.
 func partCell(p *transfer.PartSnapshot) rune {
-	switch p.State {
+	switch shownPartState(p) {
 	case transfer.PartFailed:
 		return '✗'
 	case transfer.PartDone:
@@ -155,7 +183,7 @@ type partTally struct{ pending, active, done, retrying, failed int }
 func partCounts(parts []transfer.PartSnapshot) partTally {
 	var c partTally
 	for i := range parts {
-		switch parts[i].State {
+		switch shownPartState(&parts[i]) {
 		case transfer.PartDone:
 			c.done++
 		case transfer.PartActive:

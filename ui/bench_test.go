@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -49,11 +50,29 @@ func benchSnapshot(version uint64) transfer.Snapshot {
 	return s
 }
 
-func benchModel(b *testing.B, w, h int, details bool) Model {
-	b.Helper()
+// benchEngine is benchSnapshot's 200 jobs with the last one a tree of
+// 1,000,000 items (its items are computed per window, as the engine's are
+// read from its store).
+func benchEngine(version uint64) *fakeEngine {
 	eng := newFakeEngine()
-	eng.setSnapshot(benchSnapshot(1))
-	m := New(Deps{Engine: eng, NoColor: true, Profile: "bench", Endpoint: "http://127.0.0.1:9000"})
+	s := benchSnapshot(version)
+	s.Transfers = s.Transfers[:199]
+	eng.setSnapshot(s)
+	eng.addTreeJob(&fakeTree{
+		job: transfer.JobSnapshot{TransferSnapshot: transfer.TransferSnapshot{ID: "tree", Direction: transfer.Download, Bucket: "bench",
+			Key: "logs/2026/", LocalPath: "/data/logs/2026", State: transfer.StateRunning, Size: 1 << 40, Done: 1 << 39, Speed: 80 << 20, Added: fixedTime},
+			Items: transfer.ItemCounts{Total: 1_000_000}},
+		done: 400_000, active: 8, failed: 1200, skipped: 300,
+	})
+	return eng
+}
+
+// benchModel opens a screen of benchEngine: the queue, the tree's items
+// (scrolled to the middle of its million), or the 10,000-part job's details.
+func benchModel(b *testing.B, w, h int, screen string) (Model, *fakeEngine) {
+	b.Helper()
+	eng := benchEngine(1)
+	m := New(Deps{Engine: eng, NoColor: true, Profile: "bench", Endpoint: "http://127.0.0.1:9000", Terminal: io.Discard})
 	m.manualTime = true
 	// Measure with colour: a test's stdout is no terminal, so force the
 	// escape codes a real terminal gets (every child shares this *Styles).
@@ -61,30 +80,62 @@ func benchModel(b *testing.B, w, h int, details bool) Model {
 	r.SetColorProfile(termenv.TrueColor)
 	*m.styles = *NewStyles(DefaultTheme(), r)
 	step := func(msg tea.Msg) {
-		next, _ := m.Update(msg)
+		next, cmd := m.Update(msg)
 		m = next.(Model)
-	}
-	step(tea.WindowSizeMsg{Width: w, Height: h})
-	step(snapshotMsg{snap: benchSnapshot(1)})
-	step(tea.KeyMsg{Type: tea.KeyTab})
-	if details {
-		step(tea.KeyMsg{Type: tea.KeyEnter})
-		if m.pane != paneDetails {
-			b.Fatal("details did not open")
+		// Answer the windows the UI asks for, as the program would.
+		for range 4 {
+			if cmd == nil {
+				return
+			}
+			msg := cmd()
+			if batch, ok := msg.(tea.BatchMsg); ok {
+				cmd = nil
+				for _, c := range batch {
+					if c != nil {
+						if wm, ok := c().(windowMsg); ok {
+							next, cmd = m.Update(wm)
+							m = next.(Model)
+						}
+					}
+				}
+				continue
+			}
+			wm, ok := msg.(windowMsg)
+			if !ok {
+				return
+			}
+			next, cmd = m.Update(wm)
+			m = next.(Model)
 		}
 	}
-	return m
+	step(tea.WindowSizeMsg{Width: w, Height: h})
+	step(tea.KeyMsg{Type: tea.KeyTab})
+	switch screen {
+	case "details10k":
+		step(tea.KeyMsg{Type: tea.KeyEnter})
+		if m.pane != paneDetails || len(m.details.t.Parts) != 10_000 {
+			b.Fatalf("details did not open on the 10,000 parts: pane %v, %d parts", m.pane, len(m.details.t.Parts))
+		}
+	case "items1M":
+		step(tea.KeyMsg{Type: tea.KeyEnd})
+		step(tea.KeyMsg{Type: tea.KeyEnter})
+		m.items.moveTo(500_000)
+		step(tea.KeyMsg{Type: tea.KeyDown})
+		if m.pane != paneItems || m.items.total != 1_000_000 || m.items.current() == nil {
+			b.Fatalf("items did not open on the million: pane %v, total %d", m.pane, m.items.total)
+		}
+	}
+	return m, eng
 }
+
+var benchScreens = []string{"queue", "items1M", "details10k"}
 
 // BenchmarkView is one frame with nothing changed: what the renderer asks
 // for between ticks.
 func BenchmarkView(b *testing.B) {
-	for _, c := range []struct {
-		name    string
-		details bool
-	}{{"queue", false}, {"details10k", true}} {
-		b.Run(c.name, func(b *testing.B) {
-			m := benchModel(b, 160, 50, c.details)
+	for _, screen := range benchScreens {
+		b.Run(screen, func(b *testing.B) {
+			m, _ := benchModel(b, 160, 50, screen)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = m.View()
@@ -93,24 +144,29 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-// BenchmarkTickFrame is the worst frame: a new snapshot version arrives
-// (every row and the selected transfer's 10,000 parts are rebuilt), then
-// View.
+// BenchmarkTickFrame is the worst frame: a new window arrives (every row
+// on screen, the item rows and the selected job's 10,000 parts are
+// rebuilt), then View. The windows are made before the clock runs: the
+// engine's cost is the engine's benchmark.
 func BenchmarkTickFrame(b *testing.B) {
-	for _, c := range []struct {
-		name    string
-		details bool
-	}{{"queue", false}, {"details10k", true}} {
-		b.Run(c.name, func(b *testing.B) {
-			m := benchModel(b, 160, 50, c.details)
-			snaps := []transfer.Snapshot{benchSnapshot(2), benchSnapshot(3)}
+	for _, screen := range benchScreens {
+		b.Run(screen, func(b *testing.B) {
+			m, _ := benchModel(b, 160, 50, screen)
+			var msgs []windowMsg
+			for v := range uint64(2) {
+				eng := benchEngine(v + 2)
+				req := m.windowRequest()
+				msgs = append(msgs, windowMsg{req: req, win: eng.Window(req), at: fixedTime})
+			}
 			version := uint64(3)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				version++
-				s := snaps[i%2]
-				s.Version = version
-				next, _ := m.Update(snapshotMsg{snap: s})
+				msg := msgs[i%2]
+				msg.win.Version = version
+				m.winSeq++
+				msg.seq = m.winSeq
+				next, _ := m.Update(msg)
 				m = next.(Model)
 				_ = m.View()
 			}
@@ -130,7 +186,7 @@ func BenchmarkBrowserPage(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		br := newBrowser(styles)
-		br.setSize(120, 40)
+		br.SetSize(120, 40)
 		seq := br.reset("big", "many/")
 		br.applyPage(pageMsg{seq: seq, bucket: "big", prefix: "many/", page: transfer.Page{Objects: objs[:99_000], NextToken: "x"}})
 		br.loading = true

@@ -113,7 +113,7 @@ func newBrowser(styles *Styles) browserModel {
 	return browserModel{styles: styles, marked: map[string]bool{}, filterInput: ti}
 }
 
-func (b *browserModel) setSize(w, h int) {
+func (b *browserModel) SetSize(w, h int) {
 	b.width, b.height = w, h
 	b.filterInput.Width = max(10, w-4)
 	b.clampScroll()
@@ -338,7 +338,13 @@ func (b *browserModel) downloadTargets() []downloadTarget {
 		}
 		return out
 	}
-	if e := b.current(); e != nil && e.kind != kindBucket {
+	e := b.current()
+	switch {
+	case e == nil:
+	case e.kind == kindBucket:
+		// A bucket downloads whole, into a folder named after it.
+		out = append(out, downloadTarget{bucket: e.key, key: "", folder: true})
+	default:
 		out = append(out, downloadTarget{bucket: b.bucket, key: e.key, folder: e.kind == kindFolder})
 	}
 	return out
@@ -485,61 +491,4 @@ func (b *browserModel) row(i, w int) string {
 		style = s.Folder
 	}
 	return s.Accent.Render(marker) + style.Render(line)
-}
-
-// restoreHint says whether an archived object can be downloaded now. OSS
-// refuses to read Archive, ColdArchive and DeepColdArchive objects until
-// they are restored, so say so before the download fails with
-// InvalidObjectState.
-func restoreHint(o transfer.Object) string {
-	if !transfer.IsArchiveClass(o.StorageClass) {
-		return o.Restore
-	}
-	switch {
-	case !transfer.NeedsRestore(o):
-		return "restored, can be downloaded (" + o.Restore + ")"
-	case strings.Contains(o.Restore, `ongoing-request="true"`):
-		return "restore in progress; download once it is done"
-	default:
-		return "not restored: press R to restore it, then download once OSS is done"
-	}
-}
-
-func (b *browserModel) infoView(w int) string {
-	s := b.styles
-	lines := make([]string, 0, infoPanelHeight)
-	title := displayName("Info: oss://" + b.info.bucket + "/" + b.info.key)
-	lines = append(lines, s.Title.Render(truncateLeft(title, w)))
-	kv := func(k, v string) {
-		if v == "" {
-			v = "-"
-		}
-		lines = append(lines, s.Faint.Render(padRight(k, 14))+s.Text.Render(truncate(displayName(v), max(1, w-14))))
-	}
-	switch {
-	case b.info.loading:
-		lines = append(lines, s.Faint.Render("loading…"))
-	case b.info.err != "":
-		lines = append(lines, s.Error.Render(truncate(displayName(b.info.err), w)))
-	default:
-		o := b.info.obj
-		kv("Size", fmt.Sprintf("%s (%d bytes)", formatSize(o.Size), o.Size))
-		kv("Modified", formatTime(o.LastModified))
-		kv("ETag", o.ETag)
-		kv("CRC64", o.CRC64)
-		kv("Content-Type", o.ContentType)
-		class := o.StorageClass
-		if o.ObjectType != "" {
-			class += " · " + o.ObjectType
-		}
-		kv("Class / type", class)
-		kv("Version", o.VersionID)
-		if r := restoreHint(o); r != "" {
-			kv("Restore", r)
-		}
-	}
-	for len(lines) < infoPanelHeight-1 {
-		lines = append(lines, "")
-	}
-	return s.PanelBox.Width(w).Render(strings.Join(lines[:infoPanelHeight-1], "\n"))
 }

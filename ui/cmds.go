@@ -27,13 +27,6 @@ const (
 	noticeLifetime = 6 * time.Second
 )
 
-// snapshotMsg carries a copy of the engine's queue; fromTick marks the one
-// produced by the progress tick so only that one re-arms it.
-type snapshotMsg struct {
-	snap     transfer.Snapshot
-	fromTick bool
-}
-
 // engineEventMsg is one lifecycle event; Update re-arms the wait.
 type engineEventMsg struct{ ev transfer.Event }
 
@@ -55,9 +48,11 @@ type pageMsg struct {
 	err            error
 }
 
-// headMsg answers the info panel's HeadObject for bucket/key.
+// headMsg answers a HeadObject for bucket/key: for the info panel, or
+// (forDownload) to see whether an archived object can be read yet.
 type headMsg struct {
 	bucket, key string
+	forDownload bool
 	obj         transfer.Object
 	err         error
 }
@@ -76,6 +71,24 @@ type destItem struct {
 	// renameDest is where "rename" puts an existing folder's tree: a free
 	// sibling name, "name (1)". Found with the stat, off the event loop.
 	renameDest string
+	// upload: dest is the local source and target.key the object key;
+	// renameKey is the free "name (1).ext" key found with HEAD.
+	upload    bool
+	renameKey string
+}
+
+// name is what a notice or the log calls the item.
+func (it destItem) name() string {
+	if it.upload {
+		return "oss://" + it.target.bucket + "/" + it.target.key
+	}
+	return it.dest
+}
+
+// uploadCheckMsg answers the HEADs of a batch of uploads' keys.
+type uploadCheckMsg struct {
+	items []destItem
+	err   error
 }
 
 // destCheckMsg answers the destination stat for a batch of targets.
@@ -89,15 +102,17 @@ type destCheckMsg struct {
 // (policy ask): the UI asks about them like the others.
 type addedMsg struct {
 	ids      []transfer.ID
+	names    []string // what was queued, for the log
 	errs     []error
 	existing []transfer.Spec
 }
 
-// actionMsg reports one engine call on transfer id.
+// actionMsg reports one engine call on job id; done confirms it.
 type actionMsg struct {
-	id  transfer.ID
-	op  string
-	err error
+	id   transfer.ID
+	op   string
+	done string
+	err  error
 }
 
 // localEntry is one row of the upload picker.
@@ -119,16 +134,6 @@ type localDirMsg struct {
 // noticeExpiredMsg clears notice seq if it is still the current one.
 type noticeExpiredMsg struct{ seq int }
 
-func tickCmd(eng EngineAPI) tea.Cmd {
-	return tea.Tick(tickInterval, func(time.Time) tea.Msg {
-		return snapshotMsg{snap: eng.Snapshot(), fromTick: true}
-	})
-}
-
-func snapshotCmd(eng EngineAPI) tea.Cmd {
-	return func() tea.Msg { return snapshotMsg{snap: eng.Snapshot()} }
-}
-
 // waitEventCmd waits for exactly one event (examples/realtime).
 func waitEventCmd(ch <-chan transfer.Event) tea.Cmd {
 	if ch == nil {
@@ -143,52 +148,69 @@ func waitEventCmd(ch <-chan transfer.Event) tea.Cmd {
 	}
 }
 
-func listBucketsCmd(eng EngineAPI, seq int) tea.Cmd {
+func listBucketsCmd(cat Catalog, seq int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		bs, err := eng.Store().ListBuckets(ctx)
+		bs, err := cat.ListBuckets(ctx)
 		return bucketsMsg{seq: seq, buckets: bs, err: err}
 	}
 }
 
-func listPageCmd(eng EngineAPI, seq int, bucket, prefix, token string) tea.Cmd {
+func listPageCmd(cat Catalog, seq int, bucket, prefix, token string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		p, err := eng.Store().ListObjects(ctx, bucket, prefix, "/", token, listPageSize)
+		p, err := cat.ListObjects(ctx, bucket, prefix, "/", token, listPageSize)
 		return pageMsg{seq: seq, bucket: bucket, prefix: prefix, page: p, err: err}
 	}
 }
 
-// restoreDays is how long a restored copy stays readable, as ossutil's
+// restoreDays is the days proposed for a restored copy, as ossutil's
 // restore defaults to.
 const restoreDays = 1
+
+// restorePollInterval paces the HEAD that waits for a restore to finish:
+// slow, since a restore takes minutes to hours.
+const restorePollInterval = 10 * time.Second
 
 type restoreMsg struct {
 	bucket, key string
 	err         error
 }
 
+// restorePollMsg answers one HEAD of an object under restore.
+type restorePollMsg struct {
+	bucket, key string
+	obj         transfer.Object
+	err         error
+}
+
 // restoreCmd asks OSS to restore an archived object.
-func restoreCmd(eng EngineAPI, bucket, key string) tea.Cmd {
+func restoreCmd(cat Catalog, bucket, key string, days int) tea.Cmd {
 	return func() tea.Msg {
-		r, ok := eng.Store().(transfer.Restorer)
-		if !ok {
-			return restoreMsg{bucket: bucket, key: key, err: errors.New("this connection cannot restore objects")}
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		return restoreMsg{bucket: bucket, key: key, err: r.RestoreObject(ctx, bucket, key, restoreDays)}
+		return restoreMsg{bucket: bucket, key: key, err: cat.RestoreObject(ctx, bucket, key, days)}
 	}
 }
 
-func headCmd(eng EngineAPI, bucket, key string) tea.Cmd {
+// restorePollCmd HEADs an object under restore after a pause.
+func restorePollCmd(cat Catalog, bucket, key string, wait time.Duration) tea.Cmd {
+	return tea.Tick(wait, func(time.Time) tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		o, err := cat.HeadObject(ctx, bucket, key)
+		return restorePollMsg{bucket: bucket, key: key, obj: o, err: err}
+	})
+}
+
+func headCmd(cat Catalog, bucket, key string, forDownload bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		o, err := eng.Store().HeadObject(ctx, bucket, key)
-		return headMsg{bucket: bucket, key: key, obj: o, err: err}
+		o, err := cat.HeadObject(ctx, bucket, key)
+		return headMsg{bucket: bucket, key: key, forDownload: forDownload, obj: o, err: err}
 	}
 }
 
@@ -275,11 +297,13 @@ func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
 				continue
 			}
 			out.ids = append(out.ids, id)
+			out.names = append(out.names, specName(s))
 		}
 		for _, s := range trees {
 			id, err := eng.AddTree(s)
 			if err == nil {
 				out.ids = append(out.ids, id)
+				out.names = append(out.names, specName(s))
 			}
 			if err != nil {
 				out.errs = append(out.errs, fmt.Errorf("%s: %w", specName(s), err))
@@ -294,11 +318,6 @@ func specName(s transfer.Spec) string {
 		return s.LocalPath
 	}
 	return "oss://" + s.Bucket + "/" + s.Key
-}
-
-// actionCmd runs one engine call for transfer id off the event loop.
-func actionCmd(id transfer.ID, op string, fn func() error) tea.Cmd {
-	return func() tea.Msg { return actionMsg{id: id, op: op, err: fn()} }
 }
 
 // readDirCmd lists a local folder for the picker: folders first, then files.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"ossq/transfer"
 )
 
@@ -12,57 +14,96 @@ const (
 	gridLabelWidth = 7
 	// partRowFixed: cells of a per-part bar row other than the bar itself.
 	partRowFixed = 6 + 1 + 21 + 1 + 1 + 21 + 1 + 8
+	// partRangeWidth: from this width a part's bar line shows its byte range.
+	partRangeWidth = partRowFixed + 20
+	// fieldLabelWidth: the "Checkpoint  " column of the key/value lines.
+	fieldLabelWidth = 12
 )
 
-// detailsModel shows one transfer: its figures, checkpoint, full error and
-// a bar per part (or a grid when parts outnumber the rows).
+// detailsModel shows one single job, or one item of a tree job: its
+// figures, checkpoint, the full error (wrapped, never cut), and its parts
+// as one bar each (scrolling over any number) or as a grid of cells (g).
+// Only the rows on screen are built, so 10,000 parts cost what 20 do.
 type detailsModel struct {
 	styles        *Styles
 	width, height int
 
-	id     transfer.ID
-	t      transfer.TransferSnapshot
-	found  bool
-	scroll int // first part row shown
+	id    transfer.ID
+	seq   uint64 // the item of tree job id; 0 for a single job
+	t     transfer.TransferSnapshot
+	state string // what the state line says (an item's own state)
+	found bool
+	grid  bool
+	// scroll is the first part row shown (a part in bars, a row in grid).
+	scroll int
 
-	builtAt     uint64
-	builtW      int
-	builtH      int
-	builtScroll int
-	body        string
-	partRows    int // rows the part section holds, for scroll clamping
-	partTotal   int // rows the part section would need
+	body      string
+	partRows  int // rows the part section holds
+	partTotal int // rows the part section would need
 }
 
-func newDetails(styles *Styles) detailsModel {
-	return detailsModel{styles: styles, builtAt: ^uint64(0)}
+func newDetails(styles *Styles) detailsModel { return detailsModel{styles: styles} }
+
+// openJob shows single job j; openItem shows item seq of tree job.
+func (d *detailsModel) openJob(j *transfer.JobSnapshot) {
+	*d = detailsModel{styles: d.styles, width: d.width, height: d.height, grid: d.grid, id: j.ID, t: j.TransferSnapshot, state: string(j.State), found: true}
+	d.build()
 }
 
-func (d *detailsModel) open(id transfer.ID) {
-	d.id = id
-	d.scroll = 0
-	d.builtAt = ^uint64(0)
+func (d *detailsModel) openItem(job transfer.ID, x *transfer.ItemSnapshot) {
+	*d = detailsModel{styles: d.styles, width: d.width, height: d.height, grid: d.grid, id: job, seq: x.Seq}
+	d.takeItem(x)
+	d.build()
 }
 
-func (d *detailsModel) setSize(w, h int) {
-	d.width, d.height = w, h
+func (d *detailsModel) takeItem(x *transfer.ItemSnapshot) {
+	d.t = transfer.TransferSnapshot{ID: x.Job, Key: x.Key, LocalPath: x.LocalPath, Size: x.Size, Done: x.Done,
+		Err: x.Reason, ErrInfo: x.ErrInfo, Parts: x.Parts, State: itemJobState(x.State)}
+	d.state = string(x.State)
+	d.found = true
 }
 
-// update takes the transfer from a snapshot and rebuilds when needed.
-func (d *detailsModel) update(snap *transfer.Snapshot) {
-	d.found = false
-	for i := range snap.Transfers {
-		if snap.Transfers[i].ID == d.id {
-			d.t = snap.Transfers[i]
-			d.found = true
-			break
-		}
+// itemJobState maps an item's state onto the colours of job states.
+func itemJobState(s transfer.ItemState) transfer.State {
+	switch s {
+	case transfer.ItemActive:
+		return transfer.StateRunning
+	case transfer.ItemDone:
+		return transfer.StateDone
+	case transfer.ItemFailed:
+		return transfer.StateFailed
+	case transfer.ItemSkipped:
+		return transfer.StateCanceled
 	}
-	if d.builtAt == snap.Version && d.builtW == d.width && d.builtH == d.height && d.builtScroll == d.scroll {
+	return transfer.StateQueued
+}
+
+func (d *detailsModel) SetSize(w, h int) { d.width, d.height = w, h }
+
+// setWindow takes the subject from a new window.
+func (d *detailsModel) setWindow(w *transfer.Window) {
+	if d.id == "" {
 		return
 	}
-	d.builtAt, d.builtW, d.builtH, d.builtScroll = snap.Version, d.width, d.height, d.scroll
-	d.body = d.build()
+	if d.seq != 0 {
+		for i := range w.Items {
+			if w.Items[i].Seq == d.seq && w.Items[i].Job == d.id {
+				d.takeItem(&w.Items[i])
+				return
+			}
+		}
+		return
+	}
+	for i := range w.Jobs {
+		if w.Jobs[i].ID == d.id {
+			bucket, dir := d.t.Bucket, d.t.Direction
+			d.t, d.state, d.found = w.Jobs[i].TransferSnapshot, string(w.Jobs[i].State), true
+			if d.t.Bucket == "" {
+				d.t.Bucket, d.t.Direction = bucket, dir
+			}
+			return
+		}
+	}
 }
 
 func (d *detailsModel) scrollBy(delta int) {
@@ -71,42 +112,80 @@ func (d *detailsModel) scrollBy(delta int) {
 
 func (d *detailsModel) View() string { return d.body }
 
-func (d *detailsModel) build() string {
+// errorText is the full error as copied by y.
+func (d *detailsModel) errorText() string {
+	e := d.t.ErrInfo
+	if e == nil {
+		return d.t.Err
+	}
+	var b strings.Builder
+	field := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	field("Operation", e.Op)
+	field("Code", e.Code)
+	if e.Status != 0 {
+		field("Status", fmt.Sprint(e.Status))
+	}
+	field("Message", e.Message)
+	field("RequestID", e.RequestID)
+	field("HostID", e.HostID)
+	field("Detail", e.Text)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// build renders the frame's body; Update calls it, View returns it.
+func (d *detailsModel) build() {
 	s := d.styles
 	w := max(20, d.width)
 	if !d.found {
-		return s.Error.Render("Transfer "+string(d.id)+" is no longer in the queue.") + "\n" + s.Faint.Render("esc goes back")
+		d.body = s.Error.Render("Job "+string(d.id)+" is no longer in the queue.") + "\n" + s.Faint.Render("esc goes back")
+		return
 	}
 	t := &d.t
 	lines := make([]string, 0, d.height)
 	kv := func(k, v string) {
-		lines = append(lines, s.Faint.Render(padRight(k, 12))+s.Text.Render(truncate(displayName(v), max(1, w-12))))
+		for i, l := range wrapLines(displayName(v), max(1, w-fieldLabelWidth)) {
+			label := k
+			if i > 0 {
+				label = ""
+			}
+			lines = append(lines, s.Faint.Render(padRight(label, fieldLabelWidth))+s.Text.Render(l))
+		}
 	}
-	lines = append(lines, s.Title.Render(truncateLeft(directionGlyph(t.Direction)+" "+string(t.Direction)+"  "+transferName(t), w)))
-	if t.Direction == transfer.Download {
-		kv("To", t.LocalPath)
+	title := directionGlyph(t.Direction) + " " + string(t.Direction) + "  " + transferName(t)
+	if d.seq != 0 {
+		title = fmt.Sprintf("item #%d  %s", d.seq, displayName(t.Key))
 	}
-	frac := fraction(t.Done, t.Size)
-	if t.State == transfer.StateDone {
-		frac = 1
+	lines = append(lines, s.Title.Render(truncateLeft(title, w)))
+	if t.LocalPath != "" {
+		kv("Local", t.LocalPath)
 	}
-	status := fmt.Sprintf("%s · %.0f%% · %s / %s", t.State, frac*100, formatSize(t.Done), formatSize(t.Size))
-	if t.State.Active() {
+	failed := t.State == transfer.StateFailed
+	frac := jobFraction(t)
+	status := fmt.Sprintf("%s · %s · %s / %s", d.state, strings.TrimSpace(pctText(frac, failed)), formatSize(t.Done), formatSize(t.Size))
+	if t.State.Active() && d.seq == 0 {
 		status += " · " + formatSpeed(t.Speed) + " · ETA " + formatETA(t.ETA)
 	}
 	lines = append(lines, s.stateStyle(t.State).Render(truncate(status, w)))
-	partSize := "-"
-	if t.PartSize > 0 {
-		partSize = formatSize(t.PartSize)
+	if d.seq == 0 {
+		partSize := "-"
+		if t.PartSize > 0 {
+			partSize = formatSize(t.PartSize)
+		}
+		kv("Settings", fmt.Sprintf("parallel %d · part size %s · retries so far %d", t.Parallel, partSize, t.Retries))
+		cp := t.CheckpointPath
+		if cp == "" {
+			cp = "(none)"
+		}
+		kv("Checkpoint", cp)
 	}
-	kv("Settings", fmt.Sprintf("parallel %d · part size %s · retry count %d", t.Parallel, partSize, t.Retries))
-	cp := t.CheckpointPath
-	if cp == "" {
-		cp = "(none)"
-	}
-	kv("Checkpoint", cp)
 	if t.Notice != "" {
-		lines = append(lines, s.Warning.Render(truncate(displayName("! "+t.Notice), w)))
+		for _, l := range wrapLines(displayName("! "+t.Notice), w) {
+			lines = append(lines, s.Warning.Render(l))
+		}
 	}
 	if t.ErrInfo != nil || t.Err != "" {
 		lines = append(lines, d.errorLines(w)...)
@@ -119,67 +198,96 @@ func (d *detailsModel) build() string {
 			what = "size not known yet (no parts planned)"
 		}
 		lines = append(lines, s.Faint.Render(what))
-		lines = append(lines, renderBar(s, frac, max(4, w-6))+" "+fmt.Sprintf("%3.0f%%", frac*100))
+		lines = append(lines, renderBar(s, frac, max(4, w-7), failed)+s.Text.Render(pctText(frac, failed)))
 		d.partRows, d.partTotal = 0, 0
-		return strings.Join(lines, "\n")
+		d.body = strings.Join(lines, "\n")
+		return
 	}
-
 	c := partCounts(t.Parts)
-	title := fmt.Sprintf("Parts (%d)", len(t.Parts))
-	counts := fmt.Sprintf("  done %d · active %d · retrying %d · failed %d · pending %d",
-		c.done, c.active, c.retrying, c.failed, c.pending)
-	lines = append(lines, s.Title.Render(truncate(title, w))+s.Faint.Render(truncate(counts, max(0, w-cellWidth(title)))))
-	avail := max(1, d.height-len(lines))
+	view := "bars"
+	if d.grid {
+		view = "grid"
+	}
+	head := fmt.Sprintf("Parts (%d) · %s (g switches)", len(t.Parts), view)
+	counts := fmt.Sprintf("  done %d · active %d · retrying %d · failed %d · pending %d", c.done, c.active, c.retrying, c.failed, c.pending)
+	if cellWidth(head)+cellWidth(counts) <= w {
+		lines = append(lines, s.Title.Render(head)+s.Faint.Render(counts))
+	} else {
+		lines = append(lines, s.Title.Render(truncate(head, w)), s.Faint.Render(truncate(strings.TrimSpace(counts), w)))
+	}
+	for _, l := range wrapLines(partLegend, w) {
+		lines = append(lines, s.Faint.Render(l))
+	}
+	// One line at the bottom says where the scroll is.
+	avail := max(1, d.height-len(lines)-1)
 	d.partRows = avail
-	if len(t.Parts) <= avail {
+	if d.grid {
+		lines = append(lines, d.gridLines(w, avail)...)
+	} else {
 		d.partTotal = len(t.Parts)
-		d.scroll = 0
-		for i := range t.Parts {
+		d.scroll = max(0, min(d.scroll, d.partTotal-avail))
+		for i := d.scroll; i < len(t.Parts) && i < d.scroll+avail; i++ {
 			lines = append(lines, partBarLine(s, &t.Parts[i], w))
 		}
-		return strings.Join(lines, "\n")
 	}
-	// Too many parts for a bar each: a grid of cells, a row per line.
-	cols := max(1, w-gridLabelWidth)
-	d.partTotal = (len(t.Parts) + cols - 1) / cols
-	gridRows := avail
 	if d.partTotal > avail {
-		gridRows = max(1, avail-1) // one line tells where we are
-		d.partRows = gridRows
-		d.scroll = max(0, min(d.scroll, d.partTotal-gridRows))
-	}
-	for r := d.scroll; r < d.partTotal && r < d.scroll+gridRows; r++ {
-		lo := r * cols
-		hi := min(len(t.Parts), lo+cols)
-		runs := styledRuns{styles: s}
-		for i := lo; i < hi; i++ {
-			runs.add(t.Parts[i].State, partCell(&t.Parts[i]))
+		unit := "parts"
+		if d.grid {
+			unit = "rows"
 		}
-		lines = append(lines, s.Faint.Render(padLeft(fmt.Sprintf("#%d", lo+1), gridLabelWidth-1))+" "+runs.String())
+		lines = append(lines, s.Faint.Render(truncate(fmt.Sprintf("%s %d–%d of %d · ↑/↓ pgup/pgdn scroll",
+			unit, d.scroll+1, min(d.partTotal, d.scroll+avail), d.partTotal), w)))
 	}
-	if d.partTotal > avail {
-		lines = append(lines, s.Faint.Render(truncate(fmt.Sprintf("rows %d–%d of %d · ↑/↓ scroll · %d parts per row",
-			d.scroll+1, min(d.partTotal, d.scroll+gridRows), d.partTotal, cols), w)))
-	}
-	return strings.Join(lines, "\n")
+	d.body = strings.Join(lines, "\n")
 }
 
+// gridLines draws the parts as cells, a row of cells per line.
+func (d *detailsModel) gridLines(w, avail int) []string {
+	s := d.styles
+	parts := d.t.Parts
+	cols := max(1, w-gridLabelWidth)
+	d.partTotal = (len(parts) + cols - 1) / cols
+	d.scroll = max(0, min(d.scroll, d.partTotal-avail))
+	var out []string
+	for r := d.scroll; r < d.partTotal && r < d.scroll+avail; r++ {
+		lo := r * cols
+		hi := min(len(parts), lo+cols)
+		runs := styledRuns{styles: s}
+		for i := lo; i < hi; i++ {
+			runs.add(shownPartState(&parts[i]), partCell(&parts[i]))
+		}
+		out = append(out, s.Faint.Render(padLeft(fmt.Sprintf("#%d", lo+1), gridLabelWidth-1))+" "+runs.String())
+	}
+	return out
+}
+
+// errorLines is the full error, every field wrapped to the width.
 func (d *detailsModel) errorLines(w int) []string {
 	s := d.styles
 	t := &d.t
-	var out []string
 	e := t.ErrInfo
 	if e == nil {
-		return []string{s.Error.Render(truncate(displayName("Error: "+t.Err), w))}
+		var out []string
+		for _, l := range wrapLines(displayName("Error: "+t.Err), w) {
+			out = append(out, s.Error.Render(l))
+		}
+		return out
 	}
-	head := "Error"
+	head := "✗ Error"
 	if e.Op != "" {
 		head += " in " + e.Op
 	}
-	out = append(out, s.NoticeError.Render(truncate(head, w)))
+	out := []string{s.NoticeError.Render(truncate(head+" · y copies it", w))}
 	field := func(k, v string) {
-		if v != "" {
-			out = append(out, s.Faint.Render(padRight("  "+k, 12))+s.Error.Render(truncate(displayName(v), max(1, w-12))))
+		if v == "" {
+			return
+		}
+		for i, l := range wrapLines(displayName(v), max(1, w-fieldLabelWidth)) {
+			label := "  " + k
+			if i > 0 {
+				label = ""
+			}
+			out = append(out, s.Faint.Render(padRight(label, fieldLabelWidth))+s.Error.Render(l))
 		}
 	}
 	status := ""
@@ -197,14 +305,33 @@ func (d *detailsModel) errorLines(w int) []string {
 	return out
 }
 
+// wrapLines wraps s to w cells, breaking long words too.
+func wrapLines(s string, w int) []string {
+	if cellWidth(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Wrap(s, w, " /-_."), "\n")
+}
+
 // partBarLine: "   #3 16.0 MiB–24.0 MiB  ████░░ 4.0 MiB / 8.0 MiB  active".
+// Below partRangeWidth cells the byte range is left out.
 func partBarLine(s *Styles, p *transfer.PartSnapshot, w int) string {
-	barW := max(4, w-partRowFixed)
-	rng := formatSize(p.Offset) + "–" + formatSize(p.Offset+p.Size)
+	fixed := partRowFixed
+	rng := ""
+	if w >= partRangeWidth {
+		rng = s.Faint.Render(padRight(formatSize(p.Offset)+"–"+formatSize(p.Offset+p.Size), 21)) + " "
+	} else {
+		fixed -= 22
+	}
+	barW := max(4, w-fixed)
+	st := shownPartState(p)
 	bytes := formatSize(p.Done) + " / " + formatSize(p.Size)
-	return s.Faint.Render(padLeft(fmt.Sprintf("#%d", p.Number), 6)) + " " +
-		s.Faint.Render(padRight(rng, 21)) + " " +
-		renderBar(s, fraction(p.Done, p.Size), barW) + " " +
+	label := string(st)
+	if st == transfer.PartFailed {
+		label = "✗ failed"
+	}
+	return s.Faint.Render(padLeft(fmt.Sprintf("#%d", p.Number), 6)) + " " + rng +
+		renderBar(s, fraction(p.Done, p.Size), barW, st == transfer.PartFailed) + " " +
 		s.Text.Render(padRight(bytes, 21)) + " " +
-		s.partStyle(p.State).Render(padRight(string(p.State), 8))
+		s.partStyle(st).Render(padRight(label, 8))
 }

@@ -1,14 +1,10 @@
 package ui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -18,19 +14,23 @@ import (
 	"ossq/transfer"
 )
 
-// fakeEngine is an EngineAPI over a fixed Snapshot that records every call.
-// Only the UI is under test with it; the flow test uses the real engine.
+// fakeEngine is an EngineAPI over a fixed Snapshot of single jobs plus
+// tree jobs whose items are computed on demand (a 1,000,000-item tree costs
+// nothing until a window asks for some), and records every call. Only the
+// UI is under test with it; the flow test uses the real engine.
 type fakeEngine struct {
 	mu sync.Mutex
 	// refuseExisting makes Add answer like the engine with policy ask when
 	// the destination exists.
 	refuseExisting bool
 	snap           transfer.Snapshot
+	trees          []*fakeTree
 	store          *fakeStore
 	calls          []string
 	added          []transfer.Spec
-	trees          []transfer.Spec
+	treeSpecs      []transfer.Spec
 	bandwidth      int64
+	windows        []transfer.WindowRequest
 }
 
 func newFakeEngine() *fakeEngine { return &fakeEngine{store: newFakeStore()} }
@@ -53,10 +53,180 @@ func (f *fakeEngine) setSnapshot(s transfer.Snapshot) {
 	f.snap = s
 }
 
-func (f *fakeEngine) Snapshot() transfer.Snapshot {
+// addTreeJob adds a tree job after the single jobs.
+func (f *fakeEngine) addTreeJob(t *fakeTree) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.snap
+	f.trees = append(f.trees, t)
+	f.snap.Version++
+}
+
+// fakeTree is a tree job of n items laid out by state: done first, then
+// active, failed, skipped, the rest pending.
+type fakeTree struct {
+	job                                 transfer.JobSnapshot
+	done, active, failed, skipped, size int64
+}
+
+func (t *fakeTree) snapshot() transfer.JobSnapshot {
+	j := t.job
+	j.Tree = true
+	n := j.Items.Total
+	j.Items.Done, j.Items.Active, j.Items.Failed, j.Items.Skipped = t.done, t.active, t.failed, t.skipped
+	j.Items.Pending = n - t.done - t.active - t.failed - t.skipped
+	if j.FileParallel == 0 {
+		j.FileParallel = 4
+	}
+	return j
+}
+
+// stateOf is the state of 0-based item k, and where its state's block starts.
+func (t *fakeTree) blocks() []struct {
+	state      transfer.ItemState
+	start, len int64
+} {
+	n := t.job.Items.Total
+	out := []struct {
+		state      transfer.ItemState
+		start, len int64
+	}{
+		{transfer.ItemDone, 0, t.done},
+		{transfer.ItemActive, t.done, t.active},
+		{transfer.ItemFailed, t.done + t.active, t.failed},
+		{transfer.ItemSkipped, t.done + t.active + t.failed, t.skipped},
+	}
+	rest := t.done + t.active + t.failed + t.skipped
+	return append(out, struct {
+		state      transfer.ItemState
+		start, len int64
+	}{transfer.ItemPending, rest, n - rest})
+}
+
+func (t *fakeTree) item(k int64, st transfer.ItemState, detail uint64) transfer.ItemSnapshot {
+	size := t.size
+	if size == 0 {
+		size = 1024 * (k%100 + 1)
+	}
+	x := transfer.ItemSnapshot{Job: t.job.ID, Seq: uint64(k + 1), Key: fmt.Sprintf("%sfile-%07d.log", t.job.Key, k+1),
+		LocalPath: fmt.Sprintf("%s/file-%07d.log", t.job.LocalPath, k+1), Size: size, State: st}
+	switch st {
+	case transfer.ItemDone:
+		x.Done = size
+	case transfer.ItemActive:
+		x.Done = size / 2
+	case transfer.ItemFailed:
+		x.Reason = "InternalError: We encountered an internal error. Please try again."
+		x.ErrInfo = &transfer.ErrorInfo{Op: "GetObject", Code: "InternalError", Message: "We encountered an internal error. Please try again.",
+			RequestID: "5F1D2C3B4A59687766554433", HostID: "bench.oss-cn-hangzhou.aliyuncs.com", Status: 500}
+	case transfer.ItemSkipped:
+		x.Reason = "exists (on_exists = skip)"
+	}
+	if detail == x.Seq {
+		for p := range 4 {
+			part := transfer.PartSnapshot{Number: p + 1, Offset: int64(p) * size / 4, Size: size / 4, State: transfer.PartPending}
+			if st == transfer.ItemDone || p < 2 {
+				part.State, part.Done = transfer.PartDone, part.Size
+			}
+			x.Parts = append(x.Parts, part)
+		}
+	}
+	return x
+}
+
+// items answers an ItemsRequest in O(limit).
+func (t *fakeTree) items(r *transfer.ItemsRequest) ([]transfer.ItemSnapshot, int64) {
+	var out []transfer.ItemSnapshot
+	if r.State == "" {
+		n := t.job.Items.Total
+		for k := int64(r.Offset); k < n && len(out) < r.Limit; k++ {
+			st := transfer.ItemPending
+			for _, b := range t.blocks() {
+				if k >= b.start && k < b.start+b.len {
+					st = b.state
+				}
+			}
+			out = append(out, t.item(k, st, r.Detail))
+		}
+		return out, n
+	}
+	for _, b := range t.blocks() {
+		if b.state != r.State {
+			continue
+		}
+		for k := int64(r.Offset); k < b.len && len(out) < r.Limit; k++ {
+			out = append(out, t.item(b.start+k, b.state, r.Detail))
+		}
+		return out, b.len
+	}
+	return nil, 0
+}
+
+func (f *fakeEngine) Window(req transfer.WindowRequest) transfer.Window {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.windows = append(f.windows, req)
+	if req.Limit <= 0 {
+		req.Limit = 100
+	}
+	w := transfer.Window{Version: f.snap.Version, BandwidthLimit: f.snap.BandwidthLimit, Totals: transfer.Totals{Speed: f.snap.Speed}}
+	var all []transfer.JobSnapshot
+	for _, t := range f.snap.Transfers {
+		all = append(all, transfer.JobSnapshot{TransferSnapshot: t, FileParallel: 1})
+	}
+	for _, t := range f.trees {
+		all = append(all, t.snapshot())
+	}
+	for i := range all {
+		j := &all[i]
+		switch j.State {
+		case transfer.StateRunning, transfer.StateRetrying, transfer.StateVerifying:
+			w.Totals.Running++
+		case transfer.StateQueued:
+			w.Totals.Queued++
+		case transfer.StatePaused:
+			w.Totals.Paused++
+		case transfer.StateFailed:
+			w.Totals.Failed++
+		case transfer.StateDone:
+			w.Totals.Done++
+		case transfer.StateCanceled:
+			w.Totals.Canceled++
+		}
+		if !fakeMatches(j, req.Filter) {
+			continue
+		}
+		if w.JobsTotal >= req.Offset && len(w.Jobs) < req.Limit {
+			if !slices.Contains(req.PartsFor, j.ID) {
+				j.Parts = nil
+			}
+			w.Jobs = append(w.Jobs, *j)
+		}
+		w.JobsTotal++
+	}
+	if req.Items != nil {
+		for _, t := range f.trees {
+			if t.job.ID == req.Items.Job {
+				w.Items, w.ItemsTotal = t.items(req.Items)
+			}
+		}
+	}
+	return w
+}
+
+func fakeMatches(j *transfer.JobSnapshot, f transfer.JobFilter) bool {
+	switch f {
+	case transfer.FilterActive:
+		return j.State.Active()
+	case transfer.FilterPaused:
+		return j.State == transfer.StatePaused
+	case transfer.FilterFailed:
+		return j.State == transfer.StateFailed || j.Items.Failed > 0
+	case transfer.FilterDone:
+		return j.State == transfer.StateDone
+	case transfer.FilterSkipped:
+		return j.Items.Skipped > 0
+	}
+	return true
 }
 
 func (f *fakeEngine) Events() <-chan transfer.Event { return nil }
@@ -78,7 +248,7 @@ func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
 
 func (f *fakeEngine) AddTree(spec transfer.Spec) (transfer.ID, error) {
 	f.mu.Lock()
-	f.trees = append(f.trees, spec)
+	f.treeSpecs = append(f.treeSpecs, spec)
 	f.mu.Unlock()
 	f.record("addtree %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
 	return "tree1", nil
@@ -105,158 +275,30 @@ func (f *fakeEngine) SetBandwidthLimit(bps int64) {
 	f.mu.Unlock()
 	f.record("bandwidth %d", bps)
 }
+func (f *fakeEngine) Store() transfer.Store { return f.store }
 func (f *fakeEngine) Get(id transfer.ID) (transfer.TransferSnapshot, bool) {
-	s := f.Snapshot()
-	for _, t := range s.Transfers {
-		if t.ID == id {
-			return t, true
+	s := f.Window(transfer.WindowRequest{Limit: 1 << 30})
+	for _, j := range s.Jobs {
+		if j.ID == id {
+			return j.TransferSnapshot, true
 		}
 	}
 	return transfer.TransferSnapshot{}, false
 }
-func (f *fakeEngine) Store() transfer.Store { return f.store }
 
-// deniedError looks like the SDK's ServiceError to errors.As.
-type deniedError struct{}
+// jobsEngine is the fake with the tree-job calls the real engine is
+// getting (RetryItem, SetFileParallel, ClearFinished).
+type jobsEngine struct{ *fakeEngine }
 
-func (deniedError) Error() string {
-	return "oss: service error: AccessDenied: You have no right to access this object."
+func (f jobsEngine) RetryItem(job transfer.ID, seq uint64) error {
+	f.record("retryitem %s %d", job, seq)
+	return nil
 }
-func (deniedError) ErrorCode() string   { return "AccessDenied" }
-func (deniedError) HttpStatusCode() int { return 403 }
-
-// fakeStore serves listings from memory with OSS's delimiter and paging
-// semantics; the transfer calls are not used by the UI and say so.
-type fakeStore struct {
-	mu         sync.Mutex
-	buckets    []transfer.Bucket
-	bucketsErr error
-	objects    map[string][]transfer.Object // sorted by key
-	listCalls  int
-	restored   []string // "bucket/key" of each RestoreObject call
+func (f jobsEngine) SetFileParallel(job transfer.ID, n int) error {
+	f.record("fileparallel %s %d", job, n)
+	return nil
 }
-
-func newFakeStore() *fakeStore { return &fakeStore{objects: map[string][]transfer.Object{}} }
-
-var fixedTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
-
-func (s *fakeStore) addObject(bucket, key string, size int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.objects[bucket] = append(s.objects[bucket], transfer.Object{
-		Key: key, Size: size, LastModified: fixedTime.Add(time.Duration(size%97) * time.Hour),
-		ETag: `"0123456789ABCDEF0123456789ABCDEF"`, StorageClass: "Standard", ContentType: "application/octet-stream",
-		CRC64: "1234567890123456789", ObjectType: "Normal",
-	})
-	sort.Slice(s.objects[bucket], func(i, j int) bool { return s.objects[bucket][i].Key < s.objects[bucket][j].Key })
-}
-
-func (s *fakeStore) ListBuckets(context.Context) ([]transfer.Bucket, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]transfer.Bucket(nil), s.buckets...), s.bucketsErr
-}
-
-func (s *fakeStore) ListObjects(_ context.Context, bucket, prefix, delimiter, token string, maxKeys int) (transfer.Page, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.listCalls++
-	objs, ok := s.objects[bucket]
-	if !ok {
-		return transfer.Page{}, errors.New("NoSuchBucket: The specified bucket does not exist.")
-	}
-	start := 0
-	if token != "" {
-		n, err := strconv.Atoi(token)
-		if err != nil {
-			return transfer.Page{}, fmt.Errorf("bad token %q", token)
-		}
-		start = n
-	}
-	var page transfer.Page
-	seen := map[string]bool{}
-	i := start
-	count := 0
-	for ; i < len(objs) && count < maxKeys; i++ {
-		k := objs[i].Key
-		if !strings.HasPrefix(k, prefix) {
-			continue
-		}
-		rest := k[len(prefix):]
-		if j := strings.Index(rest, delimiter); delimiter != "" && j >= 0 {
-			p := prefix + rest[:j+1]
-			if !seen[p] {
-				seen[p] = true
-				page.Prefixes = append(page.Prefixes, p)
-				count++
-			}
-			continue
-		}
-		page.Objects = append(page.Objects, objs[i])
-		count++
-	}
-	for ; i < len(objs); i++ {
-		if strings.HasPrefix(objs[i].Key, prefix) {
-			page.NextToken = strconv.Itoa(i)
-			break
-		}
-	}
-	return page, nil
-}
-
-func (s *fakeStore) HeadObject(_ context.Context, bucket, key string) (transfer.Object, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, o := range s.objects[bucket] {
-		if o.Key == key {
-			return o, nil
-		}
-	}
-	return transfer.Object{}, errors.New("NoSuchKey")
-}
-
-// RestoreObject marks the object restore-in-progress, as OSS does, and
-// answers RestoreAlreadyInProgress the second time.
-func (s *fakeStore) RestoreObject(_ context.Context, bucket, key string, days int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, o := range s.objects[bucket] {
-		if o.Key != key {
-			continue
-		}
-		if o.Restore != "" {
-			return &transfer.OSSError{Info: transfer.ErrorInfo{Op: "RestoreObject", Code: "RestoreAlreadyInProgress", Status: 409}}
-		}
-		s.objects[bucket][i].Restore = `ongoing-request="true"`
-		s.restored = append(s.restored, bucket+"/"+key)
-		return nil
-	}
-	return &transfer.OSSError{Info: transfer.ErrorInfo{Op: "RestoreObject", Code: "NoSuchKey", Status: 404}}
-}
-
-var errNotForUI = errors.New("fake store: transfer calls are not used by the UI")
-
-func (s *fakeStore) GetRange(context.Context, string, string, int64, int64, string) (io.ReadCloser, error) {
-	return nil, errNotForUI
-}
-func (s *fakeStore) PutObject(context.Context, string, string, io.ReadSeeker, int64) (string, string, error) {
-	return "", "", errNotForUI
-}
-func (s *fakeStore) InitiateMultipart(context.Context, string, string) (string, error) {
-	return "", errNotForUI
-}
-func (s *fakeStore) UploadPart(context.Context, string, string, string, int, io.ReadSeeker, int64) (string, string, error) {
-	return "", "", errNotForUI
-}
-func (s *fakeStore) ListParts(context.Context, string, string, string) ([]transfer.UploadedPart, error) {
-	return nil, errNotForUI
-}
-func (s *fakeStore) CompleteMultipart(context.Context, string, string, string, []transfer.UploadedPart) (string, error) {
-	return "", errNotForUI
-}
-func (s *fakeStore) AbortMultipart(context.Context, string, string, string) error {
-	return errNotForUI
-}
+func (f jobsEngine) ClearFinished() int { f.record("clearfinished"); return 2 }
 
 // harness drives a Model the way the program would: every command's
 // messages are fed back into Update until none are left.
@@ -268,8 +310,13 @@ type harness struct {
 
 func newHarness(t *testing.T, eng *fakeEngine, deps Deps, w, h int) *harness {
 	t.Helper()
-	deps.Engine = eng
+	if deps.Engine == nil {
+		deps.Engine = eng
+	}
 	deps.NoColor = true
+	if deps.Terminal == nil {
+		deps.Terminal = io.Discard
+	}
 	if deps.Profile == "" {
 		deps.Profile = "default"
 	}
@@ -278,6 +325,7 @@ func newHarness(t *testing.T, eng *fakeEngine, deps Deps, w, h int) *harness {
 	}
 	m := New(deps)
 	m.manualTime = true
+	m.now = func() time.Time { return fixedTime }
 	hs := &harness{t: t, m: m, eng: eng}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(m.Init())
@@ -381,3 +429,12 @@ func (h *harness) typeText(s string) {
 }
 
 func (h *harness) view() string { return h.m.View() }
+
+// sendSnap makes snap the engine's and delivers the window the UI asks
+// for now, as a tick would.
+func (h *harness) sendSnap(snap transfer.Snapshot) {
+	h.t.Helper()
+	h.eng.setSnapshot(snap)
+	h.m.winSeq++
+	h.send(windowMsg{seq: h.m.winSeq, req: h.m.windowRequest(), win: h.eng.Window(h.m.windowRequest()), at: fixedTime})
+}

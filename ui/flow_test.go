@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -85,7 +86,8 @@ func (f *flowEnv) openEngine() *transfer.Engine {
 
 func (f *flowEnv) program(eng *transfer.Engine) *teatest.TestModel {
 	f.t.Helper()
-	m := New(Deps{Engine: eng, Profile: "flow", Endpoint: "127.0.0.1", NoColor: true, Options: Options{DownloadDir: f.dlDir}})
+	m := New(Deps{Engine: eng, Catalog: StoreCatalog(f.store), Profile: "flow", Endpoint: "127.0.0.1", NoColor: true,
+		Terminal: io.Discard, Options: Options{DownloadDir: f.dlDir}})
 	return teatest.NewTestModel(f.t, m, teatest.WithInitialTermSize(120, 40))
 }
 
@@ -147,7 +149,7 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	tm.Type("d")
 	waitScreen(t, tm, "Download oss://flow/data/big.bin", f.dlDir)
 	tm.Send(keyOf(tea.KeyEnter))
-	waitScreen(t, tm, "queued 1 transfer")
+	waitScreen(t, tm, "queued 1 job")
 
 	// The queue shows the bar and the part strip; details a bar per part.
 	tm.Send(keyOf(tea.KeyTab))
@@ -197,7 +199,7 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	}
 	// One wait: output read by a wait is gone for the next, and at full
 	// speed the row may already be done in the first frame.
-	waitScreen(t, tm2, "oss://flow/data/big.bin", "16/16 parts", "done: big.bin")
+	waitScreen(t, tm2, "oss://flow/data/big.bin", "16/16 parts", "done: oss://flow/data/big.bin")
 	tm2.Type("q")
 	tm2.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
 

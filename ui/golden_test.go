@@ -12,7 +12,7 @@ import (
 )
 
 // goldenSizes are the terminal sizes every screen is checked at.
-var goldenSizes = []struct{ w, h int }{{80, 24}, {120, 32}, {160, 40}}
+var goldenSizes = []struct{ w, h int }{{60, 24}, {80, 24}, {120, 32}, {160, 40}}
 
 // gridSnapshot is queueSnapshot with the running transfer split into
 // 10,000 parts in every state, for the details grid.
@@ -41,6 +41,20 @@ func gridSnapshot() transfer.Snapshot {
 	return s
 }
 
+// treeEngine is the demo queue plus a tree job of 1,000,000 items.
+func treeEngine() *fakeEngine {
+	eng := demoEngine()
+	eng.setSnapshot(queueSnapshot())
+	eng.addTreeJob(&fakeTree{
+		job: transfer.JobSnapshot{TransferSnapshot: transfer.TransferSnapshot{ID: "tree", Direction: transfer.Download, Bucket: "photos",
+			Key: "logs/2026/", LocalPath: "/data/dl/2026", State: transfer.StateRunning, Size: 3 << 30, Done: 1 << 30,
+			Speed: 40 << 20, ETA: 51 * time.Second, Added: fixedTime},
+			Items: transfer.ItemCounts{Total: 1_000_000}, Listing: true, FileParallel: 8},
+		done: 400_000, active: 8, failed: 1200, skipped: 300,
+	})
+	return eng
+}
+
 func TestGolden(t *testing.T) {
 	screens := []struct {
 		name  string
@@ -59,10 +73,23 @@ func TestGolden(t *testing.T) {
 			h.selectTransfer("bad")
 			h.press("enter")
 		}},
-		{name: "details_grid", snap: gridSnapshot, setup: func(h *harness) { h.press("tab", "enter", "down") }},
+		{name: "details_grid", snap: gridSnapshot, setup: func(h *harness) { h.press("tab", "enter", "g", "down") }},
+		{name: "details_bars_10k", snap: gridSnapshot, setup: func(h *harness) { h.press("tab", "enter", "down") }},
+		{name: "queue_tree", eng: treeEngine, setup: func(h *harness) { h.press("tab", "G") }},
+		{name: "items", eng: treeEngine, setup: func(h *harness) { h.press("tab", "G", "enter", "down") }},
+		{name: "items_failed", eng: treeEngine, setup: func(h *harness) { h.press("tab", "G", "enter", "f", "f") }},
+		{name: "item_details", eng: treeEngine, setup: func(h *harness) { h.press("tab", "G", "enter", "f", "f", "enter") }},
+		{name: "log", eng: treeEngine, setup: func(h *harness) {
+			h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventFailed, ID: "bad", Message: "NoSuchKey: The specified key does not exist."}})
+			h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventNotice, ID: "run", Message: "checkpoint discarded: the object changed since it was written"}})
+			h.send(engineEventMsg{ev: transfer.Event{Kind: transfer.EventDone, ID: "ok"}})
+			h.press("L")
+		}},
+		{name: "items_help", eng: treeEngine, setup: func(h *harness) { h.press("tab", "G", "enter", "?") }},
 		{name: "download_prompt", deps: Deps{StartBucket: "photos", Options: Options{DownloadDir: "/home/u/Downloads"}}, setup: func(h *harness) { h.press("d") }},
 		{name: "picker", deps: Deps{StartBucket: "photos", StartPrefix: "2024/"}, setup: func(h *harness) {
 			h.m.pane = panePicker
+			h.m.picker.target = "oss://photos/2024/"
 			h.send(localDirMsg{dir: "/home/u/pictures", entries: []localEntry{
 				{name: "album", path: "/home/u/pictures/album", dir: true, modTime: fixedTime},
 				{name: "cat.jpg", path: "/home/u/pictures/cat.jpg", size: 2 << 20, modTime: fixedTime},

@@ -2,9 +2,9 @@ package ui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap holds every binding. Bindings are switched on and off from state
-// (Model.updateKeybindings), so a disabled one neither matches nor shows in
-// help.
+// KeyMap holds every key and its help text, in one place. Which keys a pane
+// offers, what they do and why one cannot run now is the pane's binding
+// table (bindings.go), which also sets the Enabled flags here.
 type KeyMap struct {
 	// global
 	SwitchPane key.Binding
@@ -47,6 +47,12 @@ type KeyMap struct {
 	MoreParallel key.Binding
 	LessParallel key.Binding
 	Bandwidth    key.Binding
+
+	// jobs, items, details, log
+	StateFilter key.Binding
+	Log         key.Binding
+	Grid        key.Binding
+	Copy        key.Binding
 
 	// local picker
 	PickerUpload key.Binding
@@ -99,62 +105,12 @@ func DefaultKeyMap() KeyMap {
 		LessParallel: b("-", "less parallel", "-"),
 		Bandwidth:    b("b", "bandwidth", "b"),
 
+		StateFilter: b("f", "filter by state", "f"),
+		Log:         b("L", "log", "L"),
+		Grid:        b("g", "bars/grid", "g"),
+		Copy:        b("y", "copy error", "y"),
+
 		PickerUpload: b("U", "upload selection", "U"),
-	}
-}
-
-// paneHelp adapts the KeyMap to help.KeyMap for one pane.
-type paneHelp struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h paneHelp) ShortHelp() []key.Binding  { return h.short }
-func (h paneHelp) FullHelp() [][]key.Binding { return h.full }
-
-func (k *KeyMap) browserHelp() paneHelp {
-	return paneHelp{
-		short: []key.Binding{k.Open, k.Parent, k.Select, k.Download, k.Upload, k.Info, k.Filter, k.SwitchPane, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Open, k.Parent, k.Select, k.Refresh, k.Filter, k.Sort, k.Bucket},
-			{k.Download, k.Upload, k.Info, k.Restore},
-			{k.SwitchPane, k.Back, k.Help, k.Quit},
-		},
-	}
-}
-
-func (k *KeyMap) queueHelp() paneHelp {
-	return paneHelp{
-		short: []key.Binding{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.ClearDone, k.Bandwidth, k.SwitchPane, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Details, k.PauseResume, k.PauseAll, k.Cancel, k.Retry, k.Remove, k.ClearDone},
-			{k.MoveUp, k.MoveDown, k.MoreParallel, k.LessParallel, k.Bandwidth},
-			{k.SwitchPane, k.Help, k.Quit},
-		},
-	}
-}
-
-func (k *KeyMap) detailsHelp() paneHelp {
-	return paneHelp{
-		short: []key.Binding{k.Back, k.Up, k.Down, k.PauseResume, k.Cancel, k.Retry, k.Remove, k.MoreParallel, k.LessParallel, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.PauseResume, k.Cancel, k.Retry, k.Remove, k.MoreParallel, k.LessParallel},
-			{k.Back, k.Help, k.Quit},
-		},
-	}
-}
-
-func (k *KeyMap) pickerHelp() paneHelp {
-	return paneHelp{
-		short: []key.Binding{k.Up, k.Down, k.Open, k.Parent, k.Select, k.PickerUpload, k.Back},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Open, k.Parent, k.Select, k.PickerUpload},
-			{k.Back, k.Quit},
-		},
 	}
 }
 
@@ -167,5 +123,6 @@ func (k *KeyMap) allBindings() []*key.Binding {
 		&k.Open, &k.Parent, &k.Select, &k.Download, &k.Upload, &k.Refresh, &k.Info, &k.Filter, &k.Sort, &k.Bucket, &k.Restore,
 		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.ClearDone, &k.MoveUp, &k.MoveDown,
 		&k.MoreParallel, &k.LessParallel, &k.Bandwidth, &k.PickerUpload,
+		&k.StateFilter, &k.Log, &k.Grid, &k.Copy,
 	}
 }

@@ -19,6 +19,7 @@ type pickerModel struct {
 	cursor  int
 	offset  int
 	marked  map[string]localEntry // by path
+	target  string                // the oss:// folder the uploads go to
 	loading bool
 	err     string
 }
@@ -27,7 +28,7 @@ func newPicker(styles *Styles) pickerModel {
 	return pickerModel{styles: styles, marked: map[string]localEntry{}}
 }
 
-func (p *pickerModel) setSize(w, h int) {
+func (p *pickerModel) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.clamp()
 }
@@ -100,7 +101,8 @@ func (p *pickerModel) selection() []localEntry {
 	return nil
 }
 
-func (p *pickerModel) View(target string) string {
+func (p *pickerModel) View() string {
+	target := p.target
 	s := p.styles
 	w := max(20, p.width)
 	var out strings.Builder

@@ -18,6 +18,8 @@ const (
 	promptConfirmQuit
 	promptConfirmCancel
 	promptOnExists
+	promptRestoreDays
+	promptRestoreDone
 )
 
 // promptModel is the one modal in front of the panes. Text prompts use a
@@ -30,9 +32,11 @@ type promptModel struct {
 	text  bool
 
 	// payloads, by kind
-	targets []downloadTarget // promptDownloadDest
+	targets []downloadTarget // promptDownloadDest, promptRestoreDays, promptRestoreDone
 	id      transfer.ID      // promptConfirmCancel
+	name    string           // promptConfirmCancel: what the notice calls it
 	item    destItem         // promptOnExists
+	more    bool             // promptOnExists: others wait, so O/S/R apply to all
 	err     string           // last validation error of a text prompt
 }
 
@@ -61,7 +65,12 @@ func newConfirmPrompt(kind promptKind, title, body string) *promptModel {
 func (p *promptModel) hint() string {
 	switch p.kind {
 	case promptOnExists:
-		return "o overwrite · s skip · r rename (O/S/R: same for all the rest) · esc skip all"
+		if p.more {
+			return "o overwrite · s skip · r rename (O/S/R: same for all the rest) · esc skip all"
+		}
+		return "o overwrite · s skip · r rename · esc skip"
+	case promptRestoreDone:
+		return "y download · n/esc not now"
 	case promptConfirmQuit, promptConfirmCancel:
 		return "y yes · n/esc no"
 	default:
@@ -73,8 +82,16 @@ func (p *promptModel) View(s *Styles, width int) string {
 	inner := max(10, width-4)
 	lines := []string{s.Title.Render(truncate(displayName(p.title), inner))}
 	for _, l := range strings.Split(p.body, "\n") {
-		if l != "" {
+		if l == "" {
+			continue
+		}
+		// Paths are cut (their end matters most, and it is kept); prose wraps.
+		if strings.HasPrefix(l, "/") || strings.HasPrefix(l, "oss://") {
 			lines = append(lines, s.Text.Render(truncate(displayName(l), inner)))
+			continue
+		}
+		for _, w := range wrapLines(displayName(l), inner) {
+			lines = append(lines, s.Text.Render(w))
 		}
 	}
 	if p.text {

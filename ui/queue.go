@@ -10,8 +10,12 @@ import (
 const (
 	// queueChromeHeight: the column-head line.
 	queueChromeHeight = 1
-	// queueIndent: cells before a transfer's bar / strip lines.
+	// queueIndent: cells before a job's bar / strip lines.
 	queueIndent = 4
+	// maxFollowTries bounds the windows that look for a job just added.
+	maxFollowTries = 3
+	// guessedRowHeight stands for a job not in the window yet.
+	guessedRowHeight = 2
 )
 
 // queue row column widths.
@@ -20,100 +24,128 @@ const (
 	colSpeed   = 11
 	colETA     = 6
 	colRetries = 4
-	colPct     = 4
+	colPct     = 5
 	colBytes   = 21
-	colParts   = 12
 )
 
-// queueItem is one transfer's row lines. Heights are known for every
-// transfer; lines are built only for the rows on screen, and only again
-// when the snapshot version or the width changes.
-type queueItem struct {
-	id     transfer.ID
-	height int
-	lines  []string // nil until the row is shown
+// queueFilters is the order f cycles the queue's filter through.
+var queueFilters = []transfer.JobFilter{transfer.FilterAll, transfer.FilterActive, transfer.FilterPaused, transfer.FilterFailed, transfer.FilterDone}
+
+func filterName(f transfer.JobFilter) string {
+	if f == "" {
+		return "all"
+	}
+	return string(f)
 }
 
-// queueModel shows every transfer in queue order.
+// queueRow is one job's lines, built when the window or the width changes
+// and only for the rows on screen.
+type queueRow struct {
+	job    transfer.JobSnapshot
+	height int
+	lines  []string
+}
+
+// queueModel shows a window of the queue's jobs. cursor and offset are
+// positions in the whole (filtered) queue; rows holds the window the
+// engine last gave, starting at base.
 type queueModel struct {
 	styles        *Styles
 	width, height int
+	home          string
 
-	snap    transfer.Snapshot
-	builtAt uint64 // snapshot version the items belong to
-	builtW  int
-	items   []queueItem
+	filter transfer.JobFilter
+	total  int
+	base   int
+	rows   []queueRow
 
-	selected transfer.ID // the cursor follows the transfer, not the row
-	cursor   int
-	offset   int
+	selected transfer.ID // the cursor follows the job, not the row
+	// follow, when set, is a job just added: the cursor goes to it (the
+	// end of the queue) as soon as a window shows it.
+	follow      transfer.ID
+	followTries int
+	cursor      int
+	offset      int
 }
 
-func newQueue(styles *Styles) queueModel { return queueModel{styles: styles, builtAt: ^uint64(0)} }
-
-func (q *queueModel) setSize(w, h int) {
+func (q *queueModel) SetSize(w, h int) {
+	if w != q.width {
+		for i := range q.rows {
+			q.rows[i].lines = nil
+			q.rows[i].height = queueRowHeight(&q.rows[i].job, w-2)
+		}
+	}
 	q.width, q.height = w, h
-	q.reset()
+	q.clamp()
 }
 
-func (q *queueModel) setSnapshot(s transfer.Snapshot) {
-	q.snap = s
-	q.reset()
-}
+func (q *queueModel) listHeight() int { return max(1, q.height-queueChromeHeight) }
 
-// reset drops the row strings when the snapshot or width changed; the
-// heights are cheap and always kept current for scrolling.
-func (q *queueModel) reset() {
-	if q.builtAt != q.snap.Version || q.builtW != q.width || len(q.items) != len(q.snap.Transfers) {
-		q.builtAt, q.builtW = q.snap.Version, q.width
-		q.items = q.items[:0]
-		for i := range q.snap.Transfers {
-			t := &q.snap.Transfers[i]
-			q.items = append(q.items, queueItem{id: t.ID, height: queueItemHeight(t, q.width-2)})
-		}
+// setWindow takes the jobs of a window answering req.
+func (q *queueModel) setWindow(req transfer.WindowRequest, w *transfer.Window) {
+	if req.Filter != q.filter {
+		return
 	}
-	q.follow()
-}
-
-// prepare builds the lines of the rows on screen; Update calls it so View
-// only joins strings.
-func (q *queueModel) prepare() {
-	h := q.listHeight()
-	used := 0
-	for i := q.offset; i < len(q.items) && used < h; i++ {
-		if q.items[i].lines == nil {
-			q.items[i].lines = buildQueueLines(q.styles, &q.snap.Transfers[i], q.width-2)
-		}
-		used += q.items[i].height
+	q.total, q.base = w.JobsTotal, req.Offset
+	q.rows = q.rows[:0]
+	for i := range w.Jobs {
+		q.rows = append(q.rows, queueRow{job: w.Jobs[i], height: queueRowHeight(&w.Jobs[i], q.width-2)})
 	}
-}
-
-// follow puts the cursor back on the selected transfer after a reorder.
-func (q *queueModel) follow() {
-	if q.selected != "" {
-		for i := range q.items {
-			if q.items[i].id == q.selected {
-				q.cursor = i
-				break
-			}
+	if q.follow != "" {
+		q.followTries++
+		if i := q.indexOf(q.follow); i >= 0 {
+			q.cursor, q.follow = i, ""
+		} else {
+			q.cursor = q.total - 1
+		}
+		if q.followTries > maxFollowTries {
+			// Gone already (finished and cleared): stop looking.
+			q.follow = ""
+		}
+		q.selected = ""
+	} else if q.selected != "" {
+		if i := q.indexOf(q.selected); i >= 0 {
+			q.cursor = i
 		}
 	}
 	q.clamp()
 }
 
+func (q *queueModel) indexOf(id transfer.ID) int {
+	for i := range q.rows {
+		if q.rows[i].job.ID == id {
+			return q.base + i
+		}
+	}
+	return -1
+}
+
+// row is the window's row at queue position i, or nil outside the window.
+func (q *queueModel) row(i int) *queueRow {
+	if i < q.base || i >= q.base+len(q.rows) {
+		return nil
+	}
+	return &q.rows[i-q.base]
+}
+
+func (q *queueModel) rowHeight(i int) int {
+	if r := q.row(i); r != nil {
+		return r.height
+	}
+	return guessedRowHeight
+}
+
 func (q *queueModel) clamp() {
-	n := len(q.items)
+	n := q.total
 	q.cursor = max(0, min(q.cursor, n-1))
-	if n > 0 {
-		q.selected = q.items[q.cursor].id
-	} else {
-		q.selected = ""
+	if r := q.row(q.cursor); r != nil {
+		q.selected = r.job.ID
 	}
 	h := q.listHeight()
 	if q.cursor < q.offset {
 		q.offset = q.cursor
 	}
-	// Move the window down until the cursor's item fits entirely.
+	// Move the window down until the cursor's job fits entirely.
 	for q.offset < q.cursor && q.linesBetween(q.offset, q.cursor) > h {
 		q.offset++
 	}
@@ -122,13 +154,11 @@ func (q *queueModel) clamp() {
 
 func (q *queueModel) linesBetween(from, to int) int {
 	n := 0
-	for i := from; i <= to && i < len(q.items); i++ {
-		n += q.items[i].height
+	for i := from; i <= to && i < q.total; i++ {
+		n += q.rowHeight(i)
 	}
 	return n
 }
-
-func (q *queueModel) listHeight() int { return max(1, q.height-queueChromeHeight) }
 
 func (q *queueModel) move(delta int) {
 	q.cursor += delta
@@ -142,33 +172,74 @@ func (q *queueModel) moveTo(i int) {
 	q.clamp()
 }
 
-// current is the selected transfer's snapshot.
-func (q *queueModel) current() *transfer.TransferSnapshot {
-	if q.cursor < 0 || q.cursor >= len(q.snap.Transfers) {
-		return nil
+// current is the job under the cursor, nil while its window is loading.
+func (q *queueModel) current() *transfer.JobSnapshot {
+	if r := q.row(q.cursor); r != nil {
+		return &r.job
 	}
-	return &q.snap.Transfers[q.cursor]
+	return nil
+}
+
+// partsWanted names the single jobs of a window that draw a part strip:
+// those the last window showed as multipart, or not yet known.
+func (q *queueModel) partsWanted(offset, limit int) []transfer.ID {
+	var ids []transfer.ID
+	for i := max(offset, q.base); i < offset+limit && i < q.base+len(q.rows); i++ {
+		j := &q.rows[i-q.base].job
+		if !j.Tree {
+			ids = append(ids, j.ID)
+		}
+	}
+	return ids
+}
+
+// prepare builds the lines of the rows on screen; Update calls it so View
+// only joins strings.
+func (q *queueModel) prepare() {
+	h := q.listHeight()
+	used := 0
+	for i := q.offset; i < q.total && used < h; i++ {
+		r := q.row(i)
+		if r == nil {
+			used += guessedRowHeight
+			continue
+		}
+		if r.lines == nil {
+			r.lines = buildJobLines(q.styles, &r.job, q.width-2, q.home)
+		}
+		used += r.height
+	}
 }
 
 func (q *queueModel) View() string {
 	s := q.styles
 	w := max(20, q.width)
 	var out strings.Builder
-	out.WriteString(s.ColumnHead.Render(queueHeadLine(w - 2)))
+	out.WriteString(s.ColumnHead.Render(queueHeadLine(w-2, q.filter, q.total)))
 	out.WriteByte('\n')
 	h := q.listHeight()
 	lines := 0
-	if len(q.items) == 0 {
-		out.WriteString(s.Faint.Render(truncate("  No transfers yet. In the browser, d downloads and u uploads.", w)))
+	if q.total == 0 {
+		msg := "  No jobs yet. In the browser, d downloads and u uploads."
+		if q.filter != transfer.FilterAll {
+			msg = "  No " + filterName(q.filter) + " jobs · f changes the filter."
+		}
+		out.WriteString(s.Faint.Render(truncate(msg, w)))
 		out.WriteByte('\n')
 		lines++
 	}
-	for i := q.offset; i < len(q.items) && lines < h; i++ {
-		itemLines := q.items[i].lines
-		if itemLines == nil { // not prepared: only if View runs before Update
-			itemLines = buildQueueLines(s, &q.snap.Transfers[i], q.width-2)
+	for i := q.offset; i < q.total && lines < h; i++ {
+		r := q.row(i)
+		var rowLines []string
+		if r == nil {
+			rowLines = []string{s.Faint.Render("  …")}
+		} else {
+			rowLines = r.lines
+			if rowLines == nil { // not prepared: only if View runs before Update
+				rowLines = buildJobLines(s, &r.job, q.width-2, q.home)
+			}
 		}
-		for j, l := range itemLines {
+		for j, l := range rowLines {
 			if lines >= h {
 				break
 			}
@@ -194,14 +265,19 @@ func queueNameWidth(w int) int {
 	return max(8, w-2-colState-colSpeed-colETA-colRetries-4)
 }
 
-func queueHeadLine(w int) string {
+func queueHeadLine(w int, f transfer.JobFilter, total int) string {
+	title := fmt.Sprintf("  Jobs (%d", total)
+	if f != transfer.FilterAll {
+		title += ", " + filterName(f)
+	}
+	title += ")"
 	if w >= wideQueueWidth {
 		nameW, barW := wideQueueWidths(w)
-		return "  " + padRight("  Transfer", nameW+2) + " " + padRight("State", colState) + " " +
+		return "  " + padRight(title, nameW+2) + " " + padRight("State", colState) + " " +
 			padRight("Progress", barW+1+colPct) + " " + padRight("Bytes", colBytes) + " " +
 			padLeft("Speed", colSpeed) + " " + padLeft("ETA", colETA) + " " + padLeft("Rtry", colRetries)
 	}
-	return "  " + padRight("  Transfer", queueNameWidth(w)+2) + " " + padRight("State", colState) + " " +
+	return "  " + padRight(title, queueNameWidth(w)+2) + " " + padRight("State", colState) + " " +
 		padLeft("Speed", colSpeed) + " " + padLeft("ETA", colETA) + " " + padLeft("Rtry", colRetries)
 }
 
@@ -212,8 +288,8 @@ func directionGlyph(d transfer.Direction) string {
 	return "↓"
 }
 
-// transferName is what a row shows: the key for downloads, the local path
-// for uploads (with where it goes).
+// transferName is what a single row shows: the key for downloads, the
+// local path for uploads (with where it goes).
 func transferName(t *transfer.TransferSnapshot) string {
 	if t.Direction == transfer.Upload {
 		return displayName(t.LocalPath + " → oss://" + t.Bucket + "/" + t.Key)
@@ -221,8 +297,27 @@ func transferName(t *transfer.TransferSnapshot) string {
 	return displayName("oss://" + t.Bucket + "/" + t.Key)
 }
 
-// wideQueueWidth: from this many cells a transfer's bar shares its
-// summary line, so a wide screen shows more transfers.
+// jobName is a row's name: a tree shows both ends, "oss://b/logs/ → ~/dl/logs/".
+func jobName(j *transfer.JobSnapshot, home string) string {
+	if !j.Tree {
+		return transferName(&j.TransferSnapshot)
+	}
+	local := j.LocalPath
+	if home != "" && (local == home || strings.HasPrefix(local, home+"/")) {
+		local = "~" + strings.TrimPrefix(local, home)
+	}
+	if !strings.HasSuffix(local, "/") {
+		local += "/"
+	}
+	remote := "oss://" + j.Bucket + "/" + j.Key
+	if j.Direction == transfer.Upload {
+		return displayName(local + " → " + remote)
+	}
+	return displayName(remote + " → " + local)
+}
+
+// wideQueueWidth: from this many cells a job's bar shares its summary
+// line, so a wide screen shows more jobs.
 const wideQueueWidth = 140
 
 // wideQueueFixed: the cells of a wide summary line other than name and bar.
@@ -232,84 +327,4 @@ func wideQueueWidths(w int) (nameW, barW int) {
 	rest := w - wideQueueFixed
 	nameW = max(30, rest*55/100)
 	return nameW, max(4, rest-nameW)
-}
-
-// queueItemHeight is len(buildQueueLines(t, w)) without building them.
-func queueItemHeight(t *transfer.TransferSnapshot, w int) int {
-	h := 2
-	if w >= wideQueueWidth {
-		h = 1
-	}
-	if len(t.Parts) > 0 {
-		h++
-	}
-	if queueShowsError(t) || t.Notice != "" {
-		h++
-	}
-	return h
-}
-
-func queueShowsError(t *transfer.TransferSnapshot) bool {
-	return t.Err != "" && (t.State == transfer.StateFailed || t.State == transfer.StateRetrying)
-}
-
-// buildQueueLines renders one transfer in w cells: the summary line, the
-// bar line, the part strip for multipart transfers, and the cause of a
-// failure or a notice.
-func buildQueueLines(s *Styles, t *transfer.TransferSnapshot, w int) []string {
-	w = max(20, w)
-	lines := make([]string, 0, 4)
-
-	nameW := queueNameWidth(w)
-	eta, speed := "", ""
-	if t.State == transfer.StateRunning || t.State == transfer.StateVerifying || t.State == transfer.StateRetrying {
-		speed, eta = formatSpeed(t.Speed), formatETA(t.ETA)
-	}
-	retries := ""
-	if t.Retries > 0 {
-		retries = fmt.Sprintf("↻%d", t.Retries)
-	}
-	frac := fraction(t.Done, t.Size)
-	if t.State == transfer.StateDone {
-		frac = 1
-	}
-	bytes := formatSize(t.Done) + " / " + formatSize(t.Size)
-	if w >= wideQueueWidth {
-		nameW, barW := wideQueueWidths(w)
-		lines = append(lines, directionGlyph(t.Direction)+" "+s.textWrap.render(padRight(truncateLeft(transferName(t), nameW), nameW))+" "+
-			s.stateWrap[t.State].render(padRight(string(t.State), colState))+" "+
-			renderBar(s, frac, barW)+" "+s.textWrap.render(fmt.Sprintf("%3.0f%%", frac*100))+" "+
-			s.faintWrap.render(padRight(bytes, colBytes))+" "+
-			s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
-			s.warningWrap.render(padLeft(retries, colRetries)))
-		return appendQueueDetailLines(s, t, w, lines)
-	}
-	line := directionGlyph(t.Direction) + " " + s.textWrap.render(padRight(truncateLeft(transferName(t), nameW), nameW)) + " " +
-		s.stateWrap[t.State].render(padRight(string(t.State), colState)) + " " +
-		s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA)) + " " +
-		s.warningWrap.render(padLeft(retries, colRetries))
-	lines = append(lines, line)
-
-	barW := max(4, w-queueIndent+2-colPct-colBytes-3)
-	lines = append(lines, strings.Repeat(" ", queueIndent-2)+renderBar(s, frac, barW)+" "+
-		s.textWrap.render(fmt.Sprintf("%3.0f%%", frac*100))+"  "+s.faintWrap.render(padRight(bytes, colBytes)))
-	return appendQueueDetailLines(s, t, w, lines)
-}
-
-// appendQueueDetailLines adds the part strip of a multipart transfer and the
-// cause of a failure or a notice.
-func appendQueueDetailLines(s *Styles, t *transfer.TransferSnapshot, w int, lines []string) []string {
-	if len(t.Parts) > 0 {
-		stripW := max(4, w-queueIndent+2-colParts-1)
-		done := partCounts(t.Parts).done
-		label := fmt.Sprintf("%d/%d parts", done, len(t.Parts))
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+partStrip(s, t.Parts, stripW)+" "+s.faintWrap.render(truncate(label, colParts)))
-	}
-	switch {
-	case queueShowsError(t):
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.errorWrap.render("✗ "+truncate(displayName(t.Err), w-queueIndent)))
-	case t.Notice != "":
-		lines = append(lines, strings.Repeat(" ", queueIndent-2)+s.warningWrap.render("! "+truncate(displayName(t.Notice), w-queueIndent)))
-	}
-	return lines
 }

@@ -95,9 +95,10 @@ type Styles struct {
 	// partWrap, barFullWrap, barEmptyWrap: the escape codes those styles put
 	// around a line, so long runs of cells are wrapped without Render's
 	// per-grapheme width pass (the hot path of the 10,000-part grid).
-	partWrap     map[transfer.PartState]styleWrap
-	barFullWrap  styleWrap
-	barEmptyWrap styleWrap
+	partWrap      map[transfer.PartState]styleWrap
+	barFullWrap   styleWrap
+	barEmptyWrap  styleWrap
+	barFailedWrap styleWrap
 	// textWrap… : the same for the queue row's text styles.
 	textWrap, faintWrap, warningWrap, errorWrap styleWrap
 	stateWrap                                   map[transfer.State]styleWrap
@@ -147,16 +148,18 @@ func NewStyles(t Theme, r *lipgloss.Renderer) *Styles {
 		PromptBox:   ns().Border(lipgloss.RoundedBorder()).BorderForeground(t.PromptBorder).Padding(0, 1),
 		PanelBox:    ns().Border(lipgloss.NormalBorder(), true, false, false, false).BorderForeground(t.Border),
 		ColumnHead:  ns().Foreground(t.FaintText).Bold(true),
-		BarFull:     ns().Foreground(t.AccentText),
-		BarEmpty:    ns().Foreground(t.BarEmpty),
-		HelpKey:     ns().Foreground(t.HelpKeyText),
-		HelpDesc:    ns().Foreground(t.HelpDescText),
-		HelpSep:     ns().Foreground(t.HelpSeparator),
+		// Full cells carry their colour as background too, so a font whose
+		// █ does not fill the cell leaves no hairline gaps between them.
+		BarFull:  ns().Foreground(t.AccentText).Background(t.AccentText),
+		BarEmpty: ns().Foreground(t.BarEmpty),
+		HelpKey:  ns().Foreground(t.HelpKeyText),
+		HelpDesc: ns().Foreground(t.HelpDescText),
+		HelpSep:  ns().Foreground(t.HelpSeparator),
 	}
 	s.Part = map[transfer.PartState]lipgloss.Style{
 		transfer.PartPending:  ns().Foreground(t.PendingText),
 		transfer.PartActive:   ns().Foreground(t.ActiveText),
-		transfer.PartDone:     ns().Foreground(t.SuccessText),
+		transfer.PartDone:     ns().Foreground(t.SuccessText).Background(t.SuccessText),
 		transfer.PartRetrying: ns().Foreground(t.RetryingText),
 		transfer.PartFailed:   ns().Foreground(t.ErrorText),
 	}
@@ -176,6 +179,7 @@ func NewStyles(t Theme, r *lipgloss.Renderer) *Styles {
 	}
 	s.barFullWrap = newStyleWrap(s.BarFull)
 	s.barEmptyWrap = newStyleWrap(s.BarEmpty)
+	s.barFailedWrap = newStyleWrap(ns().Foreground(t.ErrorText).Background(t.ErrorText))
 	s.textWrap, s.faintWrap = newStyleWrap(s.Text), newStyleWrap(s.Faint)
 	s.warningWrap, s.errorWrap = newStyleWrap(s.Warning), newStyleWrap(s.Error)
 	s.stateWrap = make(map[transfer.State]styleWrap, len(s.State))
@@ -217,9 +221,11 @@ func (s *Styles) partWrapFor(p transfer.PartState) styleWrap {
 	return styleWrap{}
 }
 
+// partStyle is the style of a part state's text (its cells' colour,
+// without the background the cells carry).
 func (s *Styles) partStyle(p transfer.PartState) lipgloss.Style {
 	if st, ok := s.Part[p]; ok {
-		return st
+		return st.UnsetBackground()
 	}
 	return s.Faint
 }

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"ossq/transfer"
+)
+
+// handleKey routes a key: the prompt, then the overlay, then the browser's
+// filter field, else the binding table of the pane shown.
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if m.prompt != nil {
+		return m.handlePromptKey(msg)
+	}
+	if msg.String() == "ctrl+c" {
+		return m.requestQuit()
+	}
+	if m.overlay {
+		if s := msg.String(); s == "?" || s == "esc" || s == "q" {
+			m.overlay = false
+		}
+		return nil
+	}
+	if m.browser.filtering && m.pane == paneBrowser {
+		return m.handleFilterKey(msg)
+	}
+	b := m.table().match(msg)
+	switch {
+	case b == nil:
+		return nil
+	case b.why != "" && m.isNavKey(b):
+		return nil
+	case b.why != "":
+		return m.setNotice(b.key.Help().Key+" "+b.key.Help().Desc+": "+b.why, false)
+	}
+	return b.run()
+}
+
+// isNavKey: a list key that cannot move says nothing (it would be noise).
+func (m *Model) isNavKey(b *binding) bool {
+	k := &m.keys
+	return b.key == &k.Up || b.key == &k.Down || b.key == &k.PageUp || b.key == &k.PageDown || b.key == &k.Top || b.key == &k.Bottom
+}
+
+// quitCheckMsg carries the engine's totals at the moment q was pressed.
+type quitCheckMsg struct{ active int }
+
+// requestQuit asks the engine (as a command) whether anything runs: the
+// last window may predate a resume typed a moment ago.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.eng == nil {
+		m.quitting = true
+		return tea.Quit
+	}
+	eng := m.eng
+	return func() tea.Msg {
+		t := eng.Window(transfer.WindowRequest{Limit: 1}).Totals
+		return quitCheckMsg{active: t.Running + t.Queued}
+	}
+}
+
+func (m *Model) handleQuitCheck(msg quitCheckMsg) tea.Cmd {
+	if msg.active > 0 {
+		if m.prompt == nil {
+			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?",
+				fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+		}
+		return nil
+	}
+	if m.prompt != nil {
+		// Something else is being asked meanwhile; it wins.
+		return nil
+	}
+	m.quitting = true
+	return tea.Quit
+}
+
+func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
+	p := m.prompt
+	switch p.kind {
+	case promptConfirmQuit:
+		switch msg.String() {
+		case "y", "Y", "ctrl+c":
+			m.prompt = nil
+			m.quitting = true
+			return tea.Quit
+		case "n", "N", "esc", "q":
+			m.prompt = nil
+		}
+		return nil
+	case promptConfirmCancel:
+		switch msg.String() {
+		case "y", "Y":
+			id, name := p.id, p.name
+			m.prompt = nil
+			return m.action(id, "cancel", "canceled "+name, func() error { return m.eng.Cancel(id) })
+		case "n", "N", "esc":
+			m.prompt = nil
+			return m.setNotice("not canceled", false)
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
+	case promptRestoreDone:
+		switch msg.String() {
+		case "y", "Y", "d":
+			targets := p.targets
+			m.prompt = nil
+			m.openDownloadPrompt(targets)
+			return m.prompt.input.Focus()
+		case "n", "N", "esc":
+			m.prompt = nil
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
+	case promptOnExists:
+		return m.handleExistsKey(msg)
+	}
+	// text prompts
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.prompt = nil
+		return nil
+	case tea.KeyCtrlC:
+		m.prompt = nil
+		return m.requestQuit()
+	case tea.KeyEnter:
+		return m.submitPrompt()
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	p.err = ""
+	return cmd
+}
+
+// maxRestoreDays is OSS's limit for how long a restored copy stays.
+const maxRestoreDays = 365
+
+func (m *Model) submitPrompt() tea.Cmd {
+	p := m.prompt
+	value := strings.TrimSpace(p.input.Value())
+	switch p.kind {
+	case promptDownloadDest:
+		m.prompt = nil
+		return tea.Batch(checkDestCmd(p.targets, value), m.setNotice(checkingDestNotice, false))
+	case promptRestoreDays:
+		days, err := strconv.Atoi(value)
+		if err != nil || days < 1 || days > maxRestoreDays {
+			p.err = fmt.Sprintf("days: a whole number from 1 to %d", maxRestoreDays)
+			return nil
+		}
+		m.prompt = nil
+		t := p.targets[0]
+		return tea.Batch(restoreCmd(m.catalog, t.bucket, t.key, days),
+			m.setNotice(fmt.Sprintf("asking OSS to restore %s for %d day(s)…", displayName(localName(t.key)), days), false))
+	case promptBandwidth:
+		bps, err := parseSize(value)
+		if err != nil {
+			p.err = err.Error()
+			return nil
+		}
+		m.prompt = nil
+		text := "bandwidth limit: none"
+		if bps > 0 {
+			text = "bandwidth limit: " + formatSpeed(float64(bps))
+		}
+		return m.action("", "bandwidth", text, func() error { m.eng.SetBandwidthLimit(bps); return nil })
+	case promptBucketName:
+		bucket, prefix, err := parseLocation(value)
+		if err != nil {
+			p.err = err.Error()
+			return nil
+		}
+		m.prompt = nil
+		return m.openLocation(bucket, prefix)
+	}
+	m.prompt = nil
+	return nil
+}
+
+// openRestorePrompt asks how long the restored copy should stay.
+func (m *Model) openRestorePrompt(bucket, key string) {
+	m.prompt = newTextPrompt(promptRestoreDays, "Restore oss://"+displayName(bucket+"/"+key),
+		"It is archived: OSS must restore it before it can be downloaded (minutes to hours).\nDays the restored copy stays readable:",
+		strconv.Itoa(restoreDays), "1", m.width)
+	m.prompt.targets = []downloadTarget{{bucket: bucket, key: key}}
+}
+
+// parseLocation reads "bucket", "bucket/prefix/" or "oss://bucket/prefix/".
+func parseLocation(s string) (bucket, prefix string, err error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "oss://")
+	bucket, prefix, _ = strings.Cut(s, "/")
+	if err := validBucketName(bucket); err != nil {
+		return "", "", err
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	return bucket, prefix, nil
+}
+
+func validBucketName(b string) error {
+	if len(b) < 3 || len(b) > 63 {
+		return fmt.Errorf("bucket name %q: want 3 to 63 characters", b)
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return fmt.Errorf("bucket name %q: only a-z, 0-9 and -", b)
+		}
+	}
+	if b[0] == '-' || b[len(b)-1] == '-' {
+		return fmt.Errorf("bucket name %q: must not start or end with -", b)
+	}
+	return nil
+}
