@@ -299,8 +299,29 @@ func transferName(t *transfer.TransferSnapshot) string {
 
 // jobName is a row's name: a tree shows both ends, "oss://b/logs/ → ~/dl/logs/".
 func jobName(j *transfer.JobSnapshot, home string) string {
+	from, to := jobEnds(j, home)
+	if to == "" {
+		return from
+	}
+	return from + " → " + to
+}
+
+// fitJobName is jobName in w cells: each end keeps its tail (the folder
+// names that tell two jobs apart), the source end at most half the width.
+func fitJobName(j *transfer.JobSnapshot, home string, w int) string {
+	from, to := jobEnds(j, home)
+	if to == "" || cellWidth(from)+cellWidth(to)+3 <= w {
+		return truncateLeft(jobName(j, home), w)
+	}
+	fromW := min(cellWidth(from), max(1, w/2))
+	return truncateLeft(from, fromW) + " → " + truncateLeft(to, max(1, w-fromW-3))
+}
+
+// jobEnds are a job's two ends as drawn, source first; a single job has
+// its one name in from.
+func jobEnds(j *transfer.JobSnapshot, home string) (from, to string) {
 	if !j.Tree {
-		return transferName(&j.TransferSnapshot)
+		return transferName(&j.TransferSnapshot), ""
 	}
 	local := j.LocalPath
 	if home != "" && (local == home || strings.HasPrefix(local, home+"/")) {
@@ -309,11 +330,11 @@ func jobName(j *transfer.JobSnapshot, home string) string {
 	if !strings.HasSuffix(local, "/") {
 		local += "/"
 	}
-	remote := "oss://" + j.Bucket + "/" + j.Key
+	remote := displayName("oss://" + j.Bucket + "/" + j.Key)
 	if j.Direction == transfer.Upload {
-		return displayName(local + " → " + remote)
+		return displayName(local), remote
 	}
-	return displayName(remote + " → " + local)
+	return remote, displayName(local)
 }
 
 // wideQueueWidth: from this many cells a job's bar shares its summary

@@ -90,10 +90,9 @@ func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home string) []str
 	failed := j.State == transfer.StateFailed
 	frac := jobFraction(&j.TransferSnapshot)
 	bytes := jobBytes(j)
-	name := jobName(j, home)
 	if w >= wideQueueWidth {
 		nameW, barW := wideQueueWidths(w)
-		lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(truncateLeft(name, nameW), nameW))+" "+
+		lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(fitJobName(j, home, nameW), nameW))+" "+
 			s.stateWrap[j.State].render(padRight(string(j.State), colState))+" "+
 			renderBar(s, frac, barW, failed)+" "+s.textWrap.render(pctText(frac, failed))+" "+
 			s.faintWrap.render(padRight(bytes, colBytes))+" "+
@@ -102,7 +101,7 @@ func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home string) []str
 		return appendJobDetailLines(s, j, w, barW, lines)
 	}
 	nameW := queueNameWidth(w)
-	lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(truncateLeft(name, nameW), nameW))+" "+
+	lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(fitJobName(j, home, nameW), nameW))+" "+
 		s.stateWrap[j.State].render(padRight(string(j.State), colState))+" "+
 		s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
 		s.warningWrap.render(padLeft(retries, colRetries)))
