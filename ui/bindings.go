@@ -82,7 +82,8 @@ func (t bindingTable) footer(s *Styles, w int, km *KeyMap) string {
 	used := 0
 	for _, it := range mid {
 		need := cellWidth(it) + cellWidth(sep)
-		if used+need > budget-2 {
+		// Room must stay for "…" and the separator before the tail.
+		if used+need > budget-1-cellWidth(sep) {
 			out = append(out, s.HelpSep.Render("…"))
 			break
 		}
