@@ -12,18 +12,20 @@ func Combine(crc1, crc2 uint64, len2 int64) uint64 {
 }
 
 // Shift is the operator "append len bytes" on a CRC, precomputed for one
-// length: x^(8·len) mod P.
+// length. The zero Shift is the one for 0 bytes.
 type Shift struct {
-	xPow uint64 // normal bit order
+	// x^(8·len) mod P in normal bit order, xor 1: stored so that the zero
+	// value is x^0, the identity.
+	xPowXor1 uint64
 }
 
 // NewShift precomputes the shift over len2 bytes. A negative len2 is taken
 // as 0 (the identity).
 func NewShift(len2 int64) Shift {
 	if len2 <= 0 {
-		return Shift{xPow: 1}
+		return Shift{}
 	}
-	return Shift{xPow: xPowMod8(uint64(len2))}
+	return Shift{xPowXor1: xPowMod8(uint64(len2)) ^ 1}
 }
 
 // Combine returns the CRC of A||B from crc1 of A and crc2 of B, where B is
@@ -31,7 +33,7 @@ func NewShift(len2 int64) Shift {
 func (s Shift) Combine(crc1, crc2 uint64) uint64 {
 	// CRC(A||B) = CRC(A)·x^(8·len B) ⊕ CRC(B): the pre- and post-inversions
 	// of the two checksums cancel.
-	return bits.Reverse64(mulMod(bits.Reverse64(crc1), s.xPow)) ^ crc2
+	return bits.Reverse64(mulMod(bits.Reverse64(crc1), s.xPowXor1^1)) ^ crc2
 }
 
 // xPowMod8 returns x^(8n) mod P without overflowing 8n.

@@ -52,6 +52,10 @@ func TestCombineWithEmptyOrNegativeSecondPart(t *testing.T) {
 	if got := Combine(0xabc, 0, -5); got != 0xabc {
 		t.Errorf("Combine(x, 0, -5) = %#x, want x (negative taken as 0)", got)
 	}
+	var zero Shift
+	if got := zero.Combine(0xabc, 0x1); got != 0xabc^0x1 {
+		t.Errorf("zero Shift.Combine(x, y) = %#x, want x^y (the shift by 0 bytes)", got)
+	}
 }
 
 func FuzzCombine(f *testing.F) {
