@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,13 +108,31 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 	return &cp, nil
 }
 
+// Bounds on what a checkpoint may claim. OSS objects hold at most
+// 48.8 TiB and 10,000 parts (uploads); downloads are planned with at most
+// 10,000 parts too. Anything beyond is a damaged or forged file.
+const (
+	maxCheckpointSize  = 48_800 << 30
+	maxCheckpointParts = 10000
+	// maxCheckpointBytes bounds the file read: 10,000 parts take under 1 MiB.
+	maxCheckpointBytes = 4 << 20
+)
+
 // validateParts checks that the part list fits the size and part size, so a
 // forged-but-checksummed file still cannot make us claim bytes out of range.
+// Every count is bounded before it is used in arithmetic, so no overflow.
 func (cp *checkpoint) validateParts() error {
-	if cp.Size < 0 || cp.PartSize <= 0 {
+	if cp.Size < 0 || cp.Size > maxCheckpointSize || cp.PartSize <= 0 || cp.PartSize > maxCheckpointSize {
 		return errors.New("checkpoint has an invalid size or part size")
 	}
-	if len(cp.Parts) != partCount(cp.Size, cp.PartSize) {
+	want := cp.Size / cp.PartSize
+	if cp.Size%cp.PartSize != 0 || cp.Size == 0 {
+		want++
+	}
+	if want > maxCheckpointParts {
+		return fmt.Errorf("checkpoint claims %d parts, more than the %d allowed", want, maxCheckpointParts)
+	}
+	if int64(len(cp.Parts)) != want {
 		return errors.New("checkpoint's part list does not match the object size")
 	}
 	for i, p := range cp.Parts {
@@ -121,14 +140,25 @@ func (cp *checkpoint) validateParts() error {
 		if p.Number != i+1 || p.Done < 0 || p.Done > size {
 			return fmt.Errorf("checkpoint part %d is out of range", i+1)
 		}
+		if cp.Direction == Upload && p.Done != 0 && p.Done != size {
+			return fmt.Errorf("checkpoint part %d of an upload is partly done", i+1)
+		}
 	}
 	return nil
 }
 
 func readCheckpoint(path string) (*checkpoint, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCheckpointBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCheckpointBytes {
+		return nil, fmt.Errorf("checkpoint is larger than %d bytes", maxCheckpointBytes)
 	}
 	return decodeCheckpoint(data)
 }
@@ -294,7 +324,11 @@ func partCount(size, partSize int64) int {
 	if size <= 0 {
 		return 1
 	}
-	return int((size + partSize - 1) / partSize)
+	n := size / partSize // not (size+partSize-1)/partSize: that overflows near MaxInt64
+	if size%partSize != 0 {
+		n++
+	}
+	return int(n)
 }
 
 func partRange(size, partSize int64, i int) (off, n int64) {
