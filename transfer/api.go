@@ -83,6 +83,10 @@ type Spec struct {
 	PartSize  int64    // 0 means Options.PartSize
 	// NoCheckpoint disables the checkpoint (and so resume) for this transfer.
 	NoCheckpoint bool
+	// TreeRoot, for a download expanded from a prefix, is the folder the
+	// user chose: LocalPath lies under it and no folder between the two may
+	// be a symbolic link (ErrPathSymlink). Empty for a single download.
+	TreeRoot string `json:",omitempty"`
 }
 
 // ErrorInfo keeps what OSS said when a transfer failed.

@@ -371,6 +371,9 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 		if looksLikeTempName(filepath.Base(abs)) {
 			return nil, fmt.Errorf("destination %s: the name has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", abs)
 		}
+		if err := refuseSymlinkDest(abs); err != nil {
+			return nil, err
+		}
 		if fi, err := os.Stat(abs); err == nil {
 			if fi.IsDir() {
 				return nil, fmt.Errorf("destination %s is a directory", abs)
@@ -599,6 +602,10 @@ func (e *Engine) expandPrefix(spec Spec) ([]Spec, []int64, []error, error) {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/" // "photos" means the folder, not also "photos.txt"
 	}
+	treeRoot, err := filepath.Abs(spec.LocalPath)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("local folder %q: %w", spec.LocalPath, err)
+	}
 	var specs []Spec
 	var sizes []int64
 	var problems []error
@@ -618,7 +625,7 @@ func (e *Engine) expandPrefix(spec Spec) ([]Spec, []int64, []error, error) {
 				continue
 			}
 			s := spec
-			s.Key, s.LocalPath = o.Key, local
+			s.Key, s.LocalPath, s.TreeRoot = o.Key, local, treeRoot
 			specs = append(specs, s)
 			sizes = append(sizes, o.Size)
 		}
@@ -1130,6 +1137,9 @@ func (e *Engine) execute(ctx context.Context, t *transfer) error {
 		if errors.Is(err, errCRCMismatch) {
 			reason = "restarted: whole-file CRC64 did not match the server's"
 		}
+		if errors.Is(err, errTempReplaced) {
+			reason = "restarted with a new temp file"
+		}
 		e.noticef(t, "%s (%v)", reason, err)
 	}
 }
@@ -1275,9 +1285,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 			e.noticef(t, "could not abort multipart upload %s: %v", uploadID, err)
 		}
 	}
-	if tempPath != "" && isOurTemp(tempPath, t.spec.LocalPath) {
-		os.Remove(tempPath)
-	}
+	removeOurTemp(tempPath, t.spec.LocalPath)
 	if t.cpPath != "" {
 		os.Remove(t.cpPath)
 	}
