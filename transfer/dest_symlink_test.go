@@ -1,0 +1,147 @@
+package transfer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDestinationSymlinkIsRefused: a symbolic link at the destination,
+// pointing at a file or at nothing, is refused when queued, whatever the
+// OnExists policy, and nothing is written through it.
+func TestDestinationSymlinkIsRefused(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.PutBytes(testBucket, "k", []byte("object"))
+	victim, data := victimFile(t, env, 10)
+	e := env.open(env.testOptions())
+	for name, target := range map[string]string{"to-file": victim, "dangling": filepath.Join(env.dir, "elsewhere", "new")} {
+		dest := filepath.Join(env.dir, name)
+		if err := os.Symlink(target, dest); err != nil {
+			t.Fatal(err)
+		}
+		for _, policy := range []OnExists{ExistsOverwrite, ExistsAsk, ExistsRename, ExistsSkip} {
+			_, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "k", LocalPath: dest, OnExists: policy})
+			if !errors.Is(err, ErrDestinationSymlink) || !strings.Contains(err.Error(), "destination is a symbolic link") {
+				t.Errorf("%s, %s: Add gave %v, want %q", name, policy, err, ErrDestinationSymlink)
+			}
+		}
+	}
+	assertUntouched(t, victim, data)
+	if _, err := os.Lstat(filepath.Join(env.dir, "elsewhere", "new")); !os.IsNotExist(err) {
+		t.Errorf("the dangling link's target was created (%v)", err)
+	}
+}
+
+// TestDestinationSymlinkAppearingIsRefused: a dangling link planted at the
+// destination while the download runs fails it with that reason; the link
+// stays a link and its target is never created.
+func TestDestinationSymlinkAppearingIsRefused(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.PutBytes(testBucket, "k", []byte("object"))
+	dest := filepath.Join(env.dir, "d")
+	target := filepath.Join(env.dir, "elsewhere-new")
+	testHookBeforeMove = func(string) {
+		if err := os.Symlink(target, dest); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { testHookBeforeMove = nil })
+	e := env.open(env.testOptions())
+	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "k", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := waitFor(t, e, id)
+	if ts.State != StateFailed || !strings.Contains(ts.Err, "destination is a symbolic link") {
+		t.Fatalf("state %s, err %q; want failed: destination is a symbolic link", ts.State, ts.Err)
+	}
+	if fi, err := os.Lstat(dest); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("destination is no longer the link: %v %v", fi, err)
+	}
+	if _, err := os.Lstat(target); !os.IsNotExist(err) {
+		t.Errorf("the link's target was created (%v)", err)
+	}
+}
+
+// TestTreeDownloadDoesNotCrossSymlinks: with dest/link -> elsewhere, the
+// key link/pwn.txt fails with "path crosses a symbolic link: link" and
+// nothing is written elsewhere; the other keys arrive.
+func TestTreeDownloadDoesNotCrossSymlinks(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.PutBytes(testBucket, "p/link/pwn.txt", []byte("pwned"))
+	env.srv.PutBytes(testBucket, "p/ok.txt", []byte("fine"))
+	root := filepath.Join(env.dir, "dest")
+	elsewhere := filepath.Join(env.dir, "elsewhere")
+	for _, d := range []string{root, elsewhere} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	e := env.open(env.testOptions())
+	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "p/", LocalPath: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 {
+		t.Fatalf("%d transfers queued, want 2", len(ids))
+	}
+	for _, id := range ids {
+		ts := waitFor(t, e, id)
+		switch ts.Key {
+		case "p/ok.txt":
+			if ts.State != StateDone {
+				t.Errorf("ok.txt: %s %q", ts.State, ts.Err)
+			}
+		case "p/link/pwn.txt":
+			if ts.State != StateFailed || !strings.Contains(ts.Err, "path crosses a symbolic link: link") {
+				t.Errorf("link/pwn.txt: state %s err %q; want failed: path crosses a symbolic link: link", ts.State, ts.Err)
+			}
+		}
+	}
+	assertFile(t, filepath.Join(root, "ok.txt"), []byte("fine"))
+	if ents, _ := os.ReadDir(elsewhere); len(ents) != 0 {
+		t.Errorf("files written through the link: %v", ents)
+	}
+}
+
+// TestDestTreeDirRefusesSymlinksAndFiles: the helper tree downloads use
+// names the first link or file on the way, and creates missing folders.
+func TestDestTreeDirRefusesSymlinksAndFiles(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("..", filepath.Join(root, "a", "up")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "a", "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := openDestTree(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.close()
+	if _, err := tree.dir("a/up/b"); !errors.Is(err, ErrPathSymlink) || !strings.HasSuffix(err.Error(), ": a/up") {
+		t.Errorf("through a link: %v", err)
+	}
+	if _, err := tree.dir("a/file/x"); !errors.Is(err, ErrDestinationExists) {
+		t.Errorf("through a file: %v", err)
+	}
+	d, err := tree.dir("a/b/new/deeper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	if fi, err := os.Stat(filepath.Join(root, "a", "b", "new", "deeper")); err != nil || !fi.IsDir() {
+		t.Errorf("missing folders not created: %v", err)
+	}
+	if d.path != filepath.Join(root, "a", "b", "new", "deeper") {
+		t.Errorf("dir path %q", d.path)
+	}
+}
