@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ossq/internal/ossemu"
 )
 
 // TestDestinationSymlinkIsRefused: a symbolic link at the destination,
@@ -67,7 +69,8 @@ func TestDestinationSymlinkAppearingIsRefused(t *testing.T) {
 
 // TestTreeDownloadDoesNotCrossSymlinks: with dest/link -> elsewhere, the
 // key link/pwn.txt fails with "path crosses a symbolic link: link" and
-// nothing is written elsewhere; the other keys arrive.
+// nothing is written elsewhere; the other keys arrive. The run checks the
+// same way (openDownloadDir), for a link planted after the tree was queued.
 func TestTreeDownloadDoesNotCrossSymlinks(t *testing.T) {
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "p/link/pwn.txt", []byte("pwned"))
@@ -84,25 +87,13 @@ func TestTreeDownloadDoesNotCrossSymlinks(t *testing.T) {
 	}
 	e := env.open(env.testOptions())
 	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "p/", LocalPath: root})
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "p/link/pwn.txt: path crosses a symbolic link: link") {
+		t.Errorf("AddTree: %v; want the item error: path crosses a symbolic link: link", err)
 	}
-	if len(ids) != 2 {
-		t.Fatalf("%d transfers queued, want 2", len(ids))
+	if len(ids) != 1 {
+		t.Fatalf("%d transfers queued, want 1 (ok.txt)", len(ids))
 	}
-	for _, id := range ids {
-		ts := waitFor(t, e, id)
-		switch ts.Key {
-		case "p/ok.txt":
-			if ts.State != StateDone {
-				t.Errorf("ok.txt: %s %q", ts.State, ts.Err)
-			}
-		case "p/link/pwn.txt":
-			if ts.State != StateFailed || !strings.Contains(ts.Err, "path crosses a symbolic link: link") {
-				t.Errorf("link/pwn.txt: state %s err %q; want failed: path crosses a symbolic link: link", ts.State, ts.Err)
-			}
-		}
-	}
+	mustDone(t, e, ids[0])
 	assertFile(t, filepath.Join(root, "ok.txt"), []byte("fine"))
 	if ents, _ := os.ReadDir(elsewhere); len(ents) != 0 {
 		t.Errorf("files written through the link: %v", ents)
@@ -143,5 +134,43 @@ func TestDestTreeDirRefusesSymlinksAndFiles(t *testing.T) {
 	}
 	if d.path != filepath.Join(root, "a", "b", "new", "deeper") {
 		t.Errorf("dir path %q", d.path)
+	}
+}
+
+// TestTreeSymlinkPlantedAfterQueueing: a link planted at a folder of the
+// tree after it was queued fails that item when it runs; nothing is
+// written through the link.
+func TestTreeSymlinkPlantedAfterQueueing(t *testing.T) {
+	env := newTestEnv(t)
+	env.srv.PutGenerated(testBucket, "p/a-big", 1<<20, 3, "")
+	env.srv.PutBytes(testBucket, "p/link/pwn.txt", []byte("pwned"))
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	root := filepath.Join(env.dir, "dest")
+	elsewhere := filepath.Join(env.dir, "elsewhere")
+	for _, d := range []string{root, elsewhere} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := env.testOptions()
+	opts.MaxActive = 1 // pwn.txt waits behind a-big
+	e := env.open(opts)
+	ids, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "p/", LocalPath: root})
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("AddTree: %v, %d ids", err, len(ids))
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := e.Get(ids[0]); ts.State.Finished() {
+		t.Fatalf("a-big finished before the link was planted; the test needs it slower")
+	}
+	mustDone(t, e, ids[0])
+	ts := waitFor(t, e, ids[1])
+	if ts.State != StateFailed || !strings.Contains(ts.Err, "path crosses a symbolic link: link") {
+		t.Errorf("link/pwn.txt: state %s err %q; want failed: path crosses a symbolic link: link", ts.State, ts.Err)
+	}
+	if ents, _ := os.ReadDir(elsewhere); len(ents) != 0 {
+		t.Errorf("files written through the link: %v", ents)
 	}
 }

@@ -60,9 +60,13 @@ func (d *destDir) refuseSymlink(name string) error {
 	return nil
 }
 
-// refuseSymlinkDest is refuseSymlink for a path, used when a download is
-// queued: a symlink (even dangling) at the destination is refused at once.
-func refuseSymlinkDest(path string) error {
+// checkDownloadDest is checked when a download is queued: a symlink (even
+// dangling) at the destination is refused at once, and so is a name of the
+// form reserved for destination locks.
+func checkDownloadDest(path string) error {
+	if looksLikeLockName(filepath.Base(path)) {
+		return fmt.Errorf("destination %s: the name has the form reserved for ossq locks (.*%s)", path, lockExt)
+	}
 	fi, err := os.Lstat(path)
 	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return fmt.Errorf("%w: %s", ErrDestinationSymlink, path)
