@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -148,6 +149,14 @@ func (cp *checkpoint) validateParts() error {
 }
 
 func readCheckpoint(path string) (*checkpoint, error) {
+	data, err := readCheckpointBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCheckpoint(data)
+}
+
+func readCheckpointBytes(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -160,7 +169,40 @@ func readCheckpoint(path string) (*checkpoint, error) {
 	if len(data) > maxCheckpointBytes {
 		return nil, fmt.Errorf("checkpoint is larger than %d bytes", maxCheckpointBytes)
 	}
-	return decodeCheckpoint(data)
+	return data, nil
+}
+
+// salvagedFields are the string fields salvageCheckpoint looks for.
+var salvagedFields = regexp.MustCompile(`"(direction|bucket|key|local_path|upload_id|temp_path)":("(?:[^"\\]|\\.)*")`)
+
+// salvageCheckpoint reads what it can of a checkpoint that failed
+// validation (edited, truncated, corrupted): the fields naming what it
+// pinned, so the multipart upload or temp file it recorded can still be
+// removed instead of left behind. Nothing in it is trusted to resume from;
+// callers must match its bucket, key and local path to their transfer.
+func salvageCheckpoint(data []byte) *checkpoint {
+	var cp checkpoint
+	for _, m := range salvagedFields.FindAllSubmatch(data, -1) {
+		var v string
+		if json.Unmarshal(m[2], &v) != nil {
+			continue
+		}
+		switch string(m[1]) {
+		case "direction":
+			cp.Direction = Direction(v)
+		case "bucket":
+			cp.Bucket = v
+		case "key":
+			cp.Key = v
+		case "local_path":
+			cp.LocalPath = v
+		case "upload_id":
+			cp.UploadID = v
+		case "temp_path":
+			cp.TempPath = v
+		}
+	}
+	return &cp
 }
 
 // writeFileAtomic writes data to a temp file beside path, fsyncs it, renames

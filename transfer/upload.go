@@ -234,6 +234,13 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 	switch {
 	case err != nil:
 		reason = err.Error()
+		// Unusable, but the upload it recorded must not become an orphan.
+		if data, rerr := readCheckpointBytes(t.cpPath); rerr == nil {
+			if old := salvageCheckpoint(data); old.Direction == Upload && old.Bucket == t.spec.Bucket &&
+				old.Key == t.spec.Key && old.LocalPath == t.spec.LocalPath {
+				cp = old
+			}
+		}
 	case cp.Direction != Upload || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
 		reason = "checkpoint belongs to another transfer"
 	case cp.Size != stamp.size || cp.FileMTime != stamp.mtime:
@@ -270,17 +277,41 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 			return nil, err // keep the checkpoint and its UploadId: retry later
 		}
 	}
-	if cp != nil && cp.UploadID != "" {
-		// Best effort: the old upload's parts are useless now.
-		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID); err != nil && classify(err) != classNoUpload {
-			e.log.Warn("abort of stale multipart upload failed", "upload_id", cp.UploadID, "err", err)
+	if cp != nil && cp.UploadID != "" && cp.Bucket != "" && cp.Key != "" {
+		// The old upload's parts are useless now; unaborted it would stay
+		// on the server (and be billed) until a lifecycle rule removes it.
+		if err := e.abortStaleUpload(ctx, t, cp.Bucket, cp.Key, cp.UploadID); err != nil {
+			return nil, err // keep the checkpoint: abort it on a later run
 		}
-		cancel()
 	}
 	os.Remove(t.cpPath)
 	e.noticef(t, "started over: %s", reason)
 	return nil, nil
+}
+
+// abortStaleUpload aborts an upload a checkpoint recorded, with retries.
+// Gone already is fine; a transient failure is returned so the checkpoint
+// (and with it the upload ID) is kept for a later run; a permanent one is
+// logged and shown, since nothing more can be done about it.
+func (e *Engine) abortStaleUpload(ctx context.Context, t *transfer, bucket, key, id string) error {
+	err := e.withRetry(ctx, t, func() error {
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := e.store.AbortMultipart(actx, bucket, key, id)
+		if classify(err) == classNoUpload {
+			return nil
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case classify(err) == classTransient || ctx.Err() != nil:
+		return err
+	}
+	e.log.Warn("abort of stale multipart upload failed", "upload_id", id, "err", err)
+	e.noticef(t, "could not abort the old multipart upload %s: %v", id, err)
+	return nil
 }
 
 // errAlreadyComplete: the checkpointed upload turned out to be completed
