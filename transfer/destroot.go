@@ -200,7 +200,7 @@ func (t *destTree) dir(rel string) (*destDir, error) {
 			return nil, fmt.Errorf("%w: %s", ErrPathSymlink, shown)
 		case !fi.IsDir():
 			cur.Close()
-			return nil, fmt.Errorf("%w: %s is a file (another key uses this name as a file)", ErrDestinationExists, shown)
+			return nil, fmt.Errorf("%w: %s is a file (another key uses this name as a file)", errFileInTheWay, shown)
 		}
 		next, err := cur.OpenRoot(seg)
 		cur.Close()

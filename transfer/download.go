@@ -212,6 +212,10 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	if fi, err := f.Stat(); err != nil {
 		return fmt.Errorf("temp file: %w", err)
 	} else if fi.Size() != obj.Size {
+		if err := checkFits(dir, obj.Size); err != nil {
+			h.remove()
+			return err
+		}
 		// Preallocate the length (sparse) so parts can be written at any offset.
 		if err := f.Truncate(obj.Size); err != nil {
 			return fmt.Errorf("size temp file: %w", err)
@@ -278,6 +282,9 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		startWriteback(f, p.off, p.size)
 		return nil
 	}); err != nil {
+		if classify(err) == classDiskFull {
+			return diskFullDetail(err, h, obj.Size)
+		}
 		return err
 	}
 
@@ -350,8 +357,17 @@ var errSkippedExisting = errors.New("skipped: destination exists")
 // overwrite needs no new download), rename picks a free name, skip drops
 // the download. It returns the name the file now has.
 func (e *Engine) moveIntoPlace(t *transfer, h *tempHandle, name string) (string, error) {
+	folderInTheWay := func() error {
+		if fi, err := h.dir.root.Lstat(name); err == nil && fi.IsDir() {
+			return fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", errFolderInTheWay, h.dir.abs(name))
+		}
+		return nil
+	}
 	if t.spec.OnExists == ExistsOverwrite {
 		if err := h.moveTo(name, true); err != nil {
+			if ferr := folderInTheWay(); ferr != nil {
+				return name, ferr
+			}
 			return name, fmt.Errorf("move into place: %w", err)
 		}
 		return name, nil
@@ -381,12 +397,10 @@ func (e *Engine) moveIntoPlace(t *transfer, h *tempHandle, name string) (string,
 			name = filepath.Base(alt)
 			continue
 		default:
-			dest := h.dir.abs(name)
-			if fi, serr := h.dir.root.Lstat(name); serr == nil && fi.IsDir() {
-				// OSS allows both "a/b" and "a/b/c"; on disk one name cannot be both.
-				return name, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, dest)
+			if ferr := folderInTheWay(); ferr != nil {
+				return name, ferr
 			}
-			return name, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, dest)
+			return name, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, h.dir.abs(name))
 		}
 	}
 }

@@ -1074,6 +1074,9 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		if err != nil && (why == intentCancel || t.spec.NoCheckpoint) {
 			e.discardArtifacts(t)
 			cleaned = true
+		} else if why == intentNone && abandonsWork(err) {
+			e.discardAbandoned(t)
+			cleaned = true
 		}
 		if err == nil || why == intentCancel || t.spec.NoCheckpoint || !fileExists(t.cpPath) {
 			// Nothing left to resume: the lock file would only litter the

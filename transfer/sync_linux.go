@@ -67,3 +67,12 @@ func newFileMode(dir string) os.FileMode {
 	}
 	return probeFileMode(dir)
 }
+
+// fsCapacity is the total size of the file system holding dir.
+func fsCapacity(dir string) (int64, bool) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil || st.Bsize <= 0 {
+		return 0, false
+	}
+	return int64(st.Blocks) * st.Bsize, true
+}

@@ -11,3 +11,5 @@ func dataSync(f tempFile) error { return f.Sync() }
 func renameAtNoReplace(*os.File, string, string) error { return errNoAtomicNoReplace }
 
 func newFileMode(dir string) os.FileMode { return probeFileMode(dir) }
+
+func fsCapacity(string) (int64, bool) { return 0, false }

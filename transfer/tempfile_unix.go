@@ -21,3 +21,12 @@ func linkCount(fi os.FileInfo) uint64 {
 	}
 	return 1
 }
+
+// allocatedBytes is the disk space a file takes (a sparse file less than
+// its length).
+func allocatedBytes(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int64(st.Blocks) * 512
+	}
+	return fi.Size()
+}
