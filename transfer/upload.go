@@ -183,42 +183,6 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	return nil
 }
 
-func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stamp fileStamp) error {
-	p := &part{number: 1, size: stamp.size}
-	e.mu.Lock()
-	t.size, t.parts, t.single = stamp.size, []*part{p}, true
-	e.changedLocked()
-	e.mu.Unlock()
-	p.state.Store(partActive)
-	r := e.newPartReader(ctx, io.NewSectionReader(f, 0, stamp.size), p)
-	var crc string
-	err := e.withRetry(ctx, t, func() error {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		var err error
-		_, crc, err = e.store.PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
-		if err != nil {
-			return err
-		}
-		if err := r.verify(crc); err != nil {
-			return fmt.Errorf("PutObject: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		p.state.Store(partFailed)
-		return err
-	}
-	p.state.Store(partDone)
-	if now, err := statStamp(t.spec.LocalPath); err != nil {
-		return err
-	} else if now != stamp {
-		return fmt.Errorf("after PutObject: %w", errObjectChanged)
-	}
-	return nil
-}
-
 // resumeUpload reconciles a saved checkpoint with the server. It returns nil
 // (with a notice) when the upload must start over; a transient ListParts
 // failure is returned as an error so the UploadId is kept for later.
@@ -404,6 +368,9 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 		return err
 	}
 	etag, crc, err := e.store.UploadPart(ctx, t.spec.Bucket, t.spec.Key, uploadID, p.number, r, p.size)
+	if r.shrank {
+		return errSourceShrank // whatever the SDK made of it
+	}
 	if err != nil {
 		return err
 	}
@@ -434,7 +401,11 @@ type partReader struct {
 	// crcFrom0 is false after a seek to anywhere but the start: the CRC
 	// then no longer covers bytes 0..pos.
 	crcFrom0 bool
+	shrank   bool // the source ended before size bytes
 }
+
+// errSourceShrank: the local file got shorter while it was being sent.
+var errSourceShrank = fmt.Errorf("local file changed: it became shorter while it was read: %w", errObjectChanged)
 
 func (e *Engine) newPartReader(ctx context.Context, r io.ReadSeeker, p *part) *partReader {
 	return &partReader{e: e, ctx: ctx, r: r, size: p.size, p: p, crcFrom0: true}
@@ -445,6 +416,12 @@ func (r *partReader) Read(b []byte) (int, error) {
 		b = b[:c]
 	}
 	n, err := r.r.Read(b)
+	if err == io.EOF && r.pos+int64(n) < r.size {
+		// Shorter than when the upload started: sending on would only earn
+		// transport errors and retries of the same short body.
+		r.shrank = true
+		err = errSourceShrank
+	}
 	if n > 0 {
 		if werr := r.e.waitBandwidth(r.ctx, n); werr != nil {
 			return 0, werr
