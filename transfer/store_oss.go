@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
@@ -15,7 +16,15 @@ import (
 // ossStore is the Store over the real OSS SDK client.
 type ossStore struct {
 	client *oss.Client
+	// completer sends CompleteMultipartUpload: its connections may stay
+	// silent far longer than the read timeout while the server assembles
+	// the parts; a context deadline (completeTimeout) bounds each call.
+	completer   *oss.Client
+	readTimeout time.Duration
 }
+
+// maxCompleteTimeout bounds one CompleteMultipartUpload call.
+const maxCompleteTimeout = 15 * time.Minute
 
 // NewOSSStore builds the SDK client from plain options. Credentials are held
 // by the SDK's provider only; they are never logged or persisted.
@@ -75,7 +84,13 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 	// and compares it with the server's; the SDK doing it again would only
 	// double the CPU cost.
 	cfg = cfg.WithDisableUploadCRC64Check(true)
-	return &ossStore{client: oss.NewClient(cfg)}, nil
+	readTimeout := o.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = 10 * time.Second // the SDK's default
+	}
+	ccfg := *cfg
+	ccfg.WithReadWriteTimeout(maxCompleteTimeout)
+	return &ossStore{client: oss.NewClient(cfg), completer: oss.NewClient(&ccfg), readTimeout: readTimeout}, nil
 }
 
 func str(p *string) string {
@@ -362,7 +377,9 @@ func (s *ossStore) CompleteMultipart(ctx context.Context, bucket, key, uploadID 
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: int32(p.Number), ETag: oss.Ptr(p.ETag)}
 	}
-	res, err := s.client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+	ctx, cancel := context.WithTimeout(ctx, min(s.readTimeout+completeAllowance(parts), maxCompleteTimeout))
+	defer cancel()
+	res, err := s.completer.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
 		UploadId: oss.Ptr(uploadID), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: up}})
 	if err != nil {
 		return "", wrapOSS("CompleteMultipartUpload", err)

@@ -161,9 +161,10 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return err
 	})
 	if classify(err) == classNoUpload {
-		// An earlier attempt may have committed with its answer lost: then
-		// the object is already exactly this file.
-		complete, herr := e.objectMatches(ctx, t, stamp.size, want)
+		// An earlier attempt may have committed with its answer lost, or
+		// the server may still be assembling it: then the object is, or
+		// soon will be, exactly this file.
+		complete, herr := e.awaitCompletedObject(ctx, t, stamp.size, want, completeWait(done))
 		if herr != nil {
 			return herr
 		}

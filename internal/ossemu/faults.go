@@ -32,6 +32,11 @@ type Faults struct {
 	TruncateRate float64          // fraction of GET bodies that end early (close after fewer than Content-Length bytes)
 	ReplaceAfter map[string]int64 // "bucket/key" -> after N body bytes served of it, replace its content (new ETag)
 	OnlyMethods  []string         // if set, per-request faults (all but RatePerConn) apply only to these HTTP methods
+	// CompleteDelay makes CompleteMultipartUpload assemble this long, as a
+	// busy OSS does: the upload is gone at once (a retry gets NoSuchUpload),
+	// the object appears when the delay is over, whether or not the client
+	// still waits. Not limited by OnlyMethods.
+	CompleteDelay time.Duration
 }
 
 func validateFaults(f Faults) error {
@@ -40,7 +45,7 @@ func validateFaults(f Faults) error {
 			return fmt.Errorf("ossemu: fault %s = %v, want 0..1", name, v)
 		}
 	}
-	if f.RatePerConn < 0 || f.Latency < 0 || f.ResetAfter < 0 || f.Stall < 0 {
+	if f.RatePerConn < 0 || f.Latency < 0 || f.ResetAfter < 0 || f.Stall < 0 || f.CompleteDelay < 0 {
 		return fmt.Errorf("ossemu: negative fault setting in %+v", f)
 	}
 	for _, n := range f.FailNth {
@@ -102,6 +107,7 @@ func sanitizeFaults(f Faults) Faults {
 	}
 	f.FailRate, f.ResetRate, f.StallRate, f.TruncateRate = clamp(f.FailRate), clamp(f.ResetRate), clamp(f.StallRate), clamp(f.TruncateRate)
 	f.RatePerConn, f.Latency, f.ResetAfter, f.Stall = max(f.RatePerConn, 0), max(f.Latency, 0), max(f.ResetAfter, 0), max(f.Stall, 0)
+	f.CompleteDelay = max(f.CompleteDelay, 0)
 	f.FailNth = slices.DeleteFunc(slices.Clone(f.FailNth), func(n int) bool { return n < 1 })
 	return f
 }
@@ -168,6 +174,21 @@ func (rf *requestFaults) beforeResponse(ctx context.Context) *ossError {
 		}
 	}
 	return rf.fail
+}
+
+// assemblyDelay waits out CompleteDelay; only closing the server ends it
+// early (a client giving up does not stop the assembly).
+func (s *Server) assemblyDelay() {
+	d := s.faults.Load().f.CompleteDelay
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closeCh:
+	}
 }
 
 // bodyPlan lists the body faults for one GET of `length` bytes; -1 = none.
