@@ -111,7 +111,7 @@ func TestDestinationFolderClashSaysSo(t *testing.T) {
 // openTestTemp opens an existing file as a download's temp file.
 func openTestTemp(t *testing.T, path string) *tempHandle {
 	t.Helper()
-	d, err := openDestDir(filepath.Dir(path))
+	d, err := openDestDir(filepath.Dir(path), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,3 +83,40 @@ func TestDestLockNames(t *testing.T) {
 		t.Error("a key with a lock's name was accepted")
 	}
 }
+
+// TestLockProbeCreatesNothing: probing a destination's lock when a
+// download is queued makes neither its folder nor a lock file; only the
+// run does, and it removes the file when done.
+func TestLockProbeCreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	for _, dest := range []string{filepath.Join(dir, "f"), filepath.Join(dir, "sub", "f")} {
+		tr := &transfer{spec: Spec{Direction: Download, LocalPath: dest}, lockPath: destLockPath(dest)}
+		if err := probeLock(tr); err != nil || tr.probedHeld {
+			t.Fatalf("probe %s: %v, held %v", dest, err, tr.probedHeld)
+		}
+		if _, err := os.Lstat(filepath.Dir(tr.lockPath)); filepath.Dir(dest) != dir && !os.IsNotExist(err) {
+			t.Errorf("probe made the folder of %s (%v)", dest, err)
+		}
+		if _, err := os.Lstat(tr.lockPath); !os.IsNotExist(err) {
+			t.Errorf("probe made the lock file %s (%v)", tr.lockPath, err)
+		}
+		l, ok, err := tryLockTarget(tr, true)
+		if err != nil || !ok {
+			t.Fatalf("lock %s: %v %v", dest, ok, err)
+		}
+		if err := probeLock(tr); err != nil || !tr.probedHeld {
+			t.Errorf("probe of a held lock %s: %v, held %v", dest, err, tr.probedHeld)
+		}
+		l.removeAndUnlock()
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "sub" { // made by the real lock, not the probe
+		t.Errorf("folder holds %v, want only sub/", ents)
+	}
+	if sub, _ := os.ReadDir(filepath.Join(dir, "sub")); len(sub) != 0 {
+		t.Errorf("sub/ holds %v, want nothing", sub)
+	}
+}

@@ -113,7 +113,7 @@ func TestDestTreeDirRefusesSymlinksAndFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "a", "file"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tree, err := openDestTree(root)
+	tree, err := openDestTree(root, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package transfer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,16 +71,29 @@ type destLock struct {
 	file *os.File
 }
 
-// tryLockDest takes the lock of spec's destination without waiting,
-// creating the folder (through the tree, for a tree item) if needed.
-func tryLockDest(spec Spec) (*destLock, bool, error) {
-	dir, err := openDownloadDir(spec)
+// tryLockDest takes the lock of spec's destination without waiting. With
+// create it makes the folder (through the tree, for a tree item) and the
+// lock file if needed; without (a probe), a missing folder or lock file
+// means nobody holds it: free, with a nil lock.
+func tryLockDest(spec Spec, create bool) (*destLock, bool, error) {
+	dir, err := openDownloadDir(spec, create)
+	if !create && errors.Is(err, os.ErrNotExist) {
+		return nil, true, nil
+	}
 	if err != nil {
 		return nil, false, err
 	}
 	name := destLockName(filepath.Base(spec.LocalPath))
+	flags := os.O_RDONLY | oNoFollow
+	if create {
+		flags |= os.O_CREATE
+	}
 	for attempt := 0; attempt < 5; attempt++ {
-		f, err := dir.root.OpenFile(name, os.O_CREATE|os.O_RDONLY|oNoFollow, 0o600)
+		f, err := dir.root.OpenFile(name, flags, 0o600)
+		if !create && errors.Is(err, os.ErrNotExist) {
+			dir.close()
+			return nil, true, nil
+		}
 		if err != nil {
 			dir.close()
 			return nil, false, fmt.Errorf("lock %s: %w", dir.abs(name), err)

@@ -29,11 +29,13 @@ type destDir struct {
 }
 
 // openDestDir opens the folder of a single download's destination,
-// creating it first if needed. The user chose this path, so symbolic links
-// on the way to it are theirs to have.
-func openDestDir(path string) (*destDir, error) {
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, fmt.Errorf("create destination folder: %w", err)
+// creating it first if needed (create). The user chose this path, so
+// symbolic links on the way to it are theirs to have.
+func openDestDir(path string, create bool) (*destDir, error) {
+	if create {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			return nil, fmt.Errorf("create destination folder: %w", err)
+		}
 	}
 	root, err := os.OpenRoot(path)
 	if err != nil {
@@ -144,17 +146,20 @@ func (d *destDir) removeStaleTemps(stemMarker, keep string) {
 // a file's folder is reached one name at a time and a symbolic link on the
 // way is an error (ErrPathSymlink) for that file, never followed.
 type destTree struct {
-	root *os.Root
-	path string
+	root   *os.Root
+	path   string
+	create bool // dir creates missing folders
 }
 
-// openDestTree opens (creating if needed) the folder the user chose.
-func openDestTree(path string) (*destTree, error) {
-	d, err := openDestDir(path)
+// openDestTree opens the folder the user chose; with create, missing
+// folders (it and those dir is asked for) are created, else they are an
+// error matching os.ErrNotExist.
+func openDestTree(path string, create bool) (*destTree, error) {
+	d, err := openDestDir(path, create)
 	if err != nil {
 		return nil, err
 	}
-	return &destTree{root: d.root, path: path}, nil
+	return &destTree{root: d.root, path: path, create: create}, nil
 }
 
 func (t *destTree) close() {
@@ -164,8 +169,9 @@ func (t *destTree) close() {
 }
 
 // dir opens the folder rel (slash-separated, relative to the tree; "" or
-// "." is the tree itself), creating missing folders on the way. A symbolic
-// link or a file where a folder should be is an error naming it.
+// "." is the tree itself), creating missing folders on the way if the tree
+// was opened to. A symbolic link or a file where a folder should be is an
+// error naming it.
 func (t *destTree) dir(rel string) (*destDir, error) {
 	cur, err := t.root.OpenRoot(".")
 	if err != nil {
@@ -183,7 +189,7 @@ func (t *destTree) dir(rel string) (*destDir, error) {
 			return nil, fmt.Errorf("folder %q: bad path segment %q", rel, seg)
 		}
 		fi, err := cur.Lstat(seg)
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) && t.create {
 			if err := cur.Mkdir(seg, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 				cur.Close()
 				return nil, fmt.Errorf("create folder %s: %w", shown, err)
@@ -221,16 +227,19 @@ func (t *destTree) dir(rel string) (*destDir, error) {
 // live in: through its tree (spec.TreeRoot) when it is part of one, so no
 // symbolic link between the tree and the file is followed; else the
 // destination's own folder.
-func openDownloadDir(spec Spec) (*destDir, error) {
+//
+// create says missing folders are made; without it they are an error
+// matching os.ErrNotExist.
+func openDownloadDir(spec Spec, create bool) (*destDir, error) {
 	dir := filepath.Dir(spec.LocalPath)
 	if spec.TreeRoot == "" {
-		return openDestDir(dir)
+		return openDestDir(dir, create)
 	}
 	rel, err := filepath.Rel(spec.TreeRoot, dir)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("destination %s is not inside its folder %s", spec.LocalPath, spec.TreeRoot)
 	}
-	tree, err := openDestTree(spec.TreeRoot)
+	tree, err := openDestTree(spec.TreeRoot, create)
 	if err != nil {
 		return nil, err
 	}

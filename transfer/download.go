@@ -168,7 +168,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("HeadObject: server reported size %d", obj.Size)
 	}
 	dest := t.spec.LocalPath
-	dir, err := openDownloadDir(t.spec)
+	dir, err := openDownloadDir(t.spec, true)
 	if err != nil {
 		return err
 	}

@@ -1288,7 +1288,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 			e.noticef(t, "could not abort multipart upload %s: %v", uploadID, err)
 		}
 	}
-	removeOurTemp(tempPath, t.spec.LocalPath)
+	removeOurTemp(tempPath, t.spec)
 	if t.cpPath != "" {
 		os.Remove(t.cpPath)
 	}

@@ -63,20 +63,15 @@ func targetLockPath(checkpointDir string, s Spec) string {
 }
 
 // tryLockTarget takes t's lock without waiting (false: someone holds it).
-// create says the destination folder may be created for the lock; a probe
-// (create false) of a folder that does not exist yet finds the lock free
-// and returns a nil lock.
+// create says the destination folder and lock file may be created; a
+// probe (create false) creates nothing, and finds a lock whose file does
+// not exist free, returning a nil lock.
 func tryLockTarget(t *transfer, create bool) (*fileLock, bool, error) {
 	if t.spec.Direction != Download || !destLocksSupported {
 		return tryLockFile(t.lockPath)
 	}
-	if !create {
-		if _, err := os.Stat(filepath.Dir(t.spec.LocalPath)); errors.Is(err, os.ErrNotExist) {
-			return nil, true, nil
-		}
-	}
-	d, ok, err := tryLockDest(t.spec)
-	if err != nil || !ok {
+	d, ok, err := tryLockDest(t.spec, create)
+	if err != nil || d == nil {
 		return nil, ok, err
 	}
 	return &fileLock{dest: d}, true, nil

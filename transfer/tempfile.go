@@ -166,17 +166,18 @@ func (h *tempHandle) close() error {
 	return err
 }
 
-// removeOurTemp deletes a transfer's temp file (or whatever sits under its
+// removeOurTemp deletes a download's temp file (or whatever sits under its
 // reserved name, a symbolic link only as a link) through the destination's
-// folder, and only if the name has our temp form for dest.
-func removeOurTemp(tempPath, dest string) {
-	if tempPath == "" || !isOurTemp(tempPath, dest) {
+// folder (reached as the download reaches it), and only if the name has
+// our temp form for the destination.
+func removeOurTemp(tempPath string, spec Spec) {
+	if tempPath == "" || !isOurTemp(tempPath, spec.LocalPath) {
 		return
 	}
-	root, err := os.OpenRoot(filepath.Dir(dest))
+	dir, err := openDownloadDir(spec, false)
 	if err != nil {
 		return
 	}
-	defer root.Close()
-	root.Remove(filepath.Base(tempPath))
+	defer dir.close()
+	dir.root.Remove(filepath.Base(tempPath))
 }
