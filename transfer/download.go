@@ -304,8 +304,10 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	}
 	// The temp file is private while it fills; the finished file gets the
 	// mode any newly created file would, and the object's time.
-	if err := h.finish(newFileMode(dir.path), obj.LastModified); err != nil {
+	if timeErr, err := h.finish(newFileMode(dir.path), obj.LastModified); err != nil {
 		return err
+	} else if timeErr != nil {
+		e.log.Warn("could not set modification time", "path", dest, "err", timeErr)
 	}
 	if err := h.close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)

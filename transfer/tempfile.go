@@ -109,23 +109,22 @@ func (h *tempHandle) check() error {
 // finish makes the verified temp file ready to be moved into place: the
 // mode a new file would get, the object's modification time, all durable.
 // Chmod goes through the descriptor; the time, which only has a by-name
-// call, after checking the name.
-func (h *tempHandle) finish(mode os.FileMode, mtime time.Time) error {
+// call, after checking the name. A file system that keeps no times is
+// not an error: timeErr says so, for the log.
+func (h *tempHandle) finish(mode os.FileMode, mtime time.Time) (timeErr, err error) {
 	if err := h.file.Chmod(mode); err != nil {
-		return fmt.Errorf("set temp file mode: %w", err)
+		return nil, fmt.Errorf("set temp file mode: %w", err)
 	}
 	if !mtime.IsZero() {
 		if err := h.check(); err != nil {
-			return err
+			return nil, err
 		}
-		if err := h.dir.root.Chtimes(h.name, time.Now(), mtime); err != nil {
-			return fmt.Errorf("set modification time: %w", err)
-		}
+		timeErr = h.dir.root.Chtimes(h.name, time.Now(), mtime)
 	}
 	if err := h.w.Sync(); err != nil {
-		return fmt.Errorf("sync temp file: %w", err)
+		return timeErr, fmt.Errorf("sync temp file: %w", err)
 	}
-	return nil
+	return timeErr, nil
 }
 
 // moveTo renames the temp file to name in the same folder (replacing what
