@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"fmt"
 	"hash/crc64"
 	"os"
 	"strings"
@@ -81,7 +82,8 @@ func TestResumeRefetchesASwappedTemp(t *testing.T) {
 }
 
 // BenchmarkVerifyDoneParts measures the resume check: a read of the done
-// bytes at disk (here: page cache) speed with CRC64, 4 readers.
+// bytes at disk (here: page cache) speed with CRC64, by 1 and by the
+// maximum of readers.
 func BenchmarkVerifyDoneParts(b *testing.B) {
 	const size, partSize = 256 << 20, 8 << 20
 	path := b.TempDir() + "/temp"
@@ -101,16 +103,19 @@ func BenchmarkVerifyDoneParts(b *testing.B) {
 		p.crc = crcOf(data[off : off+n])
 		parts[i] = p
 	}
-	b.SetBytes(size)
-	b.ResetTimer()
-	for b.Loop() {
-		for _, p := range parts {
-			p.done.Store(p.size)
-		}
-		bad, err := verifyDoneParts(b.Context(), f, parts, maxVerifyReaders)
-		if err != nil || len(bad) != 0 {
-			b.Fatalf("verify: %v, bad parts %v", err, bad)
-		}
+	for _, readers := range []int{1, maxVerifyReaders} {
+		b.Run(fmt.Sprintf("readers=%d", readers), func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				for _, p := range parts {
+					p.done.Store(p.size)
+				}
+				bad, err := verifyDoneParts(b.Context(), f, parts, readers)
+				if err != nil || len(bad) != 0 {
+					b.Fatalf("verify: %v, bad parts %v", err, bad)
+				}
+			}
+		})
 	}
 }
 
