@@ -99,6 +99,10 @@ type Spec struct {
 	// file (size, CRC64, MD5 ETag) are kept, the rest are sent. PartSize
 	// must be the upload's part size (VerifyUpload reports it).
 	AdoptUploadID string
+	// TreeRoot, for a download expanded from a prefix, is the folder the
+	// user chose: LocalPath lies under it and no folder between the two may
+	// be a symbolic link (ErrPathSymlink). Empty for a single download.
+	TreeRoot string `json:",omitempty"`
 }
 
 // ErrorInfo keeps what OSS said when a transfer failed.

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -107,13 +109,31 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 	return &cp, nil
 }
 
+// Bounds on what a checkpoint may claim. OSS objects hold at most
+// 48.8 TiB and 10,000 parts (uploads); downloads are planned with at most
+// 10,000 parts too. Anything beyond is a damaged or forged file.
+const (
+	maxCheckpointSize  = 48_800 << 30
+	maxCheckpointParts = 10000
+	// maxCheckpointBytes bounds the file read: 10,000 parts take under 1 MiB.
+	maxCheckpointBytes = 4 << 20
+)
+
 // validateParts checks that the part list fits the size and part size, so a
 // forged-but-checksummed file still cannot make us claim bytes out of range.
+// Every count is bounded before it is used in arithmetic, so no overflow.
 func (cp *checkpoint) validateParts() error {
-	if cp.Size < 0 || cp.PartSize <= 0 {
+	if cp.Size < 0 || cp.Size > maxCheckpointSize || cp.PartSize <= 0 || cp.PartSize > maxCheckpointSize {
 		return errors.New("checkpoint has an invalid size or part size")
 	}
-	if len(cp.Parts) != partCount(cp.Size, cp.PartSize) {
+	want := cp.Size / cp.PartSize
+	if cp.Size%cp.PartSize != 0 || cp.Size == 0 {
+		want++
+	}
+	if want > maxCheckpointParts {
+		return fmt.Errorf("checkpoint claims %d parts, more than the %d allowed", want, maxCheckpointParts)
+	}
+	if int64(len(cp.Parts)) != want {
 		return errors.New("checkpoint's part list does not match the object size")
 	}
 	for i, p := range cp.Parts {
@@ -121,16 +141,68 @@ func (cp *checkpoint) validateParts() error {
 		if p.Number != i+1 || p.Done < 0 || p.Done > size {
 			return fmt.Errorf("checkpoint part %d is out of range", i+1)
 		}
+		if cp.Direction == Upload && p.Done != 0 && p.Done != size {
+			return fmt.Errorf("checkpoint part %d of an upload is partly done", i+1)
+		}
 	}
 	return nil
 }
 
 func readCheckpoint(path string) (*checkpoint, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCheckpointBytes(path)
 	if err != nil {
 		return nil, err
 	}
 	return decodeCheckpoint(data)
+}
+
+func readCheckpointBytes(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCheckpointBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCheckpointBytes {
+		return nil, fmt.Errorf("checkpoint is larger than %d bytes", maxCheckpointBytes)
+	}
+	return data, nil
+}
+
+// salvagedFields are the string fields salvageCheckpoint looks for.
+var salvagedFields = regexp.MustCompile(`"(direction|bucket|key|local_path|upload_id|temp_path)":("(?:[^"\\]|\\.)*")`)
+
+// salvageCheckpoint reads what it can of a checkpoint that failed
+// validation (edited, truncated, corrupted): the fields naming what it
+// pinned, so the multipart upload or temp file it recorded can still be
+// removed instead of left behind. Nothing in it is trusted to resume from;
+// callers must match its bucket, key and local path to their transfer.
+func salvageCheckpoint(data []byte) *checkpoint {
+	var cp checkpoint
+	for _, m := range salvagedFields.FindAllSubmatch(data, -1) {
+		var v string
+		if json.Unmarshal(m[2], &v) != nil {
+			continue
+		}
+		switch string(m[1]) {
+		case "direction":
+			cp.Direction = Direction(v)
+		case "bucket":
+			cp.Bucket = v
+		case "key":
+			cp.Key = v
+		case "local_path":
+			cp.LocalPath = v
+		case "upload_id":
+			cp.UploadID = v
+		case "temp_path":
+			cp.TempPath = v
+		}
+	}
+	return &cp
 }
 
 // writeFileAtomic writes data to a temp file beside path, fsyncs it, renames
@@ -294,7 +366,11 @@ func partCount(size, partSize int64) int {
 	if size <= 0 {
 		return 1
 	}
-	return int((size + partSize - 1) / partSize)
+	n := size / partSize // not (size+partSize-1)/partSize: that overflows near MaxInt64
+	if size%partSize != 0 {
+		n++
+	}
+	return int(n)
 }
 
 func partRange(size, partSize int64, i int) (off, n int64) {

@@ -80,7 +80,7 @@ func TestDestinationExistsErrorIsRecognisable(t *testing.T) {
 		}
 	}
 	tr := &transfer{spec: Spec{Direction: Download, LocalPath: dest, OnExists: ExistsAsk}}
-	if _, err := e.moveIntoPlace(tr, temp, dest); !errors.Is(err, ErrDestinationExists) {
+	if _, err := e.moveIntoPlace(tr, openTestTemp(t, temp), filepath.Base(dest)); !errors.Is(err, ErrDestinationExists) {
 		t.Fatalf("moveIntoPlace onto an existing file with ask: %v, want ErrDestinationExists", err)
 	}
 	assertFile(t, dest, []byte(dest))
@@ -102,8 +102,24 @@ func TestDestinationFolderClashSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := &transfer{spec: Spec{Direction: Download, LocalPath: dest, OnExists: ExistsAsk}}
-	_, err := e.moveIntoPlace(tr, temp, dest)
+	_, err := e.moveIntoPlace(tr, openTestTemp(t, temp), filepath.Base(dest))
 	if !errors.Is(err, ErrDestinationExists) || !strings.Contains(err.Error(), "is a folder") {
 		t.Fatalf("moveIntoPlace onto a folder: %v, want ErrDestinationExists naming the folder", err)
 	}
+}
+
+// openTestTemp opens an existing file as a download's temp file.
+func openTestTemp(t *testing.T, path string) *tempHandle {
+	t.Helper()
+	d, err := openDestDir(filepath.Dir(path), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	h, err := reopenTemp(d, filepath.Base(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.close() })
+	return h
 }

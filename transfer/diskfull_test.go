@@ -36,15 +36,9 @@ func TestDiskFullPausesAndResumes(t *testing.T) {
 	env.srv.PutGenerated(testBucket, "obj", size, 21, "")
 	var budget atomic.Int64
 	budget.Store(1 << 20)
-	orig := openTempFile
-	openTempFile = func(path string) (tempFile, error) {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		return fullDisk{File: f, budget: &budget}, nil
-	}
-	t.Cleanup(func() { openTempFile = orig })
+	orig := wrapTempFile
+	wrapTempFile = func(f *os.File) tempFile { return fullDisk{File: f, budget: &budget} }
+	t.Cleanup(func() { wrapTempFile = orig })
 
 	e := env.open(env.testOptions())
 	dest := filepath.Join(env.dir, "obj")

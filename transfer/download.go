@@ -69,12 +69,6 @@ type tempFile interface {
 	Truncate(size int64) error
 }
 
-// openTempFile opens (or creates) a download's temp file. It is a variable
-// only so a test can put a full disk under it.
-var openTempFile = func(path string) (tempFile, error) {
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-}
-
 // archiveClasses must be restored before a GET succeeds.
 var archiveClasses = map[string]bool{"Archive": true, "ColdArchive": true, "DeepColdArchive": true}
 
@@ -172,12 +166,18 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("HeadObject: server reported size %d", obj.Size)
 	}
 	dest := t.spec.LocalPath
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return fmt.Errorf("create destination folder: %w", err)
+	dir, err := openDownloadDir(t.spec, true)
+	if err != nil {
+		return err
+	}
+	defer dir.close()
+	destName := filepath.Base(dest)
+	if err := dir.refuseSymlink(destName); err != nil {
+		return err
 	}
 	partSize, single := e.downloadPartSize(t, obj.Size)
 
-	if e.completedBeforeCrash(t, obj) {
+	if e.completedBeforeCrash(t, dir, obj) {
 		os.Remove(t.cpPath)
 		e.mu.Lock()
 		t.size = obj.Size
@@ -185,14 +185,15 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		e.noticef(t, "already complete: the file was in place before the last run stopped")
 		return nil
 	}
-	cp := e.loadDownloadCheckpoint(t, obj)
+	stemMarker := filepath.Base(tempPrefix(dest))
+	cp, h := e.loadDownloadCheckpoint(t, dir, obj)
 	freshTemp := cp == nil
 	if cp != nil {
-		removeStaleTemps(dest, cp.TempPath)
+		dir.removeStaleTemps(stemMarker, h.name)
 		partSize = cp.PartSize
 		single = len(cp.Parts) == 1 && obj.Size < e.opts.MultipartThreshold
 	} else {
-		removeStaleTemps(dest, "")
+		dir.removeStaleTemps(stemMarker, "")
 		cp = &checkpoint{Direction: Download, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: dest,
 			PartSize: partSize, Size: obj.Size, ETag: obj.ETag, VersionID: obj.VersionID,
 			LastModified: obj.LastModified.UnixNano(), CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
@@ -200,19 +201,19 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		for i := range cp.Parts {
 			cp.Parts[i].Number = i + 1
 		}
-	}
-	f, err := openTempFile(cp.TempPath)
-	if err != nil {
-		return fmt.Errorf("open temp file: %w", err)
-	}
-	defer func() {
-		if f != nil {
-			f.Close()
+		if h, err = createTemp(dir, filepath.Base(cp.TempPath)); err != nil {
+			return err
 		}
-	}()
+	}
+	defer h.close()
+	f := h.w
 	if fi, err := f.Stat(); err != nil {
 		return fmt.Errorf("temp file: %w", err)
 	} else if fi.Size() != obj.Size {
+		if err := checkFits(dir, obj.Size); err != nil {
+			h.remove()
+			return err
+		}
 		// Preallocate the length (sparse) so parts can be written at any offset.
 		if err := f.Truncate(obj.Size); err != nil {
 			return fmt.Errorf("size temp file: %w", err)
@@ -228,6 +229,11 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			p.state.Store(partDone)
 		}
 		parts[i] = p
+	}
+	if !freshTemp {
+		if err := e.verifyResumedParts(ctx, t, h, parts); err != nil {
+			return err
+		}
 	}
 	e.mu.Lock()
 	t.size, t.partSize, t.parts, t.single, t.tempPath = obj.Size, partSize, parts, single, cp.TempPath
@@ -245,7 +251,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		if freshTemp {
 			// The temp file's name must be durable before any checkpoint
 			// claims bytes in it.
-			if err := syncDir(filepath.Dir(cp.TempPath)); err != nil {
+			if err := dir.sync(); err != nil {
 				return fmt.Errorf("sync destination folder: %w", err)
 			}
 		}
@@ -274,6 +280,9 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		startWriteback(f, p.off, p.size)
 		return nil
 	}); err != nil {
+		if classify(err) == classDiskFull {
+			return diskFullDetail(err, h, obj.Size)
+		}
 		return err
 	}
 
@@ -289,44 +298,44 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 			return fmt.Errorf("whole object: local %d, server %d: %w (%w)", got, want, errCRCMismatch, errObjectChanged)
 		}
 	}
-	if err := dataSync(f); err != nil {
-		return fmt.Errorf("sync temp file: %w", err)
+	if testHookBeforeMove != nil {
+		testHookBeforeMove(h.path())
 	}
-	if err := f.Close(); err != nil {
+	// The temp file is private while it fills; the finished file gets the
+	// mode any newly created file would, and the object's time.
+	if timeErr, err := h.finish(newFileMode(dir.path), obj.LastModified); err != nil {
+		return err
+	} else if timeErr != nil {
+		e.log.Warn("could not set modification time", "path", dest, "err", timeErr)
+	}
+	if err := h.close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)
 	}
-	f = nil
-	// The temp file is private while it fills; the finished file gets the
-	// mode any newly created file would.
-	if err := os.Chmod(cp.TempPath, newFileMode(filepath.Dir(dest))); err != nil {
-		return fmt.Errorf("set temp file mode: %w", err)
-	}
-	dest, err = e.moveIntoPlace(t, cp.TempPath, dest)
+	destName, err = e.moveIntoPlace(t, h, destName)
 	if errors.Is(err, errSkippedExisting) {
-		os.Remove(cp.TempPath)
+		h.remove()
 		e.dropFinishedState(t)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if dest != t.spec.LocalPath {
+	if dest = dir.abs(destName); dest != t.spec.LocalPath {
 		e.mu.Lock()
 		t.spec.LocalPath = dest
 		e.mu.Unlock()
-		e.noticef(t, "saved as %s (destination appeared meanwhile)", filepath.Base(dest))
+		e.noticef(t, "saved as %s (destination appeared meanwhile)", destName)
 	}
-	if !obj.LastModified.IsZero() {
-		if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
-			e.log.Warn("could not set modification time", "path", dest, "err", err)
-		}
-	}
-	if err := syncDir(filepath.Dir(dest)); err != nil {
+	if err := dir.sync(); err != nil {
 		return fmt.Errorf("sync destination folder: %w", err)
 	}
 	e.dropFinishedState(t)
 	return nil
 }
+
+// testHookBeforeMove, when set by a test, runs after the download verified
+// and before it touches the temp file by name, to swap the file there.
+var testHookBeforeMove func(tempPath string)
 
 // dropFinishedState forgets what only an unfinished transfer needs: its
 // checkpoint file, temp path and upload ID.
@@ -342,68 +351,59 @@ func (e *Engine) dropFinishedState(t *transfer) {
 // errSkippedExisting: OnExists skip found the destination taken at the end.
 var errSkippedExisting = errors.New("skipped: destination exists")
 
-// moveIntoPlace renames the finished temp file to dest. OnExists was checked
-// at Add, but a file may have appeared since (while queued, running, or
-// before a restart): only overwrite replaces it; ask fails with
-// ErrDestinationExists (the checkpoint stays, so a later overwrite needs no
-// new download), rename picks a free name, skip drops the download.
-// It returns the path the file now has.
-func (e *Engine) moveIntoPlace(t *transfer, temp, dest string) (string, error) {
-	if t.spec.OnExists == ExistsOverwrite {
-		if err := os.Rename(temp, dest); err != nil {
-			return dest, fmt.Errorf("move into place: %w", err)
+// moveIntoPlace renames the finished temp file to name, in the folder it
+// is in. OnExists was checked at Add, but a file may have appeared since
+// (while queued, running, or before a restart): only overwrite replaces it;
+// ask fails with ErrDestinationExists (the checkpoint stays, so a later
+// overwrite needs no new download), rename picks a free name, skip drops
+// the download. It returns the name the file now has.
+func (e *Engine) moveIntoPlace(t *transfer, h *tempHandle, name string) (string, error) {
+	folderInTheWay := func() error {
+		if fi, err := h.dir.root.Lstat(name); err == nil && fi.IsDir() {
+			return fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", errFolderInTheWay, h.dir.abs(name))
 		}
-		return dest, nil
+		return nil
+	}
+	if t.spec.OnExists == ExistsOverwrite {
+		if err := h.moveTo(name, true); err != nil {
+			if ferr := folderInTheWay(); ferr != nil {
+				return name, ferr
+			}
+			return name, fmt.Errorf("move into place: %w", err)
+		}
+		return name, nil
 	}
 	for attempt := 0; ; attempt++ {
-		err := renameNoReplace(temp, dest)
+		err := h.moveTo(name, false)
 		if err == nil {
-			return dest, nil
+			return name, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
-			return dest, fmt.Errorf("move into place: %w", err)
+			return name, fmt.Errorf("move into place: %w", err)
 		}
 		switch t.spec.OnExists {
 		case ExistsSkip:
 			e.noticef(t, "%s", errSkippedExisting.Error())
-			return dest, errSkippedExisting
+			return name, errSkippedExisting
 		case ExistsRename:
 			if attempt >= 10 {
-				return dest, fmt.Errorf("move into place: %w", err)
+				return name, fmt.Errorf("move into place: %w", err)
 			}
 			e.mu.Lock()
 			alt, rerr := renameFree(t.spec.LocalPath, e.destTakenLocked)
 			e.mu.Unlock()
 			if rerr != nil {
-				return dest, rerr
+				return name, rerr
 			}
-			dest = alt
+			name = filepath.Base(alt)
 			continue
 		default:
-			if fi, serr := os.Lstat(dest); serr == nil && fi.IsDir() {
-				// OSS allows both "a/b" and "a/b/c"; on disk one name cannot be both.
-				return dest, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, dest)
+			if ferr := folderInTheWay(); ferr != nil {
+				return name, ferr
 			}
-			return dest, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, dest)
+			return name, fmt.Errorf("%w: %s (it appeared after the download was queued)", ErrDestinationExists, h.dir.abs(name))
 		}
 	}
-}
-
-// linkNoReplace is renameNoReplace for file systems without an atomic
-// no-replace rename: a hard link fails if the name exists. Without hard
-// links either, it checks, then renames (a small window remains).
-func linkNoReplace(oldpath, newpath string) error {
-	err := os.Link(oldpath, newpath)
-	if err == nil {
-		return os.Remove(oldpath)
-	}
-	if errors.Is(err, os.ErrExist) {
-		return err
-	}
-	if _, serr := os.Lstat(newpath); serr == nil {
-		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
-	}
-	return os.Rename(oldpath, newpath)
 }
 
 // probeFileMode learns the mode a new file gets (0666 minus the umask) by
@@ -423,30 +423,11 @@ func probeFileMode(dir string) os.FileMode {
 	return fi.Mode().Perm()
 }
 
-// removeStaleTemps deletes earlier temp files of this destination (left by a
-// crash, a discarded checkpoint or a run without checkpoint), except keep.
-// Holding the destination lock makes every such file ours.
-func removeStaleTemps(dest, keep string) {
-	dir := filepath.Dir(dest)
-	stemMarker := filepath.Base(tempPrefix(dest))
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, de := range entries {
-		name := de.Name()
-		p := filepath.Join(dir, name)
-		if de.Type().IsRegular() && p != keep && isTempNameFor(name, stemMarker) {
-			os.Remove(p)
-		}
-	}
-}
-
 // completedBeforeCrash recognises a crash between moving the finished file
 // into place and removing its checkpoint: every part done, the temp file
 // gone, and the destination with the object's size and modification time.
 // Without this the next run would download it all again.
-func (e *Engine) completedBeforeCrash(t *transfer, obj Object) bool {
+func (e *Engine) completedBeforeCrash(t *transfer, dir *destDir, obj Object) bool {
 	if t.cpPath == "" || obj.LastModified.IsZero() {
 		return false
 	}
@@ -461,22 +442,26 @@ func (e *Engine) completedBeforeCrash(t *transfer, obj Object) bool {
 			return false
 		}
 	}
-	if _, err := os.Lstat(cp.TempPath); !errors.Is(err, os.ErrNotExist) {
+	if !isOurTemp(cp.TempPath, t.spec.LocalPath) {
 		return false
 	}
-	fi, err := os.Stat(t.spec.LocalPath)
+	if _, err := dir.root.Lstat(filepath.Base(cp.TempPath)); !errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	fi, err := dir.root.Lstat(filepath.Base(t.spec.LocalPath))
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == cp.Size && fi.ModTime().Equal(obj.LastModified)
 }
 
-// loadDownloadCheckpoint returns the saved checkpoint if it still describes
-// this object and destination, else nil, with the reason as a notice.
-func (e *Engine) loadDownloadCheckpoint(t *transfer, obj Object) *checkpoint {
+// loadDownloadCheckpoint returns the saved checkpoint, with its temp file
+// reopened, if it still describes this object and destination; else nils,
+// with the reason as a notice.
+func (e *Engine) loadDownloadCheckpoint(t *transfer, dir *destDir, obj Object) (*checkpoint, *tempHandle) {
 	if t.cpPath == "" {
-		return nil
+		return nil, nil
 	}
 	cp, err := readCheckpoint(t.cpPath)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	reason := ""
 	switch {
@@ -489,21 +474,27 @@ func (e *Engine) loadDownloadCheckpoint(t *transfer, obj Object) *checkpoint {
 	case !isOurTemp(cp.TempPath, t.spec.LocalPath):
 		reason = "checkpoint names an unexpected temp file"
 	default:
-		if fi, err := os.Stat(cp.TempPath); err != nil {
+		h, err := reopenTemp(dir, filepath.Base(cp.TempPath))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
 			reason = "temp file is missing"
-		} else if fi.Size() != obj.Size {
+		case err != nil:
+			reason = err.Error()
+		default:
+			if fi, err := h.file.Stat(); err == nil && fi.Size() == obj.Size {
+				return cp, h
+			}
+			h.close()
 			reason = "temp file has the wrong size"
 		}
 	}
-	if reason == "" {
-		return cp
-	}
 	if cp != nil && isOurTemp(cp.TempPath, t.spec.LocalPath) {
-		os.Remove(cp.TempPath)
+		// Only the name goes: a symbolic link there is removed, not followed.
+		dir.root.Remove(filepath.Base(cp.TempPath))
 	}
 	os.Remove(t.cpPath)
 	e.noticef(t, "started over: %s", reason)
-	return nil
+	return nil, nil
 }
 
 // runParts runs work for every unfinished part, at most t.parallel at once

@@ -385,6 +385,9 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 		if looksLikeTempName(filepath.Base(abs)) {
 			return nil, fmt.Errorf("destination %s: the name has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", abs)
 		}
+		if err := checkDownloadDest(abs); err != nil {
+			return nil, err
+		}
 		if fi, err := os.Stat(abs); err == nil {
 			if fi.IsDir() {
 				return nil, fmt.Errorf("destination %s is a directory", abs)
@@ -414,7 +417,7 @@ func (e *Engine) derivePaths(t *transfer) {
 	if !s.NoCheckpoint {
 		t.cpPath = filepath.Join(e.opts.CheckpointDir, checkpointName(s.Direction, s.Bucket, s.Key, s.LocalPath))
 	}
-	t.lockPath = filepath.Join(e.opts.CheckpointDir, lockName(s.Direction, s.Bucket, s.Key, s.LocalPath))
+	t.lockPath = targetLockPath(e.opts.CheckpointDir, s)
 }
 
 // destTakenLocked reports whether an unfinished download in the queue
@@ -455,7 +458,7 @@ func probeLock(t *transfer) error {
 	if t.state.Finished() {
 		return nil
 	}
-	l, ok, err := tryLockFile(t.lockPath)
+	l, ok, err := tryLockTarget(t, false)
 	if err != nil {
 		return err
 	}
@@ -912,7 +915,7 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	defer e.wg.Done()
 	var err error
 	cleaned := false // this run already removed the upload, temp file and checkpoint
-	lock, lerr := lockWithGrace(ctx, t.lockPath)
+	lock, lerr := lockWithGrace(ctx, t)
 	switch {
 	case lerr != nil:
 		err = lerr
@@ -934,6 +937,9 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 		if err != nil && (why == intentCancel || t.spec.NoCheckpoint) {
 			e.discardArtifacts(t)
 			cleaned = true
+		} else if why == intentNone && abandonsWork(err) {
+			e.discardAbandoned(t)
+			cleaned = true
 		}
 		if err == nil || why == intentCancel || t.spec.NoCheckpoint || !fileExists(t.cpPath) {
 			// Nothing left to resume: the lock file would only litter the
@@ -954,9 +960,9 @@ func fileExists(path string) bool {
 
 // lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
 // case the holder is a cleanup that is about to let go. nil means busy.
-func lockWithGrace(ctx context.Context, path string) (*fileLock, error) {
+func lockWithGrace(ctx context.Context, t *transfer) (*fileLock, error) {
 	for attempt := 0; ; attempt++ {
-		lock, ok, err := tryLockFile(path)
+		lock, ok, err := tryLockTarget(t, true)
 		if err != nil || ok {
 			return lock, err
 		}
@@ -996,6 +1002,9 @@ func (e *Engine) execute(ctx context.Context, t *transfer) error {
 		}
 		if errors.Is(err, errCRCMismatch) {
 			reason = "restarted: whole-file CRC64 did not match the server's"
+		}
+		if errors.Is(err, errTempReplaced) {
+			reason = "restarted with a new temp file"
 		}
 		e.noticef(t, "%s (%v)", reason, err)
 	}
@@ -1081,7 +1090,7 @@ func (e *Engine) cleanupAsyncLocked(t *transfer) {
 		// CLI transfer of the same target): retry, bounded, then give up.
 		var lock *fileLock
 		for attempt := 0; lock == nil; attempt++ {
-			l, ok, err := tryLockFile(t.lockPath)
+			l, ok, err := tryLockTarget(t, true)
 			if err != nil || (!ok && attempt >= cleanupLockAttempts) {
 				return // someone else owns this destination: leave it to them
 			}
@@ -1150,9 +1159,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 			e.noticef(t, "could not abort multipart upload %s: %v", uploadID, err)
 		}
 	}
-	if tempPath != "" && isOurTemp(tempPath, t.spec.LocalPath) {
-		os.Remove(tempPath)
-	}
+	removeOurTemp(tempPath, t.spec)
 	if t.cpPath != "" {
 		os.Remove(t.cpPath)
 	}

@@ -146,7 +146,7 @@ func classify(err error) errClass {
 		return classCanceled
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		return classDiskFull
-	case errors.Is(err, errObjectChanged):
+	case errors.Is(err, errObjectChanged), errors.Is(err, errTempReplaced):
 		return classChanged
 	case errors.Is(err, errCRCMismatch), errors.Is(err, errShortBody),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // jobStore is the queue's transactional store (bbolt): one record per job,
@@ -42,7 +43,7 @@ func stateBucketName(s ItemState) []byte { return []byte("st:" + string(s)) }
 // holds is reported at once instead of waiting.
 func openJobStore(path string) (*jobStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 500 * time.Millisecond, NoFreelistSync: true})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is open in another ossq process", ErrStateLocked, path)
 	}
 	if err != nil {
@@ -111,7 +112,7 @@ func (s *jobStore) putJobs(recs []queueRecord, removed []ID) error {
 			if err := tx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
 				return err
 			}
-			if err := tx.Bucket(bucketTrees).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := tx.Bucket(bucketTrees).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}
 		}

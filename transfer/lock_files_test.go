@@ -8,8 +8,8 @@ import (
 )
 
 // TestNoLockFilesLeftBehind: once transfers are done, canceled, or failed
-// with nothing to resume (and removed), no *.lock file stays in the
-// checkpoint folder.
+// with nothing to resume (and removed), no lock file stays in the
+// checkpoint folder or beside the destinations.
 func TestNoLockFilesLeftBehind(t *testing.T) {
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "small", []byte("small object"))
@@ -18,14 +18,16 @@ func TestNoLockFilesLeftBehind(t *testing.T) {
 	e := env.open(opts)
 	cpDir := filepath.Join(opts.StateDir, "checkpoints")
 	locks := func() []string {
-		ents, err := os.ReadDir(cpDir)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out []string
-		for _, de := range ents {
-			if strings.HasSuffix(de.Name(), ".lock") {
-				out = append(out, de.Name())
+		for _, dir := range []string{cpDir, env.dir} { // uploads' locks, downloads' locks
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, de := range ents {
+				if strings.HasSuffix(de.Name(), ".lock") || looksLikeLockName(de.Name()) {
+					out = append(out, de.Name())
+				}
 			}
 		}
 		return out

@@ -51,6 +51,9 @@ func LocalPathForKey(root, key, prefix string) (string, error) {
 	if name := rel[strings.LastIndex(rel, "/")+1:]; looksLikeTempName(name) {
 		return "", fmt.Errorf("key %q: name %q has the form reserved for ossq temp files (*.ossq-<12 hex>.part)", key, name)
 	}
+	if name := rel[strings.LastIndex(rel, "/")+1:]; looksLikeLockName(name) {
+		return "", fmt.Errorf("key %q: name %q has the form reserved for ossq locks (.*%s)", key, name, lockExt)
+	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", fmt.Errorf("local root %q: %w", root, err)

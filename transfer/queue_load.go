@@ -109,7 +109,7 @@ func (e *Engine) restoreTree(r queueRecord) {
 		err: r.Err, errInfo: r.ErrInfo, notice: r.Notice, retries: r.Retries}
 	t.parallel = min(cmpOr(r.Parallel, e.opts.Parallel), maxParallel)
 	t.partSize = cmpOr(r.Spec.PartSize, e.opts.PartSize)
-	t.lockPath = lockPathIn(e.opts.CheckpointDir, r.Spec.Direction, r.Spec.Bucket, r.Spec.Key, r.Spec.LocalPath)
+	t.lockPath = targetLockPath(e.opts.CheckpointDir, r.Spec)
 	fp := r.Tree.FileParallel
 	if fp < 1 || fp > maxFileParallel {
 		fp = e.opts.FileParallel

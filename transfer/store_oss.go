@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
@@ -22,7 +23,15 @@ type ossStore struct {
 	base   *oss.Client
 	sigVer oss.SignatureVersionType
 	routes regionRoutes
+	// completeHTTP carries CompleteMultipartUpload: its connections may stay
+	// silent far longer than the read timeout while the server assembles
+	// the parts; a context deadline (completeAllowance) bounds each call.
+	completeHTTP *http.Client
+	readTimeout  time.Duration
 }
+
+// maxCompleteTimeout bounds one CompleteMultipartUpload call.
+const maxCompleteTimeout = 15 * time.Minute
 
 // NewOSSStore builds the SDK client from plain options. Credentials are held
 // by the SDK's provider only; they are never logged or persisted.
@@ -60,14 +69,27 @@ func NewOSSStore(o ClientOptions) (Store, error) {
 		return nil, fmt.Errorf("oss client: %w", err)
 	}
 	s.http = httpClient
+	long := o
+	long.ReadTimeout = maxCompleteTimeout
+	if s.completeHTTP, err = newHTTPClient(long); err != nil {
+		return nil, fmt.Errorf("oss client: %w", err)
+	}
+	s.readTimeout = o.ReadTimeout
+	if s.readTimeout <= 0 {
+		s.readTimeout = 10 * time.Second // the SDK's default
+	}
 	s.base = oss.NewClient(s.newConfig(o.Endpoint, o.Region))
 	return s, nil
 }
 
 // newConfig is the SDK configuration for one endpoint and region.
 func (s *ossStore) newConfig(endpoint, region string) *oss.Config {
+	return s.newConfigWith(endpoint, region, s.http)
+}
+
+func (s *ossStore) newConfigWith(endpoint, region string, hc *http.Client) *oss.Config {
 	o := s.opts
-	cfg := oss.LoadDefaultConfig().WithEndpoint(endpoint).WithSignatureVersion(s.sigVer).WithHttpClient(s.http)
+	cfg := oss.LoadDefaultConfig().WithEndpoint(endpoint).WithSignatureVersion(s.sigVer).WithHttpClient(hc)
 	if region != "" {
 		cfg = cfg.WithRegion(region)
 	}
@@ -434,9 +456,11 @@ func (s *ossStore) CompleteMultipart(ctx context.Context, bucket, key, uploadID 
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: int32(p.Number), ETag: oss.Ptr(p.ETag)}
 	}
+	ctx, cancel := context.WithTimeout(ctx, min(s.readTimeout+completeAllowance(parts), maxCompleteTimeout))
+	defer cancel()
 	var res *oss.CompleteMultipartUploadResult
-	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {
-		res, err = c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
+	err := s.do(ctx, bucket, nil, func(*oss.Client) (err error) {
+		res, err = s.completerFor(bucket).CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
 			UploadId: oss.Ptr(uploadID), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: up}})
 		return err
 	})

@@ -23,9 +23,10 @@ type route struct {
 }
 
 type regionRoutes struct {
-	mu      sync.Mutex
-	clients map[string]*oss.Client // by endpoint
-	buckets map[string]route
+	mu         sync.Mutex
+	clients    map[string]*oss.Client // by endpoint
+	completers map[string]*oss.Client // by endpoint, for CompleteMultipartUpload
+	buckets    map[string]route
 }
 
 // clientFor is the client that reaches bucket ("" for service calls).
@@ -45,6 +46,25 @@ func (s *ossStore) clientFor(bucket string) *oss.Client {
 		s.routes.clients = map[string]*oss.Client{}
 	}
 	s.routes.clients[r.endpoint] = c
+	return c
+}
+
+// completerFor is clientFor with the long read timeout Complete needs.
+func (s *ossStore) completerFor(bucket string) *oss.Client {
+	s.routes.mu.Lock()
+	defer s.routes.mu.Unlock()
+	endpoint, region := s.opts.Endpoint, s.opts.Region
+	if r, ok := s.routes.buckets[bucket]; ok {
+		endpoint, region = r.endpoint, r.region
+	}
+	if c := s.routes.completers[endpoint]; c != nil {
+		return c
+	}
+	c := oss.NewClient(s.newConfigWith(endpoint, region, s.completeHTTP))
+	if s.routes.completers == nil {
+		s.routes.completers = map[string]*oss.Client{}
+	}
+	s.routes.completers[endpoint] = c
 	return c
 }
 

@@ -37,16 +37,17 @@ func dataSync(f tempFile) error {
 	return f.Sync()
 }
 
-// renameNoReplace moves oldpath to newpath only if newpath does not exist
-// (an error matching os.ErrExist otherwise), atomically where the file
-// system supports RENAME_NOREPLACE.
-func renameNoReplace(oldpath, newpath string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
+// renameAtNoReplace renames oldName to newName inside dir only if newName
+// does not exist (an error matching os.ErrExist otherwise), atomically with
+// RENAME_NOREPLACE; errNoAtomicNoReplace where the file system lacks it.
+func renameAtNoReplace(dir *os.File, oldName, newName string) error {
+	fd := int(dir.Fd())
+	err := unix.Renameat2(fd, oldName, fd, newName, unix.RENAME_NOREPLACE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTSUP) {
-		return linkNoReplace(oldpath, newpath) // file system without the flag
+		return errNoAtomicNoReplace
 	}
 	if err != nil {
-		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
+		return &os.LinkError{Op: "rename", Old: oldName, New: newName, Err: err}
 	}
 	return nil
 }
@@ -65,4 +66,13 @@ func newFileMode(dir string) os.FileMode {
 		}
 	}
 	return probeFileMode(dir)
+}
+
+// fsCapacity is the total size of the file system holding dir.
+func fsCapacity(dir string) (int64, bool) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil || st.Bsize <= 0 {
+		return 0, false
+	}
+	return int64(st.Blocks) * st.Bsize, true
 }

@@ -8,6 +8,8 @@ func startWriteback(f tempFile, off, n int64) {}
 
 func dataSync(f tempFile) error { return f.Sync() }
 
-func renameNoReplace(oldpath, newpath string) error { return linkNoReplace(oldpath, newpath) }
+func renameAtNoReplace(*os.File, string, string) error { return errNoAtomicNoReplace }
 
 func newFileMode(dir string) os.FileMode { return probeFileMode(dir) }
+
+func fsCapacity(string) (int64, bool) { return 0, false }

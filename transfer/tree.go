@@ -257,7 +257,7 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, sizeHint: -1, added: time.Now()}
 	t.parallel = cmpOr(spec.Parallel, e.opts.Parallel)
 	t.partSize = cmpOr(spec.PartSize, e.opts.PartSize)
-	t.lockPath = lockPathIn(e.opts.CheckpointDir, spec.Direction, spec.Bucket, prefix, root)
+	t.lockPath = targetLockPath(e.opts.CheckpointDir, spec)
 	t.tree = &treeState{root: root, prefix: prefix, fileParallel: e.opts.FileParallel, active: map[uint64]*activeItem{}, hints: map[ItemState]windowHint{}}
 	if e.db != nil {
 		t.tree.store = e.db
@@ -270,12 +270,6 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 		return nil, err
 	}
 	return t, nil
-}
-
-// lockPathIn is the lock of what a job writes; for a tree, its root
-// (a download's folder, an upload's bucket and prefix).
-func lockPathIn(dir string, d Direction, bucket, key, local string) string {
-	return filepath.Join(dir, lockName(d, bucket, key, local))
 }
 
 func cmpOr[T comparable](v, def T) T {

@@ -271,13 +271,3 @@ func (r *treeRun) exists(rel string) bool {
 	_, err := r.root.Lstat(rel)
 	return !errors.Is(err, os.ErrNotExist)
 }
-
-// syncFolder makes a folder's new names durable.
-func (r *treeRun) syncFolder(rel string) error {
-	d, err := r.root.Open(filepath.FromSlash(rel))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

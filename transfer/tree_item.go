@@ -60,10 +60,10 @@ func treeTempName(rel string, job ID, seq uint64) string {
 }
 
 // pathError says plainly when a path under the root cannot be used because
-// it would lead outside (a symbolic link on the way).
+// it would lead outside (a symbolic link on the way, planted meanwhile).
 func pathError(rel string, err error) error {
 	if strings.Contains(err.Error(), "escapes") {
-		return fmt.Errorf("%s: path crosses a symbolic link that leads outside the destination folder", rel)
+		return fmt.Errorf("%w: %s", ErrPathSymlink, rel)
 	}
 	return err
 }
@@ -76,9 +76,13 @@ func (r *treeRun) mkdirs(dir string) error {
 	if _, ok := r.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := r.root.MkdirAll(dir, 0o755); err != nil {
-		return pathError(dir, err)
+	// Walked one name at a time: a link on the way fails the item
+	// (ErrPathSymlink), even one that stays inside the folder.
+	d, err := (&destTree{root: r.root, path: r.ts.root, create: true}).dir(filepath.ToSlash(dir))
+	if err != nil {
+		return err
 	}
+	d.close()
 	r.dirs.Store(dir, true)
 	return nil
 }
@@ -91,6 +95,9 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 	rel := filepath.FromSlash(it.rel)
 	dest := rel
 	resumed := it.seq <= r.resumeUpTo
+	if err := r.mkdirs(filepath.Dir(rel)); err != nil {
+		return res, err
+	}
 	if fi, err := r.root.Lstat(rel); err == nil {
 		switch {
 		case fi.Mode()&os.ModeSymlink != 0:
@@ -244,10 +251,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		if fi, err := r.root.Lstat(filepath.FromSlash(it.rel)); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 			return skipf("destination is a symbolic link")
 		}
-		// The folder must be the one under root, not reached through a link.
-		if real, err := filepath.EvalSymlinks(filepath.Dir(local)); err != nil || !within(r.ts.root, real) {
-			return fmt.Errorf("%s: path crosses a symbolic link that leads outside the destination folder", it.rel)
-		}
+
 	}
 	sub := &transfer{id: t.id, spec: Spec{Direction: t.spec.Direction, Bucket: t.spec.Bucket, Key: it.key,
 		LocalPath: local, OnExists: t.spec.OnExists, NoCheckpoint: t.spec.NoCheckpoint},
@@ -260,6 +264,9 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		} else if err == nil && t.spec.OnExists != ExistsOverwrite && t.spec.OnExists != ExistsRename {
 			return existsSkip(t.spec.OnExists)
 		}
+	}
+	if t.spec.Direction == Download {
+		sub.spec.TreeRoot = r.ts.root // each folder on the way is reached through the tree's root
 	}
 	e.derivePaths(sub)
 	e.mu.Lock()

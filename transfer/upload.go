@@ -162,9 +162,10 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return err
 	})
 	if classify(err) == classNoUpload {
-		// An earlier attempt may have committed with its answer lost: then
-		// the object is already exactly this file.
-		complete, herr := e.objectMatches(ctx, t, stamp.size, want)
+		// An earlier attempt may have committed with its answer lost, or
+		// the server may still be assembling it: then the object is, or
+		// soon will be, exactly this file.
+		complete, herr := e.awaitCompletedObject(ctx, t, stamp.size, want, completeWait(done))
 		if herr != nil {
 			return herr
 		}
@@ -184,42 +185,6 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	return nil
 }
 
-func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stamp fileStamp) error {
-	p := &part{number: 1, size: stamp.size}
-	e.mu.Lock()
-	t.size, t.parts, t.single = stamp.size, []*part{p}, true
-	e.changedLocked()
-	e.mu.Unlock()
-	p.state.Store(partActive)
-	r := e.newPartReader(ctx, io.NewSectionReader(f, 0, stamp.size), p)
-	var crc string
-	err := e.withRetry(ctx, t, func() error {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		var err error
-		_, crc, err = e.store.PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
-		if err != nil {
-			return err
-		}
-		if err := r.verify(crc); err != nil {
-			return fmt.Errorf("PutObject: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		p.state.Store(partFailed)
-		return err
-	}
-	p.state.Store(partDone)
-	if now, err := statStamp(t.spec.LocalPath); err != nil {
-		return err
-	} else if now != stamp {
-		return fmt.Errorf("after PutObject: %w", errObjectChanged)
-	}
-	return nil
-}
-
 // resumeUpload reconciles a saved checkpoint with the server. It returns nil
 // (with a notice) when the upload must start over; a transient ListParts
 // failure is returned as an error so the UploadId is kept for later.
@@ -235,6 +200,13 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 	switch {
 	case err != nil:
 		reason = err.Error()
+		// Unusable, but the upload it recorded must not become an orphan.
+		if data, rerr := readCheckpointBytes(t.cpPath); rerr == nil {
+			if old := salvageCheckpoint(data); old.Direction == Upload && old.Bucket == t.spec.Bucket &&
+				old.Key == t.spec.Key && old.LocalPath == t.spec.LocalPath {
+				cp = old
+			}
+		}
 	case cp.Direction != Upload || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
 		reason = "checkpoint belongs to another transfer"
 	case cp.Size != stamp.size || cp.FileMTime != stamp.mtime:
@@ -271,17 +243,41 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 			return nil, err // keep the checkpoint and its UploadId: retry later
 		}
 	}
-	if cp != nil && cp.UploadID != "" {
-		// Best effort: the old upload's parts are useless now.
-		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID); err != nil && classify(err) != classNoUpload {
-			e.log.Warn("abort of stale multipart upload failed", "upload_id", cp.UploadID, "err", err)
+	if cp != nil && cp.UploadID != "" && cp.Bucket != "" && cp.Key != "" {
+		// The old upload's parts are useless now; unaborted it would stay
+		// on the server (and be billed) until a lifecycle rule removes it.
+		if err := e.abortStaleUpload(ctx, t, cp.Bucket, cp.Key, cp.UploadID); err != nil {
+			return nil, err // keep the checkpoint: abort it on a later run
 		}
-		cancel()
 	}
 	os.Remove(t.cpPath)
 	e.noticef(t, "started over: %s", reason)
 	return nil, nil
+}
+
+// abortStaleUpload aborts an upload a checkpoint recorded, with retries.
+// Gone already is fine; a transient failure is returned so the checkpoint
+// (and with it the upload ID) is kept for a later run; a permanent one is
+// logged and shown, since nothing more can be done about it.
+func (e *Engine) abortStaleUpload(ctx context.Context, t *transfer, bucket, key, id string) error {
+	err := e.withRetry(ctx, t, func() error {
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := e.store.AbortMultipart(actx, bucket, key, id)
+		if classify(err) == classNoUpload {
+			return nil
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case classify(err) == classTransient || ctx.Err() != nil:
+		return err
+	}
+	e.log.Warn("abort of stale multipart upload failed", "upload_id", id, "err", err)
+	e.noticef(t, "could not abort the old multipart upload %s: %v", id, err)
+	return nil
 }
 
 // errAlreadyComplete: the checkpointed upload turned out to be completed
@@ -370,6 +366,9 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 		return err
 	}
 	etag, crc, err := e.store.UploadPart(ctx, t.spec.Bucket, t.spec.Key, uploadID, p.number, r, p.size)
+	if r.shrank {
+		return errSourceShrank // whatever the SDK made of it
+	}
 	if err != nil {
 		return err
 	}
@@ -405,7 +404,11 @@ type partReader struct {
 	block    []byte // read-ahead storage, allocated on the first Read
 	ahead    []byte // the unread rest of block
 	aheadErr error  // the source's error after ahead, reported once it is drained
+	shrank   bool   // the source ended before size bytes
 }
+
+// errSourceShrank: the local file got shorter while it was being sent.
+var errSourceShrank = fmt.Errorf("local file changed: it became shorter while it was read: %w", errObjectChanged)
 
 func (e *Engine) newPartReader(ctx context.Context, r io.ReadSeeker, p *part) *partReader {
 	return &partReader{e: e, ctx: ctx, r: r, size: p.size, p: p, crcFrom0: true}
@@ -416,6 +419,12 @@ func (r *partReader) Read(b []byte) (int, error) {
 		b = b[:c]
 	}
 	n, err := r.readAhead(b)
+	if err == io.EOF && r.pos+int64(n) < r.size {
+		// Shorter than when the upload started: sending on would only earn
+		// transport errors and retries of the same short body.
+		r.shrank = true
+		err = errSourceShrank
+	}
 	if n > 0 {
 		if werr := r.e.waitBandwidth(r.ctx, n); werr != nil {
 			return 0, werr

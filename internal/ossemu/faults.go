@@ -36,6 +36,11 @@ type Faults struct {
 	BodyTruncateRate float64
 	ReplaceAfter     map[string]int64 // "bucket/key" -> after N body bytes served of it, replace its content (new ETag)
 	OnlyMethods      []string         // if set, per-request faults (all but RatePerConn) apply only to these HTTP methods
+	// CompleteDelay makes CompleteMultipartUpload assemble this long, as a
+	// busy OSS does: the upload is gone at once (a retry gets NoSuchUpload),
+	// the object appears when the delay is over, whether or not the client
+	// still waits. Not limited by OnlyMethods.
+	CompleteDelay time.Duration
 }
 
 func validateFaults(f Faults) error {
@@ -45,7 +50,7 @@ func validateFaults(f Faults) error {
 			return fmt.Errorf("ossemu: fault %s = %v, want 0..1", name, v)
 		}
 	}
-	if f.RatePerConn < 0 || f.Latency < 0 || f.ResetAfter < 0 || f.Stall < 0 {
+	if f.RatePerConn < 0 || f.Latency < 0 || f.ResetAfter < 0 || f.Stall < 0 || f.CompleteDelay < 0 {
 		return fmt.Errorf("ossemu: negative fault setting in %+v", f)
 	}
 	for _, n := range f.FailNth {
@@ -108,6 +113,7 @@ func sanitizeFaults(f Faults) Faults {
 	f.FailRate, f.ResetRate, f.StallRate, f.TruncateRate = clamp(f.FailRate), clamp(f.ResetRate), clamp(f.StallRate), clamp(f.TruncateRate)
 	f.BodyResetRate, f.BodyTruncateRate = clamp(f.BodyResetRate), clamp(f.BodyTruncateRate)
 	f.RatePerConn, f.Latency, f.ResetAfter, f.Stall = max(f.RatePerConn, 0), max(f.Latency, 0), max(f.ResetAfter, 0), max(f.Stall, 0)
+	f.CompleteDelay = max(f.CompleteDelay, 0)
 	f.FailNth = slices.DeleteFunc(slices.Clone(f.FailNth), func(n int) bool { return n < 1 })
 	return f
 }
@@ -174,6 +180,21 @@ func (rf *requestFaults) beforeResponse(ctx context.Context) *ossError {
 		}
 	}
 	return rf.fail
+}
+
+// assemblyDelay waits out CompleteDelay; only closing the server ends it
+// early (a client giving up does not stop the assembly).
+func (s *Server) assemblyDelay() {
+	d := s.faults.Load().f.CompleteDelay
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closeCh:
+	}
 }
 
 // bodyPlan lists the body faults for one GET of `length` bytes; -1 = none.

@@ -308,6 +308,7 @@ func (s *Server) handleCompleteMultipart(q *request) {
 		q.fail(e)
 		return
 	}
+	s.assemblyDelay()
 	om, e := s.assembleParts(q.bucket, u, chosen)
 	if e != nil {
 		restore()
