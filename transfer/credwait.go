@@ -33,7 +33,8 @@ func (e *Engine) awaitCredentialsLocked(t *transfer) {
 			return // stopped, or the user took the job over meanwhile
 		}
 		t.credWait = nil
-		t.state, t.err, t.errInfo = StateQueued, "", nil
+		e.setStateLocked(t, StateQueued)
+		t.err, t.errInfo = "", nil
 		e.emitLocked(EventNotice, t, "credentials are valid again: resuming")
 		e.changedLocked()
 		e.scheduleLocked()

@@ -77,6 +77,7 @@ func TestJobsWaitForCredentialsAndGoOn(t *testing.T) {
 	}
 	assertFile(t, filepath.Join(dir, "big.bin"), generated(size, 7))
 	mustDone(t, e, tree)
+	checkTotals(t, e)
 	if js := jobOf(t, e, tree); js.Items.Done != 40 || js.Items.Failed != 0 {
 		t.Fatalf("folder job after the wait: %+v", js.Items)
 	}

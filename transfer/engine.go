@@ -80,6 +80,7 @@ type transfer struct {
 	speed         speedMeter
 	tree          *treeState // set for a tree job (a prefix or a folder)
 	pos           float64    // place in the queue as stored (see placeLocked)
+	queued        bool       // in e.order, counted in e.counts
 	// credWait, while set, cancels the wait for credentials of a job paused
 	// because its keys were refused.
 	credWait context.CancelFunc
@@ -121,7 +122,13 @@ type Engine struct {
 	queueLock *fileLock
 	db        *jobStore     // the queue; nil when Ephemeral
 	saved     map[ID]string // each job's record as last written
-	removed   []ID          // jobs removed since the last write
+	// counts are the queue's jobs by state and runningJobs the ones whose
+	// run is alive, both kept by setStateLocked/appendLocked/forgetLocked and
+	// startLocked/finish, so totals and the tick cost what runs, not what is queued.
+	counts      map[State]int
+	runningJobs map[*transfer]struct{}
+	speed       float64 // total bytes/s, summed by the tick
+	removed     []ID    // jobs removed since the last write
 
 	wg         sync.WaitGroup // transfer runs and background cleanups
 	persistReq chan struct{}
@@ -213,14 +220,16 @@ func Open(store Store, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
 	e := &Engine{
-		store:      store,
-		opts:       opts,
-		log:        opts.Logger,
-		byID:       map[ID]*transfer{},
-		saved:      map[ID]string{},
-		changed:    make(chan struct{}),
-		persistReq: make(chan struct{}, 1),
-		bgDone:     make(chan struct{}),
+		store:       store,
+		opts:        opts,
+		log:         opts.Logger,
+		byID:        map[ID]*transfer{},
+		saved:       map[ID]string{},
+		counts:      map[State]int{},
+		runningJobs: map[*transfer]struct{}{},
+		changed:     make(chan struct{}),
+		persistReq:  make(chan struct{}, 1),
+		bgDone:      make(chan struct{}),
 	}
 	if e.log == nil {
 		e.log = discardLogger{}
@@ -274,17 +283,15 @@ func (e *Engine) restoreRecord(r queueRecord) {
 		return
 	}
 	t.id = r.ID
-	t.state = r.State
+	e.setStateLocked(t, r.State)
 	t.err, t.errInfo, t.notice = r.Err, r.ErrInfo, r.Notice
 	t.size, t.savedDone, t.retries = r.Size, r.Done, r.Retries
 	if r.Parallel > 0 {
 		t.parallel = min(r.Parallel, maxParallel) // the file may have been edited
 	}
 	t.added, t.finished = r.Added, r.Finished
-	t.state = restoredState(t.state, e.opts.ResumeOnStart)
-	t.pos = r.Pos
-	e.order = append(e.order, t)
-	e.byID[t.id] = t
+	e.setStateLocked(t, restoredState(t.state, e.opts.ResumeOnStart))
+	e.restoreAppendLocked(t, r.Pos)
 }
 
 // Close pauses running transfers, waits for their last checkpoint writes,
@@ -396,7 +403,7 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 			case ExistsAsk:
 				return nil, fmt.Errorf("%w: %s", ErrDestinationExists, abs)
 			case ExistsSkip:
-				t.state = StateDone
+				e.setStateLocked(t, StateDone)
 				t.notice = "skipped: destination exists"
 				t.finished = time.Now()
 			case ExistsRename:
@@ -565,7 +572,7 @@ func (e *Engine) pauseLocked(t *transfer) error {
 			t.cancel()
 		}
 	case t.state == StateQueued:
-		t.state = StatePaused
+		e.setStateLocked(t, StatePaused)
 		e.emitLocked(EventPaused, t, "")
 		e.changedLocked()
 	case t.state == StatePaused:
@@ -600,7 +607,7 @@ func (e *Engine) resumeLocked(t *transfer) {
 		t.intent = intentRequeue
 	case !t.running && t.state == StatePaused:
 		t.stopCredentialWait()
-		t.state = StateQueued
+		e.setStateLocked(t, StateQueued)
 	}
 }
 
@@ -673,7 +680,7 @@ func (e *Engine) Retry(id ID) error {
 			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
 		}
 	}
-	t.state = StateQueued
+	e.setStateLocked(t, StateQueued)
 	t.err, t.errInfo = "", nil
 	t.finished = time.Time{}
 	e.changedLocked()
@@ -891,7 +898,8 @@ func (e *Engine) startLocked(t *transfer) {
 	t.cancel = cancel
 	t.intent = intentNone
 	t.running = true
-	t.state = StateRunning
+	e.runningJobs[t] = struct{}{}
+	e.setStateLocked(t, StateRunning)
 	t.err, t.errInfo = "", nil
 	t.retryingParts = 0
 	t.speed.reset()
@@ -1017,6 +1025,7 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	t.running = false
+	delete(e.runningJobs, t)
 	t.sem = nil
 	t.retryingParts = 0
 	switch {
@@ -1028,22 +1037,22 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 			e.cleanupAsyncLocked(t)
 		}
 	case t.intent == intentClose:
-		t.state = StatePaused
+		e.setStateLocked(t, StatePaused)
 		t.resumeOnOpen = true
 	case t.intent == intentRequeue:
-		t.state = StateQueued
+		e.setStateLocked(t, StateQueued)
 	case t.intent == intentPause || classify(err) == classCanceled:
-		t.state = StatePaused
+		e.setStateLocked(t, StatePaused)
 		e.emitLocked(EventPaused, t, "")
 	case classify(err) == classCredentials:
-		t.state = StatePaused
+		e.setStateLocked(t, StatePaused)
 		t.err = ErrCredentials.Error()
 		t.errInfo = errorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
 		e.log.Warn("job paused: credentials refused; waiting for new ones", "id", t.id, "err", err)
 		e.awaitCredentialsLocked(t)
 	case classify(err) == classDiskFull:
-		t.state = StatePaused
+		e.setStateLocked(t, StatePaused)
 		t.err = shortError(err)
 		t.errInfo = errorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
@@ -1059,7 +1068,7 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 
 func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 	t.stopCredentialWait()
-	t.state = st
+	e.setStateLocked(t, st)
 	t.finished = time.Now()
 	t.savedDone = t.doneBytes()
 	switch st {
@@ -1238,7 +1247,7 @@ func (e *Engine) sleepRetry(ctx context.Context, t *transfer, attempt int, cause
 		t.retries++
 		t.retryingParts++
 		if t.state == StateRunning {
-			t.state = StateRetrying
+			e.setStateLocked(t, StateRetrying)
 		}
 		e.emitLocked(EventRetrying, t, shortError(cause))
 		e.changedLocked()
@@ -1248,7 +1257,7 @@ func (e *Engine) sleepRetry(ctx context.Context, t *transfer, attempt int, cause
 			e.mu.Lock()
 			t.retryingParts--
 			if t.retryingParts == 0 && t.state == StateRetrying {
-				t.state = StateRunning
+				e.setStateLocked(t, StateRunning)
 			}
 			e.changedLocked()
 			e.mu.Unlock()
@@ -1267,7 +1276,7 @@ func (e *Engine) sleepRetry(ctx context.Context, t *transfer, attempt int, cause
 func (e *Engine) setState(t *transfer, st State) {
 	e.mu.Lock()
 	if t.running && t.intent == intentNone {
-		t.state = st
+		e.setStateLocked(t, st)
 		e.changedLocked()
 	}
 	e.mu.Unlock()
@@ -1285,12 +1294,10 @@ func (e *Engine) tickLoop() {
 		case now := <-tk.C:
 			e.mu.Lock()
 			moved := false
-			for _, t := range e.order {
-				if !t.running {
-					continue
-				}
+			e.speed = 0
+			for t := range e.runningJobs {
 				d := t.doneBytes()
-				t.speed.sample(now, d)
+				e.speed += t.speed.sample(now, d)
 				if d != t.lastDone {
 					t.lastDone = d
 					moved = true

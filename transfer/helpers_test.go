@@ -248,3 +248,20 @@ func reasonsOf(items []ItemSnapshot) map[string]string {
 	}
 	return m
 }
+
+// checkTotals recounts the queue's states and compares them with the
+// engine's incremental counts.
+func checkTotals(t testing.TB, e *Engine) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	recount := map[State]int{}
+	for _, j := range e.order {
+		recount[j.state]++
+	}
+	for _, st := range []State{StateQueued, StateRunning, StatePaused, StateVerifying, StateRetrying, StateFailed, StateDone, StateCanceled} {
+		if recount[st] != e.counts[st] {
+			t.Errorf("%s: %d jobs in the queue, counted %d", st, recount[st], e.counts[st])
+		}
+	}
+}

@@ -53,8 +53,31 @@ func (e *Engine) restoreQueue(jsonPath string) {
 	}
 }
 
+// restoreAppendLocked adds a job read from the store with its stored place
+// (the queue is sorted by place once all are read).
+func (e *Engine) restoreAppendLocked(t *transfer, pos float64) {
+	t.queued = true
+	e.counts[t.state]++
+	t.pos = pos
+	e.order = append(e.order, t)
+	e.byID[t.id] = t
+}
+
+// setStateLocked is the one place a job's state changes: the engine-wide
+// counts follow it (a tree item's own transfer is not in the queue and is
+// not counted).
+func (e *Engine) setStateLocked(t *transfer, st State) {
+	if t.queued {
+		e.counts[t.state]--
+		e.counts[st]++
+	}
+	t.state = st
+}
+
 // appendLocked adds t at the end of the queue.
 func (e *Engine) appendLocked(t *transfer) {
+	t.queued = true
+	e.counts[t.state]++
 	t.pos = 1
 	if n := len(e.order); n > 0 {
 		t.pos = e.order[n-1].pos + 1
@@ -116,10 +139,8 @@ func (e *Engine) restoreTree(r queueRecord) {
 	}
 	t.tree = &treeState{store: e.db, root: r.Spec.LocalPath, prefix: r.Spec.Key, meta: m, fileParallel: fp,
 		started: r.Tree.Started, elapsed: r.Tree.Elapsed, active: map[uint64]*activeItem{}, hints: map[ItemState]windowHint{}}
-	t.state = restoredState(r.State, e.opts.ResumeOnStart)
-	t.pos = r.Pos
-	e.order = append(e.order, t)
-	e.byID[t.id] = t
+	e.setStateLocked(t, restoredState(r.State, e.opts.ResumeOnStart))
+	e.restoreAppendLocked(t, r.Pos)
 }
 
 // restoredState is what a job's state becomes when a new process loads it.
@@ -139,6 +160,10 @@ func restoredState(st State, resume bool) State {
 
 // forgetLocked drops a job from the queue and the store.
 func (e *Engine) forgetLocked(t *transfer) {
+	if t.queued {
+		e.counts[t.state]--
+		t.queued = false
+	}
 	delete(e.byID, t.id)
 	delete(e.saved, t.id)
 	if t.tree == nil || !t.tree.ownStore {

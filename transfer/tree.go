@@ -416,7 +416,7 @@ func (e *Engine) requeueTreeLocked(t *transfer) {
 	case t.running:
 		t.tree.rescan.Store(true)
 	case t.state.Finished():
-		t.state = StateQueued
+		e.setStateLocked(t, StateQueued)
 		t.err, t.errInfo, t.finished = "", nil, time.Time{}
 	}
 	e.changedLocked()

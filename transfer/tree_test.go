@@ -159,6 +159,7 @@ func TestTreeItemWindowsByState(t *testing.T) {
 	if err := e.RetryItem(id, all[len(all)-1].Seq+100); err == nil {
 		t.Error("RetryItem of a missing item accepted")
 	}
+	checkTotals(t, e)
 	if n := e.ClearFinished(); n != 1 {
 		t.Errorf("ClearFinished removed %d jobs, want 1", n)
 	}
@@ -204,8 +205,14 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 		}
 	}
 	check(e, "before restart")
+	checkTotals(t, e)
+	if tt := e.Window(WindowRequest{}).Totals; tt.Done != 5 || tt.Running+tt.Queued+tt.Paused+tt.Failed != 0 {
+		t.Errorf("totals %+v, want 5 done", tt)
+	}
 	e.Close()
-	check(env.open(opts), "after restart")
+	e2 := env.open(opts)
+	check(e2, "after restart")
+	checkTotals(t, e2)
 }
 
 // TestFolderUploadResumesItsWalk: an upload job stopped midway goes on

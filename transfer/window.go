@@ -153,25 +153,7 @@ func jobMatches(t *transfer, f JobFilter) bool {
 }
 
 func (e *Engine) totalsLocked() Totals {
-	var tt Totals
-	for _, t := range e.order {
-		switch t.state {
-		case StateRunning, StateRetrying, StateVerifying:
-			tt.Running++
-		case StateQueued:
-			tt.Queued++
-		case StatePaused:
-			tt.Paused++
-		case StateFailed:
-			tt.Failed++
-		case StateDone:
-			tt.Done++
-		case StateCanceled:
-			tt.Canceled++
-		}
-		if t.running {
-			tt.Speed += t.speed.get()
-		}
-	}
-	return tt
+	c := e.counts
+	return Totals{Running: c[StateRunning] + c[StateRetrying] + c[StateVerifying], Queued: c[StateQueued],
+		Paused: c[StatePaused], Failed: c[StateFailed], Done: c[StateDone], Canceled: c[StateCanceled], Speed: e.speed}
 }
