@@ -177,6 +177,8 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 	}
 	opts := setup.EngineOptions(conn.Config.Transfer)
 	opts.Logger = logger
+	opts.Profile, opts.Endpoint, opts.Region = conn.Profile.Name, conn.Profile.Endpoint, conn.Profile.Region
+	opts.StoreFor = func(name string) (transfer.Store, error) { return setup.StoreForProfile(conn.Config, name) }
 	engine, err := transfer.Open(store, opts)
 	if err != nil {
 		return err

@@ -85,6 +85,12 @@ type Spec struct {
 	PartSize  int64    // 0 means Options.PartSize
 	// NoCheckpoint disables the checkpoint (and so resume) for this transfer.
 	NoCheckpoint bool
+	// Profile, Endpoint and Region record the account a job belongs to (set
+	// by the engine from Options when empty; never a secret): a job runs
+	// with its profile's store whatever profile ossq was started with.
+	Profile  string `json:"profile,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Region   string `json:"region,omitempty"`
 	// Filter, for a tree, leaves out what its rules do not keep (rclone's
 	// semantics: internal/filter); nil keeps everything.
 	Filter *filter.Options `json:"filter,omitempty"`
@@ -143,6 +149,7 @@ type TransferSnapshot struct {
 	ErrInfo        *ErrorInfo // full cause, for the details view
 	Notice         string     // e.g. "restarted: object changed since checkpoint"
 	CheckpointPath string
+	Profile        string         // the profile the job belongs to
 	Parts          []PartSnapshot // nil for single-request transfers
 	Added          time.Time
 	Finished       time.Time
@@ -206,6 +213,11 @@ type Options struct {
 	RetryDelay time.Duration
 	// Logger receives structured logs; nil means discard.
 	Logger Logger
+	// Profile, Endpoint and Region name the account the store reaches; new
+	// jobs record them. StoreFor builds the store of another profile, for
+	// jobs queued under it (nil: every job uses the engine's store).
+	Profile, Endpoint, Region string
+	StoreFor                  func(profile string) (Store, error)
 }
 
 // Logger is the slice of *slog.Logger the engine uses.

@@ -26,7 +26,7 @@ func (e *Engine) awaitCredentialsLocked(t *transfer) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		err := AwaitCredentials(ctx, e.store, credentialPoll, credentialPollMost)
+		err := AwaitCredentials(ctx, e.storeOf(t), credentialPoll, credentialPollMost)
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if err != nil || ctx.Err() != nil || t.state != StatePaused || t.err != ErrCredentials.Error() {

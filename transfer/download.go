@@ -114,7 +114,7 @@ type objectOpener interface {
 func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCloser, error) {
 	var obj Object
 	var body io.ReadCloser
-	opener, canOpen := e.store.(objectOpener)
+	opener, canOpen := e.storeOf(t).(objectOpener)
 	if canOpen && t.spec.VersionID == "" && t.sizeHint >= 0 && t.sizeHint < e.opts.MultipartThreshold {
 		if _, err := os.Stat(t.cpPath); t.cpPath == "" || errors.Is(err, os.ErrNotExist) {
 			err := e.withRetry(ctx, t, func() error {

@@ -81,6 +81,7 @@ type transfer struct {
 	tree          *treeState // set for a tree job (a prefix or a folder)
 	pos           float64    // place in the queue as stored (see placeLocked)
 	queued        bool       // in e.order, counted in e.counts
+	store         Store      // the job's profile's store, set when a run starts
 	// credWait, while set, cancels the wait for credentials of a job paused
 	// because its keys were refused.
 	credWait context.CancelFunc
@@ -121,6 +122,7 @@ type Engine struct {
 	events    *eventQueue
 	queueLock *fileLock
 	db        *jobStore     // the queue; nil when Ephemeral
+	profiles  profileStores // stores of other profiles' jobs
 	saved     map[ID]string // each job's record as last written
 	// counts are the queue's jobs by state and runningJobs the ones whose
 	// run is alive, both kept by setStateLocked/appendLocked/forgetLocked and
@@ -339,6 +341,9 @@ func newID() ID {
 // newTransfer validates a spec and derives its paths. resolve applies the
 // OnExists policy (only for fresh Adds, not for reloaded queue entries).
 func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
+	if resolve {
+		e.recordProfile(&spec)
+	}
 	switch spec.Direction {
 	case Download, Upload:
 	default:
@@ -798,6 +803,7 @@ func (e *Engine) snapLocked(t *transfer, withParts bool) TransferSnapshot {
 		ID: t.id, Direction: t.spec.Direction, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: t.spec.LocalPath,
 		State: t.state, Size: t.size, Retries: t.retries, Parallel: t.parallel, PartSize: t.partSize,
 		Err: t.err, ErrInfo: t.errInfo, Notice: t.notice, CheckpointPath: t.cpPath, Added: t.added, Finished: t.finished,
+		Profile: t.spec.Profile,
 	}
 	if t.errInfo != nil {
 		info := *t.errInfo
@@ -923,6 +929,15 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	defer e.wg.Done()
 	var err error
 	cleaned := false // this run already removed the upload, temp file and checkpoint
+	store, serr := e.storeForProfile(t.spec.Profile)
+	if serr != nil {
+		t.cancel()
+		e.finish(t, serr, false)
+		return
+	}
+	e.mu.Lock()
+	t.store = store
+	e.mu.Unlock()
 	lock, lerr := lockWithGrace(ctx, t)
 	switch {
 	case lerr != nil:
@@ -1044,6 +1059,11 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	case t.intent == intentPause || classify(err) == classCanceled:
 		e.setStateLocked(t, StatePaused)
 		e.emitLocked(EventPaused, t, "")
+	case errors.Is(err, errNoProfile):
+		e.setStateLocked(t, StatePaused)
+		t.err = err.Error()
+		e.emitLocked(EventPaused, t, t.err)
+		e.log.Warn("job paused: its profile is not in the config", "id", t.id, "profile", t.spec.Profile)
 	case classify(err) == classCredentials:
 		e.setStateLocked(t, StatePaused)
 		t.err = ErrCredentials.Error()
@@ -1156,7 +1176,7 @@ func (e *Engine) discardArtifacts(t *transfer) {
 	if uploadID != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := e.withRetry(ctx, nil, func() error {
-			err := e.store.AbortMultipart(ctx, t.spec.Bucket, t.spec.Key, uploadID)
+			err := e.storeOf(t).AbortMultipart(ctx, t.spec.Bucket, t.spec.Key, uploadID)
 			if classify(err) == classNoUpload {
 				return nil
 			}

@@ -251,6 +251,7 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 		return nil, fmt.Errorf("prefix must be at most 1023 bytes, got %d", len(prefix))
 	}
 	spec.Key, spec.LocalPath = prefix, root
+	e.recordProfile(&spec)
 	if spec.OnExists == "" {
 		spec.OnExists = e.opts.OnExists
 	}

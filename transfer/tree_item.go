@@ -218,22 +218,22 @@ func (r *treeRun) fetchInto(ctx context.Context, a *activeItem, it *treeItem, f 
 // can, else HEAD then GET.
 func (r *treeRun) open(ctx context.Context, key string) (Object, io.ReadCloser, error) {
 	b := r.t.spec.Bucket
-	if opener, ok := r.e.store.(objectOpener); ok {
+	if opener, ok := r.e.storeOf(r.t).(objectOpener); ok {
 		obj, body, err := opener.OpenObject(ctx, b, key)
 		var oe *OSSError
 		if errors.As(err, &oe) && oe.Info.Code == "InvalidObjectState" {
 			// Not restored: HEAD names the storage class for the message.
-			if head, herr := r.e.store.HeadObject(ctx, b, key); herr == nil && NeedsRestore(head) {
+			if head, herr := r.e.storeOf(r.t).HeadObject(ctx, b, key); herr == nil && NeedsRestore(head) {
 				return head, nil, archivedError("GetObject", head.StorageClass)
 			}
 		}
 		return obj, body, err
 	}
-	obj, err := r.e.store.HeadObject(ctx, b, key)
+	obj, err := r.e.storeOf(r.t).HeadObject(ctx, b, key)
 	if err != nil {
 		return obj, nil, err
 	}
-	body, err := r.e.store.GetRange(ctx, b, key, 0, -1, obj.ETag)
+	body, err := r.e.storeOf(r.t).GetRange(ctx, b, key, 0, -1, obj.ETag)
 	return obj, body, err
 }
 
@@ -256,7 +256,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 	sub := &transfer{id: t.id, spec: Spec{Direction: t.spec.Direction, Bucket: t.spec.Bucket, Key: it.key,
 		LocalPath: local, OnExists: t.spec.OnExists, NoCheckpoint: t.spec.NoCheckpoint},
 		state: StateRunning, running: true, size: -1, sizeHint: it.size,
-		parallel: t.parallel, partSize: t.partSize, sem: newDynSem(t.parallel), added: time.Now()}
+		parallel: t.parallel, partSize: t.partSize, sem: newDynSem(t.parallel), added: time.Now(), store: t.store}
 	if t.spec.Direction == Download {
 		if fi, err := os.Lstat(local); err == nil && fi.Mode().IsRegular() && it.seq <= r.resumeUpTo &&
 			fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime {

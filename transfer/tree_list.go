@@ -31,7 +31,7 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 	var page Page
 	err := r.e.withRetry(ctx, t, func() error {
 		var err error
-		page, err = r.e.store.ListObjects(ctx, t.spec.Bucket, r.ts.prefix, "", token, listPageSize)
+		page, err = r.e.storeOf(r.t).ListObjects(ctx, t.spec.Bucket, r.ts.prefix, "", token, listPageSize)
 		return err
 	})
 	if err != nil {

@@ -80,7 +80,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 			ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
 			var err error
-			id, err = e.store.InitiateMultipart(ictx, t.spec.Bucket, t.spec.Key)
+			id, err = e.storeOf(t).InitiateMultipart(ictx, t.spec.Bucket, t.spec.Key)
 			return err
 		}); err != nil {
 			return err
@@ -88,7 +88,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		if ctx.Err() != nil {
 			// Stopped meanwhile, before any part or checkpoint: drop it now.
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			if err := e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, id); err != nil && classify(err) != classNoUpload {
+			if err := e.storeOf(t).AbortMultipart(actx, t.spec.Bucket, t.spec.Key, id); err != nil && classify(err) != classNoUpload {
 				e.log.Warn("abort of an unused multipart upload failed", "upload_id", id, "err", err)
 			}
 			cancel()
@@ -123,7 +123,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	} else if err != nil { // the upload ID must be on disk before any part
 		// Unrecorded, a new upload could never be resumed or found again.
 		actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		e.store.AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID)
+		e.storeOf(t).AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID)
 		cancel()
 		e.mu.Lock()
 		t.uploadID = ""
@@ -158,7 +158,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 	var serverCRC string
 	err = e.withRetry(ctx, t, func() error {
 		var err error
-		serverCRC, err = e.store.CompleteMultipart(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID, done)
+		serverCRC, err = e.storeOf(t).CompleteMultipart(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID, done)
 		return err
 	})
 	if classify(err) == classNoUpload {
@@ -220,7 +220,7 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 		var listed []UploadedPart
 		err := e.withRetry(ctx, t, func() error {
 			var err error
-			listed, err = e.store.ListParts(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID)
+			listed, err = e.storeOf(t).ListParts(ctx, t.spec.Bucket, t.spec.Key, cp.UploadID)
 			return err
 		})
 		switch {
@@ -263,7 +263,7 @@ func (e *Engine) abortStaleUpload(ctx context.Context, t *transfer, bucket, key,
 	err := e.withRetry(ctx, t, func() error {
 		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		err := e.store.AbortMultipart(actx, bucket, key, id)
+		err := e.storeOf(t).AbortMultipart(actx, bucket, key, id)
 		if classify(err) == classNoUpload {
 			return nil
 		}
@@ -308,7 +308,7 @@ func (e *Engine) objectMatches(ctx context.Context, t *transfer, size int64, wan
 	var obj Object
 	err := e.withRetry(ctx, t, func() error {
 		var err error
-		obj, err = e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+		obj, err = e.storeOf(t).HeadObject(ctx, t.spec.Bucket, t.spec.Key)
 		return err
 	})
 	if err != nil {
@@ -365,7 +365,7 @@ func (e *Engine) sendPartOnce(ctx context.Context, t *transfer, r *partReader, p
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	etag, crc, err := e.store.UploadPart(ctx, t.spec.Bucket, t.spec.Key, uploadID, p.number, r, p.size)
+	etag, crc, err := e.storeOf(t).UploadPart(ctx, t.spec.Bucket, t.spec.Key, uploadID, p.number, r, p.size)
 	if r.shrank {
 		return errSourceShrank // whatever the SDK made of it
 	}

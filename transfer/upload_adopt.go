@@ -156,7 +156,7 @@ func (e *Engine) adoptUpload(ctx context.Context, t *transfer, stamp fileStamp, 
 	var listed []UploadedPart
 	err := e.withRetry(ctx, t, func() error {
 		var err error
-		listed, err = e.store.ListParts(ctx, t.spec.Bucket, t.spec.Key, id)
+		listed, err = e.storeOf(t).ListParts(ctx, t.spec.Bucket, t.spec.Key, id)
 		return err
 	})
 	if err != nil {

@@ -117,7 +117,7 @@ func (e *Engine) putStable(ctx context.Context, t *transfer, f *os.File, p *part
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		_, crc, err := e.store.PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
+		_, crc, err := e.storeOf(t).PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
 		if r.shrank {
 			return errSourceShrank // not a transport error to retry
 		}

@@ -17,9 +17,9 @@ type VersionReader interface {
 // headObject HEADs what the transfer reads: the version its spec pins, or the current object.
 func (e *Engine) headObject(ctx context.Context, t *transfer) (Object, error) {
 	if t.spec.VersionID == "" {
-		return e.store.HeadObject(ctx, t.spec.Bucket, t.spec.Key)
+		return e.storeOf(t).HeadObject(ctx, t.spec.Bucket, t.spec.Key)
 	}
-	vr, ok := e.store.(VersionReader)
+	vr, ok := e.storeOf(t).(VersionReader)
 	if !ok {
 		return Object{}, errNoVersionReader
 	}
@@ -29,9 +29,9 @@ func (e *Engine) headObject(ctx context.Context, t *transfer) (Object, error) {
 // getRange is GetRange of what the transfer reads.
 func (e *Engine) getRange(ctx context.Context, t *transfer, off, n int64, ifMatch string) (io.ReadCloser, error) {
 	if t.spec.VersionID == "" {
-		return e.store.GetRange(ctx, t.spec.Bucket, t.spec.Key, off, n, ifMatch)
+		return e.storeOf(t).GetRange(ctx, t.spec.Bucket, t.spec.Key, off, n, ifMatch)
 	}
-	vr, ok := e.store.(VersionReader)
+	vr, ok := e.storeOf(t).(VersionReader)
 	if !ok {
 		return nil, errNoVersionReader
 	}

@@ -62,7 +62,7 @@ func TestQueueItemHeightMatchesItsLines(t *testing.T) {
 	for i := range snap.Transfers {
 		tr := &transfer.JobSnapshot{TransferSnapshot: snap.Transfers[i]}
 		for _, w := range []int{78, wideQueueWidth - 1, wideQueueWidth, 200} {
-			if got, want := len(buildJobLines(s, tr, w, "")), queueRowHeight(tr, w); got != want {
+			if got, want := len(buildJobLines(s, tr, w, "", "")), queueRowHeight(tr, w); got != want {
 				t.Errorf("%s at %d: %d lines, height says %d", tr.ID, w, got, want)
 			}
 		}

@@ -142,7 +142,7 @@ func New(deps Deps) Model {
 		details:   newDetails(styles),
 		picker:    newPicker(styles),
 		logs:      newLogPane(styles, deps.Log),
-		queue:     queueModel{styles: styles, home: home},
+		queue:     queueModel{styles: styles, home: home, profile: deps.Profile},
 		progress:  progressClamp{},
 		restoring: map[string]bool{},
 		now:       time.Now,

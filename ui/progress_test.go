@@ -74,7 +74,7 @@ func TestPartStripIsTheBarsWidthAndItsLabelWhole(t *testing.T) {
 		j := &transfer.JobSnapshot{TransferSnapshot: transfer.TransferSnapshot{ID: "x", Direction: transfer.Download, Bucket: "b",
 			Key: "k", State: transfer.StateRunning, Size: int64(n), Parts: parts, PartSize: 1}}
 		for _, w := range []int{58, 78, 118, 158} {
-			lines := buildJobLines(s, j, w, "")
+			lines := buildJobLines(s, j, w, "", "")
 			bar, strip := ansi.Strip(lines[len(lines)-2]), ansi.Strip(lines[len(lines)-1])
 			if w >= wideQueueWidth {
 				bar = ansi.Strip(lines[0]) // the bar shares the summary line
@@ -93,3 +93,19 @@ func TestPartStripIsTheBarsWidthAndItsLabelWhole(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A job of another profile than ossq's is tagged with it; one of the
+// current profile is not.
+func TestRowsNameTheProfileOfOtherAccounts(t *testing.T) {
+	s := NewStyles(DefaultTheme(), newRenderer(true))
+	j := &transfer.JobSnapshot{TransferSnapshot: transfer.TransferSnapshot{ID: "x", Direction: transfer.Download, Bucket: "b",
+		Key: "k", State: transfer.StateQueued, Size: 10, Profile: "work"}}
+	for _, w := range []int{58, 118} {
+		if first := ansi.Strip(buildJobLines(s, j, w, "", "default")[0]); !strings.Contains(first, "[work] oss://b/k") {
+			t.Errorf("at %d: %q lacks the profile tag", w, first)
+		}
+		if first := ansi.Strip(buildJobLines(s, j, w, "", "work")[0]); strings.Contains(first, "[work]") {
+			t.Errorf("at %d: %q tags the current profile", w, first)
+		}
+	}
+}

@@ -53,6 +53,7 @@ type queueModel struct {
 	styles        *Styles
 	width, height int
 	home          string
+	profile       string // the profile ossq runs under: jobs of others are tagged
 
 	filter transfer.JobFilter
 	total  int
@@ -205,7 +206,7 @@ func (q *queueModel) prepare() {
 			continue
 		}
 		if r.lines == nil {
-			r.lines = buildJobLines(q.styles, &r.job, q.width-2, q.home)
+			r.lines = buildJobLines(q.styles, &r.job, q.width-2, q.home, q.profile)
 		}
 		used += r.height
 	}
@@ -236,7 +237,7 @@ func (q *queueModel) View() string {
 		} else {
 			rowLines = r.lines
 			if rowLines == nil { // not prepared: only if View runs before Update
-				rowLines = buildJobLines(s, &r.job, q.width-2, q.home)
+				rowLines = buildJobLines(s, &r.job, q.width-2, q.home, q.profile)
 			}
 		}
 		for j, l := range rowLines {

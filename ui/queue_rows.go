@@ -76,7 +76,9 @@ func jobBytes(j *transfer.JobSnapshot) string {
 }
 
 // buildJobLines renders one job in w cells.
-func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home string) []string {
+// buildJobLines draws a job's row; a job of another profile than the
+// one ossq runs under (profile) is tagged with its own.
+func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home, profile string) []string {
 	w = max(20, w)
 	lines := make([]string, 0, 4)
 	eta, speed := "", ""
@@ -92,7 +94,7 @@ func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home string) []str
 	bytes := jobBytes(j)
 	if w >= wideQueueWidth {
 		nameW, barW := wideQueueWidths(w)
-		lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(fitJobName(j, home, nameW), nameW))+" "+
+		lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(taggedJobName(j, home, profile, nameW), nameW))+" "+
 			s.stateWrap[j.State].render(padRight(string(j.State), colState))+" "+
 			renderBar(s, frac, barW, failed)+" "+s.textWrap.render(pctText(frac, failed))+" "+
 			s.faintWrap.render(padRight(bytes, colBytes))+" "+
@@ -101,7 +103,7 @@ func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home string) []str
 		return appendJobDetailLines(s, j, w, barW, lines)
 	}
 	nameW := queueNameWidth(w)
-	lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(fitJobName(j, home, nameW), nameW))+" "+
+	lines = append(lines, directionGlyph(j.Direction)+" "+s.textWrap.render(padRight(taggedJobName(j, home, profile, nameW), nameW))+" "+
 		s.stateWrap[j.State].render(padRight(string(j.State), colState))+" "+
 		s.textWrap.render(padLeft(speed, colSpeed)+" "+padLeft(eta, colETA))+" "+
 		s.warningWrap.render(padLeft(retries, colRetries)))
@@ -189,4 +191,14 @@ func finishedLine(j *transfer.JobSnapshot) string {
 		}
 	}
 	return text
+}
+
+// taggedJobName is fitJobName, led by "[profile] " for a job of another
+// profile than the current one.
+func taggedJobName(j *transfer.JobSnapshot, home, profile string, w int) string {
+	if j.Profile == "" || j.Profile == profile {
+		return fitJobName(j, home, w)
+	}
+	tag := displayName("[" + j.Profile + "] ")
+	return truncate(tag, w) + fitJobName(j, home, max(0, w-cellWidth(tag)))
 }
