@@ -57,7 +57,15 @@ func (m treeMeta) counts() ItemCounts {
 }
 
 // adjust applies one item's move from old to new state to the figures.
+// BytesTotal is what is to move: a skipped item leaves it, a retried one
+// comes back.
 func (m *treeMeta) adjust(old, now ItemState, size int64) {
+	switch {
+	case now == ItemSkipped && old != ItemSkipped:
+		m.BytesTotal -= max(size, 0)
+	case old == ItemSkipped && now != ItemSkipped:
+		m.BytesTotal += max(size, 0)
+	}
 	for _, d := range []struct {
 		s ItemState
 		n int64
@@ -358,18 +366,10 @@ func (e *Engine) retryItems(t *transfer, states ...ItemState) error {
 					return err
 				}
 				m.adjust(st, ItemPending, it.size)
-				m.BytesTotal += max(it.size, 0) * boolInt(st == ItemSkipped)
 			}
 		}
 		return nil
 	})
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // RetryItem queues one failed or skipped item of a tree job again; the job

@@ -150,8 +150,8 @@ func TestTreeItemWindowsByState(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	if js := jobOf(t, e, id); js.Items.Done != 26 || js.Items.Failed != 0 || js.Items.Skipped != 1 {
-		t.Fatalf("after retry: %+v", js.Items)
+	if js := jobOf(t, e, id); js.Items.Done != 26 || js.Items.Failed != 0 || js.Items.Skipped != 1 || js.Done != 310 || js.Size != 310 {
+		t.Fatalf("after retry: %+v, %d of %d bytes (want 310 of 310: the skipped key is not to move)", js.Items, js.Done, js.Size)
 	}
 	if n := env.srv.Stats().Requests["GetObject"]; n != 1 {
 		t.Errorf("retry made %d GETs, want 1 (the failed item only)", n)
