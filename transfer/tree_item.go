@@ -104,7 +104,7 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 			return res, skipf("destination is a symbolic link")
 		case fi.IsDir():
 			return res, fmt.Errorf("%w: %s is a folder (another key uses this name as a prefix)", ErrDestinationExists, it.rel)
-		case resumed && fi.Mode().IsRegular() && fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime:
+		case resumed && placedBefore(fi, *it):
 			return res, nil // placed before the last run stopped, not yet recorded
 		}
 		switch r.t.spec.OnExists {
@@ -135,10 +135,8 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 	if err != nil {
 		return res, fmt.Errorf("create temp file: %w", pathError(temp, err))
 	}
-	var obj Object
 	err = r.e.withRetry(ctx, r.t, func() error {
-		var err error
-		obj, err = r.fetchInto(ctx, a, it, f)
+		_, err := r.fetchInto(ctx, a, it, f)
 		return err
 	})
 	if err == nil {
@@ -149,7 +147,7 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 		r.root.Remove(temp)
 		return res, err
 	}
-	res.temp, res.f, res.dest, res.mtime = filepath.ToSlash(temp), f, filepath.ToSlash(dest), obj.LastModified
+	res.temp, res.f, res.dest, res.mtime = filepath.ToSlash(temp), f, filepath.ToSlash(dest), time.Unix(0, it.mtime)
 	return res, nil
 }
 
@@ -258,8 +256,7 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		state: StateRunning, running: true, size: -1, sizeHint: it.size,
 		parallel: t.parallel, partSize: t.partSize, sem: newDynSem(t.parallel), added: time.Now(), store: t.store}
 	if t.spec.Direction == Download {
-		if fi, err := os.Lstat(local); err == nil && fi.Mode().IsRegular() && it.seq <= r.resumeUpTo &&
-			fi.Size() == it.size && it.mtime != 0 && fi.ModTime().UnixNano() == it.mtime {
+		if fi, err := os.Lstat(local); err == nil && it.seq <= r.resumeUpTo && placedBefore(fi, it) {
 			return nil // placed before the last run stopped, not yet recorded
 		} else if err == nil && t.spec.OnExists != ExistsOverwrite && t.spec.OnExists != ExistsRename {
 			return existsSkip(t.spec.OnExists)
@@ -289,6 +286,15 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		e.discardArtifacts(sub) // a permanent failure keeps nothing half-made
 	}
 	return err
+}
+
+// placedBefore recognises an item's file that a run placed before it was
+// killed, unrecorded: a regular file of the item's size with its
+// modification time (compared to the second: a GET's Last-Modified header
+// has no finer grain than that, a listing's may).
+func placedBefore(fi os.FileInfo, it treeItem) bool {
+	return fi.Mode().IsRegular() && fi.Size() == it.size && it.mtime != 0 &&
+		fi.ModTime().Unix() == time.Unix(0, it.mtime).Unix()
 }
 
 // within reports whether path is dir or under it.
