@@ -26,7 +26,7 @@ const (
 	flowRate     = 256 << 10
 	flowParts    = flowSize / flowPartSize
 	// flowWait bounds every wait on the screen or the engine.
-	flowWait = 30 * time.Second
+	flowWait = 90 * time.Second // generous: CI may run beside other loads on 2 cores
 )
 
 type flowEnv struct {
