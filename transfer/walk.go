@@ -93,25 +93,53 @@ func (w *walker) dir(path, rel string, ancestors []fs.FileInfo) error {
 	if err != nil {
 		return w.emitIfAfter(WalkEntry{Rel: rel, Path: path, Kind: WalkUnreadable, Reason: "folder could not be read: " + errText(err)})
 	}
-	children := make([]child, 0, len(entries))
-	for _, e := range entries {
-		children = append(children, w.resolve(path, rel, e, ancestors))
+	// Only names and types are held for the sort (a folder of 100,000
+	// files costs its names, not 100,000 stats); each entry is resolved as
+	// it is emitted. A followed link is resolved first: its target decides
+	// whether it sorts as a folder.
+	type pending struct {
+		e        fs.DirEntry
+		sortKey  string
+		isDir    bool
+		resolved *child
 	}
-	slices.SortFunc(children, func(a, b child) int { return strings.Compare(a.sortKey, b.sortKey) })
-	for _, c := range children {
-		childRel := joinRel(rel, c.name)
+	children := make([]pending, 0, len(entries))
+	for _, e := range entries {
+		p := pending{e: e, sortKey: joinRel(rel, e.Name())}
+		switch {
+		case e.Type()&fs.ModeSymlink != 0 && w.opts.FollowSymlinks:
+			c := w.resolve(path, rel, e, ancestors)
+			p.resolved, p.isDir, p.sortKey = &c, c.isDir, c.sortKey
+		case e.IsDir():
+			p.isDir, p.sortKey = true, p.sortKey+"/"
+		}
+		children = append(children, p)
+	}
+	entries = nil
+	slices.SortFunc(children, func(a, b pending) int { return strings.Compare(a.sortKey, b.sortKey) })
+	for i := range children {
+		p := &children[i]
+		if after := w.opts.StartAfter; after != "" && !p.isDir && p.sortKey <= after {
+			continue // before the resume point: not even stat'ed
+		}
+		// Every path under a folder starts with its sortKey ("name/"):
+		// skip it whole when all of them sort before StartAfter.
+		if after := w.opts.StartAfter; after != "" && p.isDir && p.sortKey < after && !strings.HasPrefix(after, p.sortKey) {
+			continue
+		}
+		c := p.resolved
+		if c == nil {
+			r := w.resolve(path, rel, p.e, ancestors)
+			c = &r
+		}
+		p.e, p.resolved = nil, nil
 		if !c.isDir {
 			if err := w.emitIfAfter(c.entry); err != nil {
 				return err
 			}
 			continue
 		}
-		// Every path under the folder starts with childRel + "/": skip it
-		// whole when all of them sort before StartAfter.
-		if after := w.opts.StartAfter; after != "" && c.sortKey < after && !strings.HasPrefix(after, c.sortKey) {
-			continue
-		}
-		if err := w.dir(c.path, childRel, append(ancestors, c.info)); err != nil {
+		if err := w.dir(c.path, joinRel(rel, c.name), append(ancestors, c.info)); err != nil {
 			return err
 		}
 	}
