@@ -122,6 +122,28 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case promptOnExists:
 		return m.handleExistsKey(msg)
+	case promptAction:
+		switch msg.String() {
+		case "y", "Y":
+			m.prompt = nil
+			return p.confirm(m)
+		case "n", "N", "esc":
+			m.prompt = nil
+			return m.setNotice("nothing done", false)
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
+	case promptInfo:
+		switch msg.String() {
+		case "enter", "esc", "q", "y":
+			m.prompt = nil
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
 	}
 	// text prompts
 	switch msg.Type {
@@ -172,6 +194,15 @@ func (m *Model) submitPrompt() tea.Cmd {
 			text = "bandwidth limit: " + formatSpeed(float64(bps))
 		}
 		return m.action("", "bandwidth", text, func() error { m.eng.SetBandwidthLimit(bps); return nil })
+	case promptActionText:
+		m.prompt = nil
+		cmd, err := p.submit(m, value)
+		if err != nil {
+			m.prompt = p
+			p.err = err.Error()
+			return nil
+		}
+		return cmd
 	case promptBucketName:
 		bucket, prefix, err := parseLocation(value)
 		if err != nil {
