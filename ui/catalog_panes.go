@@ -79,14 +79,18 @@ func (l *listBox) frame(title, head, empty, status string, row func(i, w int) st
 	return out.String()
 }
 
-// formatAge renders how long ago t was: "45s", "3h10m", "12d".
+// formatAge renders how long ago t was: "45s", "3h10m", "1d02h", "12d".
 func formatAge(now, t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	d := now.Sub(t)
-	if d >= 48*time.Hour {
-		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	days := int(d / (24 * time.Hour))
+	switch {
+	case days >= 10:
+		return fmt.Sprintf("%dd", days)
+	case days >= 1:
+		return fmt.Sprintf("%dd%02dh", days, int(d%(24*time.Hour)/time.Hour))
 	}
 	return formatETA(max(d, time.Second))
 }
