@@ -28,6 +28,7 @@ func (m *Model) catalogBindings(e *entry) bindingTable {
 	isFolder := e != nil && e.kind == kindFolder
 	objectWhy := first(noBucket, ifStr(!isObject, "put the cursor on an object"))
 	entryWhy := first(noBucket, ifStr(!isObject && !isFolder, "put the cursor on an object or a folder"))
+	k.ShowDeleted.SetHelp("V", "deleted objects")
 	moveWhy := first(entryWhy, ifStr(isFolder, "a folder moves in two steps: copy it (c), then delete it (D)"))
 	return bindingTable{
 		onlyIf(&k.Uploads, false, noBucket, m.openUploads),

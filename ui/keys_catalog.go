@@ -192,6 +192,7 @@ func (m *Model) deletedTable() bindingTable {
 	k := &m.keys
 	t := m.navTable(d.n, d.rows(), d.move, d.moveTo)
 	x := d.current()
+	k.ShowDeleted.SetHelp("V", "back to the objects")
 	why := first(ifStr(x == nil, "no deleted object under the cursor"), ifStr(x != nil && x.Last.VersionID == "", "only delete markers remain: no data to bring back"))
 	return append(t,
 		onlyIf(&k.Undelete, true, why, func() tea.Cmd {
