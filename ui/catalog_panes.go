@@ -140,6 +140,8 @@ const (
 	colUploadID = 12
 	colVersion  = 22
 	colFlags    = 14
+	// maxVersionIDWidth: OSS version IDs are about 32 characters.
+	maxVersionIDWidth = 40
 )
 
 func (u *uploadsModel) View() string {
@@ -196,7 +198,7 @@ func versionFlags(x *transfer.Version) string {
 
 func (v *versionsModel) View() string {
 	w := max(20, v.width) - colMarker
-	idW := max(8, w-colSize-colModified-colFlags-3)
+	idW := max(8, min(w-colSize-colModified-colFlags-3, maxVersionIDWidth))
 	head := "  " + padRight("Version ID", idW) + " " + padLeft("Size", colSize) + " " + padRight("Modified", colModified) + " " + "State"
 	status := plural(len(v.versions), "version") + " · d downloads the one under the cursor"
 	return v.frame("Versions of oss://"+v.bucket+"/"+v.key, head, "no versions (the object is gone, or the bucket was never versioned)", status,
