@@ -103,4 +103,3 @@ func TestFlowDownloadAnOlderVersion(t *testing.T) {
 		t.Fatalf("downloaded %d bytes, not the older version's %d (latest has %d)", len(got), len(older), len(newer))
 	}
 }
-
