@@ -205,9 +205,12 @@ func (m *Model) openCopyPrompt(e entry, move bool) tea.Cmd {
 		verb = "Move"
 	}
 	src := "oss://" + bucket + "/" + e.key
-	body := "To (oss://bucket/key; a folder goes to oss://bucket/prefix/):"
-	if move {
-		body = "To (oss://bucket/key); the source is deleted once the copy is in:"
+	body := "To oss://bucket/key (ending in / keeps the name):"
+	switch {
+	case e.kind == kindFolder:
+		body = "To oss://bucket/prefix/ (every object under it is copied):"
+	case move:
+		body = "To oss://bucket/key (ending in / keeps the name); the source is deleted once the copy is in:"
 	}
 	m.prompt = newTextPrompt(promptActionText, verb+" "+src, body, src, "oss://bucket/key", m.width)
 	m.prompt.submit = func(m *Model, value string) (tea.Cmd, error) {

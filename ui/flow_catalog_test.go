@@ -87,7 +87,7 @@ func TestFlowDownloadAnOlderVersion(t *testing.T) {
 	waitScreen(t, tm, "Versions of oss://flow/ver/doc.bin", "2 versions", "latest", "2.0 MiB")
 	tm.Send(keyOf(tea.KeyDown))
 	tm.Type("d")
-	waitScreen(t, tm, "Download version")
+	waitScreen(t, tm, "Download doc.bin at version")
 	tm.Send(keyOf(tea.KeyEnter))
 	done := waitEngine(t, eng, "done", func(s transfer.TransferSnapshot) bool { return s.State.Finished() })
 	if done.State != transfer.StateDone {

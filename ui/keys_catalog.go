@@ -164,7 +164,7 @@ func (m *Model) versionsTable() bindingTable {
 	return append(t,
 		onlyIf(&k.Download, true, why, func() tea.Cmd {
 			m.openDownloadPrompt([]downloadTarget{{bucket: v.bucket, key: v.key, versionID: x.VersionID}})
-			m.prompt.title = "Download version " + x.VersionID + " of oss://" + v.bucket + "/" + v.key
+			m.prompt.title = "Download " + localName(v.key) + " at version " + x.VersionID
 			return m.prompt.input.Focus()
 		}),
 		m.backToBrowser(),
