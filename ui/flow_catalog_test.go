@@ -103,3 +103,67 @@ func TestFlowDownloadAnOlderVersion(t *testing.T) {
 		t.Fatalf("downloaded %d bytes, not the older version's %d (latest has %d)", len(got), len(older), len(newer))
 	}
 }
+
+// TestFlowResumeAnOrphanedUpload: the M pane resumes an orphaned upload
+// from its local file: the uploaded parts verify, the same upload ID is
+// completed with only the missing parts sent, and the object is the file.
+func TestFlowResumeAnOrphanedUpload(t *testing.T) {
+	f := newFlowEnv(t)
+	ctx := context.Background()
+	const key = "data/resumed.bin"
+	id, err := f.store.InitiateMultipart(ctx, "flow", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; n <= 2; n++ {
+		part := f.data[(n-1)*flowPartSize : n*flowPartSize]
+		if _, _, err := f.store.UploadPart(ctx, "flow", key, id, n, bytes.NewReader(part), int64(len(part))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	local := filepath.Join(f.dlDir, "resumed.bin")
+	if err := os.WriteFile(local, f.data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eng := f.openEngine()
+	t.Cleanup(func() { eng.Close() })
+	tm := f.programAt(eng, "flow", "data/")
+	waitScreen(t, tm, "big.bin")
+	f.srv.ResetStats()
+	tm.Type("M")
+	waitScreen(t, tm, "resumed.bin", "1 incomplete upload")
+	tm.Send(keyOf(tea.KeyEnter))
+	waitScreen(t, tm, "Resume the upload of oss://flow/data/resumed.bin", local)
+	tm.Send(keyOf(tea.KeyEnter))
+	waitScreen(t, tm, "Continue this upload?", "2 of 16 parts verify")
+	tm.Type("y")
+	done := waitEngine(t, eng, "done", func(s transfer.TransferSnapshot) bool { return s.State.Finished() })
+	if done.State != transfer.StateDone {
+		t.Fatalf("resumed upload ended %s: %s", done.State, done.Err)
+	}
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(flowWait))
+
+	if sent, limit := f.srv.Stats().PutBodyBytes, int64(flowSize-2*flowPartSize); sent != limit {
+		t.Fatalf("sent %d bytes; only the %d missing should go", sent, limit)
+	}
+	body, err := f.store.GetRange(ctx, "flow", key, 0, flowSize, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer body.Close()
+	got, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, f.data) {
+		t.Fatalf("the completed object differs from the file (%d vs %d bytes)", len(got), len(f.data))
+	}
+	cat, err := transfer.NewCatalog(f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left, err := cat.AllUploads(ctx, "flow", ""); err != nil || len(left) != 0 {
+		t.Fatalf("uploads left: %+v %v", left, err)
+	}
+}

@@ -41,7 +41,11 @@ func (m *Model) uploadsTable() bindingTable {
 		}),
 		onlyIf(&k.AbortAll, true, allWhy, func() tea.Cmd {
 			ups := append([]transfer.IncompleteUpload(nil), u.uploads...)
-			m.prompt = newConfirmPrompt(promptAction, fmt.Sprintf("Abort all %s?", plural(len(ups), "incomplete upload")),
+			title := fmt.Sprintf("Abort all %d incomplete uploads?", len(ups))
+			if len(ups) == 1 {
+				title = "Abort the one incomplete upload here?"
+			}
+			m.prompt = newConfirmPrompt(promptAction, title,
 				fmt.Sprintf("oss://%s/%s\nThis frees %s of billed parts; none of them can be resumed after.", u.bucket, u.prefix, formatSize(u.totalBytes())))
 			m.prompt.confirm = func(m *Model) tea.Cmd { return m.abortUploads(ups) }
 			return nil
