@@ -8,8 +8,12 @@ import (
 	"ossq/transfer"
 )
 
-// catalogChromeHeight: the title, the column-head and the status lines.
-const catalogChromeHeight = 3
+const (
+	// catalogChromeHeight: the title, the column-head and the status lines.
+	catalogChromeHeight = 3
+	// catalogListTop: the body line of the first row (after title and head).
+	catalogListTop = 2
+)
 
 // listBox is the cursor, scroll and frame the catalog panes (incomplete
 // uploads, versions, deleted objects) share; each pane supplies its rows.

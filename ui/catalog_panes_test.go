@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"ossq/transfer"
 )
 
@@ -192,5 +194,18 @@ func TestCatalogKeysSayWhyWithoutABucketOrObject(t *testing.T) {
 	h2.press("m")
 	if !strings.Contains(h2.m.notice, "copy it (c), then delete it (D)") {
 		t.Fatalf("m on a folder: %q", h2.m.notice)
+	}
+}
+
+func TestCatalogPanesScrollAndClickWithTheMouse(t *testing.T) {
+	h := newHarness(t, catalogEngine(), Deps{StartBucket: "photos"}, 120, 32)
+	h.press("M")
+	h.send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress, Y: 10})
+	if h.m.uploads.cursor != 2 {
+		t.Fatalf("wheel: cursor %d, want the last of 3", h.m.uploads.cursor)
+	}
+	h.send(tea.MouseMsg{Button: tea.MouseButtonLeft, Action: tea.MouseActionPress, Y: headerHeight + catalogListTop + 1})
+	if h.m.uploads.cursor != 1 {
+		t.Fatalf("click: cursor %d, want 1", h.m.uploads.cursor)
 	}
 }
