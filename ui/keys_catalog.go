@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -243,6 +242,3 @@ func (m *Model) restoreDeleted(bucket string, obj transfer.DeletedObject) tea.Cm
 		return fmt.Sprintf("restored %s from version %s (new version %s)", name, obj.Last.VersionID, id), nil
 	}))
 }
-
-// trimSlash is s without one trailing "/", for names in prompts.
-func trimSlash(s string) string { return strings.TrimSuffix(s, "/") }
