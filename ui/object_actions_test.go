@@ -191,3 +191,12 @@ func FuzzParseOSSDest(f *testing.F) {
 		}
 	})
 }
+
+func TestQuitAsksWhileAServerOperationRuns(t *testing.T) {
+	h := newHarness(t, catalogEngine(), Deps{StartBucket: "photos"}, 120, 32)
+	h.m.opsRunning = map[int]string{1: "deleting oss://photos/2024/"}
+	h.press("q")
+	if h.m.prompt == nil || h.m.prompt.kind != promptConfirmQuit || !strings.Contains(h.m.prompt.body, "deleting oss://photos/2024/: quitting stops it part-way") {
+		t.Fatalf("quit prompt %+v", h.m.prompt)
+	}
+}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,10 +66,16 @@ func (m *Model) requestQuit() tea.Cmd {
 }
 
 func (m *Model) handleQuitCheck(msg quitCheckMsg) tea.Cmd {
-	if msg.active > 0 {
+	if msg.active > 0 || len(m.opsRunning) > 0 {
 		if m.prompt == nil {
-			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?",
-				fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+			var body []string
+			if msg.active > 0 {
+				body = append(body, fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+			}
+			for _, id := range slices.Sorted(maps.Keys(m.opsRunning)) {
+				body = append(body, "Still "+m.opsRunning[id]+": quitting stops it part-way.")
+			}
+			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?", strings.Join(body, "\n"))
 		}
 		return nil
 	}
