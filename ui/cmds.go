@@ -61,6 +61,8 @@ type headMsg struct {
 type downloadTarget struct {
 	bucket, key string
 	folder      bool
+	// versionID pins a download to one version ("" = the current one).
+	versionID string
 }
 
 // destItem is a download target with its resolved destination.
@@ -316,6 +318,9 @@ func addCmd(eng EngineAPI, specs, trees []transfer.Spec) tea.Cmd {
 func specName(s transfer.Spec) string {
 	if s.Direction == transfer.Upload {
 		return s.LocalPath
+	}
+	if s.VersionID != "" {
+		return "oss://" + s.Bucket + "/" + s.Key + " (version " + s.VersionID + ")"
 	}
 	return "oss://" + s.Bucket + "/" + s.Key
 }

@@ -13,11 +13,14 @@ type component interface {
 // route to them without a switch per pane.
 func (m *Model) components() []component {
 	return []component{
-		paneBrowser: &m.browser,
-		paneQueue:   &m.queue,
-		paneItems:   &m.items,
-		paneDetails: &m.details,
-		panePicker:  &m.picker,
-		paneLog:     &m.logs,
+		paneBrowser:  &m.browser,
+		paneQueue:    &m.queue,
+		paneItems:    &m.items,
+		paneDetails:  &m.details,
+		panePicker:   &m.picker,
+		paneLog:      &m.logs,
+		paneUploads:  &m.uploads,
+		paneVersions: &m.versions,
+		paneDeleted:  &m.deleted,
 	}
 }

@@ -64,8 +64,14 @@ type Catalog interface {
 }
 
 // StoreCatalog adapts a transfer.Store to a Catalog; restore works when the
-// store is also a transfer.Restorer (NewOSSStore's is).
-func StoreCatalog(s transfer.Store) Catalog { return storeCatalog{s} }
+// store is also a transfer.Restorer (NewOSSStore's is), and the object
+// actions (ObjectActions) when it is a transfer.CatalogStore.
+func StoreCatalog(s transfer.Store) Catalog {
+	if c, err := transfer.NewCatalog(s); err == nil {
+		return actionCatalog{storeCatalog: storeCatalog{s}, Catalog: c}
+	}
+	return storeCatalog{s}
+}
 
 type storeCatalog struct{ transfer.Store }
 

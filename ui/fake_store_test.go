@@ -32,6 +32,7 @@ type fakeStore struct {
 	objects    map[string][]transfer.Object // sorted by key
 	listCalls  int
 	restored   []string // "bucket/key" of each RestoreObject call
+	catalog    fakeCatalog
 }
 
 func newFakeStore() *fakeStore { return &fakeStore{objects: map[string][]transfer.Object{}} }
@@ -140,21 +141,12 @@ var errNotForUI = errors.New("fake store: transfer calls are not used by the UI"
 func (s *fakeStore) GetRange(context.Context, string, string, int64, int64, string) (io.ReadCloser, error) {
 	return nil, errNotForUI
 }
-func (s *fakeStore) PutObject(context.Context, string, string, io.ReadSeeker, int64) (string, string, error) {
-	return "", "", errNotForUI
-}
 func (s *fakeStore) InitiateMultipart(context.Context, string, string) (string, error) {
 	return "", errNotForUI
 }
 func (s *fakeStore) UploadPart(context.Context, string, string, string, int, io.ReadSeeker, int64) (string, string, error) {
 	return "", "", errNotForUI
 }
-func (s *fakeStore) ListParts(context.Context, string, string, string) ([]transfer.UploadedPart, error) {
-	return nil, errNotForUI
-}
 func (s *fakeStore) CompleteMultipart(context.Context, string, string, string, []transfer.UploadedPart) (string, error) {
 	return "", errNotForUI
-}
-func (s *fakeStore) AbortMultipart(context.Context, string, string, string) error {
-	return errNotForUI
 }

@@ -56,6 +56,20 @@ type KeyMap struct {
 
 	// local picker
 	PickerUpload key.Binding
+
+	// object actions (browser) and the catalog panes
+	Uploads      key.Binding
+	Versions     key.Binding
+	ShowDeleted  key.Binding
+	Delete       key.Binding
+	Share        key.Binding
+	NewFolder    key.Binding
+	CopyTo       key.Binding
+	MoveTo       key.Binding
+	Abort        key.Binding
+	AbortAll     key.Binding
+	ResumeUpload key.Binding
+	Undelete     key.Binding
 }
 
 // DefaultKeyMap returns the bindings; each call gives a fresh value, so no
@@ -111,6 +125,19 @@ func DefaultKeyMap() KeyMap {
 		Copy:        b("y", "copy error", "y"),
 
 		PickerUpload: b("U", "upload selection", "U"),
+
+		Uploads:      b("M", "incomplete uploads", "M"),
+		Versions:     b("v", "versions", "v"),
+		ShowDeleted:  b("V", "deleted objects", "V"),
+		Delete:       b("D", "delete", "D"),
+		Share:        b("S", "share link", "S"),
+		NewFolder:    b("N", "new folder", "N"),
+		CopyTo:       b("c", "copy to…", "c"),
+		MoveTo:       b("m", "move to…", "m"),
+		Abort:        b("x", "abort", "x"),
+		AbortAll:     b("X", "abort all", "X"),
+		ResumeUpload: b("enter/r", "resume upload", "enter", "r"),
+		Undelete:     b("u/R", "restore", "u", "R"),
 	}
 }
 
@@ -124,5 +151,7 @@ func (k *KeyMap) allBindings() []*key.Binding {
 		&k.Details, &k.PauseResume, &k.PauseAll, &k.Cancel, &k.Retry, &k.Remove, &k.ClearDone, &k.MoveUp, &k.MoveDown,
 		&k.MoreParallel, &k.LessParallel, &k.Bandwidth, &k.PickerUpload,
 		&k.StateFilter, &k.Log, &k.Grid, &k.Copy,
+		&k.Uploads, &k.Versions, &k.ShowDeleted, &k.Delete, &k.Share, &k.NewFolder, &k.CopyTo, &k.MoveTo,
+		&k.Abort, &k.AbortAll, &k.ResumeUpload, &k.Undelete,
 	}
 }

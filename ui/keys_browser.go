@@ -76,6 +76,12 @@ func (m *Model) table() bindingTable {
 		t = m.pickerTable()
 	case paneLog:
 		t = m.logTable()
+	case paneUploads:
+		t = m.uploadsTable()
+	case paneVersions:
+		t = m.versionsTable()
+	case paneDeleted:
+		t = m.deletedTable()
 	}
 	return append(t, m.globalTable()...)
 }
@@ -122,7 +128,8 @@ func (m *Model) browserTable() bindingTable {
 	if !b.infoOpen && b.filter == "" {
 		backWhy = "no info panel or filter to close"
 	}
-	return append(t,
+	k.Download.SetHelp("d", "download")
+	t = append(t,
 		onlyIf(&k.Open, true, noEntry, m.browserOpen),
 		onlyIf(&k.Parent, true, ifStr(b.bucket == "", "already at the bucket list"), m.browserParent),
 		onlyIf(&k.Select, true, selWhy, func() tea.Cmd { b.toggleMark(); return m.maybeLoadMore() }),
@@ -163,6 +170,7 @@ func (m *Model) browserTable() bindingTable {
 			return nil
 		}),
 	)
+	return append(t, m.catalogBindings(e)...)
 }
 
 func ifStr(cond bool, s string) string {

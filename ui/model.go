@@ -24,10 +24,13 @@ const (
 	paneDetails
 	panePicker
 	paneLog
+	paneUploads
+	paneVersions
+	paneDeleted
 )
 
 func (p pane) String() string {
-	return [...]string{"browser", "queue", "job items", "details", "upload picker", "log"}[p]
+	return [...]string{"browser", "queue", "job items", "details", "upload picker", "log", "incomplete uploads", "versions", "deleted objects"}[p]
 }
 
 const (
@@ -77,6 +80,14 @@ type Model struct {
 	details detailsModel
 	picker  pickerModel
 	logs    logPane
+
+	uploads  uploadsModel
+	versions versionsModel
+	deleted  deletedModel
+	// opSeq numbers long catalog operations; opsRunning names those not
+	// finished, so a late progress report cannot overwrite the summary.
+	opSeq      int
+	opsRunning map[int]string
 
 	prompt      *promptModel
 	existsQueue []destItem // transfers waiting for overwrite / skip / rename
@@ -142,6 +153,9 @@ func New(deps Deps) Model {
 		details:   newDetails(styles),
 		picker:    newPicker(styles),
 		logs:      newLogPane(styles, deps.Log),
+		uploads:   uploadsModel{listBox: listBox{styles: styles}},
+		versions:  versionsModel{listBox: listBox{styles: styles}},
+		deleted:   deletedModel{listBox: listBox{styles: styles}},
 		queue:     queueModel{styles: styles, home: home, profile: deps.Profile},
 		progress:  progressClamp{},
 		restoring: map[string]bool{},
@@ -291,6 +305,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case terminalDoneMsg:
 		return nil
+	case catalogMsg:
+		return msg.apply(m)
+	case opProgressMsg:
+		return m.handleOpProgress(msg)
+	case opDoneMsg:
+		return m.handleOpDone(msg)
 	}
 	// Anything else (cursor blink) belongs to the focused text input.
 	var cmd tea.Cmd

@@ -51,6 +51,12 @@ func (m *Model) scroll(delta int) tea.Cmd {
 	case paneLog:
 		m.logs.scrollBy(delta)
 		m.logs.build()
+	case paneUploads:
+		m.uploads.move(delta)
+	case paneVersions:
+		m.versions.move(delta)
+	case paneDeleted:
+		m.deleted.move(delta)
 	}
 	return nil
 }
@@ -65,6 +71,12 @@ func (m *Model) click(y int) tea.Cmd {
 			row = i
 			m.browser.cursor = i
 			m.browser.clampScroll()
+		}
+	case paneUploads, paneVersions, paneDeleted:
+		l := map[pane]*listBox{paneUploads: &m.uploads.listBox, paneVersions: &m.versions.listBox, paneDeleted: &m.deleted.listBox}[m.pane]
+		if i := l.offset + y - catalogListTop; y >= catalogListTop && i < l.n {
+			row = i
+			l.moveTo(i)
 		}
 	case panePicker:
 		if i := m.picker.offset + y - 2; y >= 2 && i < len(m.picker.entries) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"ossq/transfer"
 )
@@ -20,6 +21,12 @@ const (
 	promptOnExists
 	promptRestoreDays
 	promptRestoreDone
+	// promptAction asks y/n; y runs confirm.
+	promptAction
+	// promptActionText takes a line; enter hands it to submit.
+	promptActionText
+	// promptInfo shows something (a share link) until a key closes it.
+	promptInfo
 )
 
 // promptModel is the one modal in front of the panes. Text prompts use a
@@ -38,6 +45,11 @@ type promptModel struct {
 	item    destItem         // promptOnExists
 	more    bool             // promptOnExists: others wait, so O/S/R apply to all
 	err     string           // last validation error of a text prompt
+
+	// promptAction / promptActionText: what y or enter does. They take
+	// the model as it is then, never one captured when the prompt opened.
+	confirm func(m *Model) tea.Cmd
+	submit  func(m *Model, value string) (tea.Cmd, error)
 }
 
 func newTextPrompt(kind promptKind, title, body, value, placeholder string, width int) *promptModel {
@@ -71,8 +83,10 @@ func (p *promptModel) hint() string {
 		return "o overwrite · s skip · r rename · esc skip"
 	case promptRestoreDone:
 		return "y download · n/esc not now"
-	case promptConfirmQuit, promptConfirmCancel:
+	case promptConfirmQuit, promptConfirmCancel, promptAction:
 		return "y yes · n/esc no"
+	case promptInfo:
+		return "enter/esc close"
 	default:
 		return "enter accept · esc cancel"
 	}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,10 +66,16 @@ func (m *Model) requestQuit() tea.Cmd {
 }
 
 func (m *Model) handleQuitCheck(msg quitCheckMsg) tea.Cmd {
-	if msg.active > 0 {
+	if msg.active > 0 || len(m.opsRunning) > 0 {
 		if m.prompt == nil {
-			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?",
-				fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+			var body []string
+			if msg.active > 0 {
+				body = append(body, fmt.Sprintf("%d job(s) are running or queued; they pause now and resume next time.", msg.active))
+			}
+			for _, id := range slices.Sorted(maps.Keys(m.opsRunning)) {
+				body = append(body, "Still "+m.opsRunning[id]+": quitting stops it part-way.")
+			}
+			m.prompt = newConfirmPrompt(promptConfirmQuit, "Quit ossq?", strings.Join(body, "\n"))
 		}
 		return nil
 	}
@@ -122,6 +130,28 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case promptOnExists:
 		return m.handleExistsKey(msg)
+	case promptAction:
+		switch msg.String() {
+		case "y", "Y":
+			m.prompt = nil
+			return p.confirm(m)
+		case "n", "N", "esc":
+			m.prompt = nil
+			return m.setNotice("nothing done", false)
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
+	case promptInfo:
+		switch msg.String() {
+		case "enter", "esc", "q", "y":
+			m.prompt = nil
+		case "ctrl+c":
+			m.prompt = nil
+			return m.requestQuit()
+		}
+		return nil
 	}
 	// text prompts
 	switch msg.Type {
@@ -172,6 +202,15 @@ func (m *Model) submitPrompt() tea.Cmd {
 			text = "bandwidth limit: " + formatSpeed(float64(bps))
 		}
 		return m.action("", "bandwidth", text, func() error { m.eng.SetBandwidthLimit(bps); return nil })
+	case promptActionText:
+		m.prompt = nil
+		cmd, err := p.submit(m, value)
+		if err != nil {
+			m.prompt = p
+			p.err = err.Error()
+			return nil
+		}
+		return cmd
 	case promptBucketName:
 		bucket, prefix, err := parseLocation(value)
 		if err != nil {

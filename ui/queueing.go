@@ -39,6 +39,7 @@ func (m *Model) specFor(it destItem, policy transfer.OnExists) transfer.Spec {
 		LocalPath: it.dest,
 		OnExists:  policy,
 		Parallel:  m.deps.Options.Parallel,
+		VersionID: it.target.versionID,
 	}
 	if policy == transfer.ExistsRename && it.renameDest != "" {
 		// The whole tree goes to the free folder name the stat found,
@@ -220,7 +221,7 @@ func (m *Model) uploadSelection(sel []localEntry) tea.Cmd {
 func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 	cmds := []tea.Cmd{m.fetch()}
 	for _, s := range msg.existing {
-		m.existsQueue = append(m.existsQueue, destItem{target: downloadTarget{bucket: s.Bucket, key: s.Key}, dest: s.LocalPath, exists: true})
+		m.existsQueue = append(m.existsQueue, destItem{target: downloadTarget{bucket: s.Bucket, key: s.Key, versionID: s.VersionID}, dest: s.LocalPath, exists: true})
 	}
 	m.nextExistsPrompt()
 	for _, err := range msg.errs {

@@ -84,6 +84,10 @@ func (m Model) headerView() string {
 	return line1 + "\n" + line2
 }
 
+// overlayTwoColumns: from this width a help overlay longer than the body
+// is drawn in two columns (the browser's keys no longer fit 24 lines).
+const overlayTwoColumns = 80
+
 // overlayView is the help overlay: every key of the pane, the legend.
 func (m *Model) overlayView(t bindingTable) string {
 	s := m.styles
@@ -95,7 +99,7 @@ func (m *Model) overlayView(t bindingTable) string {
 		}
 	}
 	// Two columns when they fit, so more keys show on a short screen.
-	if len(lines) > m.bodyHeight && m.width >= 100 {
+	if len(lines) > m.bodyHeight && m.width >= overlayTwoColumns {
 		half := (len(lines) + 1) / 2
 		colW := m.width / 2
 		out := make([]string, 0, half)

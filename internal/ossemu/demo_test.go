@@ -133,8 +133,9 @@ func TestServeCommand(t *testing.T) {
 	go io.Copy(io.Discard, pr)
 	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "endpoint: "))
 	c := newClient(endpoint, testAK, testSecret)
+	// the four demo buckets (demo-versions among them) and the two of --bucket
 	lb, err := c.ListBuckets(testContext(t), &oss.ListBucketsRequest{})
-	if err != nil || len(lb.Buckets) != 5 {
+	if err != nil || len(lb.Buckets) != 6 {
 		t.Fatalf("ListBuckets: %v %+v", err, lb)
 	}
 	resp, err := http.Get(endpoint + "/one/")
