@@ -23,7 +23,9 @@ func TestUploadSurvivesBodyResetsAndTruncations(t *testing.T) {
 		"single.bin": randomFileBytes(200<<10, 1), // below the 256 KiB threshold: one PutObject
 		"multi.bin":  randomFileBytes(2<<20, 2),   // 16 parts of 128 KiB
 	}
-	env.srv.SetFaults(ossemu.Faults{BodyResetRate: 0.2, BodyTruncateRate: 0.2, Seed: 5})
+	// Rates high enough that over the ≥ 17 bodies both faults fire (0.65^17 < 0.1 %),
+	// whatever order the concurrent parts reach the server in.
+	env.srv.SetFaults(ossemu.Faults{BodyResetRate: 0.35, BodyTruncateRate: 0.35, Seed: 5})
 	ids := map[string]ID{}
 	for name, data := range files {
 		path := filepath.Join(env.dir, name)
