@@ -2,12 +2,13 @@
 # A folder of small objects, ossq vs rclone (S3 provider, path style, --transfers 16), against one
 # `ossq serve --generate` on loopback: download of COUNT objects of 1 KiB, then upload of the same
 # files. Prints wall time, files/s and the client's peak RSS for each, and the ratio.
-#   bash transfer/testdata/bench-folder.sh [COUNT] [LATENCY]     (defaults 100000, 0s; e.g. 2000 5ms)
+#   bash transfer/testdata/bench-folder.sh [COUNT] [LATENCY] [SIZE]     (defaults 100000, 0s, 1KiB; e.g. 2000 0s 16KiB)
 # Needs rclone on PATH (`apt-get install -y rclone`); without it only ossq is measured.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-100000}
 latency=${2:-0s}
+size=${3:-1KiB}
 work=$(mktemp -d /tmp/ossq-bench-folder.XXXXXX)
 serve_pid=
 cleanup() {
@@ -17,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/ossq" .
-"$work/ossq" serve --root "$work/srv" --bucket bench --generate "bench/small/:$count:1KiB" --latency "$latency" \
+"$work/ossq" serve --root "$work/srv" --bucket bench --generate "bench/small/:$count:$size" --latency "$latency" \
   >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 600); do grep -q '^endpoint:' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -51,7 +52,7 @@ measure() {
     "$(echo "$(tail -1 "$work/rss") / 1024" | bc -l)"
 }
 
-echo "$count objects of 1 KiB, server latency $latency, $(nproc) cores${have_rclone:+}"
+echo "$count objects of $size, server latency $latency, $(nproc) cores${have_rclone:+}"
 measure "ossq get" "$work/ossq" get --endpoint "$endpoint" --region cn-hangzhou oss://bench/small/ "$work/got-ossq"
 ossq_get=$last_wall
 if $have_rclone; then
