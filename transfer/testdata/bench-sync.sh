@@ -66,7 +66,7 @@ measure "ossq sync (down, unchanged)" "${ossq[@]}" sync "${conn[@]}" oss://bench
 ossq_down=$last_wall
 measure "ossq sync (up, unchanged)" "${ossq[@]}" sync "${conn[@]}" "$work/got-ossq" oss://bench/up-ossq/
 ossq_up=$last_wall
-"${ossq[@]}" sync "${conn[@]}" --json oss://bench/small/ "$work/got-ossq" | tail -1 >"$work/summary.json"
+"${ossq[@]}" sync "${conn[@]}" --json oss://bench/small/ "$work/got-ossq" 2>/dev/null | tail -1 >"$work/summary.json"
 echo "ossq's summary of a second run: $(cat "$work/summary.json")"
 if $have_rclone; then
   measure "rclone sync (down, unchanged)" rclone sync --transfers 16 --checkers 16 emu:bench/small "$work/got-rclone"
