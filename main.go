@@ -41,6 +41,7 @@ Usage:
   ossq --demo                             the same, against a built-in demo server
   ossq get oss://BUCKET/KEY [DEST]        download (a KEY ending in / downloads the tree)
   ossq put SRC oss://BUCKET/KEY           upload a file or a folder
+  ossq sync SRC DST                       mirror a prefix to a folder or a folder to a prefix (--delete, --dry-run)
   ossq ls [oss://BUCKET[/PREFIX]]         list buckets or objects (--versions: every version)
   ossq du oss://BUCKET[/PREFIX/]          objects and bytes per storage class (--depth N per sub-prefix)
   ossq uploads ls|abort oss://BUCKET/...  incomplete multipart uploads: list, abort
@@ -63,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "serve":
 			return ossemu.Serve(args[1:], stdout, stderr)
-		case "get", "put", "ls", "du", "uploads", "rm", "presign", "cp":
+		case "get", "put", "sync", "ls", "du", "uploads", "rm", "presign", "cp":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
 		case "config":
 			return setup.ConfigCommand(args[1:], stdout, stderr)

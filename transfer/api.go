@@ -97,6 +97,17 @@ type Spec struct {
 	// FollowSymlinks, for a folder upload, follows links to files and
 	// folders (loops are detected and skipped with their reason).
 	FollowSymlinks bool `json:"follow_symlinks,omitempty"`
+	// Compare, for a tree, skips items whose destination already matches
+	// (CompareUpdate, CompareChecksum; "" compares nothing): they end
+	// ItemUnchanged. A destination that differs is replaced.
+	Compare string `json:"compare,omitempty"`
+	// DryRun, for a tree, lists, compares and decides as a real run does
+	// but moves no bytes and writes nothing at the destination: items that
+	// would move end ItemDone with DryRunReason.
+	DryRun bool `json:"dry_run,omitempty"`
+	// Mirror, for a tree, also records what the destination holds that the
+	// source does not (Engine.Extras), for sync --delete.
+	Mirror bool `json:"mirror,omitempty"`
 	// VersionID pins a download to one version of the object ("" = the
 	// current one); the store must implement VersionReader.
 	VersionID string

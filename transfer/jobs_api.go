@@ -19,10 +19,13 @@ const (
 	ItemDone    ItemState = "done"
 	ItemSkipped ItemState = "skipped" // with the reason
 	ItemFailed  ItemState = "failed"  // with the full ErrorInfo
+	// ItemUnchanged: the destination already matches (Spec.Compare); a
+	// success, not a skip.
+	ItemUnchanged ItemState = "unchanged"
 )
 
 // ItemStates lists the item states in display order.
-var ItemStates = []ItemState{ItemActive, ItemFailed, ItemSkipped, ItemPending, ItemDone}
+var ItemStates = []ItemState{ItemActive, ItemFailed, ItemSkipped, ItemPending, ItemDone, ItemUnchanged}
 
 // ItemCounts are a tree job's item counts, kept incrementally.
 type ItemCounts struct {
@@ -32,6 +35,8 @@ type ItemCounts struct {
 	// Filtered counts objects or files the job's filter left out; they are
 	// not items.
 	Filtered int64
+	// Unchanged counts items whose destination already matched (Spec.Compare).
+	Unchanged int64
 }
 
 // Of returns the count for one state.
@@ -47,6 +52,8 @@ func (c ItemCounts) Of(s ItemState) int64 {
 		return c.Skipped
 	case ItemFailed:
 		return c.Failed
+	case ItemUnchanged:
+		return c.Unchanged
 	}
 	return c.Total
 }
@@ -65,8 +72,13 @@ type JobSnapshot struct {
 	FileParallel int
 	// FilteredBytes is the size of what the filter left out.
 	FilteredBytes int64
-	Started       time.Time     // when it first ran; zero if never
-	Elapsed       time.Duration // time spent running
+	// UnchangedBytes is the size of the unchanged items; Extras and
+	// ExtrasBytes what the destination has that the source has not
+	// (Spec.Mirror), for sync --delete.
+	UnchangedBytes      int64
+	Extras, ExtrasBytes int64
+	Started             time.Time     // when it first ran; zero if never
+	Elapsed             time.Duration // time spent running
 }
 
 // ItemSnapshot is one item of a tree job.

@@ -35,7 +35,7 @@ var (
 )
 
 // storedItemStates are the states kept in the store (active is a run's, in memory).
-var storedItemStates = []ItemState{ItemPending, ItemDone, ItemSkipped, ItemFailed}
+var storedItemStates = []ItemState{ItemPending, ItemDone, ItemSkipped, ItemFailed, ItemUnchanged}
 
 func stateBucketName(s ItemState) []byte { return []byte("st:" + string(s)) }
 
@@ -152,6 +152,9 @@ func treeTx(tx *bolt.Tx, id ID, create bool) (treeBuckets, error) {
 		}
 		if c := b.Bucket(name); c != nil {
 			return c, nil
+		}
+		if string(name) == string(stateBucketName(ItemUnchanged)) {
+			return nil, nil // a store written before compare modes: none unchanged
 		}
 		return nil, fmt.Errorf("%w: bucket %s of job %s", ErrNotFound, name, id)
 	}

@@ -39,13 +39,19 @@ type treeMeta struct {
 	Renamed int64  `json:"renamed,omitempty"` // done under a free name
 	// Filtered counts what the job's filter left out of the listing or the
 	// walk (not items: nothing of them is kept).
-	Filtered      int64  `json:"filtered,omitempty"`
-	FilteredBytes int64  `json:"filtered_bytes,omitempty"`
-	BytesTotal    int64  `json:"bytes_total"`
-	BytesDone     int64  `json:"bytes_done"`
-	Token         string `json:"token,omitempty"`      // next listing page
-	WalkAfter     string `json:"walk_after,omitempty"` // last file walked (uploads)
-	ListingDone   bool   `json:"listing_done,omitempty"`
+	Filtered      int64 `json:"filtered,omitempty"`
+	FilteredBytes int64 `json:"filtered_bytes,omitempty"`
+	// Unchanged counts items the comparison found equal (Spec.Compare);
+	// Extras what the destination has beyond the source (Spec.Mirror).
+	Unchanged      int64  `json:"unchanged,omitempty"`
+	UnchangedBytes int64  `json:"unchanged_bytes,omitempty"`
+	Extras         int64  `json:"extras,omitempty"`
+	ExtrasBytes    int64  `json:"extras_bytes,omitempty"`
+	BytesTotal     int64  `json:"bytes_total"`
+	BytesDone      int64  `json:"bytes_done"`
+	Token          string `json:"token,omitempty"`      // next listing page
+	WalkAfter      string `json:"walk_after,omitempty"` // last file walked (uploads)
+	ListingDone    bool   `json:"listing_done,omitempty"`
 	// Dispatched is the highest seq handed to a worker: after a crash, items
 	// up to it may have left a temp file or a finished file not yet recorded.
 	Dispatched uint64 `json:"dispatched"`
@@ -53,7 +59,12 @@ type treeMeta struct {
 
 func (m treeMeta) counts() ItemCounts {
 	return ItemCounts{Total: m.Total, Done: m.Done, Skipped: m.Skipped, Failed: m.Failed, Renamed: m.Renamed, Filtered: m.Filtered,
-		Pending: max(m.Total-m.Done-m.Skipped-m.Failed, 0)}
+		Unchanged: m.Unchanged, Pending: max(m.unfinished(), 0)}
+}
+
+// unfinished is how many items are pending or active.
+func (m treeMeta) unfinished() int64 {
+	return m.Total - m.Done - m.Skipped - m.Failed - m.Unchanged
 }
 
 // adjust applies one item's move from old to new state to the figures.
@@ -78,6 +89,10 @@ func (m *treeMeta) adjust(old, now ItemState, size int64) {
 			m.Skipped += d.n
 		case ItemFailed:
 			m.Failed += d.n
+		case ItemUnchanged:
+			m.Unchanged += d.n
+			m.UnchangedBytes += d.n * max(size, 0)
+			m.BytesTotal -= d.n * max(size, 0) // nothing of it moves
 		}
 	}
 }
@@ -251,6 +266,12 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	} else if fi, err := os.Lstat(root); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("destination %s exists and is not a folder", root)
 	}
+	if err := checkCompare(spec.Compare); err != nil {
+		return nil, err
+	}
+	if spec.Compare != "" && spec.Direction == Download {
+		spec.OnExists = ExistsOverwrite // what differs is replaced: that is the point of comparing
+	}
 	prefix := spec.Key
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/" // "photos" means the folder, not also "photos.txt"
@@ -306,7 +327,7 @@ func (e *Engine) createTreeRecord(t *transfer) error {
 // by direction, bucket, prefix and folder; a job found there is resumed.
 func (e *Engine) openOwnTreeStore(t *transfer) error {
 	s := t.spec
-	sum := sha256.Sum256([]byte(string(s.Direction) + "\x00" + s.Bucket + "\x00" + s.Key + "\x00" + s.LocalPath))
+	sum := sha256.Sum256([]byte(string(s.Direction) + "\x00" + s.Bucket + "\x00" + s.Key + "\x00" + s.LocalPath + s.modeTag()))
 	name := "tree-" + hex.EncodeToString(sum[:10])
 	st, err := openJobStore(filepath.Join(e.opts.CheckpointDir, name+".db"))
 	if err != nil {
@@ -456,6 +477,8 @@ func (e *Engine) treeSnapLocked(t *transfer, js *JobSnapshot) {
 	js.Items.Pending = max(js.Items.Pending-js.Items.Active, 0)
 	js.FileParallel = ts.fileParallel
 	js.FilteredBytes = ts.meta.FilteredBytes
+	js.UnchangedBytes = ts.meta.UnchangedBytes
+	js.Extras, js.ExtrasBytes = ts.meta.Extras, ts.meta.ExtrasBytes
 	js.Started = ts.started
 	js.Elapsed = ts.elapsed
 	if t.running && !ts.runStart.IsZero() {

@@ -70,7 +70,7 @@ func pathError(rel string, err error) error {
 
 // mkdirs makes rel's folder under root, once per run.
 func (r *treeRun) mkdirs(dir string) error {
-	if dir == "." || dir == "" {
+	if dir == "." || dir == "" || r.t.spec.DryRun {
 		return nil
 	}
 	if _, ok := r.dirs.Load(dir); ok {
@@ -123,6 +123,9 @@ func (r *treeRun) downloadSmall(ctx context.Context, a *activeItem) (itemResult,
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return res, pathError(it.rel, err)
+	}
+	if r.t.spec.DryRun {
+		return res, nil // decided as a real run would; nothing moves
 	}
 	if err := r.mkdirs(filepath.Dir(dest)); err != nil {
 		return res, err
@@ -261,6 +264,9 @@ func (r *treeRun) runSub(ctx context.Context, a *activeItem) error {
 		} else if err == nil && t.spec.OnExists != ExistsOverwrite && t.spec.OnExists != ExistsRename {
 			return existsSkip(t.spec.OnExists)
 		}
+	}
+	if t.spec.DryRun {
+		return nil
 	}
 	if t.spec.Direction == Download {
 		sub.spec.TreeRoot = r.ts.root // each folder on the way is reached through the tree's root

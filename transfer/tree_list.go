@@ -58,6 +58,7 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 		} else {
 			rel, _ := filepath.Rel(r.ts.root, local)
 			it.rel = filepath.ToSlash(rel)
+			r.compareDownload(&it, o.LastModified)
 		}
 		items = append(items, it)
 	}
@@ -98,6 +99,9 @@ func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
 				m.Skipped++
 			case ItemPending:
 				m.BytesTotal += max(it.size, 0)
+			case ItemUnchanged:
+				m.Unchanged++
+				m.UnchangedBytes += max(it.size, 0)
 			}
 			if err := tb.putItem(it, ""); err != nil {
 				return err
@@ -110,7 +114,9 @@ func (r *treeRun) record(items []treeItem, position func(*treeMeta)) error {
 			}
 		}
 		position(m)
-		return nil
+		err = r.putExtras(tb.items.Tx(), m)
+		r.extras = r.extras[:0]
+		return err
 	})
 }
 
@@ -222,6 +228,13 @@ func (r *treeRun) walkAll(ctx context.Context, after string) error {
 		signal(r.listed)
 		return err
 	}
+	var remote *remoteCursor
+	if r.t.spec.Compare != "" || r.t.spec.Mirror {
+		remote = &remoteCursor{r: r, ctx: ctx}
+		if after != "" {
+			remote.after = r.ts.prefix + after
+		}
+	}
 	opts := WalkOptions{FollowSymlinks: r.t.spec.FollowSymlinks, StartAfter: after}
 	err := WalkFolder(r.ts.root, opts, func(w WalkEntry) error {
 		if ctx.Err() != nil {
@@ -236,16 +249,31 @@ func (r *treeRun) walkAll(ctx context.Context, after string) error {
 			}
 		}
 		last = w.Rel
+		var match *Object
+		if remote != nil {
+			var err error
+			if match, err = remote.mergeUntil(r.ts.prefix + w.Rel); err != nil {
+				return err
+			}
+		}
 		if w.Kind == WalkFile && !r.keep(w.Rel, w.Size, w.ModTime) {
 			filtered++
 			filteredBytes += w.Size
 			return nil
 		}
-		items = append(items, walkedItem(r.ts.prefix, w))
+		it := walkedItem(r.ts.prefix, w)
+		r.compareUpload(&it, match)
+		items = append(items, it)
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if remote != nil {
+		// What the listing has past the last file: extras all.
+		if _, err := remote.mergeUntil("\xff\xff\xff\xff"); err != nil {
+			return err
+		}
 	}
 	return flush(true)
 }

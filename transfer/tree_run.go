@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"ossq/internal/filter"
 )
 
@@ -48,6 +50,8 @@ type treeRun struct {
 	listErr    error
 	stop       context.CancelCauseFunc // ends the run early with its cause
 	filter     *filter.Filter          // the job's, compiled; nil keeps everything
+	crcDB      *bolt.DB                // CRC64 cache (Compare checksum)
+	extras     []Extra                 // noted by the lister, written with its next record
 }
 
 // itemResult is a worker's outcome for one item, recorded by the committer.
@@ -90,12 +94,21 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 		ts.sem = nil
 		e.mu.Unlock()
 	}()
+	rootPath := ts.root
 	if t.spec.Direction == Download {
-		if err := os.MkdirAll(ts.root, 0o755); err != nil {
+		if _, err := os.Stat(ts.root); t.spec.DryRun && errors.Is(err, os.ErrNotExist) {
+			// A dry run makes nothing: an empty stand-in says "nothing there".
+			empty, err := os.MkdirTemp("", "ossq-dry-run-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(empty)
+			rootPath = empty
+		} else if err := os.MkdirAll(ts.root, 0o755); err != nil {
 			return fmt.Errorf("create destination folder: %w", err)
 		}
 	}
-	root, err := os.OpenRoot(ts.root)
+	root, err := os.OpenRoot(rootPath)
 	if err != nil {
 		return fmt.Errorf("open local folder: %w", err)
 	}
@@ -106,6 +119,14 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 		if r.filter, err = filter.New(*t.spec.Filter); err != nil {
 			return fmt.Errorf("filter: %w", err)
 		}
+	}
+	if t.spec.Compare == CompareChecksum {
+		db, closeDB, err := r.openCRCCache()
+		if err != nil {
+			return fmt.Errorf("CRC64 cache: %w", err)
+		}
+		defer closeDB()
+		r.crcDB = db
 	}
 
 	// A refused key stops the whole job (paused until new credentials come,
@@ -140,6 +161,11 @@ func (e *Engine) runTree(ctx context.Context, t *transfer) error {
 		return derr
 	case lerr != nil && !errors.Is(lerr, context.Canceled):
 		return fmt.Errorf("listing: %w", lerr)
+	}
+	if t.spec.Mirror && t.spec.Direction == Download {
+		if err := r.findLocalExtras(ctx); err != nil {
+			return err
+		}
 	}
 	e.mu.Lock()
 	c := ts.meta.counts()
@@ -205,7 +231,7 @@ func (r *treeRun) waitBacklog(ctx context.Context) error {
 		r.e.mu.Lock()
 		m := r.ts.meta
 		r.e.mu.Unlock()
-		if m.Total-m.Done-m.Skipped-m.Failed <= listLookahead {
+		if m.unfinished() <= listLookahead {
 			return nil
 		}
 		select {
@@ -303,7 +329,15 @@ func (r *treeRun) dispatched() uint64 {
 func (r *treeRun) work(ctx context.Context, a *activeItem) itemResult {
 	res := itemResult{it: a.it, old: ItemPending}
 	var err error
+	same := false
+	if a.it.candidate && r.t.spec.Compare == CompareChecksum {
+		same, err = r.sameChecksum(ctx, &a.it)
+	}
 	switch {
+	case err != nil:
+	case same:
+		res.it.state = ItemUnchanged
+		return res
 	case r.t.spec.Direction == Upload:
 		err = r.runSub(ctx, a)
 	case a.it.size >= r.e.opts.MultipartThreshold:

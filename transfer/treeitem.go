@@ -21,12 +21,15 @@ type treeItem struct {
 	// fixed marks an item skipped for what it is (a key no file can be
 	// named by, a link or a FIFO in a walked folder): retrying cannot help.
 	fixed bool
+	// candidate marks an item whose destination has the same size: under
+	// Compare checksum the worker compares CRC64s before moving anything.
+	candidate bool
 }
 
 const itemEncodingVersion = 1
 
-var itemStateCodes = map[ItemState]byte{ItemPending: 1, ItemDone: 2, ItemSkipped: 3, ItemFailed: 4, ItemActive: 5}
-var itemStateByCode = map[byte]ItemState{1: ItemPending, 2: ItemDone, 3: ItemSkipped, 4: ItemFailed, 5: ItemActive}
+var itemStateCodes = map[ItemState]byte{ItemPending: 1, ItemDone: 2, ItemSkipped: 3, ItemFailed: 4, ItemActive: 5, ItemUnchanged: 6}
+var itemStateByCode = map[byte]ItemState{1: ItemPending, 2: ItemDone, 3: ItemSkipped, 4: ItemFailed, 5: ItemActive, 6: ItemUnchanged}
 
 // maxItemString bounds every string read back from the store (a key is at
 // most 1,023 bytes; reasons and errors are short).
@@ -37,6 +40,9 @@ func encodeItem(it *treeItem) []byte {
 	var flags byte
 	if it.fixed {
 		flags |= 1
+	}
+	if it.candidate {
+		flags |= 2
 	}
 	b = append(b, itemEncodingVersion, itemStateCodes[it.state], flags)
 	b = binary.AppendVarint(b, it.size)
@@ -72,6 +78,7 @@ func decodeItem(k, v []byte) (treeItem, error) {
 	}
 	it.state = st
 	it.fixed = v[2]&1 != 0
+	it.candidate = v[2]&2 != 0
 	r := v[3:]
 	next := func() (int64, bool) {
 		x, n := binary.Varint(r)

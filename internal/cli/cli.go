@@ -44,7 +44,7 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 func runWithInput(ctx context.Context, cmd string, args []string, stdin io.Reader, interactive bool, stdout, stderr io.Writer) int {
 	r := &runner{cmd: cmd, args: args, stdin: stdin, interactive: interactive, stdout: stdout, stderr: stderr}
 	switch cmd {
-	case "get", "put":
+	case "get", "put", "sync":
 		return r.transfer(ctx)
 	case "ls":
 		return r.list(ctx)
@@ -59,7 +59,7 @@ func runWithInput(ctx context.Context, cmd string, args []string, stdin io.Reade
 	case "cp":
 		return r.copyObjects(ctx)
 	default:
-		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, ls, du, uploads, rm, presign or cp)\n", cmd)
+		fmt.Fprintf(stderr, "ossq: unknown command %q (want get, put, sync, ls, du, uploads, rm, presign or cp)\n", cmd)
 		return ExitUsage
 	}
 }

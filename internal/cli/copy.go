@@ -233,25 +233,33 @@ func planPut(positional []string) (plan, error) {
 // transfer runs get or put to completion, failure or interruption.
 func (r *runner) transfer(parent context.Context) int {
 	synopsis := getSynopsis
-	if r.cmd == "put" {
+	switch r.cmd {
+	case "put":
 		synopsis = putSynopsis
+	case "sync":
+		synopsis = syncSynopsis
 	}
 	fs := newFlagSet(r.cmd)
 	var flags transferFlags
 	flags.register(fs)
 	var filters filterFlags
 	filters.register(fs, r.cmd)
+	var pf planFlags
+	pf.register(fs, r.cmd)
 	positional, err := flags.parse(fs, r.args)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
 	// Check the shape of the command line before touching config or network.
-	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd == "put" && len(positional) != 2 {
+	if r.cmd == "get" && (len(positional) < 1 || len(positional) > 2) || r.cmd != "get" && len(positional) != 2 {
 		return r.fail(usagef("wrong number of arguments (%d)", len(positional)), fs, synopsis)
 	}
 	flt, err := filters.build(fs)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
+	}
+	if r.cmd == "sync" && flags.onExistsSet {
+		return r.fail(usagef("--on-exists does not apply to sync: it replaces what differs"), fs, synopsis)
 	}
 	if r.cmd == "put" && flags.onExistsSet {
 		// Uploads always replace the object; accepting "skip" here
@@ -267,13 +275,19 @@ func (r *runner) transfer(parent context.Context) int {
 		return r.fail(err, fs, synopsis)
 	}
 	var p plan
-	if r.cmd == "get" {
+	switch r.cmd {
+	case "get":
 		p, err = planGet(positional, s.cfg.Transfer.DownloadDir)
-	} else {
+	case "put":
 		p, err = planPut(positional)
+	default:
+		p, err = planSync(positional)
 	}
 	if err == nil {
 		err = filters.checkTreeOptions(p, flt)
+	}
+	if err == nil {
+		err = pf.apply(r.cmd, &p)
 	}
 	if err != nil {
 		return r.fail(err, fs, synopsis)
@@ -304,10 +318,16 @@ func (r *runner) transfer(parent context.Context) int {
 		r.errorf("%v", err)
 		return ExitFailure
 	}
-	job := &job{runner: r, eng: eng, plan: p, progressTerminal: isTerminal(r.stderr)}
+	job := &job{runner: r, eng: eng, plan: p, planFlags: pf, progressTerminal: isTerminal(r.stderr)}
 	code := job.run(ctx)
 	if code == ExitFailure && interrupted() {
 		code = ExitInterrupted
+	}
+	if code != ExitInterrupted {
+		code = job.finish(ctx, code)
+		if code == ExitInterrupted || interrupted() {
+			code = ExitInterrupted
+		}
 	}
 	if code == ExitInterrupted {
 		fmt.Fprintf(r.stderr, "ossq %s: interrupted; saving checkpoints (press Ctrl-C again to quit at once)\n", r.cmd)
@@ -348,7 +368,9 @@ type job struct {
 	*runner
 	eng              *transfer.Engine
 	plan             plan
+	planFlags        planFlags
 	ids              []transfer.ID
+	results          []transfer.TransferSnapshot // the job's end
 	progressTerminal bool
 	started          time.Time
 	skipped          bool // AddTree left some entries out
@@ -403,6 +425,10 @@ func (j *job) run(ctx context.Context) int {
 		results = append(results, snap)
 	}
 	stopProgress()
+	j.results = results
+	if j.plan.spec.DryRun {
+		return j.reportPlan(j.treeSnapshot())
+	}
 	if j.plan.tree {
 		return j.reportTree(results[0])
 	}

@@ -61,7 +61,7 @@ func (f *filterFlags) register(fs *flag.FlagSet, cmd string) {
 	fs.StringVar(&f.minAge, "min-age", "", "transfer only items modified at least `AGE` ago (e.g. 36h, 7d, 2w)")
 	fs.StringVar(&f.maxAge, "max-age", "", "transfer only items modified at most `AGE` ago")
 	fs.StringVar(&f.shard, "shard", "", "transfer only share `I/N` of the tree, by a hash of each item's path under the prefix/folder (N machines: 1/N … N/N)")
-	if cmd == "put" {
+	if cmd == "put" || cmd == "sync" {
 		fs.BoolVar(&f.followSymlinks, "follow-symlinks", false, "upload what symbolic links in the folder point at (files and folders; loops are detected)")
 	}
 }

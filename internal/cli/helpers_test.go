@@ -96,7 +96,7 @@ retries = 3
 
 // baseArgs are the flags every test command carries.
 func (e *env) baseArgs(cmd string) []string {
-	if cmd != "get" && cmd != "put" {
+	if cmd != "get" && cmd != "put" && cmd != "sync" {
 		return []string{"--config", e.config}
 	}
 	return []string{"--config", e.config, "--state-dir", e.stateDir}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -17,12 +18,7 @@ const maxItemsListed = 200
 // with its reason (up to maxItemsListed of each), the totals, and the exit
 // code: 0 when every item is done, 1 when any was skipped or failed.
 func (j *job) reportTree(snap transfer.TransferSnapshot) int {
-	var js transfer.JobSnapshot
-	for _, x := range j.eng.Window(transfer.WindowRequest{Limit: 1000}).Jobs { // the CLI's engine holds this one job
-		if x.ID == snap.ID {
-			js = x
-		}
-	}
+	js := j.treeSnapshot()
 	askedExists := false
 	for _, st := range []transfer.ItemState{transfer.ItemSkipped, transfer.ItemFailed} {
 		items := j.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: snap.ID, State: st, Limit: maxItemsListed}})
@@ -67,13 +63,16 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 		return ExitFailure
 	}
 	what := fmt.Sprintf("%d files to %s", c.Done, j.plan.target)
-	if c.Done != c.Total {
-		what = fmt.Sprintf("%d of %d files to %s", c.Done, c.Total, j.plan.target)
+	if c.Done != c.Total-c.Unchanged {
+		what = fmt.Sprintf("%d of %d files to %s", c.Done, c.Total-c.Unchanged, j.plan.target)
 	}
 	if c.Renamed > 0 {
 		what += fmt.Sprintf(", renamed %d whose destination existed", c.Renamed)
 	}
 	line := fmt.Sprintf("%s %s (%s in %s)", verb, what, config.FormatSize(js.Done), elapsed)
+	if c.Unchanged > 0 {
+		line += fmt.Sprintf("; %d unchanged (%s)", c.Unchanged, config.FormatSize(js.UnchangedBytes))
+	}
 	if c.Skipped > 0 {
 		line += fmt.Sprintf("; %d skipped", c.Skipped)
 	}
@@ -97,6 +96,61 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 		fmt.Fprintf(j.stderr, "run the same command again to retry the failed items (done ones are not fetched again):\n  ossq %s %s\n", j.cmd, shellQuote(j.args))
 	}
 	return ExitFailure
+}
+
+// treeSnapshot is the folder job's snapshot (the CLI's engine holds this
+// one job); zero before the job was added.
+func (j *job) treeSnapshot() transfer.JobSnapshot {
+	if len(j.ids) == 0 {
+		return transfer.JobSnapshot{}
+	}
+	for _, x := range j.eng.Window(transfer.WindowRequest{Limit: 1000}).Jobs {
+		if x.ID == j.ids[0] {
+			return x
+		}
+	}
+	return transfer.JobSnapshot{}
+}
+
+// finish writes the --json events, deletes what sync --delete found once
+// every transfer succeeded, and writes the summary; it returns the exit code.
+func (j *job) finish(ctx context.Context, code int) int {
+	out := newJSONOut(j.stdout, j.planFlags.asJSON, j.plan.spec.DryRun)
+	defer out.flush()
+	if !j.plan.tree {
+		out.singleItems(j.results)
+		js := transfer.JobSnapshot{}
+		for _, r := range j.results {
+			js.State = r.State
+			js.Items.Total++
+			if r.State == transfer.StateDone {
+				js.Items.Done++
+				js.Done += max(r.Size, 0)
+			} else {
+				js.Items.Failed++
+			}
+		}
+		out.summary(j, js, code)
+		return code
+	}
+	js := j.treeSnapshot()
+	if len(j.ids) > 0 {
+		out.treeItems(j.eng, js.ID)
+	}
+	switch {
+	case !j.plan.spec.Mirror || len(j.ids) == 0:
+	case j.plan.spec.DryRun:
+		j.eng.Extras(js.ID, func(x transfer.Extra) error {
+			out.emit(jsonDelete{Type: "delete", Status: "delete", Key: x.Key, Path: x.Path, Size: x.Size})
+			return nil
+		})
+	case code == ExitOK:
+		code = j.deleteExtras(ctx, js, out)
+	case js.Extras > 0:
+		j.errorf("not deleting the %d items %s no longer has: not every transfer succeeded", js.Extras, j.plan.source)
+	}
+	out.summary(j, js, code)
+	return code
 }
 
 // listRenamed names each file saved under a free name by its full path.

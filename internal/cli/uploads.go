@@ -3,8 +3,10 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"ossq/internal/config"
 	"ossq/internal/display"
@@ -24,6 +26,7 @@ func (r *runner) uploads(parent context.Context) int {
 	var conn connectionFlags
 	conn.register(fs)
 	human := fs.Bool("human", false, "ls: sizes as \"8 MiB\" instead of bytes")
+	asJSON := fs.Bool("json", false, "ls: one JSON object per line (NDJSON), fields in the README")
 	uploadID := fs.String("upload-id", "", "abort: the `ID` of the upload to abort")
 	all := fs.Bool("all", false, "abort: every incomplete upload under the prefix")
 	yes := fs.Bool("yes", false, "abort --all: do not ask")
@@ -46,6 +49,9 @@ func (r *runner) uploads(parent context.Context) int {
 	var target ossURL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
+	}
+	if err == nil && sub == "abort" && *asJSON {
+		err = usagef("--json applies to ls")
 	}
 	if err == nil && sub == "ls" && (*uploadID != "" || *all || *yes) {
 		err = usagef("--upload-id, --all and --yes apply to abort")
@@ -75,7 +81,7 @@ func (r *runner) uploads(parent context.Context) int {
 	defer stop()
 	switch {
 	case sub == "ls":
-		err = r.listUploads(ctx, cat, target, *human)
+		err = r.listUploads(ctx, cat, target, *human, *asJSON)
 	case *all:
 		err = r.abortAll(ctx, cat, target, *yes)
 	default:
@@ -93,9 +99,10 @@ func (r *runner) uploads(parent context.Context) int {
 	return ExitOK
 }
 
-func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossURL, human bool) error {
+func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossURL, human, asJSON bool) error {
 	out := bufio.NewWriter(r.stdout)
 	defer out.Flush()
+	enc := json.NewEncoder(out)
 	count, total := 0, int64(0)
 	token := ""
 	for {
@@ -104,6 +111,15 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 			return err
 		}
 		for _, u := range page {
+			if asJSON {
+				if err := enc.Encode(jsonUpload{Type: "upload", Bucket: u.Bucket, Key: u.Key, UploadID: u.UploadID,
+					Initiated: u.Initiated.UTC().Format(time.RFC3339), Parts: u.Parts, Bytes: u.Bytes}); err != nil {
+					return err
+				}
+				count++
+				total += u.Bytes
+				continue
+			}
 			size := fmt.Sprint(u.Bytes)
 			if human {
 				size = config.FormatSize(u.Bytes)
