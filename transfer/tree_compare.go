@@ -95,7 +95,7 @@ func (r *treeRun) sameChecksum(ctx context.Context, it *treeItem) (bool, error) 
 	var obj Object
 	err := r.e.withRetry(ctx, r.t, func() error {
 		var err error
-		obj, err = r.e.store.HeadObject(ctx, r.t.spec.Bucket, it.key)
+		obj, err = r.e.storeOf(r.t).HeadObject(ctx, r.t.spec.Bucket, it.key)
 		return err
 	})
 	var oe *OSSError
@@ -244,7 +244,7 @@ func (c *remoteCursor) peek() (*Object, error) {
 		t := c.r.t
 		err := c.r.e.withRetry(c.ctx, t, func() error {
 			var err error
-			page, err = c.r.e.store.ListObjects(c.ctx, t.spec.Bucket, c.r.ts.prefix, "", c.token, listPageSize)
+			page, err = c.r.e.storeOf(c.r.t).ListObjects(c.ctx, t.spec.Bucket, c.r.ts.prefix, "", c.token, listPageSize)
 			return err
 		})
 		if err != nil {
