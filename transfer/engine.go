@@ -120,6 +120,7 @@ type Engine struct {
 	events    *eventQueue
 	queueLock *fileLock
 	db        *jobStore     // the queue; nil when Ephemeral
+	logs      *eventLog     // the log pane's entries, kept in db
 	saved     map[ID]string // each job's record as last written
 	removed   []ID          // jobs removed since the last write
 
@@ -247,6 +248,13 @@ func Open(store Store, opts Options) (*Engine, error) {
 		}
 		e.db = db
 	}
+	logs, err := openEventLog(e.db, e.log)
+	if err != nil {
+		e.db.close()
+		e.queueLock.unlock()
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e.logs = logs
 	e.limiter = rate.NewLimiter(rate.Inf, copyBufferSize)
 	e.applyBandwidthLocked(opts.BandwidthLimit)
 	e.baseCtx, e.baseCancel = context.WithCancel(context.Background())
@@ -311,6 +319,7 @@ func (e *Engine) Close() error {
 		e.closeErr = e.persistNow()
 		e.baseCancel()
 		e.closeTreeStores()
+		e.logs.close()
 		if err := e.db.close(); err != nil && e.closeErr == nil {
 			e.closeErr = err
 		}
@@ -860,7 +869,7 @@ func (e *Engine) changedLocked() {
 }
 
 func (e *Engine) emitLocked(kind EventKind, t *transfer, msg string) {
-	e.events.push(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()})
+	e.publish(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()}, jobSubject(t))
 }
 
 // scheduleLocked starts queued transfers, in queue order, while fewer than
