@@ -283,10 +283,11 @@ func (e *Engine) LogWindow(offset, limit int) ([]LogEntry, int) { return e.logs.
 // publish is the one place an event leaves the engine: to the event
 // channel and, as a line a person reads, to the log. subject names the job.
 func (e *Engine) publish(ev Event, subject string) {
-	e.events.push(ev)
+	// Logged first, so a reader woken by the event finds it in the log.
 	if e.logs != nil { // nil only in tests that build an Engine by hand
-		e.logs.append(eventLogEntry(ev, subject))
+		e.logs.append(eventLogEntry(ev, subject)) // fails only after Close: the event still goes out
 	}
+	e.events.push(ev)
 }
 
 // eventLogEntry is how an event reads in the log.

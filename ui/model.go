@@ -57,7 +57,10 @@ type Model struct {
 	eng     EngineAPI
 	catalog Catalog
 	events  <-chan transfer.Event
-	log     *slog.Logger
+	// eventsLogged: the log is the engine's, which records every event
+	// itself, so events only reach the footer from here.
+	eventsLogged bool
+	log          *slog.Logger
 	styles  *Styles
 	keys    KeyMap
 	term    io.Writer
@@ -118,7 +121,11 @@ func New(deps Deps) Model {
 	}
 	if deps.Log == nil {
 		deps.Log = NewMemLog()
+		if el, ok := deps.Engine.(engineLogger); ok {
+			deps.Log = EngineLog(el)
+		}
 	}
+	_, eventsLogged := deps.Log.(engineLog)
 	term := deps.Terminal
 	if term == nil {
 		term = os.Stdout
@@ -146,6 +153,8 @@ func New(deps Deps) Model {
 		progress:  progressClamp{},
 		restoring: map[string]bool{},
 		now:       time.Now,
+
+		eventsLogged: eventsLogged,
 	}
 	if m.catalog == nil && m.eng != nil {
 		if s, ok := m.eng.(interface{ Store() transfer.Store }); ok {
@@ -329,11 +338,16 @@ func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 }
 
 func (m *Model) setNoticeLevel(text string, level LogLevel) tea.Cmd {
-	m.noticeSeq++
-	m.notice, m.noticeErr = displayName(text), level == LogError
 	if text != checkingDestNotice {
 		m.logf(level, "%s", text)
 	}
+	return m.showNotice(text, level)
+}
+
+// showNotice shows text in the footer for a while, without logging it.
+func (m *Model) showNotice(text string, level LogLevel) tea.Cmd {
+	m.noticeSeq++
+	m.notice, m.noticeErr = displayName(text), level == LogError
 	if m.manualTime {
 		return nil
 	}
@@ -342,7 +356,10 @@ func (m *Model) setNoticeLevel(text string, level LogLevel) tea.Cmd {
 
 // logf appends one entry to the log pane's source.
 func (m *Model) logf(level LogLevel, format string, args ...any) {
-	m.deps.Log.Append(LogEntry{Time: m.now(), Level: level, Text: fmt.Sprintf(format, args...)})
+	text := fmt.Sprintf(format, args...)
+	if err := m.deps.Log.Append(LogEntry{Time: m.now(), Level: level, Text: text}); err != nil {
+		m.log.Warn("log entry not kept", "text", text, "err", err)
+	}
 	if m.pane == paneLog {
 		m.logs.build()
 	}
