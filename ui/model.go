@@ -61,10 +61,10 @@ type Model struct {
 	// itself, so events only reach the footer from here.
 	eventsLogged bool
 	log          *slog.Logger
-	styles  *Styles
-	keys    KeyMap
-	term    io.Writer
-	home    string // the user's home, to show local paths as ~/…
+	styles       *Styles
+	keys         KeyMap
+	term         io.Writer
+	home         string // the user's home, to show local paths as ~/…
 
 	width, height int
 	bodyHeight    int
