@@ -143,7 +143,12 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 	finished := j.State.Finished()
 	cancelWhy := first(none, ifStr(finished, "the job is already "+string(j.State)))
 	retryWhy := none
-	if none == "" && !(j.State == transfer.StateFailed || j.State == transfer.StateCanceled || (j.Tree && j.Items.Failed > 0)) {
+	switch {
+	case none != "" || j.State == transfer.StateFailed || j.State == transfer.StateCanceled:
+	case j.Tree && j.Items.Failed > 0:
+		// The engine retries a job's failed files once the job has ended.
+		retryWhy = "the job is " + string(j.State) + ": R retries its failed files when it ends"
+	default:
 		retryWhy = "nothing failed or canceled to retry"
 	}
 	removeWhy := first(none, ifStr(!finished, "only finished jobs are removed; x cancels one"))
