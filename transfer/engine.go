@@ -319,6 +319,7 @@ func (e *Engine) Close() error {
 		e.closeErr = e.persistNow()
 		e.baseCancel()
 		e.closeTreeStores()
+		e.logClosing()
 		e.logs.close()
 		if err := e.db.close(); err != nil && e.closeErr == nil {
 			e.closeErr = err

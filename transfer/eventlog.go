@@ -126,10 +126,6 @@ func (l *eventLog) append(e LogEntry) error {
 	l.ringAppend(e)
 	if l.db != nil {
 		l.pending = append(l.pending, e)
-		if over := len(l.pending) - LogKeep; over > 0 {
-			// The store is failing; what it would delete anyway goes first.
-			l.pending = append(l.pending[:0], l.pending[over:]...)
-		}
 	}
 	l.mu.Unlock()
 	if l.db != nil {
@@ -187,10 +183,12 @@ func (l *eventLog) writeLoop() {
 }
 
 // flush writes the pending entries in one transaction and deletes what is
-// beyond LogKeep in the same one. On an error the entries stay pending.
+// beyond LogKeep in the same one. On an error the entries go back to the
+// head of pending, for the next try.
 func (l *eventLog) flush() {
 	l.mu.Lock()
 	batch := l.pending
+	l.pending = nil
 	l.mu.Unlock()
 	if len(batch) == 0 {
 		return
@@ -216,15 +214,17 @@ func (l *eventLog) flush() {
 		}
 		return trimLog(b, b.Sequence())
 	})
-	l.mu.Lock()
 	if err == nil {
-		// Entries appended during the write stay for the next one.
-		l.pending = append(l.pending[:0], l.pending[len(batch):]...)
+		return
+	}
+	l.log.Error("saving the log failed", "err", err)
+	l.mu.Lock()
+	l.pending = append(batch, l.pending...)
+	if over := len(l.pending) - LogKeep; over > 0 {
+		// Only the newest LogKeep would be kept anyway.
+		l.pending = l.pending[over:]
 	}
 	l.mu.Unlock()
-	if err != nil {
-		l.log.Error("saving the log failed", "err", err)
-	}
 }
 
 // trimLog deletes the entries older than the newest LogKeep; last is the
@@ -279,6 +279,22 @@ func (e *Engine) AppendLog(entry LogEntry) error { return e.logs.append(entry) }
 // LogWindow returns up to limit log entries, newest first, after skipping
 // the offset newest, and how many entries are kept (at most LogKeep).
 func (e *Engine) LogWindow(offset, limit int) ([]LogEntry, int) { return e.logs.window(offset, limit) }
+
+// logClosing records the jobs Close paused (they resume on the next Open),
+// so the log tells why they stopped.
+func (e *Engine) logClosing() {
+	e.mu.Lock()
+	var n int
+	for _, t := range e.order {
+		if t.resumeOnOpen && t.state == StatePaused { // set only when Close paused it
+			n++
+		}
+	}
+	e.mu.Unlock()
+	if n > 0 {
+		e.logs.append(LogEntry{Text: fmt.Sprintf("closing: %d running job(s) paused; they go on at the next start", n)})
+	}
+}
 
 // publish is the one place an event leaves the engine: to the event
 // channel and, as a line a person reads, to the log. subject names the job.

@@ -45,10 +45,8 @@ func (m *Model) handleNamedEvent(msg namedEventMsg) tea.Cmd {
 		name = jobName(j, m.home)
 	}
 	// The engine's log records its events itself; another log gets them here.
-	notice := m.setNoticeLevel
-	logf := m.logf
+	notice, logf := m.eventNotice, m.logf
 	if m.eventsLogged {
-		notice = m.showNotice
 		logf = func(LogLevel, string, ...any) {}
 	}
 	notify := func(title string) {

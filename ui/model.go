@@ -323,7 +323,7 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 		return tea.Batch(m.setNoticeLevel(msg.op+": "+shortError(msg.err), LogError), m.fetch())
 	}
 	if msg.done != "" {
-		return tea.Batch(m.setNotice(msg.done, false), m.fetch())
+		return tea.Batch(m.eventNotice(msg.done, LogInfo), m.fetch())
 	}
 	return m.fetch()
 }
@@ -342,6 +342,15 @@ func (m *Model) setNoticeLevel(text string, level LogLevel) tea.Cmd {
 		m.logf(level, "%s", text)
 	}
 	return m.showNotice(text, level)
+}
+
+// eventNotice shows what the engine did or will log itself (a pause, a
+// failure); another log keeps it here.
+func (m *Model) eventNotice(text string, level LogLevel) tea.Cmd {
+	if m.eventsLogged {
+		return m.showNotice(text, level)
+	}
+	return m.setNoticeLevel(text, level)
 }
 
 // showNotice shows text in the footer for a while, without logging it.
