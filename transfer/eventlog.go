@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -340,8 +342,12 @@ func eventLogEntry(ev Event, subject string) LogEntry {
 // jobSubject names a job in the log: its source and its destination.
 func jobSubject(t *transfer) string {
 	remote := fmt.Sprintf("oss://%s/%s", t.spec.Bucket, t.spec.Key) // a tree's Key is its prefix
-	if t.spec.Direction == Upload {
-		return t.spec.LocalPath + " → " + remote
+	local := t.spec.LocalPath
+	if t.tree != nil && !strings.HasSuffix(local, string(filepath.Separator)) {
+		local += string(filepath.Separator) // a folder reads as one, as in the queue
 	}
-	return remote + " → " + t.spec.LocalPath
+	if t.spec.Direction == Upload {
+		return local + " → " + remote
+	}
+	return remote + " → " + local
 }

@@ -151,7 +151,11 @@ func (l *logPane) build() {
 		l.offset = max(0, n-rows)
 	}
 	var b strings.Builder
-	head := fmt.Sprintf("Log · %d entries (last %d kept) · ↑/↓ scroll · end follows", n, logKeep)
+	kept := fmt.Sprintf("the last %d kept", logKeep)
+	if _, ok := l.src.(engineLog); ok {
+		kept = fmt.Sprintf("the last %d kept across restarts", logKeep)
+	}
+	head := fmt.Sprintf("Log · %d entries (%s) · ↑/↓ scroll · end follows", n, kept)
 	b.WriteString(s.ColumnHead.Render(padRight(truncate(head, l.width), l.width)))
 	if n == 0 {
 		b.WriteString("\n" + s.Faint.Render(truncate("  Nothing yet: skips, failures, retries, restores and finished jobs land here.", l.width)))
