@@ -67,15 +67,25 @@ shot details
 keys Escape; keys Tab
 keys g; keys d; wait_for "to the folder"; keys Enter
 keys j; keys d; wait_for "to the folder"; keys Enter
+# A folder of demo-logs as one job: its row in the queue, then its items.
+keys BSpace; keys BSpace; keys BSpace; wait_for "demo-logs"; keys g
+keys Enter; wait_for "logs/"
+keys d; wait_for "to the folder"; keys Enter
 keys Tab
 PAUSE=3 keys ""
 shot queue
+keys G; keys Enter; wait_for "all items:"
+PAUSE=1 keys ""
+shot items
+keys Escape
 
 keys "?"
 shot help
 keys Escape
 
-keys L; wait_for "entries (last"
+keys L; wait_for "entries ("
 shot log
 keys Escape
-keys q; wait_for "Quit ossq?"; keys y
+keys q
+# It asks first only while jobs run; then answer.
+if tmux capture-pane -t "$session" -p 2>/dev/null | grep -qF "Quit ossq?"; then keys y; fi

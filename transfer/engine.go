@@ -119,6 +119,7 @@ type Engine struct {
 	queueLock *fileLock
 	db        *jobStore     // the queue; nil when Ephemeral
 	profiles  profileStores // stores of other profiles' jobs
+	logs      *eventLog     // the log pane's entries, kept in db
 	saved     map[ID]string // each job's record as last written
 	// counts are the queue's jobs by state and runningJobs the ones whose
 	// run is alive, both kept by setStateLocked/appendLocked/forgetLocked and
@@ -254,6 +255,13 @@ func Open(store Store, opts Options) (*Engine, error) {
 		}
 		e.db = db
 	}
+	logs, err := openEventLog(e.db, e.log)
+	if err != nil {
+		e.db.close()
+		e.queueLock.unlock()
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e.logs = logs
 	e.limiter = rate.NewLimiter(rate.Inf, copyBufferSize)
 	e.applyBandwidthLocked(opts.BandwidthLimit)
 	e.baseCtx, e.baseCancel = context.WithCancel(context.Background())
@@ -316,6 +324,8 @@ func (e *Engine) Close() error {
 		e.closeErr = e.persistNow()
 		e.baseCancel()
 		e.closeTreeStores()
+		e.logClosing()
+		e.logs.close()
 		if err := e.db.close(); err != nil && e.closeErr == nil {
 			e.closeErr = err
 		}

@@ -112,7 +112,7 @@ func (e *Engine) placeLocked(i int) {
 }
 
 func (e *Engine) pushNotice(msg string) {
-	e.events.push(Event{Kind: EventNotice, Message: msg, Time: time.Now()})
+	e.publish(Event{Kind: EventNotice, Message: msg, Time: time.Now()}, "")
 }
 
 // restoreTree rebuilds a tree job from its record and its progress bucket.

@@ -114,7 +114,7 @@ func (e *Engine) changedLocked() {
 }
 
 func (e *Engine) emitLocked(kind EventKind, t *transfer, msg string) {
-	e.events.push(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()})
+	e.publish(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()}, jobSubject(t))
 }
 
 func (e *Engine) noticef(t *transfer, format string, args ...any) {

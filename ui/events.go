@@ -21,6 +21,9 @@ type namedEventMsg struct {
 // when it is on screen, else with a Get as a command.
 func (m *Model) handleEvent(ev transfer.Event) tea.Cmd {
 	m.log.Info("job event", "kind", ev.Kind, "id", ev.ID, "msg", ev.Message)
+	if m.eventsLogged && m.pane == paneLog {
+		m.logs.build() // the engine logged it before sending it
+	}
 	if j, ok := m.lookup(ev.ID); ok {
 		return tea.Batch(waitEventCmd(m.events), m.handleNamedEvent(namedEventMsg{ev: ev, job: *j, known: true}))
 	}
@@ -41,6 +44,11 @@ func (m *Model) handleNamedEvent(msg namedEventMsg) tea.Cmd {
 	if known {
 		name = jobName(j, m.home)
 	}
+	// The engine's log records its events itself; another log gets them here.
+	notice, logf := m.eventNotice, m.logf
+	if m.eventsLogged {
+		logf = func(LogLevel, string, ...any) {}
+	}
 	notify := func(title string) {
 		if m.deps.Options.Notify {
 			cmds = append(cmds, notifyCmd(m.term, "ossq: "+title, name))
@@ -52,24 +60,24 @@ func (m *Model) handleNamedEvent(msg namedEventMsg) tea.Cmd {
 		if ev.Message != "" {
 			text += ": " + ev.Message
 		}
-		cmds = append(cmds, m.setNotice(text, true))
+		cmds = append(cmds, notice(text, LogError))
 		notify("failed")
 	case transfer.EventDone:
-		cmds = append(cmds, m.setNotice("done: "+name, false))
+		cmds = append(cmds, notice("done: "+name, LogInfo))
 		notify("done")
 		if known && j.Direction == transfer.Upload {
 			cmds = append(cmds, m.refreshAfterUpload(j.Bucket, j.Key))
 		}
 	case transfer.EventNotice:
-		cmds = append(cmds, m.setNoticeLevel(name+": "+ev.Message, LogWarn))
+		cmds = append(cmds, notice(name+": "+ev.Message, LogWarn))
 	case transfer.EventRetrying:
 		if ev.Message != "" {
-			cmds = append(cmds, m.setNoticeLevel("retrying "+name+": "+ev.Message, LogWarn))
+			cmds = append(cmds, notice("retrying "+name+": "+ev.Message, LogWarn))
 		}
 	case transfer.EventCanceled:
-		m.logf(LogInfo, "canceled: %s", name)
+		logf(LogInfo, "canceled: %s", name)
 	case transfer.EventPaused:
-		m.logf(LogInfo, "paused: %s", name)
+		logf(LogInfo, "paused: %s", name)
 	case transfer.EventRemoved:
 		delete(m.progress, ev.ID)
 	}

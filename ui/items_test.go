@@ -61,6 +61,20 @@ func TestItemsFilterRetryAndBack(t *testing.T) {
 	if v := h.view(); !strings.Contains(v, "✗ failed") || !strings.Contains(v, "InternalError") {
 		t.Fatalf("failed items without their cause:\n%s", v)
 	}
+	// While the job runs the engine cannot retry its files yet: R says so.
+	h.press("R")
+	if got := eng.Calls(); len(got) != 0 {
+		t.Fatalf("R on a running job called %q", got)
+	}
+	if !strings.Contains(h.m.notice, "R retries its failed files when it ends") {
+		t.Fatalf("R on a running job: notice %q", h.m.notice)
+	}
+	eng.mu.Lock()
+	eng.trees[0].job.State, eng.trees[0].job.Listing = transfer.StateFailed, false
+	snap := eng.snap
+	eng.mu.Unlock()
+	snap.Version++
+	h.sendSnap(snap)
 	h.press("R")
 	if got := eng.Calls(); len(got) == 0 || got[len(got)-1] != "retry tree" {
 		t.Fatalf("calls %q", got)

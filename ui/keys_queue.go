@@ -54,7 +54,7 @@ func (m *Model) queueTable() bindingTable {
 			i := slices.Index(queueFilters, q.filter)
 			q.filter = queueFilters[(i+1)%len(queueFilters)]
 			q.cursor, q.offset, q.rows, q.total, q.selected = 0, 0, nil, 0, ""
-			return tea.Batch(m.fetch(), m.setNotice("queue shows "+filterName(q.filter)+" jobs", false))
+			return tea.Batch(m.fetch(), m.showNotice("queue shows "+filterName(q.filter)+" jobs", LogInfo))
 		}),
 	)
 	t = append(t, m.jobTable(j, q.cursor, q.total)...)
@@ -143,7 +143,12 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 	finished := j.State.Finished()
 	cancelWhy := first(none, ifStr(finished, "the job is already "+string(j.State)))
 	retryWhy := none
-	if none == "" && !(j.State == transfer.StateFailed || j.State == transfer.StateCanceled || (j.Tree && j.Items.Failed > 0)) {
+	switch {
+	case none != "" || j.State == transfer.StateFailed || j.State == transfer.StateCanceled:
+	case j.Tree && j.Items.Failed > 0:
+		// The engine retries a job's failed files once the job has ended.
+		retryWhy = "the job is " + string(j.State) + ": R retries its failed files when it ends"
+	default:
 		retryWhy = "nothing failed or canceled to retry"
 	}
 	removeWhy := first(none, ifStr(!finished, "only finished jobs are removed; x cancels one"))
@@ -254,7 +259,7 @@ func (m *Model) itemsTable() bindingTable {
 		on(&k.StateFilter, true, func() tea.Cmd {
 			i := slices.Index(itemFilters, it.filter)
 			it.setFilter(itemFilters[(i+1)%len(itemFilters)])
-			return tea.Batch(m.fetch(), m.setNotice("items: "+itemFilterName(it.filter), false))
+			return tea.Batch(m.fetch(), m.showNotice("items: "+itemFilterName(it.filter), LogInfo))
 		}),
 		on(&k.Back, true, func() tea.Cmd { it.close(); m.pane = paneQueue; return m.fetch() }),
 	)
@@ -298,7 +303,7 @@ func (m *Model) detailsTable() bindingTable {
 		onlyIf(&k.Top, false, navWhy, scroll(-d.partTotal)),
 		onlyIf(&k.Bottom, false, navWhy, scroll(d.partTotal)),
 		onlyIf(&k.Copy, true, ifStr(d.t.Err == "" && d.t.ErrInfo == nil, "no error to copy"), func() tea.Cmd {
-			return tea.Batch(copyCmd(m.term, d.errorText()), m.setNotice("copied the error to the clipboard (OSC 52)", false))
+			return tea.Batch(copyCmd(m.term, d.errorText()), m.showNotice("copied the error to the clipboard (OSC 52)", LogInfo))
 		}),
 	}
 	if d.seq != 0 {

@@ -4,38 +4,73 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
+
+	"ossq/transfer"
 )
 
-// logKeep is how many entries the in-memory log keeps.
-const logKeep = 5000
+// logKeep is how many entries a log keeps: the engine's rule.
+const logKeep = transfer.LogKeep
 
 // logTimeWidth: the "15:04:05 " before each entry.
 const logTimeWidth = 9
 
-// LogLevel says how an entry is drawn.
-type LogLevel int
-
-const (
-	LogInfo LogLevel = iota
-	LogWarn
-	LogError
+// LogEntry is one line of the log pane; the engine's type, so its log and
+// the UI's notices are the same entries.
+type (
+	LogEntry = transfer.LogEntry
+	LogLevel = transfer.LogLevel
 )
 
-// LogEntry is one line of the log pane.
-type LogEntry struct {
-	Time  time.Time
-	Level LogLevel
-	Text  string
-}
+const (
+	LogInfo  = transfer.LogInfo
+	LogWarn  = transfer.LogWarn
+	LogError = transfer.LogError
+)
 
-// LogSource keeps the log pane's entries. The UI's own is memLog; a store
-// that persists them (the engine's, later) replaces it in Deps.Log.
+// LogSource keeps the log pane's entries: the engine's log, kept in its
+// store (EngineLog), or an in-memory one (NewMemLog).
 type LogSource interface {
-	Append(e LogEntry)
+	Append(e LogEntry) error
 	Len() int
 	// Slice returns entries [offset, offset+limit) oldest first.
 	Slice(offset, limit int) []LogEntry
+}
+
+// engineLogger is the engine's log: it records every event itself and
+// takes the UI's own notices.
+type engineLogger interface {
+	AppendLog(entry transfer.LogEntry) error
+	LogWindow(offset, limit int) ([]transfer.LogEntry, int)
+}
+
+var _ engineLogger = (*transfer.Engine)(nil)
+
+// EngineLog reads and writes the engine's log, which survives a restart.
+// The engine logs its events itself, so the UI only adds its own notices.
+func EngineLog(eng engineLogger) LogSource { return engineLog{eng} }
+
+type engineLog struct{ eng engineLogger }
+
+func (l engineLog) Append(e LogEntry) error { return l.eng.AppendLog(e) }
+
+func (l engineLog) Len() int {
+	_, n := l.eng.LogWindow(0, 0)
+	return n
+}
+
+// Slice turns oldest-first positions into the engine's newest-first window.
+func (l engineLog) Slice(offset, limit int) []LogEntry {
+	_, n := l.eng.LogWindow(0, 0)
+	offset = max(0, offset)
+	end := min(n, offset+max(0, limit))
+	if end <= offset {
+		return nil
+	}
+	got, _ := l.eng.LogWindow(n-end, end-offset)
+	for i, j := 0, len(got)-1; i < j; i, j = i+1, j-1 {
+		got[i], got[j] = got[j], got[i]
+	}
+	return got
 }
 
 // memLog is a ring of the last logKeep entries.
@@ -48,15 +83,16 @@ type memLog struct {
 // NewMemLog returns an in-memory LogSource keeping the last few thousand.
 func NewMemLog() LogSource { return &memLog{} }
 
-func (l *memLog) Append(e LogEntry) {
+func (l *memLog) Append(e LogEntry) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.entries) < logKeep {
 		l.entries = append(l.entries, e)
-		return
+		return nil
 	}
 	l.entries[l.start] = e
 	l.start = (l.start + 1) % logKeep
+	return nil
 }
 
 func (l *memLog) Len() int {
@@ -115,7 +151,11 @@ func (l *logPane) build() {
 		l.offset = max(0, n-rows)
 	}
 	var b strings.Builder
-	head := fmt.Sprintf("Log · %d entries (last %d kept) · ↑/↓ scroll · end follows", n, logKeep)
+	kept := fmt.Sprintf("the last %d kept", logKeep)
+	if _, ok := l.src.(engineLog); ok {
+		kept = fmt.Sprintf("the last %d kept across restarts", logKeep)
+	}
+	head := fmt.Sprintf("Log · %d entries (%s) · ↑/↓ scroll · end follows", n, kept)
 	b.WriteString(s.ColumnHead.Render(padRight(truncate(head, l.width), l.width)))
 	if n == 0 {
 		b.WriteString("\n" + s.Faint.Render(truncate("  Nothing yet: skips, failures, retries, restores and finished jobs land here.", l.width)))

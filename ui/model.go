@@ -60,11 +60,14 @@ type Model struct {
 	eng     EngineAPI
 	catalog Catalog
 	events  <-chan transfer.Event
-	log     *slog.Logger
-	styles  *Styles
-	keys    KeyMap
-	term    io.Writer
-	home    string // the user's home, to show local paths as ~/…
+	// eventsLogged: the log is the engine's, which records every event
+	// itself, so events only reach the footer from here.
+	eventsLogged bool
+	log          *slog.Logger
+	styles       *Styles
+	keys         KeyMap
+	term         io.Writer
+	home         string // the user's home, to show local paths as ~/…
 
 	width, height int
 	bodyHeight    int
@@ -129,7 +132,11 @@ func New(deps Deps) Model {
 	}
 	if deps.Log == nil {
 		deps.Log = NewMemLog()
+		if el, ok := deps.Engine.(engineLogger); ok {
+			deps.Log = EngineLog(el)
+		}
 	}
+	_, eventsLogged := deps.Log.(engineLog)
 	term := deps.Terminal
 	if term == nil {
 		term = os.Stdout
@@ -160,6 +167,8 @@ func New(deps Deps) Model {
 		progress:  progressClamp{},
 		restoring: map[string]bool{},
 		now:       time.Now,
+
+		eventsLogged: eventsLogged,
 	}
 	if m.catalog == nil && m.eng != nil {
 		if s, ok := m.eng.(interface{ Store() transfer.Store }); ok {
@@ -334,7 +343,7 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 		return tea.Batch(m.setNoticeLevel(msg.op+": "+shortError(msg.err), LogError), m.fetch())
 	}
 	if msg.done != "" {
-		return tea.Batch(m.setNotice(msg.done, false), m.fetch())
+		return tea.Batch(m.eventNotice(msg.done, LogInfo), m.fetch())
 	}
 	return m.fetch()
 }
@@ -349,11 +358,25 @@ func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 }
 
 func (m *Model) setNoticeLevel(text string, level LogLevel) tea.Cmd {
-	m.noticeSeq++
-	m.notice, m.noticeErr = displayName(text), level == LogError
 	if text != checkingDestNotice {
 		m.logf(level, "%s", text)
 	}
+	return m.showNotice(text, level)
+}
+
+// eventNotice shows what the engine did or will log itself (a pause, a
+// failure); another log keeps it here.
+func (m *Model) eventNotice(text string, level LogLevel) tea.Cmd {
+	if m.eventsLogged {
+		return m.showNotice(text, level)
+	}
+	return m.setNoticeLevel(text, level)
+}
+
+// showNotice shows text in the footer for a while, without logging it.
+func (m *Model) showNotice(text string, level LogLevel) tea.Cmd {
+	m.noticeSeq++
+	m.notice, m.noticeErr = displayName(text), level == LogError
 	if m.manualTime {
 		return nil
 	}
@@ -362,7 +385,10 @@ func (m *Model) setNoticeLevel(text string, level LogLevel) tea.Cmd {
 
 // logf appends one entry to the log pane's source.
 func (m *Model) logf(level LogLevel, format string, args ...any) {
-	m.deps.Log.Append(LogEntry{Time: m.now(), Level: level, Text: fmt.Sprintf(format, args...)})
+	text := fmt.Sprintf(format, args...)
+	if err := m.deps.Log.Append(LogEntry{Time: m.now(), Level: level, Text: text}); err != nil {
+		m.log.Warn("log entry not kept", "text", text, "err", err)
+	}
 	if m.pane == paneLog {
 		m.logs.build()
 	}

@@ -37,7 +37,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case b.why != "" && m.isNavKey(b):
 		return nil
 	case b.why != "":
-		return m.setNotice(b.key.Help().Key+" "+b.key.Help().Desc+": "+b.why, false)
+		return m.showNotice(b.key.Help().Key+" "+b.key.Help().Desc+": "+b.why, LogInfo)
 	}
 	return b.run()
 }
@@ -108,7 +108,7 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 			return m.action(id, "cancel", "canceled "+name, func() error { return m.eng.Cancel(id) })
 		case "n", "N", "esc":
 			m.prompt = nil
-			return m.setNotice("not canceled", false)
+			return m.showNotice("not canceled", LogInfo)
 		case "ctrl+c":
 			m.prompt = nil
 			return m.requestQuit()

@@ -243,19 +243,19 @@ func (m *Model) handleAdded(msg addedMsg) tea.Cmd {
 		}
 		cmds = append(cmds, m.setNotice(text, true))
 	case len(msg.ids) > 0:
-		// The log names what was queued; the footer only says how many.
+		// The log names what was queued (the engine's log has each add);
+		// the footer only says how many.
 		for i, n := range msg.names {
+			if m.eventsLogged {
+				break
+			}
 			if i == maxLoggedNames {
 				m.logf(LogInfo, "queued … and %d more", len(msg.names)-i)
 				break
 			}
 			m.logf(LogInfo, "queued %s", n)
 		}
-		m.noticeSeq++
-		m.notice, m.noticeErr = fmt.Sprintf("queued %s · tab shows the queue", plural(len(msg.ids), "job")), false
-		if !m.manualTime {
-			cmds = append(cmds, noticeExpireCmd(m.noticeSeq))
-		}
+		cmds = append(cmds, m.showNotice(fmt.Sprintf("queued %s · tab shows the queue", plural(len(msg.ids), "job")), LogInfo))
 	}
 	return tea.Batch(cmds...)
 }
