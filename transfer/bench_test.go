@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -108,7 +109,7 @@ func cpuTime() time.Duration {
 
 // ossq download vs the SDK's Downloader, same server, part size, parallelism.
 //
-//	go test -run '^$' -bench DownloadVsSDK -benchtime 3x ./transfer/
+//	go test -run '^$' -bench DownloadVsSDK -benchtime 5x -v ./transfer/   (-v logs each round)
 func BenchmarkDownloadVsSDK(b *testing.B) {
 	size, part, parallel := benchSettings()
 	env := newBenchEnv(b)
@@ -164,40 +165,67 @@ type contender struct{ run, clean func() }
 
 // sideBySide runs ossq and the SDK b.N times each, alternating who goes
 // first so neither always gets a warm cache, and reports both throughputs,
-// their ratio and the CPU seconds per GiB of each.
+// the median of the per-round ratios (a round is one run of each, back to
+// back, so both see about the same machine load) and the CPU seconds per
+// GiB of each (medians of the rounds).
 func sideBySide(b *testing.B, size int64, ours, sdk contender) {
-	var oursDur, sdkDur, oursCPU, sdkCPU time.Duration
-	measure := func(c contender, dur, cpu *time.Duration) {
+	var oursDur, sdkDur time.Duration
+	var ratios, oursCPU, sdkCPU []float64
+	measure := func(c contender, dur *time.Duration, cpus *[]float64) time.Duration {
 		start, cpu0 := time.Now(), cpuTime()
 		c.run()
-		*dur += time.Since(start)
+		took := time.Since(start)
+		*dur += took
 		if c.clean != nil {
 			c.clean()
 		}
-		*cpu += cpuTime() - cpu0
+		*cpus = append(*cpus, (cpuTime()-cpu0).Seconds()/(float64(size)/(1<<30)))
+		return took
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		var o, s time.Duration
 		if i%2 == 0 {
-			measure(ours, &oursDur, &oursCPU)
-			measure(sdk, &sdkDur, &sdkCPU)
+			o = measure(ours, &oursDur, &oursCPU)
+			s = measure(sdk, &sdkDur, &sdkCPU)
 		} else {
-			measure(sdk, &sdkDur, &sdkCPU)
-			measure(ours, &oursDur, &oursCPU)
+			s = measure(sdk, &sdkDur, &sdkCPU)
+			o = measure(ours, &oursDur, &oursCPU)
 		}
+		ratios = append(ratios, s.Seconds()/o.Seconds())
+		b.Logf("round %d: ossq %.2f s, sdk %.2f s, ossq/sdk %.2f, load %s", i+1, o.Seconds(), s.Seconds(), ratios[i], loadAverage())
 	}
 	n := int64(b.N) * size
 	b.ReportMetric(mbps(n, oursDur), "ossq-MB/s")
 	b.ReportMetric(mbps(n, sdkDur), "sdk-MB/s")
-	b.ReportMetric(sdkDur.Seconds()/oursDur.Seconds(), "ossq/sdk")
-	gib := float64(n) / (1 << 30)
-	b.ReportMetric(oursCPU.Seconds()/gib, "ossq-cpu-s/GiB")
-	b.ReportMetric(sdkCPU.Seconds()/gib, "sdk-cpu-s/GiB")
+	b.ReportMetric(median(ratios), "ossq/sdk")
+	b.ReportMetric(median(oursCPU), "ossq-cpu-s/GiB")
+	b.ReportMetric(median(sdkCPU), "sdk-cpu-s/GiB")
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load, for the log.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
 
 // ossq upload vs the SDK's Uploader.
 //
-//	go test -run '^$' -bench UploadVsSDK -benchtime 3x ./transfer/
+//	go test -run '^$' -bench UploadVsSDK -benchtime 5x -v ./transfer/
 func BenchmarkUploadVsSDK(b *testing.B) {
 	size, part, parallel := benchSettings()
 	env := newBenchEnv(b)

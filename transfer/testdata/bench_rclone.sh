@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # One big object, ossq vs rclone (S3 provider, path style), against `ossq serve` on loopback:
-# the upload and the download, 8 MiB parts, 4 in flight, wall time and CPU seconds (user+sys) of the client.
+# the upload and the download, 8 MiB parts, PARALLEL in flight, wall time, CPU seconds (user+sys) and
+# peak RSS of the client process, RUNS alternating runs (odd runs rclone goes first) and their medians.
 #   bash transfer/testdata/bench_rclone.sh [SIZE_MiB]   (default 1024)
-# OSSQ_BIN=path measures that ossq binary instead of one built from this tree (e.g. an older build).
-# Needs rclone on PATH (`apt-get install -y rclone` gives Debian's, or `go install github.com/rclone/rclone@v1.76.0`);
-# without it it says so and measures nothing.
+# Environment:
+#   RCLONE=path     the rclone binary (default: rclone on PATH), e.g. one from
+#                   `GOBIN=/tmp/rclone176 go install github.com/rclone/rclone@v1.76.0`
+#   OSSQ_BIN=path   measures that ossq binary instead of one built from this tree (e.g. an older build)
+#   RUNS=n          alternating runs (default 1); the summary gives medians
+#   PARALLEL=n      parts in flight for both (default 4)
+#   ONLY=get|put    measure one direction (the other still runs once to place the objects)
+# Without rclone it says so and measures nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! command -v rclone >/dev/null; then
-  echo "bench_rclone: rclone is not on PATH; nothing measured"
+rclone=${RCLONE:-rclone}
+if ! command -v "$rclone" >/dev/null; then
+  echo "bench_rclone: $rclone not found (set RCLONE=path or put rclone on PATH); nothing measured"
   exit 0
 fi
 size_mib=${1:-1024}
+runs=${RUNS:-1}
+parallel=${PARALLEL:-4}
+only=${ONLY:-}
 work=$(mktemp -d /tmp/ossq-bench-rclone.XXXXXX)
 serve_pid=
 cleanup() {
@@ -53,29 +63,87 @@ endpoint = "http://$endpoint"
 region = "cn-hangzhou"
 read_timeout = "2m"
 CONF
-ossq_flags=(--part-size 8MiB --parallel 4)
-rclone_flags=(--s3-chunk-size 8M --s3-upload-concurrency 4 --s3-upload-cutoff 8M --multi-thread-streams 4
-  --multi-thread-cutoff 8M --timeout 2m)
+ossq_flags=(--part-size 8MiB --parallel "$parallel")
+rclone_flags=(--s3-chunk-size 8M --s3-upload-concurrency "$parallel" --s3-upload-cutoff 8M
+  --multi-thread-streams "$parallel" --multi-thread-cutoff 8M --timeout 2m)
 # Older rclone (Debian's 1.60) splits a download into one chunk per stream and has no chunk-size flag.
-if rclone help flags 2>/dev/null | grep -q -- '--multi-thread-chunk-size'; then
+if "$rclone" help flags 2>/dev/null | grep -q -- '--multi-thread-chunk-size'; then
   rclone_flags+=(--multi-thread-chunk-size 8M)
 fi
 
-# measure NAME CMD...: one line with wall and CPU seconds of CMD.
+failed=0
+# measure NAME CMD...: one line with wall and CPU seconds and peak RSS of CMD; appends
+# "NAME wall cpu rss_kib" to $work/results.
 measure() {
   local name=$1; shift
-  local TIMEFORMAT="$name: %R s wall, %U+%S s CPU" rc=0
-  time { "$@" >/dev/null 2>"$work/cmd.err" || rc=$?; }
-  if [ "$rc" -ne 0 ]; then echo "$name: failed (exit $rc): $(tail -3 "$work/cmd.err")"; failed=1; fi
+  local rc=0
+  /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>"$work/cmd.err" || rc=$?
+  if [ "$rc" -ne 0 ]; then echo "$name: failed (exit $rc): $(tail -3 "$work/cmd.err")"; failed=1; return; fi
+  read -r wall user sys rss <"$work/time.out"
+  local cpu
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  printf '%-10s %6.2f s wall, %6s s CPU, %4d MiB peak RSS   (load %s)\n' "$name" "$wall" "$cpu" "$((rss / 1024))" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$name $wall $cpu $rss $run" >>"$work/results"
 }
-failed=0
 
-echo "$size_mib MiB, rclone $(rclone version | head -1 | awk '{print $2}')"
-measure "ossq put  " "$ossq" put "${ossq_flags[@]}" "$work/src" oss://bench/by-ossq
-measure "rclone put" rclone copyto "${rclone_flags[@]}" "$work/src" emu:bench/by-rclone
-measure "ossq get  " "$ossq" get "${ossq_flags[@]}" --on-exists overwrite oss://bench/by-ossq "$work/got-ossq"
-measure "rclone get" rclone copyto "${rclone_flags[@]}" emu:bench/by-rclone "$work/got-rclone"
-for got in got-ossq got-rclone; do
-  [ -f "$work/$got" ] && ! cmp -s "$work/src" "$work/$got" && { echo "$got differs from the source"; failed=1; }
+echo "$size_mib MiB, $parallel in flight, $runs run(s), rclone $("$rclone" version | head -1 | awk '{print $2}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+for run in $(seq "$runs"); do
+  order=(ossq rclone)
+  [ $((run % 2)) -eq 0 ] && order=(rclone ossq)
+  for who in "${order[@]}"; do
+    if [ "$who" = ossq ]; then
+      cmd=("$ossq" put "${ossq_flags[@]}" "$work/src" oss://bench/by-ossq)
+    else
+      cmd=("$rclone" copyto "${rclone_flags[@]}" "$work/src" emu:bench/by-rclone)
+    fi
+    if [ "$only" = get ]; then
+      # Only the downloads are measured: place the objects once.
+      [ "$run" -eq 1 ] && { "${cmd[@]}" >/dev/null 2>"$work/cmd.err" || { echo "$who put failed: $(tail -3 "$work/cmd.err")"; exit 1; }; }
+      continue
+    fi
+    # rclone skips an object it finds identical: each put starts with none there.
+    "$rclone" deletefile "emu:bench/by-$who" >/dev/null 2>&1 || true
+    measure "$who put" "${cmd[@]}"
+  done
+  [ "$only" = put ] && continue
+  for who in "${order[@]}"; do
+    rm -f "$work/got-$who"
+    if [ "$who" = ossq ]; then
+      measure "ossq get" "$ossq" get "${ossq_flags[@]}" --on-exists overwrite oss://bench/by-ossq "$work/got-ossq"
+    else
+      measure "rclone get" "$rclone" copyto "${rclone_flags[@]}" emu:bench/by-rclone "$work/got-rclone"
+    fi
+    if [ -f "$work/got-$who" ] && ! cmp -s "$work/src" "$work/got-$who"; then
+      echo "got-$who differs from the source"; failed=1
+    fi
+  done
 done
+
+# Medians per command, then ossq's speed relative to rclone's (above 1: ossq is faster).
+if [ -s "$work/results" ]; then
+  echo "medians of $runs ($size_mib MiB, $parallel in flight; load now $(cut -d' ' -f1-3 /proc/loadavg)):"
+  awk -v gib="$(awk -v m="$size_mib" 'BEGIN { print m / 1024 }')" '
+    function median(key, n,   i, j, t, a) {
+      for (i = 1; i <= n; i++) a[i] = vals[key, i]
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { name = $1 " " $2; runwall[name, $6] = $3; runs = $6 > runs ? $6 : runs; n[name]++; vals[name "w", n[name]] = $3 + 0; vals[name "c", n[name]] = $4 + 0; vals[name "r", n[name]] = $5 + 0 }
+    END {
+      split("ossq put,rclone put,ossq get,rclone get", names, ",")
+      for (k = 1; k <= 4; k++) if (names[k] in n) {
+        m = n[names[k]]; w[names[k]] = median(names[k] "w", m); c = median(names[k] "c", m)
+        printf "  %-10s %6.2f s wall, %5.2f CPU-s/GiB, %4d MiB peak RSS\n", names[k], w[names[k]], c / gib, median(names[k] "r", m) / 1024
+      }
+      for (k = 1; k <= 2; k++) { d = k == 1 ? "put" : "get"
+        if (!(("ossq " d) in w && ("rclone " d) in w)) continue
+        # The ratio within each run (both back to back, at about the same load), then their median.
+        m = 0
+        for (r = 1; r <= runs; r++) if ((("ossq " d), r) in runwall && (("rclone " d), r) in runwall)
+          vals["ratio" d, ++m] = runwall["rclone " d, r] / runwall["ossq " d, r]
+        printf "  %s: ossq %.2fx rclone (ratio of the median walls), %.2fx (median of the per-run ratios)\n", d,
+          w["rclone " d] / w["ossq " d], median("ratio" d, m) }
+    }' "$work/results"
+fi
 exit "$failed"
