@@ -12,6 +12,7 @@ import (
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 )
 
 // ossStore is the Store over the real OSS SDK client: one client per
@@ -387,11 +388,16 @@ func (b *exactBody) Read(p []byte) (int, error) {
 
 func (b *exactBody) Close() error { return b.rc.Close() }
 
+// noBodyRetry turns the SDK's retry off for a request with a body: after a
+// reset the transport may still read the body while the SDK would rewind
+// it (a data race). The engine retries with a fresh reader instead.
+func noBodyRetry(o *oss.Options) { o.Retryer = retry.NopRetryer{} }
+
 func (s *ossStore) PutObject(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) (string, string, error) {
 	var res *oss.PutObjectResult
 	err := s.do(ctx, bucket, body, func(c *oss.Client) (err error) {
 		res, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-			Body: body, ContentLength: oss.Ptr(size)})
+			Body: body, ContentLength: oss.Ptr(size)}, noBodyRetry)
 		return err
 	})
 	if err != nil {
@@ -419,7 +425,7 @@ func (s *ossStore) UploadPart(ctx context.Context, bucket, key, uploadID string,
 	var res *oss.UploadPartResult
 	err := s.do(ctx, bucket, body, func(c *oss.Client) (err error) {
 		res, err = c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key),
-			UploadId: oss.Ptr(uploadID), PartNumber: int32(number), Body: body, ContentLength: oss.Ptr(size)})
+			UploadId: oss.Ptr(uploadID), PartNumber: int32(number), Body: body, ContentLength: oss.Ptr(size)}, noBodyRetry)
 		return err
 	})
 	if err != nil {

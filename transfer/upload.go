@@ -349,8 +349,11 @@ func sameETag(a, b string) bool {
 // sendPart uploads one part with retries, then checks the source file did
 // not change while it was read.
 func (e *Engine) sendPart(ctx context.Context, t *transfer, f *os.File, p *part, uploadID string, stamp fileStamp) error {
-	r := e.newPartReader(ctx, io.NewSectionReader(f, p.off, p.size), p)
-	if err := e.retryPart(ctx, t, p, func() error { return e.sendPartOnce(ctx, t, r, p, uploadID) }); err != nil {
+	// A fresh reader per attempt: after a reset the HTTP transport may still
+	// be reading the last attempt's body.
+	if err := e.retryPart(ctx, t, p, func() error {
+		return e.sendPartOnce(ctx, t, e.newPartReader(ctx, io.NewSectionReader(f, p.off, p.size), p), p, uploadID)
+	}); err != nil {
 		return err
 	}
 	if now, err := statStamp(t.spec.LocalPath); err != nil {

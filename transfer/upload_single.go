@@ -112,11 +112,11 @@ func (e *Engine) putStable(ctx context.Context, t *transfer, f *os.File, p *part
 	e.mu.Lock()
 	t.size = stamp.size
 	e.mu.Unlock()
-	r := e.newPartReader(ctx, io.NewSectionReader(f, 0, stamp.size), p)
+	var r *partReader
 	err = e.withRetry(ctx, t, func() error {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
+		// A fresh reader per attempt: after a reset the HTTP transport may
+		// still be reading the last attempt's body.
+		r = e.newPartReader(ctx, io.NewSectionReader(f, 0, stamp.size), p)
 		_, crc, err := e.storeOf(t).PutObject(ctx, t.spec.Bucket, t.spec.Key, r, stamp.size)
 		if r.shrank {
 			return errSourceShrank // not a transport error to retry
