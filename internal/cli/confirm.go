@@ -41,6 +41,20 @@ func (s *session) catalog() (*transfer.Catalog, error) {
 	return transfer.NewCatalog(s.store)
 }
 
+// connectCatalog is connect then catalog: what the object commands (cp,
+// presign, rm, uploads) start with.
+func (r *runner) connectCatalog(conn connectionFlags) (*session, *transfer.Catalog, error) {
+	s, err := r.connect(conn)
+	if err != nil {
+		return nil, nil, err
+	}
+	cat, err := s.catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, cat, nil
+}
+
 // plural is "1 object" / "2 objects".
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -47,11 +47,7 @@ func (r *runner) copyObjects(parent context.Context) int {
 	if err != nil {
 		return r.fail(err, fs, cpSynopsis)
 	}
-	s, err := r.connect(conn)
-	if err != nil {
-		return r.fail(err, fs, cpSynopsis)
-	}
-	cat, err := s.catalog()
+	_, cat, err := r.connectCatalog(conn)
 	if err != nil {
 		return r.fail(err, fs, cpSynopsis)
 	}

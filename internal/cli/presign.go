@@ -37,11 +37,7 @@ func (r *runner) presign(parent context.Context) int {
 	if err != nil {
 		return r.fail(err, fs, presignSynopsis)
 	}
-	s, err := r.connect(conn)
-	if err != nil {
-		return r.fail(err, fs, presignSynopsis)
-	}
-	cat, err := s.catalog()
+	_, cat, err := r.connectCatalog(conn)
 	if err != nil {
 		return r.fail(err, fs, presignSynopsis)
 	}

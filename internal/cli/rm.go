@@ -45,11 +45,7 @@ func (r *runner) remove(parent context.Context) int {
 	if err != nil {
 		return r.fail(err, fs, rmSynopsis)
 	}
-	s, err := r.connect(conn)
-	if err != nil {
-		return r.fail(err, fs, rmSynopsis)
-	}
-	cat, err := s.catalog()
+	s, cat, err := r.connectCatalog(conn)
 	if err != nil {
 		return r.fail(err, fs, rmSynopsis)
 	}

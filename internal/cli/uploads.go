@@ -69,11 +69,7 @@ func (r *runner) uploads(parent context.Context) int {
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
-	s, err := r.connect(conn)
-	if err != nil {
-		return r.fail(err, fs, synopsis)
-	}
-	cat, err := s.catalog()
+	s, cat, err := r.connectCatalog(conn)
 	if err != nil {
 		return r.fail(err, fs, synopsis)
 	}
