@@ -201,10 +201,7 @@ func (s *Server) handleUploadPartCopy(q *request) {
 		q.fail(e)
 		return
 	}
-	pm := &partMeta{
-		Number: number, Size: sink.size, ETag: etagFromMD5(sink.md5Sum()), CRC64: sink.crc,
-		LastModified: s.now(), DataFile: dataFile,
-	}
+	pm := s.partFromSink(number, sink, dataFile)
 	if e := s.commitPart(u, pm); e != nil {
 		q.fail(e)
 		return

@@ -125,10 +125,7 @@ func (s *Server) handleUploadPart(q *request) {
 		q.fail(e)
 		return
 	}
-	pm := &partMeta{
-		Number: number, Size: sink.size, ETag: etagFromMD5(sink.md5Sum()), CRC64: sink.crc,
-		LastModified: s.now(), DataFile: dataFile,
-	}
+	pm := s.partFromSink(number, sink, dataFile)
 	if e := s.commitPart(u, pm); e != nil {
 		q.fail(e)
 		return
@@ -143,6 +140,13 @@ func (s *Server) handleUploadPart(q *request) {
 
 // commitPart records a received part (its data file already synced in the
 // upload's directory), replacing an earlier part of the same number.
+// partFromSink describes a part whose bytes a sink received (UploadPart)
+// or copied (UploadPartCopy).
+func (s *Server) partFromSink(number int, sink *dataSink, dataFile string) *partMeta {
+	return &partMeta{Number: number, Size: sink.size, ETag: etagFromMD5(sink.md5Sum()), CRC64: sink.crc,
+		LastModified: s.now(), DataFile: dataFile}
+}
+
 func (s *Server) commitPart(u *uploadState, pm *partMeta) *ossError {
 	dir := s.uploadDir(u.meta.ID)
 	prefix := fmt.Sprintf("p%05d", pm.Number)
