@@ -138,12 +138,7 @@ func (s *Server) handleCopyObject(q *request) {
 		q.fail(e)
 		return
 	}
-	sum := sink.md5Sum()
-	om := &objectMeta{
-		Key: q.key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
-		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
-		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
-	}
+	om := s.objectFromSink(q.key, sink, dataFile, attrs)
 	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
 		q.fail(e)

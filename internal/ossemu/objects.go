@@ -165,6 +165,17 @@ func (s *Server) objectExists(bucket, key string) bool {
 	return b != nil && b.objects[key] != nil
 }
 
+// objectFromSink describes a Normal object whose bytes a sink received
+// (PutObject) or copied (CopyObject).
+func (s *Server) objectFromSink(key string, sink *dataSink, dataFile string, attrs objectAttrs) *objectMeta {
+	sum := sink.md5Sum()
+	return &objectMeta{
+		Key: key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
+		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
+		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
+	}
+}
+
 func (s *Server) handlePutObject(q *request) {
 	r := q.r
 	if !s.bucketExists(q.bucket) {
@@ -189,12 +200,7 @@ func (s *Server) handlePutObject(q *request) {
 		q.fail(e)
 		return
 	}
-	sum := sink.md5Sum()
-	om := &objectMeta{
-		Key: q.key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
-		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
-		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
-	}
+	om := s.objectFromSink(q.key, sink, dataFile, attrs)
 	if e := s.commitObject(q.bucket, om, overwriteCheck(r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
 		q.fail(e)
