@@ -9,36 +9,8 @@ cd "$(dirname "$0")/../.."
 count=${1:-100000}
 latency=${2:-0s}
 size=${3:-1KiB}
-work=$(mktemp -d /tmp/ossq-bench-folder.XXXXXX)
-serve_pid=
-cleanup() {
-  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-go build -o "$work/ossq" .
-"$work/ossq" serve --root "$work/srv" --bucket bench --generate "bench/small/:$count:$size" --latency "$latency" \
-  >"$work/serve.out" 2>"$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 600); do grep -q '^endpoint:' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-endpoint=$(sed -n 's/^endpoint: //p' "$work/serve.out")
-[ -n "$endpoint" ] || { echo "bench-folder: ossq serve did not start:"; cat "$work/serve.err"; exit 1; }
-
-export OSS_ACCESS_KEY_ID=bench OSS_ACCESS_KEY_SECRET=bench XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config"
-unset AWS_CA_BUNDLE # rclone refuses a custom CA bundle with its own transport
-export RCLONE_CONFIG="$work/rclone.conf"
-cat >"$RCLONE_CONFIG" <<CONF
-[emu]
-type = s3
-provider = Other
-endpoint = $endpoint
-force_path_style = true
-access_key_id = bench
-secret_access_key = bench
-CONF
-have_rclone=false
-command -v rclone >/dev/null && have_rclone=true
+. transfer/testdata/bench-serve.sh
+bench_serve bench-folder "$count" "$size" "$latency"
 
 # measure NAME CMD...: wall seconds and peak RSS of CMD; sets last_wall.
 measure() {
