@@ -229,11 +229,8 @@ func combineCRC(crc1, crc2 uint64, len2 uint64) uint64 {
 // million of them cost no disk and seconds to make, for benchmarks and
 // large-listing tests. They are gone when the server stops.
 func (s *Server) GenerateObjects(bucket, prefix string, count int, size int64) error {
-	if count < 0 || count > 100_000_000 || size < 0 || size > generatedNormalLimit {
-		return fmt.Errorf("ossemu: generate %d objects of %d bytes: out of range", count, size)
-	}
-	if e := validateKey(prefix + "0"); e != nil {
-		return fmt.Errorf("ossemu: %w", e)
+	if err := checkGenerate(prefix, count, size); err != nil {
+		return fmt.Errorf("ossemu: %w", err)
 	}
 	now := s.now()
 	metas := make([]*objectMeta, count)
@@ -253,6 +250,17 @@ func (s *Server) GenerateObjects(bucket, prefix string, count int, size int64) e
 	for _, om := range metas {
 		b.objects[om.Key] = om
 		b.insertKey(om.Key)
+	}
+	return nil
+}
+
+// checkGenerate vets a GenerateObjects request before anything is made.
+func checkGenerate(prefix string, count int, size int64) error {
+	if count < 0 || count > 100_000_000 || size < 0 || size > generatedNormalLimit {
+		return fmt.Errorf("generate %d objects of %d bytes: out of range", count, size)
+	}
+	if e := validateKey(prefix + "0"); e != nil {
+		return e
 	}
 	return nil
 }
