@@ -101,32 +101,27 @@ func copyInto(dir, prefix string, src io.ReaderAt, start, length int64) (*dataSi
 	return sink, name, nil
 }
 
-func (s *Server) handleCopyObject(q *request) {
+func (s *Server) handleCopyObject(q *request) error {
 	if !s.bucketExists(q.bucket) {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	src, snap, e := s.openCopySource(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	sm := &snap.meta
 	if sm.Size > maxObjectSize {
-		q.fail(newError(400, "EntityTooLarge", "CopyObject copies objects up to 5 GiB; use UploadPartCopy.").with("Key", src.key))
-		return
+		return newError(400, "EntityTooLarge", "CopyObject copies objects up to 5 GiB; use UploadPartCopy.").with("Key", src.key)
 	}
 	attrs := objectAttrs{contentType: sm.ContentType, headers: sm.Headers, userMeta: sm.UserMeta, storageClass: sm.StorageClass}
 	if strings.EqualFold(q.r.Header.Get("x-oss-metadata-directive"), "REPLACE") {
 		if attrs, e = parseObjectAttrs(q.r); e != nil {
-			q.fail(e)
-			return
+			return e
 		}
 	} else if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
 		if !validStorageClass(c) {
-			q.fail(errInvalidArgument("x-oss-storage-class", c, "Invalid storage class."))
-			return
+			return errInvalidArgument("x-oss-storage-class", c, "Invalid storage class.")
 		}
 		attrs.storageClass = c
 	}
@@ -135,14 +130,12 @@ func (s *Server) handleCopyObject(q *request) {
 		e = errNoSuchBucket(q.bucket)
 	}
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	om := s.objectFromSink(q.key, sink, dataFile, attrs)
 	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
-		q.fail(e)
-		return
+		return e
 	}
 	h := q.w.Header()
 	s.setVersionHeader(h, q.bucket, om)
@@ -150,62 +143,55 @@ func (s *Server) handleCopyObject(q *request) {
 		h.Set("x-oss-copy-source-version-id", wireVersionID(sm))
 	}
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
-	writeXML(q.w, http.StatusOK, struct {
+	return writeXML(q.w, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		ETag         string   `xml:"ETag"`
 		LastModified string   `xml:"LastModified"`
 	}{ETag: om.ETag, LastModified: xmlTime(om.LastModified)})
 }
 
-func (s *Server) handleUploadPartCopy(q *request) {
+func (s *Server) handleUploadPartCopy(q *request) error {
 	pn := q.query.Get("partNumber")
 	number, err := strconv.Atoi(pn)
 	if err != nil || number < 1 || number > maxPartNumber {
-		q.fail(errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive."))
-		return
+		return errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive.")
 	}
 	u, e := s.lookupUpload(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	src, snap, e := s.openCopySource(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	start, length := int64(0), snap.meta.Size
 	if rh := q.r.Header.Get("x-oss-copy-source-range"); rh != "" {
 		a, b, ok, _ := parseRange(rh, snap.meta.Size, true)
 		if !ok {
-			q.fail(newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh))
-			return
+			return newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh)
 		}
 		start, length = a, b-a+1
 	}
 	if length > maxObjectSize {
-		q.fail(newError(400, "EntityTooLarge", "A part copies at most 5 GiB.").with("Key", src.key))
-		return
+		return newError(400, "EntityTooLarge", "A part copies at most 5 GiB.").with("Key", src.key)
 	}
 	sink, dataFile, e := copyInto(s.uploadDir(u.meta.ID), fmt.Sprintf("p%05d", number), snap.reader, start, length)
 	if e == errNotFoundDir {
 		e = errNoSuchUpload(u.meta.ID)
 	}
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	pm := s.partFromSink(number, sink, dataFile)
 	if e := s.commitPart(u, pm); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	if src.versionID != "" || snap.meta.VersionID != "" {
 		q.w.Header().Set("x-oss-copy-source-version-id", wireVersionID(&snap.meta))
 	}
 	q.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(pm.CRC64, 10))
-	writeXML(q.w, http.StatusOK, struct {
+	return writeXML(q.w, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyPartResult"`
 		LastModified string   `xml:"LastModified"`
 		ETag         string   `xml:"ETag"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,20 +19,20 @@ const xmlTimeFormat = "2006-01-02T15:04:05.000Z"
 
 func xmlTime(t time.Time) string { return t.UTC().Format(xmlTimeFormat) }
 
-func writeXML(w http.ResponseWriter, status int, v any) {
+// writeXML answers with v; it writes nothing if v cannot be encoded (a
+// server bug: only fixed structs of strings and numbers are encoded), so the
+// error can still be answered.
+func writeXML(w http.ResponseWriter, status int, v any) error {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
-		// Only fixed structs of strings and numbers are encoded here, so
-		// this is a server bug; answer it as one rather than crash.
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(xml.Header + "<Error><Code>InternalError</Code><Message>" + "encode response" + "</Message></Error>")
+		return errInternal(fmt.Errorf("encode response: %w", err))
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // listEncoder applies encoding-type=url to names in list responses.
@@ -148,15 +149,14 @@ func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
 	return lo
 }
 
-func (s *Server) handleListObjects(q *request, v2 bool) {
+func (s *Server) handleListObjects(q *request) error {
+	v2 := q.op == opListObjectsV2
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	limit, e := parseLimit(q, "max-keys", 100)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
@@ -167,8 +167,7 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 		if token != "" {
 			raw, err := base64.RawURLEncoding.DecodeString(token)
 			if err != nil {
-				q.fail(errInvalidArgument("continuation-token", token, "The continuation token is not valid."))
-				return
+				return errInvalidArgument("continuation-token", token, "The continuation token is not valid.")
 			}
 			after = string(raw)
 		}
@@ -177,8 +176,7 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 	b := s.buckets[q.bucket]
 	if b == nil {
 		s.mu.RUnlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	objs, prefixes, truncated, last := listPage(b, prefix, delimiter, after, limit)
 	withOwner := !v2 || q.query.Get("fetch-owner") == "true"
@@ -217,8 +215,7 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 		if truncated {
 			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(last))
 		}
-		writeXML(q.w, http.StatusOK, res)
-		return
+		return writeXML(q.w, http.StatusOK, res)
 	}
 	type result struct {
 		XMLName        xml.Name       `xml:"ListBucketResult"`
@@ -240,7 +237,7 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 	if truncated {
 		res.NextMarker = enc.enc(last)
 	}
-	writeXML(q.w, http.StatusOK, res)
+	return writeXML(q.w, http.StatusOK, res)
 }
 
 type bucketEntry struct {
@@ -261,11 +258,10 @@ func (s *Server) bucketEntry(bm bucketMeta) bucketEntry {
 	}
 }
 
-func (s *Server) handleListBuckets(q *request) {
+func (s *Server) handleListBuckets(q *request) error {
 	limit, e := parseLimit(q, "max-keys", 100)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	prefix, marker := q.query.Get("prefix"), q.query.Get("marker")
 	s.mu.RLock()
@@ -308,10 +304,10 @@ func (s *Server) handleListBuckets(q *request) {
 	if truncated {
 		res.NextMarker = names[len(names)-1]
 	}
-	writeXML(q.w, http.StatusOK, res)
+	return writeXML(q.w, http.StatusOK, res)
 }
 
-func (s *Server) handlePutBucket(q *request) {
+func (s *Server) handlePutBucket(q *request) error {
 	raw, _ := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
 	class := classStandard
 	if len(bytes.TrimSpace(raw)) > 0 {
@@ -319,13 +315,11 @@ func (s *Server) handlePutBucket(q *request) {
 			StorageClass string `xml:"StorageClass"`
 		}
 		if err := xml.Unmarshal(raw, &cfg); err != nil {
-			q.fail(errMalformedXML())
-			return
+			return errMalformedXML()
 		}
 		if cfg.StorageClass != "" {
 			if !validStorageClass(cfg.StorageClass) {
-				q.fail(errInvalidArgument("StorageClass", cfg.StorageClass, "Invalid storage class."))
-				return
+				return errInvalidArgument("StorageClass", cfg.StorageClass, "Invalid storage class.")
 			}
 			class = cfg.StorageClass
 		}
@@ -335,23 +329,22 @@ func (s *Server) handlePutBucket(q *request) {
 			// OSS answers 200 when the requester already owns the bucket.
 			q.w.Header().Set("Location", "/"+q.bucket)
 			q.w.WriteHeader(http.StatusOK)
-			return
+			return nil
 		}
-		q.fail(errInternal(err))
-		return
+		return errInternal(err)
 	}
 	q.w.Header().Set("Location", "/"+q.bucket)
 	q.w.Header().Set("Content-Length", "0")
 	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-func (s *Server) handleDeleteBucket(q *request) {
+func (s *Server) handleDeleteBucket(q *request) error {
 	s.mu.Lock()
 	b := s.buckets[q.bucket]
 	if b == nil {
 		s.mu.Unlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	busy := len(b.objects) > 0 || len(b.older) > 0
 	for _, u := range s.uploads {
@@ -361,20 +354,19 @@ func (s *Server) handleDeleteBucket(q *request) {
 	}
 	if busy {
 		s.mu.Unlock()
-		q.fail(newError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").with("BucketName", q.bucket))
-		return
+		return newError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").with("BucketName", q.bucket)
 	}
 	delete(s.buckets, q.bucket)
 	err := os.RemoveAll(s.bucketDir(q.bucket))
 	s.mu.Unlock()
 	if err != nil {
-		q.fail(errInternal(err))
-		return
+		return errInternal(err)
 	}
 	q.w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleBucketInfo(q *request) {
+func (s *Server) handleBucketInfo(q *request) error {
 	s.mu.RLock()
 	b := s.buckets[q.bucket]
 	var bm bucketMeta
@@ -383,27 +375,26 @@ func (s *Server) handleBucketInfo(q *request) {
 	}
 	s.mu.RUnlock()
 	if b == nil {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	type acl struct {
 		Grant string `xml:"Grant"`
 	}
 	switch q.op {
 	case opGetBucketLocation:
-		writeXML(q.w, http.StatusOK, struct {
+		return writeXML(q.w, http.StatusOK, struct {
 			XMLName xml.Name `xml:"LocationConstraint"`
 			Value   string   `xml:",chardata"`
 		}{Value: "oss-" + s.region})
 	case opGetBucketAcl:
-		writeXML(q.w, http.StatusOK, struct {
+		return writeXML(q.w, http.StatusOK, struct {
 			XMLName xml.Name `xml:"AccessControlPolicy"`
 			Owner   owner    `xml:"Owner"`
 			ACL     acl      `xml:"AccessControlList"`
 		}{Owner: defaultOwner, ACL: acl{"private"}})
 	default:
 		e := s.bucketEntry(bm)
-		writeXML(q.w, http.StatusOK, struct {
+		return writeXML(q.w, http.StatusOK, struct {
 			XMLName xml.Name `xml:"BucketInfo"`
 			Bucket  struct {
 				bucketEntry

@@ -51,22 +51,19 @@ func versionKeys(b *bucketState, from string, visit func(key string) bool) {
 	}
 }
 
-func (s *Server) handleListObjectVersions(q *request) {
+func (s *Server) handleListObjectVersions(q *request) error {
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	limit, e := parseLimit(q, "max-keys", 100)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
 	keyMarker, idMarker := q.query.Get("key-marker"), q.query.Get("version-id-marker")
 	if idMarker != "" && keyMarker == "" {
-		q.fail(errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker."))
-		return
+		return errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker.")
 	}
 	var entries []any // listedVersion and listedDeleteMarker, in listing order
 	var prefixes []commonPrefix
@@ -76,8 +73,7 @@ func (s *Server) handleListObjectVersions(q *request) {
 	b := s.buckets[q.bucket]
 	if b == nil {
 		s.mu.RUnlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	versionKeys(b, max(prefix, keyMarker), func(key string) bool {
 		if !strings.HasPrefix(key, prefix) {
@@ -157,5 +153,5 @@ func (s *Server) handleListObjectVersions(q *request) {
 	if truncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = enc.enc(nextKey), nextID
 	}
-	writeXML(q.w, http.StatusOK, res)
+	return writeXML(q.w, http.StatusOK, res)
 }

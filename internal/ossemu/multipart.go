@@ -20,23 +20,19 @@ const (
 	minPartSize   = 100 << 10 // every part but the last, checked at Complete
 )
 
-func (s *Server) handleInitiateMultipart(q *request) {
+func (s *Server) handleInitiateMultipart(q *request) error {
 	if !s.bucketExists(q.bucket) {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	attrs, e := parseObjectAttrs(q.r)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	if forbidOverwrite(q.r) && s.objectExists(q.bucket, q.key) {
-		q.fail(newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key))
-		return
+		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key)
 	}
 	u := &uploadState{
 		meta: uploadMeta{
@@ -47,20 +43,18 @@ func (s *Server) handleInitiateMultipart(q *request) {
 	}
 	dir := s.uploadDir(u.meta.ID)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		q.fail(errInternal(err))
-		return
+		return errInternal(err)
 	}
 	if err := writeFileAtomic(dir, "upload.json", marshalJSON(u.meta), true); err != nil {
 		os.RemoveAll(dir)
-		q.fail(errInternal(err))
-		return
+		return errInternal(err)
 	}
 	syncDir(filepath.Dir(dir))
 	s.mu.Lock()
 	s.uploads[u.meta.ID] = u
 	s.mu.Unlock()
 	enc := newListEncoder(q.query.Get("encoding-type"))
-	writeXML(q.w, http.StatusOK, struct {
+	return writeXML(q.w, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"InitiateMultipartUploadResult"`
 		Bucket       string   `xml:"Bucket"`
 		Key          string   `xml:"Key"`
@@ -103,17 +97,15 @@ func (s *Server) takeUpload(q *request, also func(*uploadState) error) (*uploadS
 	return u, nil
 }
 
-func (s *Server) handleUploadPart(q *request) {
+func (s *Server) handleUploadPart(q *request) error {
 	pn := q.query.Get("partNumber")
 	number, err := strconv.Atoi(pn)
 	if err != nil || number < 1 || number > maxPartNumber {
-		q.fail(errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive."))
-		return
+		return errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive.")
 	}
 	u, e := s.lookupUpload(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	dir := s.uploadDir(u.meta.ID)
 	prefix := fmt.Sprintf("p%05d", number)
@@ -122,13 +114,11 @@ func (s *Server) handleUploadPart(q *request) {
 		e = errNoSuchUpload(u.meta.ID)
 	}
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	pm := s.partFromSink(number, sink, dataFile)
 	if e := s.commitPart(u, pm); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	h := q.w.Header()
 	h.Set("ETag", pm.ETag)
@@ -136,6 +126,7 @@ func (s *Server) handleUploadPart(q *request) {
 	h.Set("Content-MD5", contentMD5(sink.md5Sum()))
 	h.Set("Content-Length", "0")
 	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // commitPart records a received part (its data file already synced in the
@@ -203,29 +194,25 @@ func sortedParts(u *uploadState) []*partMeta {
 	return parts
 }
 
-func (s *Server) handleListParts(q *request) {
+func (s *Server) handleListParts(q *request) error {
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	limit, e := parseLimit(q, "max-parts", 1000)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	marker := 0
 	if v := q.query.Get("part-number-marker"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			q.fail(errInvalidArgument("part-number-marker", v, "The part-number-marker must be a non-negative integer."))
-			return
+			return errInvalidArgument("part-number-marker", v, "The part-number-marker must be a non-negative integer.")
 		}
 		marker = n
 	}
 	u, e := s.lookupUpload(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	s.mu.RLock()
 	all := sortedParts(u)
@@ -255,7 +242,7 @@ func (s *Server) handleListParts(q *request) {
 		next = parts[len(parts)-1].PartNumber
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
-	writeXML(q.w, http.StatusOK, struct {
+	return writeXML(q.w, http.StatusOK, struct {
 		XMLName              xml.Name `xml:"ListPartsResult"`
 		EncodingType         string   `xml:"EncodingType,omitempty"`
 		Bucket               string   `xml:"Bucket"`
@@ -283,23 +270,20 @@ func normalizeETag(etag string) string {
 	return strings.ToUpper(strings.Trim(etag, `"`))
 }
 
-func (s *Server) handleCompleteMultipart(q *request) {
+func (s *Server) handleCompleteMultipart(q *request) error {
 	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 4<<20))
 	if err != nil {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	// Take the upload out of the table while assembling, so parts cannot
 	// change underneath; it goes back if validation fails.
 	var all []*partMeta
 	u, e := s.takeUpload(q, func(u *uploadState) error { all = sortedParts(u); return nil })
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	restore := func() {
 		s.mu.Lock()
@@ -309,28 +293,25 @@ func (s *Server) handleCompleteMultipart(q *request) {
 	chosen, e := choosePartsForComplete(q, raw, u, all)
 	if e != nil {
 		restore()
-		q.fail(e)
-		return
+		return e
 	}
 	s.assemblyDelay()
 	om, e := s.assembleParts(q.bucket, u, chosen)
 	if e != nil {
 		restore()
-		q.fail(e)
-		return
+		return e
 	}
 	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), om.DataFile))
 		restore()
-		q.fail(e)
-		return
+		return e
 	}
 	os.RemoveAll(s.uploadDir(u.meta.ID))
 	s.setVersionHeader(q.w.Header(), q.bucket, om)
 	q.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	location := s.Endpoint() + "/" + q.bucket + "/" + escapePath(q.key)
-	writeXML(q.w, http.StatusOK, struct {
+	return writeXML(q.w, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CompleteMultipartUploadResult"`
 		EncodingType string   `xml:"EncodingType,omitempty"`
 		Location     string   `xml:"Location"`
@@ -440,32 +421,29 @@ func (s *Server) assembleParts(bucket string, u *uploadState, parts []*partMeta)
 	}, nil
 }
 
-func (s *Server) handleAbortMultipart(q *request) {
+func (s *Server) handleAbortMultipart(q *request) error {
 	_, e := s.takeUpload(q, func(u *uploadState) error { return os.RemoveAll(s.uploadDir(u.meta.ID)) })
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	q.w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleListMultipartUploads(q *request) {
+func (s *Server) handleListMultipartUploads(q *request) error {
 	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	limit, e := parseLimit(q, "max-uploads", 1000)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
 	keyMarker, idMarker := q.query.Get("key-marker"), q.query.Get("upload-id-marker")
 	s.mu.RLock()
 	if s.buckets[q.bucket] == nil {
 		s.mu.RUnlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	var all []uploadMeta
 	for _, u := range s.uploads {
@@ -556,7 +534,7 @@ func (s *Server) handleListMultipartUploads(q *request) {
 	if truncated {
 		res.NextKeyMarker, res.NextUploadIDMarker = enc.enc(nextKey), nextID
 	}
-	writeXML(q.w, http.StatusOK, res)
+	return writeXML(q.w, http.StatusOK, res)
 }
 
 // escapePath escapes a key the way the SDK does: unreserved bytes and "/" stay.

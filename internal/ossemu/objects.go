@@ -176,20 +176,17 @@ func (s *Server) objectFromSink(key string, sink *dataSink, dataFile string, att
 	}
 }
 
-func (s *Server) handlePutObject(q *request) {
+func (s *Server) handlePutObject(q *request) error {
 	r := q.r
 	if !s.bucketExists(q.bucket) {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	}
 	attrs, e := parseObjectAttrs(r)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	if forbidOverwrite(r) && s.objectExists(q.bucket, q.key) {
-		q.fail(newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key))
-		return
+		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key)
 	}
 	hash := keyHash(q.key)
 	sink, dataFile, e := s.receiveUpload(q, s.objDir(q.bucket), hash)
@@ -197,14 +194,12 @@ func (s *Server) handlePutObject(q *request) {
 		e = errNoSuchBucket(q.bucket)
 	}
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	om := s.objectFromSink(q.key, sink, dataFile, attrs)
 	if e := s.commitObject(q.bucket, om, overwriteCheck(r), true); e != nil {
 		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
-		q.fail(e)
-		return
+		return e
 	}
 	h := q.w.Header()
 	s.setVersionHeader(h, q.bucket, om)
@@ -213,6 +208,7 @@ func (s *Server) handlePutObject(q *request) {
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 	h.Set("Content-Length", "0")
 	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // objectSnapshot is what a GET/HEAD serves: the metadata and an open reader
@@ -393,7 +389,7 @@ var responseOverrides = map[string]string{
 	"response-content-encoding":    "Content-Encoding",
 }
 
-func (s *Server) handleGetObject(q *request) {
+func (s *Server) handleGetObject(q *request) error {
 	r := q.r
 	isGet := q.op == opGetObject
 	snap, marker, e := s.openObject(q.bucket, q.key, q.query.Get("versionId"), isGet)
@@ -402,19 +398,16 @@ func (s *Server) handleGetObject(q *request) {
 			q.w.Header().Set("x-oss-delete-marker", "true")
 			q.w.Header().Set("x-oss-version-id", wireVersionID(marker))
 		}
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	om := &snap.meta
 	if e := checkConditions(r, om); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	restore, readable := s.restoreState(om)
 	if isGet && !readable {
-		q.fail(newError(403, "InvalidObjectState", "The operation is not valid for the object's state").with("Key", q.key))
-		return
+		return newError(403, "InvalidObjectState", "The operation is not valid for the object's state").with("Key", q.key)
 	}
 	h := q.w.Header()
 	if q.op == opGetObjectMeta {
@@ -423,7 +416,7 @@ func (s *Server) handleGetObject(q *request) {
 		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 		h.Set("Content-Length", strconv.FormatInt(om.Size, 10))
 		q.w.WriteHeader(http.StatusOK)
-		return
+		return nil
 	}
 	setObjectHeaders(h, om, restore)
 	s.setVersionHeader(h, q.bucket, om)
@@ -433,8 +426,7 @@ func (s *Server) handleGetObject(q *request) {
 		a, b, ok, unsatisfiable := parseRange(rh, om.Size, standard)
 		if unsatisfiable {
 			h.Set("Content-Range", "bytes */"+strconv.FormatInt(om.Size, 10))
-			q.fail(newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh))
-			return
+			return newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh)
 		}
 		if ok {
 			start, end, status = a, b, http.StatusPartialContent
@@ -452,7 +444,7 @@ func (s *Server) handleGetObject(q *request) {
 	h.Set("Content-Length", strconv.FormatInt(length, 10))
 	if !isGet {
 		q.w.WriteHeader(status)
-		return
+		return nil
 	}
 	body := io.NewSectionReader(snap.reader, start, length)
 	if status == http.StatusOK && s.cfg.CompressText && compressible(om, r) {
@@ -466,10 +458,11 @@ func (s *Server) handleGetObject(q *request) {
 			gz.Close()
 		}
 		s.stats.getBodyBytes.Add(length)
-		return
+		return nil
 	}
 	q.w.WriteHeader(status)
 	s.serveBody(q, body, length, q.bucket+"/"+q.key)
+	return nil
 }
 
 // compressible reports whether OSS would gzip this response: a text-like

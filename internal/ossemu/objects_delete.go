@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-func (s *Server) handleDeleteObject(q *request) {
+func (s *Server) handleDeleteObject(q *request) error {
 	var res deleteResult
 	var e *ossError
 	if q.query.Has("versionId") {
@@ -23,8 +23,7 @@ func (s *Server) handleDeleteObject(q *request) {
 		res, e = s.deleteKey(q.bucket, q.key, true)
 	}
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	if res.versioned {
 		q.w.Header().Set("x-oss-version-id", res.versionID)
@@ -33,6 +32,7 @@ func (s *Server) handleDeleteObject(q *request) {
 		}
 	}
 	q.w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // deleteObject removes key; deleting a missing key succeeds, as on OSS.
@@ -74,23 +74,20 @@ type deleteRequest struct {
 	} `xml:"Object"`
 }
 
-func (s *Server) handleDeleteMultiple(q *request) {
+func (s *Server) handleDeleteMultiple(q *request) error {
 	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 2<<20))
 	if err != nil {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	if v := q.r.Header.Get("Content-MD5"); v != "" {
 		sum := md5.Sum(raw)
 		if v != base64.StdEncoding.EncodeToString(sum[:]) {
-			q.fail(errInvalidDigest())
-			return
+			return errInvalidDigest()
 		}
 	}
 	var req deleteRequest
 	if err := xml.Unmarshal(raw, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > 1000 {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
 	type deleted struct {
@@ -106,8 +103,7 @@ func (s *Server) handleDeleteMultiple(q *request) {
 	}{EncodingType: enc.typ}
 	for _, o := range req.Objects {
 		if e := validateKey(o.Key); e != nil {
-			q.fail(e)
-			return
+			return e
 		}
 		var res deleteResult
 		var e *ossError
@@ -117,8 +113,7 @@ func (s *Server) handleDeleteMultiple(q *request) {
 			res, e = s.deleteKey(q.bucket, o.Key, false)
 		}
 		if e != nil {
-			q.fail(e)
-			return
+			return e
 		}
 		if !req.Quiet {
 			d := deleted{Key: enc.enc(o.Key), DeleteMarker: res.deleteMarker}
@@ -135,25 +130,23 @@ func (s *Server) handleDeleteMultiple(q *request) {
 		}
 	}
 	syncDir(s.objDir(q.bucket)) // the batch's removals, made durable together
-	writeXML(q.w, http.StatusOK, result)
+	return writeXML(q.w, http.StatusOK, result)
 }
 
 type restoreRequest struct {
 	Days int `xml:"Days"`
 }
 
-func (s *Server) handleRestoreObject(q *request) {
+func (s *Server) handleRestoreObject(q *request) error {
 	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
 	if err != nil {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	days := 1
 	if len(bytes.TrimSpace(raw)) > 0 {
 		var req restoreRequest
 		if err := xml.Unmarshal(raw, &req); err != nil {
-			q.fail(errMalformedXML())
-			return
+			return errMalformedXML()
 		}
 		if req.Days > 0 {
 			days = req.Days
@@ -171,19 +164,15 @@ func (s *Server) handleRestoreObject(q *request) {
 	s.mu.RUnlock()
 	switch {
 	case b == nil:
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+		return errNoSuchBucket(q.bucket)
 	case !found:
-		q.fail(errNoSuchKey(q.key))
-		return
+		return errNoSuchKey(q.key)
 	case !isArchiveClass(current.StorageClass):
-		q.fail(newError(400, "OperationNotSupported", "The operation is not supported for this resource").with("Key", q.key))
-		return
+		return newError(400, "OperationNotSupported", "The operation is not supported for this resource").with("Key", q.key)
 	}
 	now := s.now()
 	if !current.RestoreRequested.IsZero() && now.Before(current.RestoreReadyAt) {
-		q.fail(newError(409, "RestoreAlreadyInProgress", "The restore operation is in progress.").with("Key", q.key))
-		return
+		return newError(409, "RestoreAlreadyInProgress", "The restore operation is in progress.").with("Key", q.key)
 	}
 	status := http.StatusAccepted
 	if _, readable := s.restoreState(&current); readable {
@@ -196,11 +185,11 @@ func (s *Server) handleRestoreObject(q *request) {
 	}
 	updated.RestoreExpiry = updated.RestoreReadyAt.Add(time.Duration(days) * 24 * time.Hour)
 	if e := s.replaceMetaIfUnchanged(q.bucket, &current, &updated); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	q.w.Header().Set("Content-Length", "0")
 	q.w.WriteHeader(status)
+	return nil
 }
 
 // replaceMetaIfUnchanged rewrites an object's metadata (same data file) when

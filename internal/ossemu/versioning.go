@@ -304,36 +304,32 @@ type versioningConfiguration struct {
 	Status  string   `xml:"Status,omitempty"`
 }
 
-func (s *Server) handleGetBucketVersioning(q *request) {
+func (s *Server) handleGetBucketVersioning(q *request) error {
 	mode, e := s.versioningOf(q.bucket)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	writeXML(q.w, http.StatusOK, versioningConfiguration{Status: mode})
+	return writeXML(q.w, http.StatusOK, versioningConfiguration{Status: mode})
 }
 
-func (s *Server) handlePutBucketVersioning(q *request) {
+func (s *Server) handlePutBucketVersioning(q *request) error {
 	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
 	if err != nil {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	var cfg versioningConfiguration
 	if err := xml.Unmarshal(raw, &cfg); err != nil {
-		q.fail(errMalformedXML())
-		return
+		return errMalformedXML()
 	}
 	if cfg.Status != versioningEnabled && cfg.Status != versioningSuspended {
-		q.fail(errInvalidArgument("Status", cfg.Status, "The versioning status must be Enabled or Suspended."))
-		return
+		return errInvalidArgument("Status", cfg.Status, "The versioning status must be Enabled or Suspended.")
 	}
 	if e := s.setVersioning(q.bucket, cfg.Status); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	q.w.Header().Set("Content-Length", "0")
 	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 func (s *Server) setVersioning(bucket, status string) *ossError {
