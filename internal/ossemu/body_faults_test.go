@@ -66,7 +66,7 @@ func TestBodyResetAbortsWithoutAnswer(t *testing.T) {
 	if st := s.Stats(); st.InjectedBodyResets != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	if s.objectExists(testBucket, "reset") {
+	if s.store.objectExists(testBucket, "reset") {
 		t.Fatal("a reset upload created the object")
 	}
 }

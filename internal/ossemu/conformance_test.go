@@ -314,7 +314,7 @@ func TestPutObjectDigestOverwriteAndDelete(t *testing.T) {
 	wantCode(t, "wrong Content-MD5", err, "InvalidDigest")
 	_, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("k2"), Body: bytes.NewReader(body), ContentMD5: oss.Ptr("bm90LW1kNQ==")})
 	wantCode(t, "malformed Content-MD5", err, "InvalidDigest")
-	if s.objectExists(testBucket, "k2") {
+	if s.store.objectExists(testBucket, "k2") {
 		t.Fatal("a rejected PutObject left an object behind")
 	}
 	_, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("k"), Body: bytes.NewReader(body), ForbidOverwrite: oss.Ptr("true")})
@@ -467,7 +467,10 @@ func TestMultipartLimitsAndPaginators(t *testing.T) {
 	if !slices.Equal(seen, ids) {
 		t.Fatalf("ListMultipartUploads saw %q, want %q", seen, ids)
 	}
-	if n := len(s.uploads); n != 0 {
+	s.store.mu.RLock()
+	n := len(s.store.uploads)
+	s.store.mu.RUnlock()
+	if n != 0 {
 		t.Fatalf("%d uploads left after abort", n)
 	}
 }

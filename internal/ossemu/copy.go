@@ -1,13 +1,8 @@
 package ossemu
 
 import (
-	"encoding/xml"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -51,7 +46,7 @@ func (s *Server) openCopySource(q *request) (copySource, *objectSnapshot, *ossEr
 	if e != nil {
 		return src, nil, e
 	}
-	snap, _, e := s.openObject(src.bucket, src.key, src.versionID, true)
+	snap, _, e := s.store.openObject(src.bucket, src.key, src.versionID, true)
 	if e != nil {
 		return src, nil, e
 	}
@@ -78,31 +73,8 @@ func checkCopyConditions(r *http.Request, om *objectMeta) *ossError {
 	return nil
 }
 
-// copyInto writes length bytes of src from start into a new data file in dir.
-func copyInto(dir, prefix string, src io.ReaderAt, start, length int64) (*dataSink, string, *ossError) {
-	sink, name, err := newDataSink(dir, prefix)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, "", errNotFoundDir
-		}
-		return nil, "", errInternal(err)
-	}
-	buf := getCopyBuffer()
-	_, err = io.CopyBuffer(sink, io.NewSectionReader(src, start, length), *buf)
-	putCopyBuffer(buf)
-	if err != nil {
-		sink.abandon()
-		return nil, "", errInternal(err)
-	}
-	if err := sink.finish(); err != nil {
-		os.Remove(filepath.Join(dir, name))
-		return nil, "", errInternal(err)
-	}
-	return sink, name, nil
-}
-
 func (s *Server) handleCopyObject(q *request) error {
-	if !s.bucketExists(q.bucket) {
+	if !s.store.bucketExists(q.bucket) {
 		return errNoSuchBucket(q.bucket)
 	}
 	src, snap, e := s.openCopySource(q)
@@ -125,16 +97,12 @@ func (s *Server) handleCopyObject(q *request) error {
 		}
 		attrs.storageClass = c
 	}
-	sink, dataFile, e := copyInto(s.objDir(q.bucket), keyHash(q.key), snap.reader, 0, sm.Size)
-	if e == errNotFoundDir {
-		e = errNoSuchBucket(q.bucket)
-	}
+	data, e := s.store.copyData(s.store.objectTarget(q.bucket, q.key), snap.reader, 0, sm.Size)
 	if e != nil {
 		return e
 	}
-	om := s.objectFromSink(q.key, sink, dataFile, attrs)
-	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
-		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
+	om := s.objectFromData(q.key, data, attrs)
+	if e := s.store.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
 		return e
 	}
 	h := q.w.Header()
@@ -143,18 +111,13 @@ func (s *Server) handleCopyObject(q *request) error {
 		h.Set("x-oss-copy-source-version-id", wireVersionID(sm))
 	}
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
-	return writeXML(q.w, http.StatusOK, struct {
-		XMLName      xml.Name `xml:"CopyObjectResult"`
-		ETag         string   `xml:"ETag"`
-		LastModified string   `xml:"LastModified"`
-	}{ETag: om.ETag, LastModified: xmlTime(om.LastModified)})
+	return writeXML(q.w, http.StatusOK, copyObjectResult{ETag: om.ETag, LastModified: xmlTime(om.LastModified)})
 }
 
 func (s *Server) handleUploadPartCopy(q *request) error {
-	pn := q.query.Get("partNumber")
-	number, err := strconv.Atoi(pn)
-	if err != nil || number < 1 || number > maxPartNumber {
-		return errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive.")
+	number, e := parsePartNumber(q)
+	if e != nil {
+		return e
 	}
 	u, e := s.lookupUpload(q)
 	if e != nil {
@@ -176,24 +139,17 @@ func (s *Server) handleUploadPartCopy(q *request) error {
 	if length > maxObjectSize {
 		return newError(400, "EntityTooLarge", "A part copies at most 5 GiB.").with("Key", src.key)
 	}
-	sink, dataFile, e := copyInto(s.uploadDir(u.meta.ID), fmt.Sprintf("p%05d", number), snap.reader, start, length)
-	if e == errNotFoundDir {
-		e = errNoSuchUpload(u.meta.ID)
-	}
+	data, e := s.store.copyData(s.store.partTarget(u.meta.ID, number), snap.reader, start, length)
 	if e != nil {
 		return e
 	}
-	pm := s.partFromSink(number, sink, dataFile)
-	if e := s.commitPart(u, pm); e != nil {
+	pm := s.store.partFromData(number, data)
+	if e := s.store.commitPart(u, pm); e != nil {
 		return e
 	}
 	if src.versionID != "" || snap.meta.VersionID != "" {
 		q.w.Header().Set("x-oss-copy-source-version-id", wireVersionID(&snap.meta))
 	}
 	q.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(pm.CRC64, 10))
-	return writeXML(q.w, http.StatusOK, struct {
-		XMLName      xml.Name `xml:"CopyPartResult"`
-		LastModified string   `xml:"LastModified"`
-		ETag         string   `xml:"ETag"`
-	}{LastModified: xmlTime(pm.LastModified), ETag: pm.ETag})
+	return writeXML(q.w, http.StatusOK, copyPartResult{LastModified: xmlTime(pm.LastModified), ETag: pm.ETag})
 }

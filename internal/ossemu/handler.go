@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 )
 
 // Operation names, used for dispatch and in Stats.Requests.
@@ -218,13 +217,6 @@ func unsupportedSubresource(q *request) string {
 		return "acl"
 	}
 	return ""
-}
-
-func validateKey(key string) *ossError {
-	if len(key) == 0 || len(key) > 1023 || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
-		return newError(400, "InvalidObjectName", "The specified object is not valid.").with("Key", key)
-	}
-	return nil
 }
 
 func pickOperation(method string, q *request) string {

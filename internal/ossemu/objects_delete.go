@@ -9,8 +9,6 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -18,9 +16,9 @@ func (s *Server) handleDeleteObject(q *request) error {
 	var res deleteResult
 	var e *ossError
 	if q.query.Has("versionId") {
-		res, e = s.deleteVersion(q.bucket, q.key, q.query.Get("versionId"), true)
+		res, e = s.store.deleteVersion(q.bucket, q.key, q.query.Get("versionId"), true)
 	} else {
-		res, e = s.deleteKey(q.bucket, q.key, true)
+		res, e = s.store.deleteKey(q.bucket, q.key, true)
 	}
 	if e != nil {
 		return e
@@ -33,45 +31,6 @@ func (s *Server) handleDeleteObject(q *request) error {
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// deleteObject removes key; deleting a missing key succeeds, as on OSS.
-// Without durable the caller syncs the directory (once for a batch).
-func (s *Server) deleteObject(bucket, key string, durable bool) (bool, *ossError) {
-	dir := s.objDir(bucket)
-	s.mu.Lock()
-	b := s.buckets[bucket]
-	if b == nil {
-		s.mu.Unlock()
-		return false, errNoSuchBucket(bucket)
-	}
-	om := b.objects[key]
-	if om == nil {
-		s.mu.Unlock()
-		return false, nil
-	}
-	if err := os.Remove(filepath.Join(dir, metaFileName(om))); err != nil && !os.IsNotExist(err) {
-		s.mu.Unlock()
-		return false, errInternal(err)
-	}
-	delete(b.objects, key)
-	b.removeKey(key)
-	s.mu.Unlock()
-	if durable {
-		syncDir(dir)
-	}
-	if om.DataFile != "" {
-		os.Remove(filepath.Join(dir, om.DataFile))
-	}
-	return true, nil
-}
-
-type deleteRequest struct {
-	Quiet   bool `xml:"Quiet"`
-	Objects []struct {
-		Key       string  `xml:"Key"`
-		VersionID *string `xml:"VersionId"`
-	} `xml:"Object"`
 }
 
 func (s *Server) handleDeleteMultiple(q *request) error {
@@ -90,17 +49,7 @@ func (s *Server) handleDeleteMultiple(q *request) error {
 		return errMalformedXML()
 	}
 	enc := newListEncoder(q.query.Get("encoding-type"))
-	type deleted struct {
-		Key                   string `xml:"Key"`
-		VersionID             string `xml:"VersionId,omitempty"`
-		DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
-		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
-	}
-	result := struct {
-		XMLName      xml.Name  `xml:"DeleteResult"`
-		EncodingType string    `xml:"EncodingType,omitempty"`
-		Deleted      []deleted `xml:"Deleted"`
-	}{EncodingType: enc.typ}
+	result := deleteMultipleResult{EncodingType: enc.typ}
 	for _, o := range req.Objects {
 		if e := validateKey(o.Key); e != nil {
 			return e
@@ -108,15 +57,15 @@ func (s *Server) handleDeleteMultiple(q *request) error {
 		var res deleteResult
 		var e *ossError
 		if o.VersionID != nil {
-			res, e = s.deleteVersion(q.bucket, o.Key, *o.VersionID, false)
+			res, e = s.store.deleteVersion(q.bucket, o.Key, *o.VersionID, false)
 		} else {
-			res, e = s.deleteKey(q.bucket, o.Key, false)
+			res, e = s.store.deleteKey(q.bucket, o.Key, false)
 		}
 		if e != nil {
 			return e
 		}
 		if !req.Quiet {
-			d := deleted{Key: enc.enc(o.Key), DeleteMarker: res.deleteMarker}
+			d := deletedObject{Key: enc.enc(o.Key), DeleteMarker: res.deleteMarker}
 			switch {
 			case o.VersionID != nil:
 				d.VersionID = res.versionID
@@ -129,12 +78,8 @@ func (s *Server) handleDeleteMultiple(q *request) error {
 			result.Deleted = append(result.Deleted, d)
 		}
 	}
-	syncDir(s.objDir(q.bucket)) // the batch's removals, made durable together
+	s.store.syncObjects(q.bucket) // the batch's removals, made durable together
 	return writeXML(q.w, http.StatusOK, result)
-}
-
-type restoreRequest struct {
-	Days int `xml:"Days"`
 }
 
 func (s *Server) handleRestoreObject(q *request) error {
@@ -152,22 +97,11 @@ func (s *Server) handleRestoreObject(q *request) error {
 			days = req.Days
 		}
 	}
-	s.mu.RLock()
-	b := s.buckets[q.bucket]
-	var current objectMeta
-	var found bool
-	if b != nil {
-		if om := b.objects[q.key]; om != nil {
-			current, found = *om, true
-		}
+	current, e := s.store.currentObject(q.bucket, q.key)
+	if e != nil {
+		return e
 	}
-	s.mu.RUnlock()
-	switch {
-	case b == nil:
-		return errNoSuchBucket(q.bucket)
-	case !found:
-		return errNoSuchKey(q.key)
-	case !isArchiveClass(current.StorageClass):
+	if !isArchiveClass(current.StorageClass) {
 		return newError(400, "OperationNotSupported", "The operation is not supported for this resource").with("Key", q.key)
 	}
 	now := s.now()
@@ -184,21 +118,10 @@ func (s *Server) handleRestoreObject(q *request) error {
 		updated.RestoreReadyAt = now.Add(s.cfg.RestoreDelay)
 	}
 	updated.RestoreExpiry = updated.RestoreReadyAt.Add(time.Duration(days) * 24 * time.Hour)
-	if e := s.replaceMetaIfUnchanged(q.bucket, &current, &updated); e != nil {
+	if e := s.store.replaceMetaIfUnchanged(q.bucket, &current, &updated); e != nil {
 		return e
 	}
 	q.w.Header().Set("Content-Length", "0")
 	q.w.WriteHeader(status)
 	return nil
-}
-
-// replaceMetaIfUnchanged rewrites an object's metadata (same data file) when
-// nobody replaced the object in between.
-func (s *Server) replaceMetaIfUnchanged(bucket string, was, now *objectMeta) *ossError {
-	return s.commitVersion(bucket, now, func(current *objectMeta) *ossError {
-		if current == nil || current.ETag != was.ETag || !current.LastModified.Equal(was.LastModified) || current.VersionID != was.VersionID {
-			return newError(409, "ConcurrentUpdate", "The object changed during the request; retry.").with("Key", was.Key)
-		}
-		return nil
-	}, true, true)
 }
