@@ -115,11 +115,7 @@ func (s *Server) handleCopyObject(q *request) error {
 }
 
 func (s *Server) handleUploadPartCopy(q *request) error {
-	number, e := parsePartNumber(q)
-	if e != nil {
-		return e
-	}
-	u, e := s.lookupUpload(q)
+	u, number, e := s.partOf(q)
 	if e != nil {
 		return e
 	}

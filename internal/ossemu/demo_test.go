@@ -62,11 +62,7 @@ func TestSeedDemoIsCompleteAndIdempotent(t *testing.T) {
 	// Seeding again (same store, after a restart) changes nothing.
 	before := big.LastModified
 	s.Close()
-	s2, err := New(Config{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s2 := openServer(t, Config{Root: root})
 	if err := SeedDemo(s2); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -76,6 +77,21 @@ func errInvalidDigest() *ossError {
 
 func errMalformedXML() *ossError {
 	return newError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+}
+
+// fail answers with err, the one place an error becomes a response: an
+// *ossError as itself, anything else as InternalError.
+func (q *request) fail(err error) {
+	var e *ossError
+	if !errors.As(err, &e) {
+		e = errInternal(err)
+	}
+	q.faults.server.countError(e.Code)
+	if e == errBodyReset {
+		return // the connection is gone: nothing to answer
+	}
+	q.w.Header().Set("x-oss-request-id", q.id)
+	writeError(q.w, q.r, q.id, e)
 }
 
 // maxDrainBytes bounds how much of a rejected request body is read before

@@ -19,19 +19,32 @@ const (
 	testBucket = "bkt"
 )
 
-// startServer starts an emulator on loopback with a bucket, closed at cleanup.
-func startServer(t testing.TB, cfg Config) (*Server, string) {
+// openServer makes an emulator that does not listen yet, closed at cleanup.
+func openServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// listen starts s on loopback and returns its endpoint.
+func listen(t testing.TB, s *Server) string {
+	t.Helper()
 	endpoint, err := s.Start("127.0.0.1:0")
 	if err != nil {
-		s.Close()
 		t.Fatalf("Start: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
+	return endpoint
+}
+
+// startServer starts an emulator on loopback with a bucket, closed at cleanup.
+func startServer(t testing.TB, cfg Config) (*Server, string) {
+	t.Helper()
+	s := openServer(t, cfg)
+	endpoint := listen(t, s)
 	if err := s.CreateBucket(testBucket); err != nil {
 		t.Fatalf("CreateBucket: %v", err)
 	}

@@ -47,6 +47,26 @@ func parseLimit(q *request, name string, def int) (int, *ossError) {
 	return n, nil
 }
 
+// listParams are what every listing reads from its query: the page size
+// (named limitName), the encoding of names, prefix and delimiter.
+type listParams struct {
+	limit             int
+	enc               listEncoder
+	prefix, delimiter string
+}
+
+func parseListParams(q *request, limitName string, def int) (listParams, *ossError) {
+	if e := checkEncodingType(q); e != nil {
+		return listParams{}, e
+	}
+	limit, e := parseLimit(q, limitName, def)
+	if e != nil {
+		return listParams{}, e
+	}
+	return listParams{limit: limit, enc: newListEncoder(q.query.Get("encoding-type")),
+		prefix: q.query.Get("prefix"), delimiter: q.query.Get("delimiter")}, nil
+}
+
 func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
 	lo := listedObject{
 		Key: om.Key, LastModified: xmlTime(om.LastModified), ETag: om.ETag, Type: om.ObjectType,
@@ -64,15 +84,11 @@ func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
 
 func (s *Server) handleListObjects(q *request) error {
 	v2 := q.op == opListObjectsV2
-	if e := checkEncodingType(q); e != nil {
-		return e
-	}
-	limit, e := parseLimit(q, "max-keys", 100)
+	lp, e := parseListParams(q, "max-keys", 100)
 	if e != nil {
 		return e
 	}
-	enc := newListEncoder(q.query.Get("encoding-type"))
-	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
+	limit, enc, prefix, delimiter := lp.limit, lp.enc, lp.prefix, lp.delimiter
 	after := q.query.Get("marker")
 	token := q.query.Get("continuation-token")
 	if v2 {

@@ -6,15 +6,11 @@ import (
 )
 
 func (s *Server) handleListObjectVersions(q *request) error {
-	if e := checkEncodingType(q); e != nil {
-		return e
-	}
-	limit, e := parseLimit(q, "max-keys", 100)
+	lp, e := parseListParams(q, "max-keys", 100)
 	if e != nil {
 		return e
 	}
-	enc := newListEncoder(q.query.Get("encoding-type"))
-	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
+	limit, enc, prefix, delimiter := lp.limit, lp.enc, lp.prefix, lp.delimiter
 	keyMarker, idMarker := q.query.Get("key-marker"), q.query.Get("version-id-marker")
 	if idMarker != "" && keyMarker == "" {
 		return errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker.")

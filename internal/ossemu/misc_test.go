@@ -10,11 +10,7 @@ import (
 )
 
 func TestSetFaultsClampsInvalidValues(t *testing.T) {
-	s, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openServer(t, Config{})
 	s.SetFaults(Faults{FailRate: 7, ResetRate: -1, Latency: -time.Second, FailNth: []int{0, 3}, RatePerConn: -5})
 	f := s.CurrentFaults()
 	if f.FailRate != 1 || f.ResetRate != 0 || f.Latency != 0 || !slices.Equal(f.FailNth, []int{3}) || f.RatePerConn != 0 {

@@ -44,22 +44,20 @@ func (s *Server) lookupUpload(q *request) (*uploadState, *ossError) {
 	return s.store.lookupUpload(q.bucket, q.key, q.query.Get("uploadId"))
 }
 
-// parsePartNumber reads ?partNumber (1..10000).
-func parsePartNumber(q *request) (int, *ossError) {
+// partOf reads the part number (1..10000) of an UploadPart or
+// UploadPartCopy and finds its upload.
+func (s *Server) partOf(q *request) (*uploadState, int, *ossError) {
 	pn := q.query.Get("partNumber")
 	number, err := strconv.Atoi(pn)
 	if err != nil || number < 1 || number > maxPartNumber {
-		return 0, errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive.")
+		return nil, 0, errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive.")
 	}
-	return number, nil
+	u, e := s.lookupUpload(q)
+	return u, number, e
 }
 
 func (s *Server) handleUploadPart(q *request) error {
-	number, e := parsePartNumber(q)
-	if e != nil {
-		return e
-	}
-	u, e := s.lookupUpload(q)
+	u, number, e := s.partOf(q)
 	if e != nil {
 		return e
 	}
@@ -81,13 +79,11 @@ func (s *Server) handleUploadPart(q *request) error {
 }
 
 func (s *Server) handleListParts(q *request) error {
-	if e := checkEncodingType(q); e != nil {
-		return e
-	}
-	limit, e := parseLimit(q, "max-parts", 1000)
+	lp, e := parseListParams(q, "max-parts", 1000)
 	if e != nil {
 		return e
 	}
+	limit, enc := lp.limit, lp.enc
 	marker := 0
 	if v := q.query.Get("part-number-marker"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -117,7 +113,6 @@ func (s *Server) handleListParts(q *request) error {
 	if len(parts) > 0 {
 		next = parts[len(parts)-1].PartNumber
 	}
-	enc := newListEncoder(q.query.Get("encoding-type"))
 	return writeXML(q.w, http.StatusOK, listPartsResult{xml.Name{}, enc.typ, meta.Bucket, enc.enc(meta.Key), meta.ID, meta.StorageClass, marker, next, limit, truncated, parts})
 }
 
@@ -222,14 +217,11 @@ func (s *Server) handleAbortMultipart(q *request) error {
 }
 
 func (s *Server) handleListMultipartUploads(q *request) error {
-	if e := checkEncodingType(q); e != nil {
-		return e
-	}
-	limit, e := parseLimit(q, "max-uploads", 1000)
+	lp, e := parseListParams(q, "max-uploads", 1000)
 	if e != nil {
 		return e
 	}
-	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
+	limit, enc, prefix, delimiter := lp.limit, lp.enc, lp.prefix, lp.delimiter
 	keyMarker, idMarker := q.query.Get("key-marker"), q.query.Get("upload-id-marker")
 	all, e := s.store.listUploads(q.bucket, prefix)
 	if e != nil {
@@ -253,7 +245,6 @@ func (s *Server) handleListMultipartUploads(q *request) error {
 	}
 	var uploads []listedUpload
 	var prefixes []commonPrefix
-	enc := newListEncoder(q.query.Get("encoding-type"))
 	truncated := false
 	nextKey, nextID := "", ""
 	lastPrefix := ""

@@ -257,37 +257,6 @@ func (st *storage) openObject(bucket, key, versionID string, wantBody bool) (sna
 	return snap, nil, nil
 }
 
-// deleteObject removes key; deleting a missing key succeeds, as on OSS.
-// Without durable the caller syncs the directory (once for a batch).
-func (st *storage) deleteObject(bucket, key string, durable bool) (bool, *ossError) {
-	dir := st.objDir(bucket)
-	st.mu.Lock()
-	b := st.buckets[bucket]
-	if b == nil {
-		st.mu.Unlock()
-		return false, errNoSuchBucket(bucket)
-	}
-	om := b.objects[key]
-	if om == nil {
-		st.mu.Unlock()
-		return false, nil
-	}
-	if err := os.Remove(filepath.Join(dir, metaFileName(om))); err != nil && !os.IsNotExist(err) {
-		st.mu.Unlock()
-		return false, errInternal(err)
-	}
-	delete(b.objects, key)
-	b.removeKey(key)
-	st.mu.Unlock()
-	if durable {
-		syncDir(dir)
-	}
-	if om.DataFile != "" {
-		os.Remove(filepath.Join(dir, om.DataFile))
-	}
-	return true, nil
-}
-
 // syncObjects makes a batch of changes to bucket's objects durable.
 func (st *storage) syncObjects(bucket string) { syncDir(st.objDir(bucket)) }
 

@@ -199,7 +199,9 @@ func (st *storage) deleteKey(bucket, key string, durable bool) (deleteResult, *o
 		return deleteResult{}, e
 	}
 	if mode == "" {
-		_, e := st.deleteObject(bucket, key, durable)
+		// Never versioned: the key's one version is its null version.
+		// Deleting a missing key succeeds, as on OSS.
+		_, e := st.deleteVersion(bucket, key, nullVersion, durable)
 		return deleteResult{}, e
 	}
 	marker := &objectMeta{Key: key, DeleteMarker: true, LastModified: st.now()}

@@ -49,14 +49,6 @@ func stsClient(endpoint string, c credentialsJSON) *oss.Client {
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)))
 }
 
-func serviceCode(err error) string {
-	var se *oss.ServiceError
-	if errors.As(err, &se) {
-		return se.Code
-	}
-	return ""
-}
-
 // Temporary keys from the metadata paths and the credentials URI work until
 // their TTL passes, then fail with SecurityTokenExpired; a wrong token is an
 // InvalidAccessKeyId, as on OSS.
@@ -95,10 +87,10 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 	}
 	forged := fromURI
 	forged.SecurityToken = "CAISforged"
-	if _, err := stsClient(endpoint, forged).ListBuckets(ctx, &oss.ListBucketsRequest{}); serviceCode(err) != "InvalidAccessKeyId" {
+	if _, err := stsClient(endpoint, forged).ListBuckets(ctx, &oss.ListBucketsRequest{}); errorCode(err) != "InvalidAccessKeyId" {
 		t.Errorf("wrong token: %v, want InvalidAccessKeyId", err)
 	}
-	if _, err := newClient(endpoint, "nobody", "x").ListBuckets(ctx, &oss.ListBucketsRequest{}); serviceCode(err) != "InvalidAccessKeyId" {
+	if _, err := newClient(endpoint, "nobody", "x").ListBuckets(ctx, &oss.ListBucketsRequest{}); errorCode(err) != "InvalidAccessKeyId" {
 		t.Errorf("unknown key with STS on: %v, want InvalidAccessKeyId", err)
 	}
 
@@ -116,7 +108,7 @@ func TestExpireTemporaryCredentialsRevokesAll(t *testing.T) {
 	getJSON(t, endpoint+CredentialsURIPath, &c)
 	s.ExpireTemporaryCredentials()
 	_, err := stsClient(endpoint, c).ListBuckets(testContext(t), &oss.ListBucketsRequest{})
-	if serviceCode(err) != "SecurityTokenExpired" {
+	if errorCode(err) != "SecurityTokenExpired" {
 		t.Fatalf("after ExpireTemporaryCredentials: %v, want SecurityTokenExpired", err)
 	}
 }

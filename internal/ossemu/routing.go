@@ -1,7 +1,6 @@
 package ossemu
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -52,21 +51,6 @@ type request struct {
 	query   url.Values
 	virtual bool // bucket came from the Host header
 	faults  *requestFaults
-}
-
-// fail answers with err, the one place an error becomes a response: an
-// *ossError as itself, anything else as InternalError.
-func (q *request) fail(err error) {
-	var e *ossError
-	if !errors.As(err, &e) {
-		e = errInternal(err)
-	}
-	q.faults.server.countError(e.Code)
-	if e == errBodyReset {
-		return // the connection is gone: nothing to answer
-	}
-	q.w.Header().Set("x-oss-request-id", q.id)
-	writeError(q.w, q.r, q.id, e)
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
