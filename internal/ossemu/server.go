@@ -1,14 +1,3 @@
-// Package ossemu is ossq's own OSS-compatible HTTP server. The unmodified
-// Alibaba Cloud OSS Go SDK v2 talks to it exactly as to OSS (path-style or
-// virtual-hosted addressing, V1/V4 signatures, CRC-64 and ETag checks), which
-// lets ossq's tests and demo run end to end over real HTTP on loopback.
-// Objects persist under a root directory; generated objects (deterministic
-// content from a seed) cost only a descriptor. Faults (bandwidth caps,
-// latency, 5xx, resets, stalls, truncation, content replacement) are
-// injectable and deterministic for a given seed.
-//
-// It imports no other ossq package on purpose: the client must never lean on
-// the emulator's quirks.
 package ossemu
 
 import (
