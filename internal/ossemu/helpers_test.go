@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,4 +108,36 @@ func errorCode(err error) string {
 		return se.Code
 	}
 	return ""
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: succeeded, want %s", what, code)
+	}
+	if got := errorCode(err); got != code {
+		t.Fatalf("%s: error %v, want code %s", what, err, code)
+	}
+}
+
+func putString(t *testing.T, c *oss.Client, key, body string) {
+	t.Helper()
+	_, err := c.PutObject(testContext(t), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr(key), Body: strings.NewReader(body)})
+	if err != nil {
+		t.Fatalf("PutObject %q: %v", key, err)
+	}
+}
+
+func getBytes(t *testing.T, c *oss.Client, req *oss.GetObjectRequest) (*oss.GetObjectResult, []byte) {
+	t.Helper()
+	res, err := c.GetObject(testContext(t), req)
+	if err != nil {
+		t.Fatalf("GetObject %q: %v", oss.ToString(req.Key), err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return res, b
 }
