@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -309,4 +310,13 @@ func TestGeneratedContentAndCRC(t *testing.T) {
 
 func crc64Of(b []byte) uint64 {
 	return crc64.Update(0, crcTable, b)
+}
+
+func TestSetFaultsClampsInvalidValues(t *testing.T) {
+	s := openServer(t, Config{})
+	s.SetFaults(Faults{FailRate: 7, ResetRate: -1, Latency: -time.Second, FailNth: []int{0, 3}, RatePerConn: -5})
+	f := s.CurrentFaults()
+	if f.FailRate != 1 || f.ResetRate != 0 || f.Latency != 0 || !slices.Equal(f.FailNth, []int{3}) || f.RatePerConn != 0 {
+		t.Fatalf("clamped faults = %+v", f)
+	}
 }
