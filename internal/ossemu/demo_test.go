@@ -77,17 +77,3 @@ func TestSeedDemoIsCompleteAndIdempotent(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"512": 512, "100KiB": 100 << 10, "20MiB": 20 << 20, "20MiB/s": 20 << 20,
-		"1.5GB": 1_500_000_000, "2k": 2048, "6M": 6 << 20, "1GiB": 1 << 30, "0": 0} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "MiB", "12XB", "-5", "1.2.3M", "9999999999TB"} {
-		if _, err := ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) accepted", bad)
-		}
-	}
-}
