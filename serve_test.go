@@ -116,7 +116,7 @@ func TestServeWithSTSTTL(t *testing.T) {
 	if code := serve(context.Background(), []string{"--sts-ttl", "-1s"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--sts-ttl") {
 		t.Fatalf("negative --sts-ttl: exit %d, %q", code, stderr.String())
 	}
-	var logs safeBuffer
+	var logs serveOutput
 	line, done, stop := startServe(t, []string{"--bucket", "one", "--sts-ttl", "30s", "--sts-role", "my-role"}, &logs)
 	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "endpoint: "))
 	res, err := http.Get(endpoint + metadataRolesPath + "my-role")
@@ -142,15 +142,15 @@ func TestServeWithSTSTTL(t *testing.T) {
 	}
 }
 
-// safeBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type safeBuffer struct {
+// serveOutput is a bytes.Buffer safe for a writer and a reader goroutine.
+type serveOutput struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *safeBuffer) Write(p []byte) (int, error) {
+func (s *serveOutput) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
-func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *serveOutput) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
