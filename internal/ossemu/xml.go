@@ -276,6 +276,32 @@ type copyPartResult struct {
 	ETag         string   `xml:"ETag"`
 }
 
+// xmlBody is the <Error> document of e; it is written by hand because its
+// elements after HostId vary with the error (Key, UploadId, StringToSign…).
+func (e *ossError) xmlBody(requestID, host string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	buf.WriteString("<Error>\n")
+	field := func(name, value string) {
+		buf.WriteString("  <" + name + ">")
+		xml.EscapeText(&buf, []byte(value))
+		buf.WriteString("</" + name + ">\n")
+	}
+	field("Code", e.Code)
+	field("Message", e.Message)
+	field("RequestId", requestID)
+	field("HostId", host)
+	for _, f := range e.Extra {
+		field(f.Name, f.Value)
+	}
+	if e.EC != "" {
+		field("EC", e.EC)
+		field("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
+	}
+	buf.WriteString("</Error>\n")
+	return buf.Bytes()
+}
+
 // writeXML answers with v; it writes nothing if v cannot be encoded (a
 // server bug: only fixed structs of strings and numbers are encoded), so the
 // error can still be answered.
