@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "serve":
-			return ossemu.Serve(args[1:], stdout, stderr)
+			return serveCommand(args[1:], stdout, stderr)
 		case "get", "put", "sync", "ls", "du", "uploads", "rm", "presign", "cp":
 			return cli.Run(context.Background(), args[0], args[1:], stdout, stderr)
 		case "config":

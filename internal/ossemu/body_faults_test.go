@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -67,7 +66,7 @@ func TestBodyResetAbortsWithoutAnswer(t *testing.T) {
 	if st := s.Stats(); st.InjectedBodyResets != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	if s.objectExists(testBucket, "reset") {
+	if s.store.objectExists(testBucket, "reset") {
 		t.Fatal("a reset upload created the object")
 	}
 }
@@ -144,14 +143,5 @@ func TestSDKUploadSurvivesBodyFaults(t *testing.T) {
 	}
 	if st := s.Stats(); st.InjectedBodyResets == 0 || st.InjectedBodyTruncations == 0 {
 		t.Errorf("faults did not fire: %+v", st)
-	}
-}
-
-func TestServeAcceptsBodyFaultFlags(t *testing.T) {
-	for _, args := range [][]string{{"--body-reset-rate", "1.5"}, {"--body-truncate-rate", "-0.1"}} {
-		var out, errOut strings.Builder
-		if code := serve(testContext(t), args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "Body") {
-			t.Errorf("serve %q: exit %d, %s", args, code, errOut.String())
-		}
 	}
 }

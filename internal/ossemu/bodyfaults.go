@@ -45,18 +45,18 @@ func (rf *requestFaults) planUpload(length int64) (resetAt, truncateAt int64) {
 }
 
 // receiveUpload is receiveBody with this request's upload-body faults.
-func (s *Server) receiveUpload(q *request, dir, prefix string) (*dataSink, string, *ossError) {
+func (s *Server) receiveUpload(q *request, to dataTarget) (*stagedData, *ossError) {
 	resetAt, truncateAt := q.faults.planUpload(q.r.ContentLength)
 	switch {
 	case resetAt >= 0:
 		q.r.Body = &cutBody{ReadCloser: q.r.Body, left: resetAt, end: errInjectedReset}
-		sink, name, e := receiveBody(q.r, dir, prefix, &s.stats.putBodyBytes)
+		data, e := s.receiveBody(q.r, to)
 		if e == nil { // cannot happen: the body always ends in errInjectedReset
-			return sink, name, nil
+			return data, nil
 		}
 		s.stats.injectedBodyResets.Add(1)
 		abortConnection(q.w)
-		return nil, "", errBodyReset
+		return nil, errBodyReset
 	case truncateAt >= 0:
 		q.r.Body = &cutBody{ReadCloser: q.r.Body, left: truncateAt, end: io.EOF}
 		q.r.ContentLength = truncateAt
@@ -65,7 +65,7 @@ func (s *Server) receiveUpload(q *request, dir, prefix string) (*dataSink, strin
 		q.w.Header().Set("Connection", "close")
 		s.stats.injectedBodyTruncations.Add(1)
 	}
-	return receiveBody(q.r, dir, prefix, &s.stats.putBodyBytes)
+	return s.receiveBody(q.r, to)
 }
 
 // cutBody yields the first left bytes of a body, then end.

@@ -1,13 +1,8 @@
 package ossemu
 
 import (
-	"encoding/xml"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -51,7 +46,7 @@ func (s *Server) openCopySource(q *request) (copySource, *objectSnapshot, *ossEr
 	if e != nil {
 		return src, nil, e
 	}
-	snap, _, e := s.openObject(src.bucket, src.key, src.versionID, true)
+	snap, _, e := s.store.openObject(src.bucket, src.key, src.versionID, true)
 	if e != nil {
 		return src, nil, e
 	}
@@ -78,71 +73,37 @@ func checkCopyConditions(r *http.Request, om *objectMeta) *ossError {
 	return nil
 }
 
-// copyInto writes length bytes of src from start into a new data file in dir.
-func copyInto(dir, prefix string, src io.ReaderAt, start, length int64) (*dataSink, string, *ossError) {
-	sink, name, err := newDataSink(dir, prefix)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, "", errNotFoundDir
-		}
-		return nil, "", errInternal(err)
-	}
-	buf := getCopyBuffer()
-	_, err = io.CopyBuffer(sink, io.NewSectionReader(src, start, length), *buf)
-	putCopyBuffer(buf)
-	if err != nil {
-		sink.abandon()
-		return nil, "", errInternal(err)
-	}
-	if err := sink.finish(); err != nil {
-		os.Remove(filepath.Join(dir, name))
-		return nil, "", errInternal(err)
-	}
-	return sink, name, nil
-}
-
-func (s *Server) handleCopyObject(q *request) {
-	if !s.bucketExists(q.bucket) {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+func (s *Server) handleCopyObject(q *request) error {
+	if !s.store.bucketExists(q.bucket) {
+		return errNoSuchBucket(q.bucket)
 	}
 	src, snap, e := s.openCopySource(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	sm := &snap.meta
 	if sm.Size > maxObjectSize {
-		q.fail(newError(400, "EntityTooLarge", "CopyObject copies objects up to 5 GiB; use UploadPartCopy.").with("Key", src.key))
-		return
+		return newError(400, "EntityTooLarge", "CopyObject copies objects up to 5 GiB; use UploadPartCopy.").with("Key", src.key)
 	}
 	attrs := objectAttrs{contentType: sm.ContentType, headers: sm.Headers, userMeta: sm.UserMeta, storageClass: sm.StorageClass}
 	if strings.EqualFold(q.r.Header.Get("x-oss-metadata-directive"), "REPLACE") {
 		if attrs, e = parseObjectAttrs(q.r); e != nil {
-			q.fail(e)
-			return
+			return e
 		}
 	} else if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
 		if !validStorageClass(c) {
-			q.fail(errInvalidArgument("x-oss-storage-class", c, "Invalid storage class."))
-			return
+			return errInvalidArgument("x-oss-storage-class", c, "Invalid storage class.")
 		}
 		attrs.storageClass = c
 	}
-	sink, dataFile, e := copyInto(s.objDir(q.bucket), keyHash(q.key), snap.reader, 0, sm.Size)
-	if e == errNotFoundDir {
-		e = errNoSuchBucket(q.bucket)
-	}
+	data, e := s.store.copyData(s.store.objectTarget(q.bucket, q.key), snap.reader, 0, sm.Size)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	om := s.objectFromSink(q.key, sink, dataFile, attrs)
-	if e := s.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
-		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
-		q.fail(e)
-		return
+	om := s.objectFromData(q.key, data, attrs)
+	if e := s.store.commitObject(q.bucket, om, overwriteCheck(q.r), true); e != nil {
+		return e
 	}
 	h := q.w.Header()
 	s.setVersionHeader(h, q.bucket, om)
@@ -150,64 +111,41 @@ func (s *Server) handleCopyObject(q *request) {
 		h.Set("x-oss-copy-source-version-id", wireVersionID(sm))
 	}
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
-	writeXML(q.w, http.StatusOK, struct {
-		XMLName      xml.Name `xml:"CopyObjectResult"`
-		ETag         string   `xml:"ETag"`
-		LastModified string   `xml:"LastModified"`
-	}{ETag: om.ETag, LastModified: xmlTime(om.LastModified)})
+	return writeXML(q.w, http.StatusOK, copyObjectResult{ETag: om.ETag, LastModified: xmlTime(om.LastModified)})
 }
 
-func (s *Server) handleUploadPartCopy(q *request) {
-	pn := q.query.Get("partNumber")
-	number, err := strconv.Atoi(pn)
-	if err != nil || number < 1 || number > maxPartNumber {
-		q.fail(errInvalidArgument("partNumber", pn, "Part number must be an integer between 1 and 10000, inclusive."))
-		return
-	}
-	u, e := s.lookupUpload(q)
+func (s *Server) handleUploadPartCopy(q *request) error {
+	u, number, e := s.partOf(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	src, snap, e := s.openCopySource(q)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	start, length := int64(0), snap.meta.Size
 	if rh := q.r.Header.Get("x-oss-copy-source-range"); rh != "" {
 		a, b, ok, _ := parseRange(rh, snap.meta.Size, true)
 		if !ok {
-			q.fail(newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh))
-			return
+			return newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh)
 		}
 		start, length = a, b-a+1
 	}
 	if length > maxObjectSize {
-		q.fail(newError(400, "EntityTooLarge", "A part copies at most 5 GiB.").with("Key", src.key))
-		return
+		return newError(400, "EntityTooLarge", "A part copies at most 5 GiB.").with("Key", src.key)
 	}
-	sink, dataFile, e := copyInto(s.uploadDir(u.meta.ID), fmt.Sprintf("p%05d", number), snap.reader, start, length)
-	if e == errNotFoundDir {
-		e = errNoSuchUpload(u.meta.ID)
-	}
+	data, e := s.store.copyData(s.store.partTarget(u.meta.ID, number), snap.reader, start, length)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	pm := s.partFromSink(number, sink, dataFile)
-	if e := s.commitPart(u, pm); e != nil {
-		q.fail(e)
-		return
+	pm := s.store.partFromData(number, data)
+	if e := s.store.commitPart(u, pm); e != nil {
+		return e
 	}
 	if src.versionID != "" || snap.meta.VersionID != "" {
 		q.w.Header().Set("x-oss-copy-source-version-id", wireVersionID(&snap.meta))
 	}
 	q.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(pm.CRC64, 10))
-	writeXML(q.w, http.StatusOK, struct {
-		XMLName      xml.Name `xml:"CopyPartResult"`
-		LastModified string   `xml:"LastModified"`
-		ETag         string   `xml:"ETag"`
-	}{LastModified: xmlTime(pm.LastModified), ETag: pm.ETag})
+	return writeXML(q.w, http.StatusOK, copyPartResult{LastModified: xmlTime(pm.LastModified), ETag: pm.ETag})
 }

@@ -1,14 +1,8 @@
 package ossemu
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"io"
-	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -68,91 +62,18 @@ func TestSeedDemoIsCompleteAndIdempotent(t *testing.T) {
 	// Seeding again (same store, after a restart) changes nothing.
 	before := big.LastModified
 	s.Close()
-	s2, err := New(Config{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s2 := openServer(t, Config{Root: root})
 	if err := SeedDemo(s2); err != nil {
 		t.Fatal(err)
 	}
-	s2.mu.RLock()
-	after := s2.buckets[DemoMediaBucket].objects["videos/2024/keynote-4k.mp4"].LastModified
-	s2.mu.RUnlock()
+	current, e := s2.store.currentObject(DemoMediaBucket, "videos/2024/keynote-4k.mp4")
+	if e != nil {
+		t.Fatal(e)
+	}
+	after := current.LastModified
 	if before == nil || !after.Truncate(time.Second).Equal(before.Truncate(time.Second)) {
 		t.Fatalf("re-seeding rewrote the object: %v -> %v", before, after)
 	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"512": 512, "100KiB": 100 << 10, "20MiB": 20 << 20, "20MiB/s": 20 << 20,
-		"1.5GB": 1_500_000_000, "2k": 2048, "6M": 6 << 20, "1GiB": 1 << 30, "0": 0} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "MiB", "12XB", "-5", "1.2.3M", "9999999999TB"} {
-		if _, err := ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) accepted", bad)
-		}
-	}
-}
-
-func TestServeCommand(t *testing.T) {
-	for _, args := range [][]string{
-		{"--bogus"}, {"--rate", "12XB"}, {"--fail-rate", "2"}, {"--access-key-id", "only-id"},
-		{"--bucket", "Bad_Name"}, {"--addr", "nonsense"}, {"extra-arg"}, {"--fail-nth", "0"}, {"--replace-after", "bkt/k"},
-		{"--replace-after", "nokey=5"}, {"--latency", "fast"},
-	} {
-		var stderr bytes.Buffer
-		if code := serve(context.Background(), args, io.Discard, &stderr); code != 2 || stderr.Len() == 0 {
-			t.Fatalf("serve %q: exit %d, stderr %q; want 2 and a message", args, code, stderr.String())
-		}
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	root := t.TempDir()
-	go func() {
-		code := serve(ctx, []string{"--root", root, "--bucket", "one", "--bucket", "two", "--rate", "64MiB", "--latency", "1ms", "--fail-nth", "1000000", "--replace-after", "one/x=1MiB",
-			"--access-key-id", testAK, "--access-key-secret", testSecret, "--demo-data"}, pw, io.Discard)
-		pw.Close()
-		done <- code
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !regexp.MustCompile(`^endpoint: http://127\.0\.0\.1:\d+\n$`).MatchString(line) {
-		t.Fatalf("first line %q", line)
-	}
-	go io.Copy(io.Discard, pr)
-	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "endpoint: "))
-	c := newClient(endpoint, testAK, testSecret)
-	// the four demo buckets (demo-versions among them) and the two of --bucket
-	lb, err := c.ListBuckets(testContext(t), &oss.ListBucketsRequest{})
-	if err != nil || len(lb.Buckets) != 6 {
-		t.Fatalf("ListBuckets: %v %+v", err, lb)
-	}
-	resp, err := http.Get(endpoint + "/one/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 403 {
-		t.Fatalf("unsigned request with keys configured: status %d", resp.StatusCode)
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exited %d", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop after cancel")
-	}
-}

@@ -1,9 +1,8 @@
 package ossemu
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -78,34 +77,25 @@ func errMalformedXML() *ossError {
 	return newError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 }
 
+// fail answers with err, the one place an error becomes a response: an
+// *ossError as itself, anything else as InternalError.
+func (q *request) fail(err error) {
+	var e *ossError
+	if !errors.As(err, &e) {
+		e = errInternal(err)
+	}
+	q.faults.server.countError(e.Code)
+	if e == errBodyReset {
+		return // the connection is gone: nothing to answer
+	}
+	q.w.Header().Set("x-oss-request-id", q.id)
+	writeError(q.w, q.r, q.id, e)
+}
+
 // maxDrainBytes bounds how much of a rejected request body is read before
 // answering, so the client sees the XML error instead of a reset; a larger
 // remainder closes the connection instead.
 const maxDrainBytes = 64 << 20
-
-func (e *ossError) xmlBody(requestID, host string) []byte {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	buf.WriteString("<Error>\n")
-	field := func(name, value string) {
-		buf.WriteString("  <" + name + ">")
-		xml.EscapeText(&buf, []byte(value))
-		buf.WriteString("</" + name + ">\n")
-	}
-	field("Code", e.Code)
-	field("Message", e.Message)
-	field("RequestId", requestID)
-	field("HostId", host)
-	for _, f := range e.Extra {
-		field(f.Name, f.Value)
-	}
-	if e.EC != "" {
-		field("EC", e.EC)
-		field("RecommendDoc", "https://api.aliyun.com/troubleshoot?q="+e.EC)
-	}
-	buf.WriteString("</Error>\n")
-	return buf.Bytes()
-}
 
 // writeError answers with e. HEAD responses carry the XML base64-encoded in
 // x-oss-err (the SDK's only source for HEAD error details); 304 has no body.

@@ -222,12 +222,6 @@ func (rf *requestFaults) planBody(length int64) bodyPlan {
 	return p
 }
 
-// copyBufferPool holds 256 KiB buffers: large enough for >1 GB/s on loopback.
-var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-func getCopyBuffer() *[]byte  { return copyBufferPool.Get().(*[]byte) }
-func putCopyBuffer(b *[]byte) { copyBufferPool.Put(b) }
-
 // serveBody streams length bytes of src to the client, applying this
 // request's body faults and counting GetBodyBytes.
 func (s *Server) serveBody(q *request, src io.Reader, length int64, objectID string) {

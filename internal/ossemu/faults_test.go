@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,11 +64,7 @@ func TestFaultFailNthIsRetriedBySDK(t *testing.T) {
 
 func TestFaultDecisionsAreDeterministic(t *testing.T) {
 	pattern := func() string {
-		s, err := New(Config{Faults: Faults{Seed: 99, FailRate: 0.3}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := openServer(t, Config{Faults: Faults{Seed: 99, FailRate: 0.3}})
 		var b strings.Builder
 		for range 40 {
 			q := &request{r: httptestRequest("GET")}
@@ -215,15 +212,7 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s2, err := New(Config{Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	endpoint2, err := s2.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	endpoint2 := listen(t, openServer(t, Config{Root: root}))
 	c2 := newClient(endpoint2, testAK, testSecret)
 	_, b := getBytes(t, c2, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("keep/a.txt")})
 	if string(b) != "alpha" {
@@ -321,4 +310,13 @@ func TestGeneratedContentAndCRC(t *testing.T) {
 
 func crc64Of(b []byte) uint64 {
 	return crc64.Update(0, crcTable, b)
+}
+
+func TestSetFaultsClampsInvalidValues(t *testing.T) {
+	s := openServer(t, Config{})
+	s.SetFaults(Faults{FailRate: 7, ResetRate: -1, Latency: -time.Second, FailNth: []int{0, 3}, RatePerConn: -5})
+	f := s.CurrentFaults()
+	if f.FailRate != 1 || f.ResetRate != 0 || f.Latency != 0 || !slices.Equal(f.FailNth, []int{3}) || f.RatePerConn != 0 {
+		t.Fatalf("clamped faults = %+v", f)
+	}
 }

@@ -1,7 +1,6 @@
 package ossemu
 
 import (
-	"crypto/md5"
 	"encoding/binary"
 	"fmt"
 	"hash/crc64"
@@ -222,43 +221,4 @@ func combineCRC(crc1, crc2 uint64, len2 uint64) uint64 {
 	}
 	op := newZerosOperator(len2)
 	return gf2Times(&op, crc1) ^ crc2
-}
-
-// GenerateObjects adds count generated objects of size bytes named
-// prefix + a zero-padded index (seed = index), held in memory only: a
-// million of them cost no disk and seconds to make, for benchmarks and
-// large-listing tests. They are gone when the server stops.
-func (s *Server) GenerateObjects(bucket, prefix string, count int, size int64) error {
-	if count < 0 || count > 100_000_000 || size < 0 || size > generatedNormalLimit {
-		return fmt.Errorf("ossemu: generate %d objects of %d bytes: out of range", count, size)
-	}
-	if e := validateKey(prefix + "0"); e != nil {
-		return fmt.Errorf("ossemu: %w", e)
-	}
-	now := s.now()
-	metas := make([]*objectMeta, count)
-	for i := range metas {
-		key := fmt.Sprintf("%s%08d", prefix, i)
-		sum := md5.Sum(genPrefixOrBody(int64(i), size))
-		metas[i] = &objectMeta{Key: key, Size: size, CRC64: generatedCRC64(size, int64(i)), LastModified: now,
-			ContentType: contentTypeFor(key), StorageClass: classStandard, Generated: true, GenSeed: int64(i),
-			ETag: etagFromMD5(sum[:]), ContentMD5: contentMD5(sum[:]), ObjectType: objectTypeNormal}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.buckets[bucket]
-	if b == nil {
-		return fmt.Errorf("ossemu: %w", errNoSuchBucket(bucket))
-	}
-	for _, om := range metas {
-		b.objects[om.Key] = om
-		b.insertKey(om.Key)
-	}
-	return nil
-}
-
-// genPrefixOrBody is a small generated object's whole content.
-func genPrefixOrBody(seed, size int64) []byte {
-	b, _ := io.ReadAll(GeneratedReader(size, seed))
-	return b
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,19 +20,32 @@ const (
 	testBucket = "bkt"
 )
 
-// startServer starts an emulator on loopback with a bucket, closed at cleanup.
-func startServer(t testing.TB, cfg Config) (*Server, string) {
+// openServer makes an emulator that does not listen yet, closed at cleanup.
+func openServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// listen starts s on loopback and returns its endpoint.
+func listen(t testing.TB, s *Server) string {
+	t.Helper()
 	endpoint, err := s.Start("127.0.0.1:0")
 	if err != nil {
-		s.Close()
 		t.Fatalf("Start: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
+	return endpoint
+}
+
+// startServer starts an emulator on loopback with a bucket, closed at cleanup.
+func startServer(t testing.TB, cfg Config) (*Server, string) {
+	t.Helper()
+	s := openServer(t, cfg)
+	endpoint := listen(t, s)
 	if err := s.CreateBucket(testBucket); err != nil {
 		t.Fatalf("CreateBucket: %v", err)
 	}
@@ -94,4 +108,36 @@ func errorCode(err error) string {
 		return se.Code
 	}
 	return ""
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: succeeded, want %s", what, code)
+	}
+	if got := errorCode(err); got != code {
+		t.Fatalf("%s: error %v, want code %s", what, err, code)
+	}
+}
+
+func putString(t *testing.T, c *oss.Client, key, body string) {
+	t.Helper()
+	_, err := c.PutObject(testContext(t), &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr(key), Body: strings.NewReader(body)})
+	if err != nil {
+		t.Fatalf("PutObject %q: %v", key, err)
+	}
+}
+
+func getBytes(t *testing.T, c *oss.Client, req *oss.GetObjectRequest) (*oss.GetObjectResult, []byte) {
+	t.Helper()
+	res, err := c.GetObject(testContext(t), req)
+	if err != nil {
+		t.Fatalf("GetObject %q: %v", oss.ToString(req.Key), err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return res, b
 }

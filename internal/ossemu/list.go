@@ -1,38 +1,14 @@
 package ossemu
 
+// ListObjects (V1 and V2) and the query parameters every listing shares.
+
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/xml"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
-
-const xmlTimeFormat = "2006-01-02T15:04:05.000Z"
-
-func xmlTime(t time.Time) string { return t.UTC().Format(xmlTimeFormat) }
-
-func writeXML(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
-		// Only fixed structs of strings and numbers are encoded here, so
-		// this is a server bug; answer it as one rather than crash.
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(xml.Header + "<Error><Code>InternalError</Code><Message>" + "encode response" + "</Message></Error>")
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
 
 // listEncoder applies encoding-type=url to names in list responses.
 type listEncoder struct{ typ string }
@@ -71,66 +47,24 @@ func parseLimit(q *request, name string, def int) (int, *ossError) {
 	return n, nil
 }
 
-type owner struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
+// listParams are what every listing reads from its query: the page size
+// (named limitName), the encoding of names, prefix and delimiter.
+type listParams struct {
+	limit             int
+	enc               listEncoder
+	prefix, delimiter string
 }
 
-var defaultOwner = owner{ID: "1000000000000000", DisplayName: "1000000000000000"}
-
-type listedObject struct {
-	Key          string `xml:"Key"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Type         string `xml:"Type"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-	Owner        *owner `xml:"Owner,omitempty"`
-	RestoreInfo  string `xml:"RestoreInfo,omitempty"`
-}
-
-type commonPrefix struct {
-	Prefix string `xml:"Prefix"`
-}
-
-// listPage walks a bucket's sorted keys after `after`, grouping by
-// delimiter; each common prefix counts as one entry. last is the last key or
-// prefix returned (the next marker when truncated).
-func listPage(b *bucketState, prefix, delimiter, after string, limit int) (objs []*objectMeta, prefixes []string, truncated bool, last string) {
-	keys := b.sorted
-	i := sort.SearchStrings(keys, prefix)
-	if after != "" {
-		if j := sort.Search(len(keys), func(n int) bool { return keys[n] > after }); j > i {
-			i = j
-		}
+func parseListParams(q *request, limitName string, def int) (listParams, *ossError) {
+	if e := checkEncodingType(q); e != nil {
+		return listParams{}, e
 	}
-	count := 0
-	for ; i < len(keys); i++ {
-		key := keys[i]
-		if !strings.HasPrefix(key, prefix) {
-			break
-		}
-		entry, isPrefix := key, false
-		if delimiter != "" {
-			if idx := strings.Index(key[len(prefix):], delimiter); idx >= 0 {
-				entry, isPrefix = key[:len(prefix)+idx+len(delimiter)], true
-			}
-		}
-		if isPrefix && (entry <= after || (len(prefixes) > 0 && prefixes[len(prefixes)-1] == entry)) {
-			continue
-		}
-		if count == limit {
-			return objs, prefixes, true, last
-		}
-		count++
-		last = entry
-		if isPrefix {
-			prefixes = append(prefixes, entry)
-		} else {
-			objs = append(objs, b.objects[key])
-		}
+	limit, e := parseLimit(q, limitName, def)
+	if e != nil {
+		return listParams{}, e
 	}
-	return objs, prefixes, false, last
+	return listParams{limit: limit, enc: newListEncoder(q.query.Get("encoding-type")),
+		prefix: q.query.Get("prefix"), delimiter: q.query.Get("delimiter")}, nil
 }
 
 func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
@@ -148,18 +82,13 @@ func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
 	return lo
 }
 
-func (s *Server) handleListObjects(q *request, v2 bool) {
-	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
-	}
-	limit, e := parseLimit(q, "max-keys", 100)
+func (s *Server) handleListObjects(q *request) error {
+	v2 := q.op == opListObjectsV2
+	lp, e := parseListParams(q, "max-keys", 100)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	enc := newListEncoder(q.query.Get("encoding-type"))
-	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
+	limit, enc, prefix, delimiter := lp.limit, lp.enc, lp.prefix, lp.delimiter
 	after := q.query.Get("marker")
 	token := q.query.Get("continuation-token")
 	if v2 {
@@ -167,49 +96,28 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 		if token != "" {
 			raw, err := base64.RawURLEncoding.DecodeString(token)
 			if err != nil {
-				q.fail(errInvalidArgument("continuation-token", token, "The continuation token is not valid."))
-				return
+				return errInvalidArgument("continuation-token", token, "The continuation token is not valid.")
 			}
 			after = string(raw)
 		}
 	}
-	s.mu.RLock()
-	b := s.buckets[q.bucket]
-	if b == nil {
-		s.mu.RUnlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+	objs, prefixes, truncated, last, e := s.store.listObjects(q.bucket, prefix, delimiter, after, limit)
+	if e != nil {
+		return e
 	}
-	objs, prefixes, truncated, last := listPage(b, prefix, delimiter, after, limit)
 	withOwner := !v2 || q.query.Get("fetch-owner") == "true"
 	contents := make([]listedObject, 0, len(objs))
-	for _, om := range objs {
-		lo := s.toListed(om, withOwner)
+	for i := range objs {
+		lo := s.toListed(&objs[i], withOwner)
 		lo.Key = enc.enc(lo.Key)
 		contents = append(contents, lo)
 	}
-	s.mu.RUnlock()
 	cps := make([]commonPrefix, 0, len(prefixes))
 	for _, p := range prefixes {
 		cps = append(cps, commonPrefix{enc.enc(p)})
 	}
 	if v2 {
-		type result struct {
-			XMLName               xml.Name       `xml:"ListBucketResult"`
-			Name                  string         `xml:"Name"`
-			Prefix                string         `xml:"Prefix"`
-			StartAfter            string         `xml:"StartAfter,omitempty"`
-			ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
-			MaxKeys               int            `xml:"MaxKeys"`
-			Delimiter             string         `xml:"Delimiter"`
-			EncodingType          string         `xml:"EncodingType,omitempty"`
-			IsTruncated           bool           `xml:"IsTruncated"`
-			NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
-			KeyCount              int            `xml:"KeyCount"`
-			Contents              []listedObject `xml:"Contents"`
-			CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
-		}
-		res := result{
+		res := listBucketV2Result{
 			Name: q.bucket, Prefix: enc.enc(prefix), StartAfter: enc.enc(q.query.Get("start-after")),
 			ContinuationToken: enc.enc(token), MaxKeys: limit, Delimiter: enc.enc(delimiter), EncodingType: enc.typ,
 			IsTruncated: truncated, KeyCount: len(contents) + len(cps), Contents: contents, CommonPrefixes: cps,
@@ -217,205 +125,14 @@ func (s *Server) handleListObjects(q *request, v2 bool) {
 		if truncated {
 			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(last))
 		}
-		writeXML(q.w, http.StatusOK, res)
-		return
+		return writeXML(q.w, http.StatusOK, res)
 	}
-	type result struct {
-		XMLName        xml.Name       `xml:"ListBucketResult"`
-		Name           string         `xml:"Name"`
-		Prefix         string         `xml:"Prefix"`
-		Marker         string         `xml:"Marker"`
-		MaxKeys        int            `xml:"MaxKeys"`
-		Delimiter      string         `xml:"Delimiter"`
-		EncodingType   string         `xml:"EncodingType,omitempty"`
-		IsTruncated    bool           `xml:"IsTruncated"`
-		NextMarker     string         `xml:"NextMarker,omitempty"`
-		Contents       []listedObject `xml:"Contents"`
-		CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
-	}
-	res := result{
+	res := listBucketResult{
 		Name: q.bucket, Prefix: enc.enc(prefix), Marker: enc.enc(after), MaxKeys: limit, Delimiter: enc.enc(delimiter),
 		EncodingType: enc.typ, IsTruncated: truncated, Contents: contents, CommonPrefixes: cps,
 	}
 	if truncated {
 		res.NextMarker = enc.enc(last)
 	}
-	writeXML(q.w, http.StatusOK, res)
-}
-
-type bucketEntry struct {
-	CreationDate     string `xml:"CreationDate"`
-	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
-	IntranetEndpoint string `xml:"IntranetEndpoint"`
-	Location         string `xml:"Location"`
-	Name             string `xml:"Name"`
-	Region           string `xml:"Region"`
-	StorageClass     string `xml:"StorageClass"`
-}
-
-func (s *Server) bucketEntry(bm bucketMeta) bucketEntry {
-	return bucketEntry{
-		CreationDate: xmlTime(bm.Created), ExtranetEndpoint: "oss-" + s.region + ".aliyuncs.com",
-		IntranetEndpoint: "oss-" + s.region + "-internal.aliyuncs.com", Location: "oss-" + s.region,
-		Name: bm.Name, Region: s.region, StorageClass: bm.StorageClass,
-	}
-}
-
-func (s *Server) handleListBuckets(q *request) {
-	limit, e := parseLimit(q, "max-keys", 100)
-	if e != nil {
-		q.fail(e)
-		return
-	}
-	prefix, marker := q.query.Get("prefix"), q.query.Get("marker")
-	s.mu.RLock()
-	names := make([]string, 0, len(s.buckets))
-	for name := range s.buckets {
-		if strings.HasPrefix(name, prefix) && name > marker {
-			names = append(names, name)
-		}
-	}
-	for name := range s.remote {
-		if strings.HasPrefix(name, prefix) && name > marker {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	truncated := len(names) > limit
-	if truncated {
-		names = names[:limit]
-	}
-	entries := make([]bucketEntry, 0, len(names))
-	for _, name := range names {
-		if b, local := s.buckets[name]; local {
-			entries = append(entries, s.bucketEntry(b.meta))
-		} else {
-			entries = append(entries, s.remoteEntry(name))
-		}
-	}
-	s.mu.RUnlock()
-	type result struct {
-		XMLName     xml.Name      `xml:"ListAllMyBucketsResult"`
-		Prefix      string        `xml:"Prefix"`
-		Marker      string        `xml:"Marker"`
-		MaxKeys     int           `xml:"MaxKeys"`
-		IsTruncated bool          `xml:"IsTruncated"`
-		NextMarker  string        `xml:"NextMarker,omitempty"`
-		Owner       owner         `xml:"Owner"`
-		Buckets     []bucketEntry `xml:"Buckets>Bucket"`
-	}
-	res := result{Prefix: prefix, Marker: marker, MaxKeys: limit, IsTruncated: truncated, Owner: defaultOwner, Buckets: entries}
-	if truncated {
-		res.NextMarker = names[len(names)-1]
-	}
-	writeXML(q.w, http.StatusOK, res)
-}
-
-func (s *Server) handlePutBucket(q *request) {
-	raw, _ := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
-	class := classStandard
-	if len(bytes.TrimSpace(raw)) > 0 {
-		var cfg struct {
-			StorageClass string `xml:"StorageClass"`
-		}
-		if err := xml.Unmarshal(raw, &cfg); err != nil {
-			q.fail(errMalformedXML())
-			return
-		}
-		if cfg.StorageClass != "" {
-			if !validStorageClass(cfg.StorageClass) {
-				q.fail(errInvalidArgument("StorageClass", cfg.StorageClass, "Invalid storage class."))
-				return
-			}
-			class = cfg.StorageClass
-		}
-	}
-	if _, err := s.createBucket(q.bucket, class); err != nil {
-		if err == errBucketExists {
-			// OSS answers 200 when the requester already owns the bucket.
-			q.w.Header().Set("Location", "/"+q.bucket)
-			q.w.WriteHeader(http.StatusOK)
-			return
-		}
-		q.fail(errInternal(err))
-		return
-	}
-	q.w.Header().Set("Location", "/"+q.bucket)
-	q.w.Header().Set("Content-Length", "0")
-	q.w.WriteHeader(http.StatusOK)
-}
-
-func (s *Server) handleDeleteBucket(q *request) {
-	s.mu.Lock()
-	b := s.buckets[q.bucket]
-	if b == nil {
-		s.mu.Unlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
-	}
-	busy := len(b.objects) > 0 || len(b.older) > 0
-	for _, u := range s.uploads {
-		if u.meta.Bucket == q.bucket {
-			busy = true
-		}
-	}
-	if busy {
-		s.mu.Unlock()
-		q.fail(newError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.").with("BucketName", q.bucket))
-		return
-	}
-	delete(s.buckets, q.bucket)
-	err := os.RemoveAll(s.bucketDir(q.bucket))
-	s.mu.Unlock()
-	if err != nil {
-		q.fail(errInternal(err))
-		return
-	}
-	q.w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) handleBucketInfo(q *request) {
-	s.mu.RLock()
-	b := s.buckets[q.bucket]
-	var bm bucketMeta
-	if b != nil {
-		bm = b.meta
-	}
-	s.mu.RUnlock()
-	if b == nil {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
-	}
-	type acl struct {
-		Grant string `xml:"Grant"`
-	}
-	switch q.op {
-	case opGetBucketLocation:
-		writeXML(q.w, http.StatusOK, struct {
-			XMLName xml.Name `xml:"LocationConstraint"`
-			Value   string   `xml:",chardata"`
-		}{Value: "oss-" + s.region})
-	case opGetBucketAcl:
-		writeXML(q.w, http.StatusOK, struct {
-			XMLName xml.Name `xml:"AccessControlPolicy"`
-			Owner   owner    `xml:"Owner"`
-			ACL     acl      `xml:"AccessControlList"`
-		}{Owner: defaultOwner, ACL: acl{"private"}})
-	default:
-		e := s.bucketEntry(bm)
-		writeXML(q.w, http.StatusOK, struct {
-			XMLName xml.Name `xml:"BucketInfo"`
-			Bucket  struct {
-				bucketEntry
-				DataRedundancyType string `xml:"DataRedundancyType"`
-				Owner              owner  `xml:"Owner"`
-				ACL                acl    `xml:"AccessControlList"`
-			} `xml:"Bucket"`
-		}{Bucket: struct {
-			bucketEntry
-			DataRedundancyType string `xml:"DataRedundancyType"`
-			Owner              owner  `xml:"Owner"`
-			ACL                acl    `xml:"AccessControlList"`
-		}{e, "LRS", defaultOwner, acl{"private"}}})
-	}
+	return writeXML(q.w, http.StatusOK, res)
 }

@@ -1,85 +1,25 @@
 package ossemu
 
 import (
-	"encoding/xml"
 	"net/http"
-	"sort"
 	"strings"
 )
 
-type listedVersion struct {
-	XMLName      xml.Name `xml:"Version"`
-	Key          string   `xml:"Key"`
-	VersionID    string   `xml:"VersionId"`
-	IsLatest     bool     `xml:"IsLatest"`
-	LastModified string   `xml:"LastModified"`
-	ETag         string   `xml:"ETag"`
-	Type         string   `xml:"Type"`
-	Size         int64    `xml:"Size"`
-	StorageClass string   `xml:"StorageClass"`
-	Owner        owner    `xml:"Owner"`
-	RestoreInfo  string   `xml:"RestoreInfo,omitempty"`
-}
-
-type listedDeleteMarker struct {
-	XMLName      xml.Name `xml:"DeleteMarker"`
-	Key          string   `xml:"Key"`
-	VersionID    string   `xml:"VersionId"`
-	IsLatest     bool     `xml:"IsLatest"`
-	LastModified string   `xml:"LastModified"`
-	Owner        owner    `xml:"Owner"`
-}
-
-// versionKeys walks, in byte order from `from`, every key with a version:
-// the union of the current objects' keys and the keys with older versions.
-func versionKeys(b *bucketState, from string, visit func(key string) bool) {
-	a, o := b.sorted, b.olderSorted
-	i, j := sort.SearchStrings(a, from), sort.SearchStrings(o, from)
-	for i < len(a) || j < len(o) {
-		var key string
-		switch {
-		case j >= len(o) || (i < len(a) && a[i] < o[j]):
-			key, i = a[i], i+1
-		case i >= len(a) || o[j] < a[i]:
-			key, j = o[j], j+1
-		default:
-			key, i, j = a[i], i+1, j+1
-		}
-		if !visit(key) {
-			return
-		}
-	}
-}
-
-func (s *Server) handleListObjectVersions(q *request) {
-	if e := checkEncodingType(q); e != nil {
-		q.fail(e)
-		return
-	}
-	limit, e := parseLimit(q, "max-keys", 100)
+func (s *Server) handleListObjectVersions(q *request) error {
+	lp, e := parseListParams(q, "max-keys", 100)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	enc := newListEncoder(q.query.Get("encoding-type"))
-	prefix, delimiter := q.query.Get("prefix"), q.query.Get("delimiter")
+	limit, enc, prefix, delimiter := lp.limit, lp.enc, lp.prefix, lp.delimiter
 	keyMarker, idMarker := q.query.Get("key-marker"), q.query.Get("version-id-marker")
 	if idMarker != "" && keyMarker == "" {
-		q.fail(errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker."))
-		return
+		return errInvalidArgument("version-id-marker", idMarker, "A version-id-marker cannot be specified without a key-marker.")
 	}
 	var entries []any // listedVersion and listedDeleteMarker, in listing order
 	var prefixes []commonPrefix
 	count, truncated := 0, false
 	nextKey, nextID, lastPrefix := "", "", ""
-	s.mu.RLock()
-	b := s.buckets[q.bucket]
-	if b == nil {
-		s.mu.RUnlock()
-		q.fail(errNoSuchBucket(q.bucket))
-		return
-	}
-	versionKeys(b, max(prefix, keyMarker), func(key string) bool {
+	e = s.store.versionsPage(q.bucket, max(prefix, keyMarker), func(key string, full []*objectMeta) bool {
 		if !strings.HasPrefix(key, prefix) {
 			return false
 		}
@@ -100,7 +40,6 @@ func (s *Server) handleListObjectVersions(q *request) {
 				return true
 			}
 		}
-		full := b.history(key)
 		history := full
 		if key == keyMarker {
 			skip := len(history) // without a version marker the whole key was listed
@@ -134,22 +73,10 @@ func (s *Server) handleListObjectVersions(q *request) {
 		}
 		return true
 	})
-	s.mu.RUnlock()
-	res := struct {
-		XMLName             xml.Name       `xml:"ListVersionsResult"`
-		Name                string         `xml:"Name"`
-		Prefix              string         `xml:"Prefix"`
-		KeyMarker           string         `xml:"KeyMarker"`
-		VersionIDMarker     string         `xml:"VersionIdMarker"`
-		NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
-		NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
-		MaxKeys             int            `xml:"MaxKeys"`
-		Delimiter           string         `xml:"Delimiter"`
-		EncodingType        string         `xml:"EncodingType,omitempty"`
-		IsTruncated         bool           `xml:"IsTruncated"`
-		Entries             []any          // each names its own element
-		CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
-	}{
+	if e != nil {
+		return e
+	}
+	res := listVersionsResult{
 		Name: q.bucket, Prefix: enc.enc(prefix), KeyMarker: enc.enc(keyMarker), VersionIDMarker: idMarker,
 		MaxKeys: limit, Delimiter: enc.enc(delimiter), EncodingType: enc.typ, IsTruncated: truncated,
 		Entries: entries, CommonPrefixes: prefixes,
@@ -157,5 +84,5 @@ func (s *Server) handleListObjectVersions(q *request) {
 	if truncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = enc.enc(nextKey), nextID
 	}
-	writeXML(q.w, http.StatusOK, res)
+	return writeXML(q.w, http.StatusOK, res)
 }

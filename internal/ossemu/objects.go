@@ -1,37 +1,19 @@
 package ossemu
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/md5"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// maxObjectSize is OSS's limit for one PutObject or UploadPart body.
-const maxObjectSize = 5 << 30
-
 // storedHeaders are the standard headers kept with an object and sent back on GET/HEAD.
 var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
-
-func validStorageClass(c string) bool {
-	switch c {
-	case classStandard, classIA, classArchive, classColdArchive, classDeepColdArchive:
-		return true
-	}
-	return false
-}
-
-func isArchiveClass(c string) bool {
-	return c == classArchive || c == classColdArchive || c == classDeepColdArchive
-}
 
 // objectAttrs collects the metadata headers of a PutObject/Initiate request.
 type objectAttrs struct {
@@ -76,18 +58,7 @@ func forbidOverwrite(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("x-oss-forbid-overwrite"), "true")
 }
 
-// commitCheck vets the current version (nil if none) just before a commit,
-// under the lock, so check-and-replace is atomic.
-type commitCheck func(current *objectMeta) *ossError
-
-// refuseOverwrite implements x-oss-forbid-overwrite: true.
-func refuseOverwrite(current *objectMeta) *ossError {
-	if current != nil {
-		return newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", current.Key)
-	}
-	return nil
-}
-
+// overwriteCheck is the commit check a request asks for.
 func overwriteCheck(r *http.Request) commitCheck {
 	if forbidOverwrite(r) {
 		return refuseOverwrite
@@ -95,116 +66,56 @@ func overwriteCheck(r *http.Request) commitCheck {
 	return nil
 }
 
-// commitObject makes om the newest version of its key (the only one on an
-// unversioned bucket); see commitVersion.
-func (s *Server) commitObject(bucket string, om *objectMeta, check commitCheck, durable bool) *ossError {
-	return s.commitVersion(bucket, om, check, durable, false)
-}
-
-// receiveBody streams a request body into a new data file in dir, checking
-// Content-MD5 when given. The caller owns the returned sink's file name.
-func receiveBody(r *http.Request, dir, prefix string, counter *int64Counter) (*dataSink, string, *ossError) {
+// receiveBody stages the request body in to, checking Content-MD5 when
+// given and counting PutBodyBytes.
+func (s *Server) receiveBody(r *http.Request, to dataTarget) (*stagedData, *ossError) {
 	var wantMD5 []byte
 	if v := r.Header.Get("Content-MD5"); v != "" {
 		sum, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(sum) != md5.Size {
-			return nil, "", errInvalidDigest()
+			return nil, errInvalidDigest()
 		}
 		wantMD5 = sum
 	}
-	if r.ContentLength > maxObjectSize {
-		return nil, "", newError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
-	}
-	sink, name, err := newDataSink(dir, prefix)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, "", errNotFoundDir
-		}
-		return nil, "", errInternal(err)
-	}
-	buf := getCopyBuffer()
-	n, err := io.CopyBuffer(sink, io.LimitReader(countingReader{r.Body, counter}, maxObjectSize+1), *buf)
-	putCopyBuffer(buf)
-	if err != nil {
-		sink.abandon()
-		return nil, "", newError(400, "IncompleteBody", "The request body ended early: "+err.Error())
-	}
-	if n > maxObjectSize {
-		sink.abandon()
-		return nil, "", newError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
-	}
-	if r.ContentLength >= 0 && n != r.ContentLength {
-		sink.abandon()
-		return nil, "", newError(400, "IncompleteBody", "The request body is shorter than Content-Length.")
-	}
-	if wantMD5 != nil && !bytes.Equal(wantMD5, sink.md5Sum()) {
-		sink.abandon()
-		return nil, "", errInvalidDigest()
-	}
-	if err := sink.finish(); err != nil {
-		os.Remove(filepath.Join(dir, name))
-		return nil, "", errInternal(err)
-	}
-	return sink, name, nil
+	return s.store.receive(to, countingReader{r.Body, &s.stats.putBodyBytes}, r.ContentLength, wantMD5)
 }
 
-// errNotFoundDir signals that the directory vanished (bucket or upload
-// deleted concurrently); callers turn it into their own 404.
-var errNotFoundDir = newError(404, "NotFound", "directory vanished")
-
-func (s *Server) bucketExists(name string) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.buckets[name] != nil
-}
-
-func (s *Server) objectExists(bucket, key string) bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	b := s.buckets[bucket]
-	return b != nil && b.objects[key] != nil
-}
-
-// objectFromSink describes a Normal object whose bytes a sink received
-// (PutObject) or copied (CopyObject).
-func (s *Server) objectFromSink(key string, sink *dataSink, dataFile string, attrs objectAttrs) *objectMeta {
-	sum := sink.md5Sum()
+// objectFromData describes a Normal object whose bytes were staged in its
+// bucket (received by PutObject or copied by CopyObject).
+func (s *Server) objectFromData(key string, d *stagedData, attrs objectAttrs) *objectMeta {
 	return &objectMeta{
-		Key: key, Size: sink.size, ETag: etagFromMD5(sum), CRC64: sink.crc, ContentMD5: contentMD5(sum),
+		Key: key, Size: d.size, ETag: etagFromMD5(d.md5), CRC64: d.crc, ContentMD5: contentMD5(d.md5),
 		LastModified: s.now(), ContentType: attrs.contentType, Headers: attrs.headers, UserMeta: attrs.userMeta,
-		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: dataFile,
+		StorageClass: attrs.storageClass, ObjectType: objectTypeNormal, DataFile: d.name,
 	}
 }
 
-func (s *Server) handlePutObject(q *request) {
+// setVersionHeader sends x-oss-version-id once a bucket has versioning.
+func (s *Server) setVersionHeader(h http.Header, bucket string, om *objectMeta) {
+	if mode, _ := s.store.versioningOf(bucket); mode != "" || om.VersionID != "" {
+		h.Set("x-oss-version-id", wireVersionID(om))
+	}
+}
+
+func (s *Server) handlePutObject(q *request) error {
 	r := q.r
-	if !s.bucketExists(q.bucket) {
-		q.fail(errNoSuchBucket(q.bucket))
-		return
+	if !s.store.bucketExists(q.bucket) {
+		return errNoSuchBucket(q.bucket)
 	}
 	attrs, e := parseObjectAttrs(r)
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	if forbidOverwrite(r) && s.objectExists(q.bucket, q.key) {
-		q.fail(newError(409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").with("Key", q.key))
-		return
+	if forbidOverwrite(r) && s.store.objectExists(q.bucket, q.key) {
+		return errFileAlreadyExists(q.key)
 	}
-	hash := keyHash(q.key)
-	sink, dataFile, e := s.receiveUpload(q, s.objDir(q.bucket), hash)
-	if e == errNotFoundDir {
-		e = errNoSuchBucket(q.bucket)
-	}
+	data, e := s.receiveUpload(q, s.store.objectTarget(q.bucket, q.key))
 	if e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	om := s.objectFromSink(q.key, sink, dataFile, attrs)
-	if e := s.commitObject(q.bucket, om, overwriteCheck(r), true); e != nil {
-		os.Remove(filepath.Join(s.objDir(q.bucket), dataFile))
-		q.fail(e)
-		return
+	om := s.objectFromData(q.key, data, attrs)
+	if e := s.store.commitObject(q.bucket, om, overwriteCheck(r), true); e != nil {
+		return e
 	}
 	h := q.w.Header()
 	s.setVersionHeader(h, q.bucket, om)
@@ -213,56 +124,11 @@ func (s *Server) handlePutObject(q *request) {
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 	h.Set("Content-Length", "0")
 	q.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-// objectSnapshot is what a GET/HEAD serves: the metadata and an open reader
-// taken together under the lock, so a concurrent replace cannot mix versions.
-type objectSnapshot struct {
-	meta   objectMeta
-	reader io.ReaderAt
-	file   *os.File // nil for generated objects
-}
-
-func (o *objectSnapshot) close() {
-	if o.file != nil {
-		o.file.Close()
-	}
-}
-
-// openObject opens the current object, or the version named ("" = current).
-// A delete marker in the way is returned in marker, with the error.
-func (s *Server) openObject(bucket, key, versionID string, wantBody bool) (snap *objectSnapshot, marker *objectMeta, e *ossError) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	b := s.buckets[bucket]
-	if b == nil {
-		return nil, nil, errNoSuchBucket(bucket)
-	}
-	om, marker, e := findVersion(b, key, versionID)
-	if e != nil {
-		if marker != nil {
-			m := *marker
-			marker = &m
-		}
-		return nil, marker, e
-	}
-	snap = &objectSnapshot{meta: *om}
-	if !wantBody {
-		return snap, nil, nil
-	}
-	if om.Generated {
-		snap.reader = newGenContent(om.Size, om.GenSeed)
-		return snap, nil, nil
-	}
-	f, err := os.Open(filepath.Join(s.objDir(bucket), om.DataFile))
-	if err != nil {
-		return nil, nil, errInternal(err)
-	}
-	snap.file, snap.reader = f, f
-	return snap, nil, nil
-}
-
-// restoreHeader is the x-oss-restore value of an archive object, "" if never restored.
+// restoreState is the x-oss-restore value of an archive object ("" if
+// never restored) and whether its bytes can be read now.
 func (s *Server) restoreState(om *objectMeta) (header string, readable bool) {
 	if !isArchiveClass(om.StorageClass) {
 		return "", true
@@ -393,28 +259,25 @@ var responseOverrides = map[string]string{
 	"response-content-encoding":    "Content-Encoding",
 }
 
-func (s *Server) handleGetObject(q *request) {
+func (s *Server) handleGetObject(q *request) error {
 	r := q.r
 	isGet := q.op == opGetObject
-	snap, marker, e := s.openObject(q.bucket, q.key, q.query.Get("versionId"), isGet)
+	snap, marker, e := s.store.openObject(q.bucket, q.key, q.query.Get("versionId"), isGet)
 	if e != nil {
 		if marker != nil {
 			q.w.Header().Set("x-oss-delete-marker", "true")
 			q.w.Header().Set("x-oss-version-id", wireVersionID(marker))
 		}
-		q.fail(e)
-		return
+		return e
 	}
 	defer snap.close()
 	om := &snap.meta
 	if e := checkConditions(r, om); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	restore, readable := s.restoreState(om)
 	if isGet && !readable {
-		q.fail(newError(403, "InvalidObjectState", "The operation is not valid for the object's state").with("Key", q.key))
-		return
+		return newError(403, "InvalidObjectState", "The operation is not valid for the object's state").with("Key", q.key)
 	}
 	h := q.w.Header()
 	if q.op == opGetObjectMeta {
@@ -423,7 +286,7 @@ func (s *Server) handleGetObject(q *request) {
 		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(om.CRC64, 10))
 		h.Set("Content-Length", strconv.FormatInt(om.Size, 10))
 		q.w.WriteHeader(http.StatusOK)
-		return
+		return nil
 	}
 	setObjectHeaders(h, om, restore)
 	s.setVersionHeader(h, q.bucket, om)
@@ -433,8 +296,7 @@ func (s *Server) handleGetObject(q *request) {
 		a, b, ok, unsatisfiable := parseRange(rh, om.Size, standard)
 		if unsatisfiable {
 			h.Set("Content-Range", "bytes */"+strconv.FormatInt(om.Size, 10))
-			q.fail(newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh))
-			return
+			return newError(416, "InvalidRange", "The requested range cannot be satisfied").with("Range", rh)
 		}
 		if ok {
 			start, end, status = a, b, http.StatusPartialContent
@@ -452,7 +314,7 @@ func (s *Server) handleGetObject(q *request) {
 	h.Set("Content-Length", strconv.FormatInt(length, 10))
 	if !isGet {
 		q.w.WriteHeader(status)
-		return
+		return nil
 	}
 	body := io.NewSectionReader(snap.reader, start, length)
 	if status == http.StatusOK && s.cfg.CompressText && compressible(om, r) {
@@ -466,10 +328,11 @@ func (s *Server) handleGetObject(q *request) {
 			gz.Close()
 		}
 		s.stats.getBodyBytes.Add(length)
-		return
+		return nil
 	}
 	q.w.WriteHeader(status)
 	s.serveBody(q, body, length, q.bucket+"/"+q.key)
+	return nil
 }
 
 // compressible reports whether OSS would gzip this response: a text-like
@@ -482,5 +345,3 @@ func compressible(om *objectMeta, r *http.Request) bool {
 	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") ||
 		strings.Contains(ct, "xml") || strings.Contains(ct, "javascript")
 }
-
-// ---- Go API for tests and the demo ----

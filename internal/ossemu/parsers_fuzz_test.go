@@ -56,11 +56,7 @@ func FuzzRoute(f *testing.F) {
 	} {
 		f.Add(seed[0], seed[1], seed[2])
 	}
-	s, err := New(Config{Root: f.TempDir(), Credentials: map[string]string{testAK: testSecret}})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { s.Close() })
+	s := openServer(f, Config{Root: f.TempDir(), Credentials: map[string]string{testAK: testSecret}})
 	if err := s.CreateBucket(testBucket); err != nil {
 		f.Fatal(err)
 	}

@@ -24,16 +24,7 @@ func (s *Server) AddRemoteBucket(name, region, endpoint string) error {
 	if region == "" || strings.TrimSpace(endpoint) == "" {
 		return fmt.Errorf("ossemu: remote bucket %s needs a region and an endpoint", name)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, local := s.buckets[name]; local {
-		return fmt.Errorf("ossemu: bucket %s is already local", name)
-	}
-	if s.remote == nil {
-		s.remote = map[string]remoteBucket{}
-	}
-	s.remote[name] = remoteBucket{region: region, endpoint: endpoint}
-	return nil
+	return s.store.addRemoteBucket(name, remoteBucket{region: region, endpoint: endpoint})
 }
 
 // wrongEndpoint is the redirect for a request on a remote bucket.
@@ -41,9 +32,7 @@ func (s *Server) wrongEndpoint(q *request) *ossError {
 	if q.bucket == "" {
 		return nil
 	}
-	s.mu.RLock()
-	rb, ok := s.remote[q.bucket]
-	s.mu.RUnlock()
+	rb, ok := s.store.remoteBucket(q.bucket)
 	if !ok {
 		return nil
 	}
@@ -52,9 +41,8 @@ func (s *Server) wrongEndpoint(q *request) *ossError {
 		with("Bucket", q.bucket).with("Endpoint", rb.endpoint)
 }
 
-// remoteEntry is a remote bucket's ListBuckets row; s.mu must be held.
-func (s *Server) remoteEntry(name string) bucketEntry {
-	rb := s.remote[name]
+// remoteEntry is a remote bucket's ListBuckets row.
+func (s *Server) remoteEntry(name string, rb remoteBucket) bucketEntry {
 	return bucketEntry{
 		CreationDate: xmlTime(s.now()), ExtranetEndpoint: "oss-" + rb.region + ".aliyuncs.com",
 		IntranetEndpoint: "oss-" + rb.region + "-internal.aliyuncs.com", Location: "oss-" + rb.region,

@@ -1,14 +1,3 @@
-// Package ossemu is ossq's own OSS-compatible HTTP server. The unmodified
-// Alibaba Cloud OSS Go SDK v2 talks to it exactly as to OSS (path-style or
-// virtual-hosted addressing, V1/V4 signatures, CRC-64 and ETag checks), which
-// lets ossq's tests and demo run end to end over real HTTP on loopback.
-// Objects persist under a root directory; generated objects (deterministic
-// content from a seed) cost only a descriptor. Faults (bandwidth caps,
-// latency, 5xx, resets, stalls, truncation, content replacement) are
-// injectable and deterministic for a given seed.
-//
-// It imports no other ossq package on purpose: the client must never lean on
-// the emulator's quirks.
 package ossemu
 
 import (
@@ -17,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,12 +45,7 @@ type Server struct {
 	tempRoot bool
 	region   string
 
-	mu      sync.RWMutex // guards buckets, uploads and the metadata files they mirror
-	buckets map[string]*bucketState
-	uploads map[string]*uploadState
-	remote  map[string]remoteBucket // buckets "in another region" (region.go)
-
-	seq    atomic.Int64 // last objectMeta.Seq handed out (versions order by it)
+	store  *storage // everything stored; the handlers call it
 	faults atomic.Pointer[faultState]
 	sts    *stsState // nil: no temporary credentials
 	stats  statsCounters
@@ -80,8 +63,6 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		root:    cfg.Root,
 		region:  cfg.Region,
-		buckets: map[string]*bucketState{},
-		uploads: map[string]*uploadState{},
 		closeCh: make(chan struct{}),
 		sts:     newSTS(cfg.STSTTL, cfg.STSRole),
 	}
@@ -107,12 +88,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.faults.Store(newFaultState(cfg.Faults))
-	if err := s.load(); err != nil {
+	store, err := openStorage(s.root, s.now)
+	if err != nil {
 		if s.tempRoot {
 			os.RemoveAll(s.root)
 		}
 		return nil, fmt.Errorf("ossemu: load %s: %w", s.root, err)
 	}
+	s.store = store
 	return s, nil
 }
 
@@ -185,48 +168,11 @@ func (s *Server) Close() error {
 
 // CreateBucket creates bucket name if it does not exist.
 func (s *Server) CreateBucket(name string) error {
-	_, err := s.createBucket(name, classStandard)
+	_, err := s.store.createBucket(name, classStandard)
 	if err != nil && !errors.Is(err, errBucketExists) {
 		return err
 	}
 	return nil
-}
-
-var errBucketExists = errors.New("bucket exists")
-
-func (s *Server) createBucket(name, storageClass string) (*bucketState, error) {
-	if !validBucketName(name) {
-		return nil, fmt.Errorf("ossemu: invalid bucket name %q", name)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b, ok := s.buckets[name]; ok {
-		return b, errBucketExists
-	}
-	if err := os.MkdirAll(s.objDir(name), 0o700); err != nil {
-		return nil, err
-	}
-	bm := bucketMeta{Name: name, Created: s.now(), StorageClass: storageClass}
-	if err := writeFileAtomic(s.bucketDir(name), "bucket.json", marshalJSON(bm), true); err != nil {
-		return nil, err
-	}
-	syncDir(filepath.Join(s.root, "buckets"))
-	b := &bucketState{meta: bm, objects: map[string]*objectMeta{}}
-	s.buckets[name] = b
-	return b, nil
-}
-
-func validBucketName(name string) bool {
-	if len(name) < 3 || len(name) > 63 || name[0] == '-' || name[len(name)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // hostID is what OSS reports as HostId: the host the request addressed.

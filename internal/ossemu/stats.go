@@ -54,31 +54,18 @@ type statsCounters struct {
 	injectedBodyTruncations int64Counter
 }
 
-func (s *Server) countRequest(op string) {
-	s.stats.mu.Lock()
-	if s.stats.requests == nil {
-		s.stats.requests = map[string]int64{}
-	}
-	s.stats.requests[op]++
-	s.stats.mu.Unlock()
-}
+func (s *Server) countRequest(op string)    { s.stats.bump(&s.stats.requests, op) }
+func (s *Server) countGet(bucketKey string) { s.stats.bump(&s.stats.gets, bucketKey) }
+func (s *Server) countError(code string)    { s.stats.bump(&s.stats.errors, code) }
 
-func (s *Server) countGet(bucketKey string) {
-	s.stats.mu.Lock()
-	if s.stats.gets == nil {
-		s.stats.gets = map[string]int64{}
+// bump adds one to counts[key], making the map on first use.
+func (c *statsCounters) bump(counts *map[string]int64, key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *counts == nil {
+		*counts = map[string]int64{}
 	}
-	s.stats.gets[bucketKey]++
-	s.stats.mu.Unlock()
-}
-
-func (s *Server) countError(code string) {
-	s.stats.mu.Lock()
-	if s.stats.errors == nil {
-		s.stats.errors = map[string]int64{}
-	}
-	s.stats.errors[code]++
-	s.stats.mu.Unlock()
+	(*counts)[key]++
 }
 
 // Stats returns a copy of the counters.
@@ -112,11 +99,9 @@ func (s *Server) ResetStats() {
 	c.requests, c.errors, c.gets = nil, nil, nil
 	c.mu.Unlock()
 	for _, n := range []*int64Counter{&c.getBodyBytes, &c.putBodyBytes, &c.injectedFailures, &c.injectedResets,
-		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements} {
+		&c.injectedStalls, &c.injectedTruncations, &c.injectedReplacements, &c.injectedBodyResets, &c.injectedBodyTruncations} {
 		n.Store(0)
 	}
-	c.injectedBodyResets.Store(0)
-	c.injectedBodyTruncations.Store(0)
 }
 
 // countingReader counts bytes read into a counter.

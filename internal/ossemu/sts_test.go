@@ -1,9 +1,6 @@
 package ossemu
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -52,14 +49,6 @@ func stsClient(endpoint string, c credentialsJSON) *oss.Client {
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)))
 }
 
-func serviceCode(err error) string {
-	var se *oss.ServiceError
-	if errors.As(err, &se) {
-		return se.Code
-	}
-	return ""
-}
-
 // Temporary keys from the metadata paths and the credentials URI work until
 // their TTL passes, then fail with SecurityTokenExpired; a wrong token is an
 // InvalidAccessKeyId, as on OSS.
@@ -98,10 +87,10 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 	}
 	forged := fromURI
 	forged.SecurityToken = "CAISforged"
-	if _, err := stsClient(endpoint, forged).ListBuckets(ctx, &oss.ListBucketsRequest{}); serviceCode(err) != "InvalidAccessKeyId" {
+	if _, err := stsClient(endpoint, forged).ListBuckets(ctx, &oss.ListBucketsRequest{}); errorCode(err) != "InvalidAccessKeyId" {
 		t.Errorf("wrong token: %v, want InvalidAccessKeyId", err)
 	}
-	if _, err := newClient(endpoint, "nobody", "x").ListBuckets(ctx, &oss.ListBucketsRequest{}); serviceCode(err) != "InvalidAccessKeyId" {
+	if _, err := newClient(endpoint, "nobody", "x").ListBuckets(ctx, &oss.ListBucketsRequest{}); errorCode(err) != "InvalidAccessKeyId" {
 		t.Errorf("unknown key with STS on: %v, want InvalidAccessKeyId", err)
 	}
 
@@ -119,7 +108,7 @@ func TestExpireTemporaryCredentialsRevokesAll(t *testing.T) {
 	getJSON(t, endpoint+CredentialsURIPath, &c)
 	s.ExpireTemporaryCredentials()
 	_, err := stsClient(endpoint, c).ListBuckets(testContext(t), &oss.ListBucketsRequest{})
-	if serviceCode(err) != "SecurityTokenExpired" {
+	if errorCode(err) != "SecurityTokenExpired" {
 		t.Fatalf("after ExpireTemporaryCredentials: %v, want SecurityTokenExpired", err)
 	}
 }
@@ -185,52 +174,3 @@ func TestRemoteBucketRedirects(t *testing.T) {
 		t.Fatalf("remote bucket: %v, want AccessDenied naming the endpoint", err)
 	}
 }
-
-// `ossq serve --sts-ttl` serves temporary keys and says where.
-func TestServeWithSTSTTL(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := serve(context.Background(), []string{"--sts-ttl", "-1s"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--sts-ttl") {
-		t.Fatalf("negative --sts-ttl: exit %d, %q", code, stderr.String())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var logs safeBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- serve(ctx, []string{"--bucket", "one", "--sts-ttl", "30s", "--sts-role", "my-role"}, pw, &logs)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "endpoint: "))
-	var c credentialsJSON
-	if code := getJSON(t, endpoint+metadataRolesPath+"my-role", &c); code != 200 || c.SecurityToken == "" {
-		t.Fatalf("metadata credentials: %d %+v", code, c)
-	}
-	if _, err := stsClient(endpoint, c).ListObjectsV2(testContext(t), &oss.ListObjectsV2Request{Bucket: oss.Ptr("one")}); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	<-done
-	for _, want := range []string{"region cn-hangzhou", "metadata_endpoint", CredentialsURIPath, "sts_endpoint"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("serve's stderr lacks %q:\n%s", want, logs.String())
-		}
-	}
-}
-
-// safeBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *safeBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

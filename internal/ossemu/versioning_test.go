@@ -109,15 +109,7 @@ func TestVersionedPutsKeepEveryVersionAndGetByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Versions and delete markers survive a restart, in the same order.
-	s2, err := New(Config{Root: s.Root()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	ep2, err := s2.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ep2 := listen(t, openServer(t, Config{Root: s.Root()}))
 	c2 := newClient(ep2, testAK, testSecret)
 	_, err = c2.GetObject(testContext(t), &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("gone")})
 	wantCode(t, "GET behind a delete marker after a restart", err, "NoSuchKey")

@@ -1,9 +1,6 @@
 package ossemu
 
 import (
-	"encoding/xml"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -95,23 +92,13 @@ func removeSorted(list []string, key string) []string {
 	return list
 }
 
-func (s *Server) versioningOf(bucket string) (string, *ossError) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	b := s.buckets[bucket]
-	if b == nil {
-		return "", errNoSuchBucket(bucket)
-	}
-	return b.meta.Versioning, nil
-}
-
 // commitVersion makes om the newest version of its key (or, with inPlace,
 // rewrites the version it names). The bucket's versioning status decides
 // om's version ID: under a concurrent status change it starts over.
-func (s *Server) commitVersion(bucket string, om *objectMeta, check commitCheck, durable, inPlace bool) *ossError {
-	dir := s.objDir(bucket)
+func (st *storage) commitVersion(bucket string, om *objectMeta, check commitCheck, durable, inPlace bool) *ossError {
+	dir := st.objDir(bucket)
 	for {
-		mode, e := s.versioningOf(bucket)
+		mode, e := st.versioningOf(bucket)
 		if e != nil {
 			return e
 		}
@@ -120,7 +107,7 @@ func (s *Server) commitVersion(bucket string, om *objectMeta, check commitCheck,
 			if mode == versioningEnabled {
 				om.VersionID = newVersionID()
 			}
-			om.Seq = s.seq.Add(1)
+			om.Seq = st.seq.Add(1)
 		}
 		tmp, err := os.CreateTemp(dir, ".tmp-meta-*")
 		if err != nil {
@@ -140,27 +127,27 @@ func (s *Server) commitVersion(bucket string, om *objectMeta, check commitCheck,
 			os.Remove(tmp.Name())
 			return errInternal(err)
 		}
-		s.mu.Lock()
-		b := s.buckets[bucket]
+		st.mu.Lock()
+		b := st.buckets[bucket]
 		if b == nil {
-			s.mu.Unlock()
+			st.mu.Unlock()
 			os.Remove(tmp.Name())
 			return errNoSuchBucket(bucket)
 		}
 		if b.meta.Versioning != mode && !inPlace {
-			s.mu.Unlock()
+			st.mu.Unlock()
 			os.Remove(tmp.Name())
 			continue
 		}
 		if check != nil {
 			if e := check(b.objects[om.Key]); e != nil {
-				s.mu.Unlock()
+				st.mu.Unlock()
 				os.Remove(tmp.Name())
 				return e
 			}
 		}
 		if err := os.Rename(tmp.Name(), filepath.Join(dir, metaFileName(om))); err != nil {
-			s.mu.Unlock()
+			st.mu.Unlock()
 			os.Remove(tmp.Name())
 			return errInternal(err)
 		}
@@ -181,7 +168,7 @@ func (s *Server) commitVersion(bucket string, om *objectMeta, check commitCheck,
 			}
 		}
 		b.setHistory(om.Key, kept)
-		s.mu.Unlock()
+		st.mu.Unlock()
 		if durable {
 			syncDir(dir)
 		}
@@ -206,34 +193,36 @@ type deleteResult struct {
 // deleteKey deletes key as DELETE without versionId does: outright on an
 // unversioned bucket, by adding a delete marker otherwise.
 // Without durable the caller syncs the directory (once for a batch).
-func (s *Server) deleteKey(bucket, key string, durable bool) (deleteResult, *ossError) {
-	mode, e := s.versioningOf(bucket)
+func (st *storage) deleteKey(bucket, key string, durable bool) (deleteResult, *ossError) {
+	mode, e := st.versioningOf(bucket)
 	if e != nil {
 		return deleteResult{}, e
 	}
 	if mode == "" {
-		_, e := s.deleteObject(bucket, key, durable)
+		// Never versioned: the key's one version is its null version.
+		// Deleting a missing key succeeds, as on OSS.
+		_, e := st.deleteVersion(bucket, key, nullVersion, durable)
 		return deleteResult{}, e
 	}
-	marker := &objectMeta{Key: key, DeleteMarker: true, LastModified: s.now()}
-	if e := s.commitVersion(bucket, marker, nil, durable, false); e != nil {
+	marker := &objectMeta{Key: key, DeleteMarker: true, LastModified: st.now()}
+	if e := st.commitVersion(bucket, marker, nil, durable, false); e != nil {
 		return deleteResult{}, e
 	}
 	return deleteResult{versionID: wireVersionID(marker), deleteMarker: true, versioned: true}, nil
 }
 
 // deleteVersion removes one version for good; a missing one is a no-op.
-func (s *Server) deleteVersion(bucket, key, versionID string, durable bool) (deleteResult, *ossError) {
+func (st *storage) deleteVersion(bucket, key, versionID string, durable bool) (deleteResult, *ossError) {
 	id := versionID
 	if id == nullVersion {
 		id = ""
 	}
 	res := deleteResult{versionID: versionID, versioned: true}
-	dir := s.objDir(bucket)
-	s.mu.Lock()
-	b := s.buckets[bucket]
+	dir := st.objDir(bucket)
+	st.mu.Lock()
+	b := st.buckets[bucket]
 	if b == nil {
-		s.mu.Unlock()
+		st.mu.Unlock()
 		return res, errNoSuchBucket(bucket)
 	}
 	var kept []*objectMeta
@@ -246,15 +235,15 @@ func (s *Server) deleteVersion(bucket, key, versionID string, durable bool) (del
 		}
 	}
 	if gone == nil {
-		s.mu.Unlock()
+		st.mu.Unlock()
 		return res, nil
 	}
 	if err := os.Remove(filepath.Join(dir, metaFileName(gone))); err != nil && !os.IsNotExist(err) {
-		s.mu.Unlock()
+		st.mu.Unlock()
 		return res, errInternal(err)
 	}
 	b.setHistory(key, kept)
-	s.mu.Unlock()
+	st.mu.Unlock()
 	if durable {
 		syncDir(dir)
 	}
@@ -292,87 +281,37 @@ func findVersion(b *bucketState, key, versionID string) (om *objectMeta, marker 
 	return nil, nil, newError(404, "NoSuchVersion", "The specified version does not exist.").with("Key", key).with("VersionId", versionID)
 }
 
-// setVersionHeader sends x-oss-version-id once a bucket has versioning.
-func (s *Server) setVersionHeader(h http.Header, bucket string, om *objectMeta) {
-	if mode, _ := s.versioningOf(bucket); mode != "" || om.VersionID != "" {
-		h.Set("x-oss-version-id", wireVersionID(om))
+// versionKeys walks, in byte order from `from`, every key with a version:
+// the union of the current objects' keys and the keys with older versions.
+func versionKeys(b *bucketState, from string, visit func(key string) bool) {
+	a, o := b.sorted, b.olderSorted
+	i, j := sort.SearchStrings(a, from), sort.SearchStrings(o, from)
+	for i < len(a) || j < len(o) {
+		var key string
+		switch {
+		case j >= len(o) || (i < len(a) && a[i] < o[j]):
+			key, i = a[i], i+1
+		case i >= len(a) || o[j] < a[i]:
+			key, j = o[j], j+1
+		default:
+			key, i, j = a[i], i+1, j+1
+		}
+		if !visit(key) {
+			return
+		}
 	}
 }
 
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Status  string   `xml:"Status,omitempty"`
-}
-
-func (s *Server) handleGetBucketVersioning(q *request) {
-	mode, e := s.versioningOf(q.bucket)
-	if e != nil {
-		q.fail(e)
-		return
-	}
-	writeXML(q.w, http.StatusOK, versioningConfiguration{Status: mode})
-}
-
-func (s *Server) handlePutBucketVersioning(q *request) {
-	raw, err := io.ReadAll(io.LimitReader(q.r.Body, 64<<10))
-	if err != nil {
-		q.fail(errMalformedXML())
-		return
-	}
-	var cfg versioningConfiguration
-	if err := xml.Unmarshal(raw, &cfg); err != nil {
-		q.fail(errMalformedXML())
-		return
-	}
-	if cfg.Status != versioningEnabled && cfg.Status != versioningSuspended {
-		q.fail(errInvalidArgument("Status", cfg.Status, "The versioning status must be Enabled or Suspended."))
-		return
-	}
-	if e := s.setVersioning(q.bucket, cfg.Status); e != nil {
-		q.fail(e)
-		return
-	}
-	q.w.Header().Set("Content-Length", "0")
-	q.w.WriteHeader(http.StatusOK)
-}
-
-func (s *Server) setVersioning(bucket, status string) *ossError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.buckets[bucket]
+// versionsPage calls visit, under the read lock, with each key from `from`
+// (byte order) and its versions, newest first, until visit returns false.
+// visit must not call back into storage.
+func (st *storage) versionsPage(bucket, from string, visit func(key string, history []*objectMeta) bool) *ossError {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	b := st.buckets[bucket]
 	if b == nil {
 		return errNoSuchBucket(bucket)
 	}
-	bm := b.meta
-	bm.Versioning = status
-	if err := writeFileAtomic(s.bucketDir(bucket), "bucket.json", marshalJSON(bm), true); err != nil {
-		return errInternal(err)
-	}
-	b.meta = bm
-	return nil
-}
-
-// SetVersioning sets a bucket's versioning status ("Enabled" or "Suspended"),
-// as PutBucketVersioning does.
-func (s *Server) SetVersioning(bucket, status string) error {
-	if status != versioningEnabled && status != versioningSuspended {
-		return errInvalidArgument("Status", status, "The versioning status must be Enabled or Suspended.")
-	}
-	if e := s.setVersioning(bucket, status); e != nil {
-		return e
-	}
-	return nil
-}
-
-// PutGeneratedMany creates one generated object per key, all with the
-// content GeneratedReader(size, seed), syncing the bucket once at the end:
-// for tests and demos that need thousands of objects quickly.
-func (s *Server) PutGeneratedMany(bucket string, keys []string, size, seed int64) error {
-	for _, key := range keys {
-		if err := s.putGenerated(bucket, key, size, seed, classStandard, false); err != nil {
-			return err
-		}
-	}
-	syncDir(s.objDir(bucket))
+	versionKeys(b, from, func(key string) bool { return visit(key, b.history(key)) })
 	return nil
 }

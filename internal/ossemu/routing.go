@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 )
 
 // Operation names, used for dispatch and in Stats.Requests.
@@ -54,16 +53,6 @@ type request struct {
 	faults  *requestFaults
 }
 
-func (q *request) fail(e *ossError) {
-	if e == errBodyReset {
-		q.faults.server.countError(e.Code)
-		return // the connection is gone: nothing to answer
-	}
-	q.w.Header().Set("x-oss-request-id", q.id)
-	writeError(q.w, q.r, q.id, e)
-	q.faults.server.countError(e.Code)
-}
-
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveCredentials(w, r) {
 		return
@@ -76,81 +65,70 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		// A fake clock must show in Date: the SDK derives its clock offset from it.
 		h.Set("Date", s.now().Format(http.TimeFormat))
 	}
+	if err := s.serveRequest(q); err != nil {
+		q.fail(err)
+	}
+}
 
+// serveRequest routes, counts, applies faults and checks the request, then
+// runs its operation's handler.
+func (s *Server) serveRequest(q *request) error {
 	routeErr := s.route(q)
 	s.countRequest(q.op)
-	if q.op == "GetObject" {
+	if q.op == opGetObject {
 		s.countGet(q.bucket + "/" + q.key)
 	}
 	q.faults = s.faultsFor(q)
-	if e := q.faults.beforeResponse(r.Context()); e != nil {
-		q.fail(e)
-		return
+	if e := q.faults.beforeResponse(q.r.Context()); e != nil {
+		return e
 	}
 	if routeErr != nil {
-		q.fail(routeErr)
-		return
+		return routeErr
 	}
 	if e := s.wrongEndpoint(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
 	if e := s.authenticate(q); e != nil {
-		q.fail(e)
-		return
+		return e
 	}
-	s.dispatch(q)
+	handle := handlers[q.op]
+	if handle == nil {
+		return newError(501, "NotImplemented", "The operation is not implemented by ossq's emulator.")
+	}
+	return handle(s, q)
 }
 
-func (s *Server) dispatch(q *request) {
-	switch q.op {
-	case opListBuckets:
-		s.handleListBuckets(q)
-	case opPutBucket:
-		s.handlePutBucket(q)
-	case opDeleteBucket:
-		s.handleDeleteBucket(q)
-	case opListObjects:
-		s.handleListObjects(q, false)
-	case opListObjectsV2:
-		s.handleListObjects(q, true)
-	case opListMultipartUploads:
-		s.handleListMultipartUploads(q)
-	case opGetBucketInfo, opGetBucketLocation, opGetBucketAcl:
-		s.handleBucketInfo(q)
-	case opDeleteMultiple:
-		s.handleDeleteMultiple(q)
-	case opPutObject:
-		s.handlePutObject(q)
-	case opGetObject, opHeadObject, opGetObjectMeta:
-		s.handleGetObject(q)
-	case opDeleteObject:
-		s.handleDeleteObject(q)
-	case opInitiateMultipart:
-		s.handleInitiateMultipart(q)
-	case opUploadPart:
-		s.handleUploadPart(q)
-	case opListParts:
-		s.handleListParts(q)
-	case opCompleteMultipart:
-		s.handleCompleteMultipart(q)
-	case opAbortMultipart:
-		s.handleAbortMultipart(q)
-	case opRestoreObject:
-		s.handleRestoreObject(q)
-	case opCopyObject:
-		s.handleCopyObject(q)
-	case opUploadPartCopy:
-		s.handleUploadPartCopy(q)
-	case opPutBucketVersioning:
-		s.handlePutBucketVersioning(q)
-	case opGetBucketVersioning:
-		s.handleGetBucketVersioning(q)
-	case opListObjectVersions:
-		s.handleListObjectVersions(q)
-	default:
-		q.fail(newError(501, "NotImplemented", "The operation is not implemented by ossq's emulator."))
-	}
+// handlerFunc serves one operation; an error it returns is the response.
+type handlerFunc func(s *Server, q *request) error
+
+// handlers maps each operation to its handler.
+var handlers = map[string]handlerFunc{
+	opListBuckets:          (*Server).handleListBuckets,
+	opPutBucket:            (*Server).handlePutBucket,
+	opDeleteBucket:         (*Server).handleDeleteBucket,
+	opListObjects:          (*Server).handleListObjects,
+	opListObjectsV2:        (*Server).handleListObjects,
+	opListMultipartUploads: (*Server).handleListMultipartUploads,
+	opGetBucketInfo:        (*Server).handleBucketInfo,
+	opGetBucketLocation:    (*Server).handleBucketInfo,
+	opGetBucketAcl:         (*Server).handleBucketInfo,
+	opDeleteMultiple:       (*Server).handleDeleteMultiple,
+	opPutObject:            (*Server).handlePutObject,
+	opGetObject:            (*Server).handleGetObject,
+	opHeadObject:           (*Server).handleGetObject,
+	opGetObjectMeta:        (*Server).handleGetObject,
+	opDeleteObject:         (*Server).handleDeleteObject,
+	opInitiateMultipart:    (*Server).handleInitiateMultipart,
+	opUploadPart:           (*Server).handleUploadPart,
+	opListParts:            (*Server).handleListParts,
+	opCompleteMultipart:    (*Server).handleCompleteMultipart,
+	opAbortMultipart:       (*Server).handleAbortMultipart,
+	opRestoreObject:        (*Server).handleRestoreObject,
+	opCopyObject:           (*Server).handleCopyObject,
+	opUploadPartCopy:       (*Server).handleUploadPartCopy,
+	opPutBucketVersioning:  (*Server).handlePutBucketVersioning,
+	opGetBucketVersioning:  (*Server).handleGetBucketVersioning,
+	opListObjectVersions:   (*Server).handleListObjectVersions,
 }
 
 // route extracts bucket and key (virtual-hosted or path style) and picks the
@@ -223,13 +201,6 @@ func unsupportedSubresource(q *request) string {
 		return "acl"
 	}
 	return ""
-}
-
-func validateKey(key string) *ossError {
-	if len(key) == 0 || len(key) > 1023 || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
-		return newError(400, "InvalidObjectName", "The specified object is not valid.").with("Key", key)
-	}
-	return nil
 }
 
 func pickOperation(method string, q *request) string {
