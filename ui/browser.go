@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -124,7 +125,7 @@ func (b *browserModel) location() string {
 	if b.bucket == "" {
 		return "oss://"
 	}
-	return displayName("oss://" + b.bucket + "/" + b.prefix)
+	return displayName(ossname.Join(b.bucket, b.prefix))
 }
 
 // reset empties the listing and starts generation seq+1; it returns the new

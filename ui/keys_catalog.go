@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -102,7 +103,7 @@ func (m *Model) openResumePrompt(up transfer.IncompleteUpload) tea.Cmd {
 		dir = "."
 	}
 	m.prompt = newTextPrompt(promptActionText, "Resume the upload of oss://"+up.Bucket+"/"+up.Key,
-		"The local file it was uploading (each uploaded part is checked against it):", filepath.Join(dir, localName(up.Key)), "local file", m.width)
+		"The local file it was uploading (each uploaded part is checked against it):", filepath.Join(dir, ossname.Base(up.Key)), "local file", m.width)
 	m.prompt.submit = func(m *Model, value string) (tea.Cmd, error) {
 		if value == "" {
 			return nil, errors.New("name the local file")
@@ -167,7 +168,7 @@ func (m *Model) versionsTable() bindingTable {
 	return append(t,
 		onlyIf(&k.Download, true, why, func() tea.Cmd {
 			m.openDownloadPrompt([]downloadTarget{{bucket: v.bucket, key: v.key, versionID: x.VersionID}})
-			m.prompt.title = "Download " + localName(v.key) + " at version " + x.VersionID
+			m.prompt.title = "Download " + ossname.Base(v.key) + " at version " + x.VersionID
 			return m.prompt.input.Focus()
 		}),
 		m.backToBrowser(),
@@ -233,7 +234,7 @@ func (m *Model) loadDeleted() tea.Cmd {
 // restoreDeleted copies obj's last version back onto its key.
 func (m *Model) restoreDeleted(bucket string, obj transfer.DeletedObject) tea.Cmd {
 	a := m.actions()
-	name := "oss://" + bucket + "/" + obj.Key
+	name := ossname.Join(bucket, obj.Key)
 	return tea.Batch(m.startOp("restoring "+name, bucket, func(ctx context.Context, _ func(string)) (string, error) {
 		id, err := a.RestoreVersion(ctx, bucket, obj.Key, obj.Last.VersionID)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/ossname"
 	"ossq/internal/setup"
 	"ossq/transfer"
 )
@@ -70,8 +71,8 @@ func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, erro
 	// resumes transfers another ossq left in a queue.
 	opts.ResumeOnStart = false
 	if f.parallelSet {
-		if f.parallel < 1 || f.parallel > config.MaxParallel {
-			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
+		if ossname.CheckParallel(f.parallel) != nil {
+			return opts, usagef("--parallel %d: allowed %d to %d", f.parallel, ossname.MinParallel, ossname.MaxParallel)
 		}
 		opts.Parallel = f.parallel
 	}
@@ -80,9 +81,9 @@ func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, erro
 		if err != nil {
 			return opts, usagef("--part-size: %v", err)
 		}
-		if n < config.MinPartSize || n > config.MaxPartSize {
+		if n < ossname.MinPartSize || n > ossname.MaxPartSize {
 			return opts, usagef("--part-size %s: allowed %s to %s", f.partSize,
-				config.FormatSize(config.MinPartSize), config.FormatSize(config.MaxPartSize))
+				config.FormatSize(ossname.MinPartSize), config.FormatSize(ossname.MaxPartSize))
 		}
 		opts.PartSize = n
 	}

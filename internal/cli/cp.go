@@ -8,6 +8,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -25,7 +26,7 @@ func (r *runner) copyObjects(parent context.Context) int {
 	if err == nil && len(positional) != 2 {
 		err = usagef("want a source and a destination oss:// address, got %d arguments", len(positional))
 	}
-	var src, dst ossURL
+	var src, dst ossname.URL
 	if err == nil {
 		src, err = parseOSSURL(positional[0])
 	}

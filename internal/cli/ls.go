@@ -10,6 +10,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -32,7 +33,7 @@ func (r *runner) list(parent context.Context) int {
 	if err == nil && len(positional) > 1 {
 		err = usagef("want at most one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil && len(positional) == 1 {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -85,7 +86,7 @@ func listBuckets(ctx context.Context, s *session, out *bufio.Writer, lineFor lin
 	return nil
 }
 
-func listObjects(ctx context.Context, s *session, target ossURL, recursive bool, out *bufio.Writer, lineFor lineFormat) error {
+func listObjects(ctx context.Context, s *session, target ossname.URL, recursive bool, out *bufio.Writer, lineFor lineFormat) error {
 	delimiter := "/"
 	if recursive {
 		delimiter = ""
@@ -134,7 +135,7 @@ type lineFormat struct {
 func textLines(human bool) lineFormat {
 	return lineFormat{
 		bucket: func(b transfer.Bucket) string {
-			return fmt.Sprintf("%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossScheme+display.Escape(b.Name))
+			return fmt.Sprintf("%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossname.Scheme+display.Escape(b.Name))
 		},
 		prefix: func(p string) string { return fmt.Sprintf("%12s  %-19s  %s\n", "DIR", "", display.Escape(p)) },
 		object: func(o transfer.Object) string {
@@ -205,7 +206,7 @@ func jsonTime(t time.Time) string {
 
 // listVersions prints every version under the prefix: size, time, version
 // ID, "latest" and "deleted" (a delete marker), key.
-func listVersions(ctx context.Context, s *session, target ossURL, recursive, human bool, out *bufio.Writer) error {
+func listVersions(ctx context.Context, s *session, target ossname.URL, recursive, human bool, out *bufio.Writer) error {
 	cat, err := s.catalog()
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -140,9 +141,9 @@ func fullPathNotice(snap transfer.TransferSnapshot) (notice string, renamed bool
 // displayName names a transfer for a message line, escaped for the terminal.
 func displayName(snap transfer.TransferSnapshot) string {
 	if snap.Direction == transfer.Upload {
-		return display.Escape(snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
+		return display.Escape(snap.LocalPath + " -> " + ossname.URL{Bucket: snap.Bucket, Key: snap.Key}.String())
 	}
-	return display.Escape(ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
+	return display.Escape(ossname.URL{Bucket: snap.Bucket, Key: snap.Key}.String())
 }
 
 // prefixHint helps with the most common NoSuchKey: naming a "folder"
@@ -157,6 +158,6 @@ func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
 	if err != nil || len(page.Objects) == 0 {
 		return ""
 	}
-	folder := ossURL{Bucket: snap.Bucket, Key: snap.Key + "/"}
+	folder := ossname.URL{Bucket: snap.Bucket, Key: snap.Key + "/"}
 	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", display.Escape(folder.String()), shellQuote([]string{folder.String()}))
 }

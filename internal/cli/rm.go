@@ -8,6 +8,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -26,7 +27,7 @@ func (r *runner) remove(parent context.Context) int {
 	if err == nil && len(positional) != 1 {
 		err = usagef("want one oss://BUCKET/KEY, got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -35,7 +36,7 @@ func (r *runner) remove(parent context.Context) int {
 		case *recursive && *versionID != "":
 			err = usagef("-r and --version-id exclude each other")
 		case *recursive && target.Key == "":
-			err = usagef("refusing to delete a whole bucket; name a prefix, e.g. %s", ossURL{Bucket: target.Bucket, Key: "logs/"})
+			err = usagef("refusing to delete a whole bucket; name a prefix, e.g. %s", ossname.URL{Bucket: target.Bucket, Key: "logs/"})
 		case *recursive && !strings.HasSuffix(target.Key, "/"):
 			target.Key += "/"
 		case !*recursive && target.IsPrefix():
@@ -77,7 +78,7 @@ func versioningNote(ctx context.Context, cat *transfer.Catalog, bucket string) (
 	return fmt.Sprintf(" (versioning is %s on %s: the delete adds a delete marker; older versions stay, and are billed, until deleted by version ID)", status, bucket), nil
 }
 
-func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossURL, versionID string, yes bool) error {
+func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossname.URL, versionID string, yes bool) error {
 	what := display.Escape(target.String())
 	note := ""
 	if versionID != "" {
@@ -108,7 +109,7 @@ func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store 
 	return nil
 }
 
-func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target ossURL, yes bool) error {
+func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target ossname.URL, yes bool) error {
 	sum, err := cat.SummarizePrefix(ctx, target.Bucket, target.Key)
 	if err != nil {
 		return err

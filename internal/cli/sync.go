@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"ossq/internal/config"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -75,21 +75,18 @@ func planSync(positional []string) (plan, error) {
 	}
 	src, dst := positional[0], positional[1]
 	switch {
-	case isOSSURL(src) && isOSSURL(dst):
+	case ossname.IsURL(src) && ossname.IsURL(dst):
 		return plan{}, usagef("sync goes between OSS and a local folder; for OSS to OSS use cp")
-	case isOSSURL(src):
+	case ossname.IsURL(src):
 		u, err := parseOSSURL(src)
 		if err != nil {
 			return plan{}, err
 		}
-		if u.Key != "" && !strings.HasSuffix(u.Key, "/") {
-			u.Key += "/"
-		}
 		if dst == "" {
 			return plan{}, usagef("the destination is empty")
 		}
-		return planGet([]string{u.String(), dst}, "")
-	case isOSSURL(dst):
+		return planGet([]string{u.AsPrefix().String(), dst}, "")
+	case ossname.IsURL(dst):
 		if info, err := os.Stat(src); err == nil && !info.IsDir() {
 			return plan{}, usagef("sync takes a folder; %s is a file (use put)", src)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -235,7 +236,7 @@ func (j *job) reportPlan(js transfer.JobSnapshot) int {
 // itemName is what a plan line names: the destination of the item.
 func itemName(p plan, it transfer.ItemSnapshot) string {
 	if p.spec.Direction == transfer.Upload {
-		return ossURL{Bucket: p.spec.Bucket, Key: it.Key}.String()
+		return ossname.URL{Bucket: p.spec.Bucket, Key: it.Key}.String()
 	}
 	return it.LocalPath
 }

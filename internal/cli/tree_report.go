@@ -7,6 +7,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -28,7 +29,7 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 			if it.ErrInfo != nil && it.ErrInfo.Code != "" {
 				cause = describeInfo(it.ErrInfo)
 			}
-			j.errorf("%s: %s: %s", ossURL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
+			j.errorf("%s: %s: %s", ossname.URL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
 		}
 		if n := items.ItemsTotal - int64(len(items.Items)); n > 0 {
 			j.errorf("… and %d more %s", n, st)
@@ -168,7 +169,7 @@ func (j *job) listRenamed(snap transfer.TransferSnapshot, want int64) {
 				continue
 			}
 			found++
-			fmt.Fprintf(j.stderr, "%s: saved as %s (destination existed)\n", ossURL{Bucket: snap.Bucket, Key: it.Key}, it.LocalPath)
+			fmt.Fprintf(j.stderr, "%s: saved as %s (destination existed)\n", ossname.URL{Bucket: snap.Bucket, Key: it.Key}, it.LocalPath)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ossq/internal/config"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -42,13 +43,13 @@ func TestParseArgsInterspersed(t *testing.T) {
 }
 
 func TestParseOSSURL(t *testing.T) {
-	good := map[string]ossURL{
-		"oss://bucket":            {"bucket", ""},
-		"oss://bucket/":           {"bucket", ""},
-		"OSS://bucket/a/b.txt":    {"bucket", "a/b.txt"},
-		"oss://bucket/dir/":       {"bucket", "dir/"},
-		"oss://bucket/with space": {"bucket", "with space"},
-		"oss://bucket/100%25":     {"bucket", "100%25"}, // keys are literal, never percent-decoded
+	good := map[string]ossname.URL{
+		"oss://bucket":            {Bucket: "bucket", Key: ""},
+		"oss://bucket/":           {Bucket: "bucket", Key: ""},
+		"OSS://bucket/a/b.txt":    {Bucket: "bucket", Key: "a/b.txt"},
+		"oss://bucket/dir/":       {Bucket: "bucket", Key: "dir/"},
+		"oss://bucket/with space": {Bucket: "bucket", Key: "with space"},
+		"oss://bucket/100%25":     {Bucket: "bucket", Key: "100%25"}, // keys are literal, never percent-decoded
 	}
 	for in, want := range good {
 		got, err := parseOSSURL(in)

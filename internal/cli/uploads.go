@@ -10,6 +10,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -46,7 +47,7 @@ func (r *runner) uploads(parent context.Context) int {
 	if len(positional) != 1 {
 		err = usagef("want one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -95,7 +96,7 @@ func (r *runner) uploads(parent context.Context) int {
 	return ExitOK
 }
 
-func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossURL, human, asJSON bool) error {
+func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossname.URL, human, asJSON bool) error {
 	out := bufio.NewWriter(r.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -121,7 +122,7 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 				size = config.FormatSize(u.Bytes)
 			}
 			fmt.Fprintf(out, "%s  %5d parts  %12s  %s  %s\n", formatTime(u.Initiated), u.Parts, size, u.UploadID,
-				display.Escape(ossURL{Bucket: u.Bucket, Key: u.Key}.String()))
+				display.Escape(ossname.URL{Bucket: u.Bucket, Key: u.Key}.String()))
 			count++
 			total += u.Bytes
 		}
@@ -135,7 +136,7 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 	return nil
 }
 
-func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossURL, id string) error {
+func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossname.URL, id string) error {
 	parts, err := store.ListParts(ctx, target.Bucket, target.Key, id)
 	if err != nil {
 		return err
@@ -151,7 +152,7 @@ func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store tran
 	return nil
 }
 
-func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target ossURL, yes bool) error {
+func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target ossname.URL, yes bool) error {
 	ups, err := cat.AllUploads(ctx, target.Bucket, target.Key)
 	if err != nil {
 		return err

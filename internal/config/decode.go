@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"ossq/internal/ossname"
+	"ossq/transfer"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -158,15 +160,17 @@ var profileFields = map[string]field[Profile]{
 
 var transferFields = map[string]field[Transfer]{
 	"part_size": func(t *Transfer, v any, _ *decoder) string {
-		return setSize(&t.PartSize, v, MinPartSize, MaxPartSize, false)
+		return setSize(&t.PartSize, v, ossname.MinPartSize, ossname.MaxPartSize, false)
 	},
-	"parallel":   func(t *Transfer, v any, _ *decoder) string { return setInt(&t.Parallel, v, 1, MaxParallel) },
+	"parallel": func(t *Transfer, v any, _ *decoder) string {
+		return setInt(&t.Parallel, v, ossname.MinParallel, ossname.MaxParallel)
+	},
 	"max_active": func(t *Transfer, v any, _ *decoder) string { return setInt(&t.MaxActive, v, 1, MaxActive) },
 	"file_parallel": func(t *Transfer, v any, _ *decoder) string {
-		return setInt(&t.FileParallel, v, 1, MaxFileParallel)
+		return setInt(&t.FileParallel, v, 1, transfer.MaxFileParallel)
 	},
 	"multipart_threshold": func(t *Transfer, v any, _ *decoder) string {
-		return setSize(&t.MultipartThreshold, v, 0, MaxThreshold, false)
+		return setSize(&t.MultipartThreshold, v, 0, ossname.MaxPutSize, false)
 	},
 	"checkpoint_dir": func(t *Transfer, v any, d *decoder) string { return setDir(&t.CheckpointDir, v, d, false) },
 	"state_dir":      func(t *Transfer, v any, d *decoder) string { return setDir(&t.StateDir, v, d, false) },

@@ -174,3 +174,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLocation: what a person types is a location OSS accepts or an
+// error, never a panic; a location prints as an address Parse reads back.
+func FuzzParseLocation(f *testing.F) {
+	for _, s := range []string{"oss://b-1/k", "bucket/", "oss://x", "oss://ab/", "oss://abc//k", "UPPER/k", " bkt/a b ", "bkt", "\tbkt/\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseLocation(s)
+		if err != nil {
+			return
+		}
+		if again, err := Parse(u.String()); err != nil || again != u {
+			t.Fatalf("ParseLocation(%q) = %+v, but %q parses to %+v, %v", s, u, u.String(), again, err)
+		}
+	})
+}
