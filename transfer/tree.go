@@ -485,7 +485,7 @@ func (e *Engine) treeSnapLocked(t *transfer, js *JobSnapshot) {
 		js.Size = js.Done
 	}
 	if t.running {
-		js.ETA = eta(js.Size, js.Done, js.Speed)
+		js.ETA = ETA(js.Size, js.Done, js.Speed)
 		if js.Listing {
 			js.ETA = 0
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -479,7 +480,7 @@ func (b *browserModel) row(i, w int) string {
 		line = padRight(e.name, nameW) + " " + padLeft("-", colSize) + " " + padRight("", colModified) + " " + padRight("", colClass)
 	default:
 		nameW := max(8, w-colMarker-colSize-colModified-colClass-3)
-		line = padRight(e.name, nameW) + " " + padLeft(formatSize(e.size), colSize) + " " + padRight(formatTime(e.modified), colModified) + " " + padRight(e.class, colClass)
+		line = padRight(e.name, nameW) + " " + padLeft(units.FormatSize(e.size), colSize) + " " + padRight(formatTime(e.modified), colModified) + " " + padRight(e.class, colClass)
 	}
 	line = strings.TrimRight(line, " ")
 	style := s.Text

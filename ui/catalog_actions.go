@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -72,7 +73,7 @@ func (m *Model) confirmDelete(bucket, key string, folder bool, sum transfer.Pref
 	if folder && sum.Objects == 0 {
 		return m.setNotice(name+" holds no objects: nothing to delete", false)
 	}
-	body := name + "\n" + fmt.Sprintf("%s, %s, will go.", plural(sum.Objects, "object"), formatSize(sum.Bytes))
+	body := name + "\n" + fmt.Sprintf("%s, %s, will go.", plural(sum.Objects, "object"), units.FormatSize(sum.Bytes))
 	switch versioning {
 	case "Enabled", "Suspended":
 		body += "\nThe bucket keeps versions: the delete adds a delete marker and the data stays, billed, as an older version (V shows deleted objects)."
@@ -93,7 +94,7 @@ func (m *Model) runDelete(bucket, key string, folder bool) tea.Cmd {
 	name := ossname.Join(bucket, key)
 	return m.startOp("deleting "+name, bucket, func(ctx context.Context, report func(string)) (string, error) {
 		progress := func(s transfer.DeleteSummary) {
-			report(fmt.Sprintf("deleting %s: %s (%s) gone…", name, plural(s.Objects, "object"), formatSize(s.Bytes)))
+			report(fmt.Sprintf("deleting %s: %s (%s) gone…", name, plural(s.Objects, "object"), units.FormatSize(s.Bytes)))
 		}
 		var sum transfer.DeleteSummary
 		var err error
@@ -104,7 +105,7 @@ func (m *Model) runDelete(bucket, key string, folder bool) tea.Cmd {
 		}
 		text := fmt.Sprintf("deleted %s: %s in %s", name, plural(sum.Objects, "object"), plural(sum.Batches, "request"))
 		if folder {
-			text = fmt.Sprintf("deleted %s: %s, %s, in %s", name, plural(sum.Objects, "object"), formatSize(sum.Bytes), plural(sum.Batches, "request"))
+			text = fmt.Sprintf("deleted %s: %s, %s, in %s", name, plural(sum.Objects, "object"), units.FormatSize(sum.Bytes), plural(sum.Batches, "request"))
 		}
 		if sum.Markers > 0 {
 			text += fmt.Sprintf(" · %s added (the data stays as older versions)", plural(sum.Markers, "delete marker"))
@@ -244,13 +245,13 @@ func (m *Model) runCopy(bucket string, e entry, dstBucket, dstKey string, move b
 	return m.startOp(verb+" "+src+" to "+dst, bucket, func(ctx context.Context, report func(string)) (string, error) {
 		if e.kind == kindFolder {
 			sum, err := a.CopyPrefix(ctx, bucket, e.key, dstBucket, dstKey, func(s transfer.CopySummary) {
-				report(fmt.Sprintf("%s %s: %s (%s) so far…", verb, src, plural(s.Objects, "object"), formatSize(s.Bytes)))
+				report(fmt.Sprintf("%s %s: %s (%s) so far…", verb, src, plural(s.Objects, "object"), units.FormatSize(s.Bytes)))
 			})
-			text := fmt.Sprintf("%s %s to %s: %s, %s", done, src, dst, plural(sum.Objects, "object"), formatSize(sum.Bytes))
+			text := fmt.Sprintf("%s %s to %s: %s, %s", done, src, dst, plural(sum.Objects, "object"), units.FormatSize(sum.Bytes))
 			return text, err
 		}
 		progress := func(doneBytes, total int64) {
-			report(fmt.Sprintf("%s %s: %s of %s…", verb, src, formatSize(doneBytes), formatSize(total)))
+			report(fmt.Sprintf("%s %s: %s of %s…", verb, src, units.FormatSize(doneBytes), units.FormatSize(total)))
 		}
 		s, d := transfer.ObjectRef{Bucket: bucket, Key: e.key}, transfer.ObjectRef{Bucket: dstBucket, Key: dstKey}
 		var res transfer.CopyResult
@@ -263,6 +264,6 @@ func (m *Model) runCopy(bucket string, e entry, dstBucket, dstKey string, move b
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s %s to %s (%s)", done, src, dst, formatSize(res.Bytes)), nil
+		return fmt.Sprintf("%s %s to %s (%s)", done, src, dst, units.FormatSize(res.Bytes)), nil
 	})
 }

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -70,7 +71,7 @@ func (m *Model) queueTable() bindingTable {
 		on(&k.Bandwidth, false, func() tea.Cmd {
 			cur := "0"
 			if m.win.BandwidthLimit > 0 {
-				cur = strings.ReplaceAll(formatSize(m.win.BandwidthLimit), " ", "")
+				cur = strings.ReplaceAll(units.FormatSize(m.win.BandwidthLimit), " ", "")
 			}
 			m.prompt = newTextPrompt(promptBandwidth, "Bandwidth limit", "for all jobs, per second (20MiB, 500k; 0 = none):", cur, "0", m.width)
 			return m.prompt.input.Focus()

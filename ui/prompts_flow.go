@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -200,7 +201,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.prompt = nil
 		text := "bandwidth limit: none"
 		if bps > 0 {
-			text = "bandwidth limit: " + formatSpeed(float64(bps))
+			text = "bandwidth limit: " + units.FormatSpeed(float64(bps))
 		}
 		return m.action("", "bandwidth", text, func() error { m.eng.SetBandwidthLimit(bps); return nil })
 	case promptActionText:

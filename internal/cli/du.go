@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 )
 
 const duSynopsis = "ossq du [flags] oss://BUCKET[/PREFIX/]"
@@ -134,7 +134,7 @@ func groupOf(rel string, depth int) string {
 
 func writeUsage(out *bufio.Writer, target ossname.URL, total *usage, groups map[string]*usage, depth int) {
 	row := func(objects, bytes int64, what string) {
-		fmt.Fprintf(out, "%10d  %15d  %10s  %s\n", objects, bytes, config.FormatSize(bytes), what)
+		fmt.Fprintf(out, "%10d  %15d  %10s  %s\n", objects, bytes, units.FormatSize(bytes), what)
 	}
 	fmt.Fprintf(out, "%10s  %15s  %10s  %s\n", "OBJECTS", "BYTES", "SIZE", "WHAT")
 	if depth > 0 {

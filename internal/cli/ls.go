@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -141,7 +141,7 @@ func textLines(human bool) lineFormat {
 		object: func(o transfer.Object) string {
 			size := fmt.Sprint(o.Size)
 			if human {
-				size = config.FormatSize(o.Size)
+				size = units.FormatSize(o.Size)
 			}
 			return fmt.Sprintf("%12s  %s  %s\n", size, formatTime(o.LastModified), display.Escape(o.Key))
 		},
@@ -227,7 +227,7 @@ func listVersions(ctx context.Context, s *session, target ossname.URL, recursive
 		for _, v := range page.Versions {
 			size := fmt.Sprint(v.Size)
 			if human {
-				size = config.FormatSize(v.Size)
+				size = units.FormatSize(v.Size)
 			}
 			var flags []string
 			if v.IsLatest {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -97,7 +97,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
-	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), units.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
 }
 
@@ -119,7 +119,7 @@ func (j *job) reportInterrupted(doneBytes int64) {
 		fmt.Fprintf(j.stderr, "ossq %s: stopped; no checkpoint was kept (--no-checkpoint), so running it again starts over:\n  %s\n", j.cmd, command)
 		return
 	}
-	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, config.FormatSize(doneBytes), command)
+	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, units.FormatSize(doneBytes), command)
 }
 
 // fullPathNotice is snap's notice, with a download's "saved as NAME" (the

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -89,7 +89,7 @@ func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store 
 		if err != nil {
 			return err
 		}
-		what += " (" + config.FormatSize(obj.Size) + ")"
+		what += " (" + units.FormatSize(obj.Size) + ")"
 		if note, err = versioningNote(ctx, cat, target.Bucket); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target
 	if err != nil {
 		return err
 	}
-	question := fmt.Sprintf("delete %s (%s) under %s%s?", plural(sum.Objects, "object", "objects"), config.FormatSize(sum.Bytes), display.Escape(target.String()), note)
+	question := fmt.Sprintf("delete %s (%s) under %s%s?", plural(sum.Objects, "object", "objects"), units.FormatSize(sum.Bytes), display.Escape(target.String()), note)
 	if err := r.confirm(yes, question); err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target
 	if err != nil {
 		return fmt.Errorf("deleted %d objects, then: %w", done.Objects, err)
 	}
-	line := fmt.Sprintf("deleted %s (%s) in %s", plural(done.Objects, "object", "objects"), config.FormatSize(done.Bytes), plural(done.Batches, "request", "requests"))
+	line := fmt.Sprintf("deleted %s (%s) in %s", plural(done.Objects, "object", "objects"), units.FormatSize(done.Bytes), plural(done.Batches, "request", "requests"))
 	if done.Markers > 0 {
 		line += fmt.Sprintf("; %d delete markers added, the data stays as older versions", done.Markers)
 	}

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"ossq/internal/config"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -109,7 +109,7 @@ func (j *job) deleteExtras(ctx context.Context, js transfer.JobSnapshot, out *js
 		return ExitFailure
 	}
 	question := fmt.Sprintf("delete %s (%s) from %s that %s no longer has?", plural(int(n), "item", "items"),
-		config.FormatSize(js.ExtrasBytes), where, j.plan.source)
+		units.FormatSize(js.ExtrasBytes), where, j.plan.source)
 	if err := j.confirm(f.yes, question); err != nil {
 		return ExitFailure
 	}
@@ -148,7 +148,7 @@ func (j *job) deleteExtras(ctx context.Context, js transfer.JobSnapshot, out *js
 		j.errorf("deleting: %s", describeError(err))
 		return ExitFailure
 	}
-	fmt.Fprintf(j.stderr, "deleted %s (%s) that %s no longer has\n", plural(deleted, "item", "items"), config.FormatSize(bytes), j.plan.source)
+	fmt.Fprintf(j.stderr, "deleted %s (%s) that %s no longer has\n", plural(deleted, "item", "items"), units.FormatSize(bytes), j.plan.source)
 	if failed > 0 {
 		return ExitFailure
 	}

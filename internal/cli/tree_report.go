@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -45,7 +45,7 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 	}
 	elapsed := time.Since(j.started).Round(100 * time.Millisecond)
 	if c.Filtered > 0 {
-		fmt.Fprintf(j.stderr, "filters: %d filtered out (%s)\n", c.Filtered, config.FormatSize(js.FilteredBytes))
+		fmt.Fprintf(j.stderr, "filters: %d filtered out (%s)\n", c.Filtered, units.FormatSize(js.FilteredBytes))
 	}
 	if c.Total == 0 && c.Filtered > 0 && snap.State == transfer.StateDone {
 		what := "download: the filters left out every object"
@@ -70,9 +70,9 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 	if c.Renamed > 0 {
 		what += fmt.Sprintf(", renamed %d whose destination existed", c.Renamed)
 	}
-	line := fmt.Sprintf("%s %s (%s in %s)", verb, what, config.FormatSize(js.Done), elapsed)
+	line := fmt.Sprintf("%s %s (%s in %s)", verb, what, units.FormatSize(js.Done), elapsed)
 	if c.Unchanged > 0 {
-		line += fmt.Sprintf("; %d unchanged (%s)", c.Unchanged, config.FormatSize(js.UnchangedBytes))
+		line += fmt.Sprintf("; %d unchanged (%s)", c.Unchanged, units.FormatSize(js.UnchangedBytes))
 	}
 	if c.Skipped > 0 {
 		line += fmt.Sprintf("; %d skipped", c.Skipped)

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -119,7 +119,7 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 			}
 			size := fmt.Sprint(u.Bytes)
 			if human {
-				size = config.FormatSize(u.Bytes)
+				size = units.FormatSize(u.Bytes)
 			}
 			fmt.Fprintf(out, "%s  %5d parts  %12s  %s  %s\n", formatTime(u.Initiated), u.Parts, size, u.UploadID,
 				display.Escape(ossname.URL{Bucket: u.Bucket, Key: u.Key}.String()))
@@ -132,7 +132,7 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 		token = next
 	}
 	out.Flush()
-	fmt.Fprintf(r.stderr, "%s under %s, %s of parts\n", plural(count, "incomplete upload", "incomplete uploads"), target, config.FormatSize(total))
+	fmt.Fprintf(r.stderr, "%s under %s, %s of parts\n", plural(count, "incomplete upload", "incomplete uploads"), target, units.FormatSize(total))
 	return nil
 }
 
@@ -148,7 +148,7 @@ func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store tran
 	if err := cat.AbortUpload(ctx, target.Bucket, target.Key, id); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.stderr, "aborted upload %s of %s: %s freed (%s)\n", id, display.Escape(target.String()), config.FormatSize(bytes), plural(len(parts), "part", "parts"))
+	fmt.Fprintf(r.stderr, "aborted upload %s of %s: %s freed (%s)\n", id, display.Escape(target.String()), units.FormatSize(bytes), plural(len(parts), "part", "parts"))
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target oss
 	for _, u := range ups {
 		total += u.Bytes
 	}
-	question := fmt.Sprintf("abort %s under %s, freeing %s?", plural(len(ups), "incomplete upload", "incomplete uploads"), target, config.FormatSize(total))
+	question := fmt.Sprintf("abort %s under %s, freeing %s?", plural(len(ups), "incomplete upload", "incomplete uploads"), target, units.FormatSize(total))
 	if err := r.confirm(yes, question); err != nil {
 		return err
 	}
@@ -174,6 +174,6 @@ func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target oss
 			return fmt.Errorf("aborted %d of %d; %s: %w", i, len(ups), u.UploadID, err)
 		}
 	}
-	fmt.Fprintf(r.stderr, "aborted %s, %s freed\n", plural(len(ups), "upload", "uploads"), config.FormatSize(total))
+	fmt.Fprintf(r.stderr, "aborted %s, %s freed\n", plural(len(ups), "upload", "uploads"), units.FormatSize(total))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 	"path/filepath"
 	"slices"
@@ -228,7 +229,7 @@ func setSize(target *int64, v any, lo, hi int64, zeroMeansNone bool) string {
 	case int64:
 		n = value
 	case string:
-		parsed, err := ParseSize(value)
+		parsed, err := units.ParseSize(value)
 		if err != nil {
 			return err.Error()
 		}
@@ -242,9 +243,9 @@ func setSize(target *int64, v any, lo, hi int64, zeroMeansNone bool) string {
 	}
 	if n < lo || n > hi {
 		if zeroMeansNone {
-			return fmt.Sprintf("out of range: allowed 0 (no limit) or at least %s", FormatSize(lo))
+			return fmt.Sprintf("out of range: allowed 0 (no limit) or at least %s", units.FormatSize(lo))
 		}
-		return fmt.Sprintf("out of range: allowed %s to %s", sizeBound(lo), FormatSize(hi))
+		return fmt.Sprintf("out of range: allowed %s to %s", sizeBound(lo), units.FormatSize(hi))
 	}
 	*target = n
 	return ""
@@ -254,7 +255,7 @@ func sizeBound(n int64) string {
 	if n == 0 {
 		return "0"
 	}
-	return FormatSize(n)
+	return units.FormatSize(n)
 }
 
 func setDuration(target *time.Duration, v any) string {

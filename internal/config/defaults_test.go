@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -66,7 +67,7 @@ func statedDefault(text, key string) (int64, error) {
 				if n, err := strconv.ParseInt(m[1], 10, 64); err == nil {
 					return n, nil
 				}
-				return ParseSize(m[1])
+				return units.ParseSize(m[1])
 			}
 		}
 		return 0, errNoStatedDefault
