@@ -331,23 +331,13 @@ func checkProxy(s string) string {
 	return "scheme must be http, https or socks5"
 }
 
-// checkBucket applies OSS bucket naming: 3–63 of a-z, 0-9 and "-", not
-// starting or ending with "-".
+// checkBucket applies OSS bucket naming; "" (no bucket) is fine.
 func checkBucket(s string) string {
 	if s == "" {
 		return ""
 	}
-	if len(s) < 3 || len(s) > 63 {
-		return "a bucket name has 3 to 63 characters"
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return "a bucket name has only lower-case letters, digits and hyphens"
-		}
-	}
-	if s[0] == '-' || s[len(s)-1] == '-' {
-		return "a bucket name cannot start or end with a hyphen"
+	if err := ossname.CheckBucket(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }
