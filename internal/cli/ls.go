@@ -26,7 +26,7 @@ func (r *runner) list(parent context.Context) int {
 	var conn connectionFlags
 	conn.register(fs)
 	recursive := fs.Bool("recursive", false, "list every object under the prefix, not just one level")
-	human := fs.Bool("human", false, "sizes as \"8 MiB\" instead of bytes")
+	human := fs.Bool("human", false, "sizes as \"8.0 MiB\" instead of bytes")
 	asJSON := fs.Bool("json", false, "one JSON object per line (NDJSON) with stable field names (see the README)")
 	versions := fs.Bool("versions", false, "list every version and delete marker (versioned buckets), newest first")
 	positional, err := parseArgs(fs, r.args)

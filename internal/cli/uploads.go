@@ -26,7 +26,7 @@ func (r *runner) uploads(parent context.Context) int {
 	fs := newFlagSet("uploads")
 	var conn connectionFlags
 	conn.register(fs)
-	human := fs.Bool("human", false, "ls: sizes as \"8 MiB\" instead of bytes")
+	human := fs.Bool("human", false, "ls: sizes as \"8.0 MiB\" instead of bytes")
 	asJSON := fs.Bool("json", false, "ls: one JSON object per line (NDJSON), fields in the README")
 	uploadID := fs.String("upload-id", "", "abort: the `ID` of the upload to abort")
 	all := fs.Bool("all", false, "abort: every incomplete upload under the prefix")
