@@ -20,6 +20,7 @@ import (
 	"ossq/internal/cli"
 	"ossq/internal/config"
 	"ossq/internal/ossemu"
+	"ossq/internal/ossname"
 	"ossq/internal/setup"
 	"ossq/transfer"
 	"ossq/ui"
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type tuiFlags struct {
 	setup.Overrides
 	demo, debug, noColor, showVersion bool
-	start                             string // oss://bucket/prefix/
+	start                             ossname.URL // where the browser opens
 }
 
 func parseTUIFlags(args []string, stdout, stderr io.Writer) (tuiFlags, int, bool) {
@@ -111,11 +112,16 @@ func parseTUIFlags(args []string, stdout, stderr io.Writer) (tuiFlags, int, bool
 	case len(rest) > 1:
 		fmt.Fprintf(stderr, "ossq: too many arguments: %s\n", strings.Join(rest, " "))
 		return f, exitUsage, true
-	case len(rest) == 1 && !strings.HasPrefix(rest[0], "oss://"):
+	case len(rest) == 1 && !ossname.IsURL(rest[0]):
 		fmt.Fprintf(stderr, "ossq: unknown command %q (run 'ossq --help')\n", rest[0])
 		return f, exitUsage, true
 	case len(rest) == 1:
-		f.start = rest[0]
+		start, err := ossname.Parse(rest[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "ossq: %v\n", err)
+			return f, exitUsage, true
+		}
+		f.start = start.AsPrefix() // the browser opens folders
 	}
 	return f, 0, false
 }
@@ -191,8 +197,8 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 	}()
 
 	bucket, prefix := conn.Profile.Bucket, ""
-	if f.start != "" {
-		bucket, prefix = splitOSSURL(f.start)
+	if f.start.Bucket != "" {
+		bucket, prefix = f.start.Bucket, f.start.Key
 	}
 	return ui.Run(ui.Deps{
 		Engine:      engine,
@@ -282,17 +288,6 @@ func openLog(stateDir string, debug bool) (*slog.Logger, func(), error) {
 	logger := slog.New(slog.NewTextHandler(file, &slog.HandlerOptions{Level: level}))
 	logger.Info("ossq starting", "version", version, "pid", os.Getpid())
 	return logger, func() { file.Close() }, nil
-}
-
-// splitOSSURL splits oss://bucket/prefix into its bucket and prefix; a
-// non-empty prefix is a folder, so it gets a trailing slash.
-func splitOSSURL(u string) (bucket, prefix string) {
-	rest := strings.TrimPrefix(u, "oss://")
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		prefix += "/"
-	}
-	return bucket, prefix
 }
 
 func randomHex(n int) string {

@@ -26,6 +26,7 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`, noStdout: true},
 		{args: []string{"--frobnicate"}, code: 2, stderr: "flag provided but not defined: -frobnicate", noStdout: true},
 		{args: []string{"oss://a/", "oss://b/"}, code: 2, stderr: "too many arguments"},
+		{args: []string{"oss://Bad/"}, code: 2, stderr: "only lower-case letters", noStdout: true},
 		{args: []string{"serve", "--rate", "fast"}, code: 2, stderr: "rate"},
 		{args: []string{"get"}, code: 2, stderr: "get"},
 		{args: []string{"ls", "--parallel", "3", "oss://x"}, code: 2, stderr: "parallel"},
@@ -52,7 +53,7 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
-func TestSplitOSSURL(t *testing.T) {
+func TestStartAddressOpensAFolder(t *testing.T) {
 	for in, want := range map[string][2]string{
 		"oss://bkt":          {"bkt", ""},
 		"oss://bkt/":         {"bkt", ""},
@@ -60,9 +61,10 @@ func TestSplitOSSURL(t *testing.T) {
 		"oss://bkt/a/b/":     {"bkt", "a/b/"},
 		"oss://bkt/日本語 dir/": {"bkt", "日本語 dir/"},
 	} {
-		b, p := splitOSSURL(in)
-		if b != want[0] || p != want[1] {
-			t.Errorf("splitOSSURL(%q) = %q, %q; want %q, %q", in, b, p, want[0], want[1])
+		var stdout, stderr bytes.Buffer
+		f, _, stop := parseTUIFlags([]string{in}, &stdout, &stderr)
+		if stop || f.start.Bucket != want[0] || f.start.Key != want[1] {
+			t.Errorf("%q opens %+v (stopped %v, %s); want %q, %q", in, f.start, stop, stderr.String(), want[0], want[1])
 		}
 	}
 }

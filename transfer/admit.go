@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -35,16 +36,16 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 	if spec.Bucket == "" {
 		return nil, errors.New("bucket is empty")
 	}
-	if spec.Key == "" || len(spec.Key) > 1023 {
-		return nil, fmt.Errorf("object key must be 1–1023 bytes, got %d", len(spec.Key))
+	if spec.Key == "" || len(spec.Key) > ossname.MaxKeyLen {
+		return nil, fmt.Errorf("object key must be 1–%d bytes, got %d", ossname.MaxKeyLen, len(spec.Key))
 	}
 	if spec.LocalPath == "" {
 		return nil, errors.New("local path is empty")
 	}
-	if spec.Parallel < 0 || spec.Parallel > maxParallel {
-		return nil, fmt.Errorf("parallel %d out of range (1–%d)", spec.Parallel, maxParallel)
+	if err := checkSpecParallel(spec.Parallel); err != nil {
+		return nil, err
 	}
-	if spec.PartSize < 0 || spec.PartSize > maxPartSize {
+	if spec.PartSize < 0 || spec.PartSize > ossname.MaxPartSize {
 		return nil, fmt.Errorf("part size %d out of range (1 B – 5 GiB)", spec.PartSize)
 	}
 	if err := e.checkPins(spec); err != nil {
@@ -231,4 +232,12 @@ func describeTarget(t *transfer) string {
 		return fmt.Sprintf("oss://%s/%s", t.spec.Bucket, t.spec.Key)
 	}
 	return t.spec.LocalPath
+}
+
+// checkSpecParallel allows a spec's 0 (the engine's setting) or OSS's range.
+func checkSpecParallel(n int) error {
+	if n == 0 {
+		return nil
+	}
+	return ossname.CheckParallel(n)
 }

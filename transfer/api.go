@@ -202,15 +202,16 @@ type Event struct {
 
 // Options are the engine's plain settings; main fills them from the config.
 type Options struct {
-	PartSize           int64  // bytes per part (0 = 8 MiB); uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
-	Parallel           int    // parts in flight per transfer (the seeds' thread_num; 0 = 4)
-	MaxActive          int    // jobs at once (0 = 3)
-	FileParallel       int    // items in flight per tree job (0 = 16)
-	MultipartThreshold int64  // below it: one GET / one PutObject (0 = PartSize)
+	// Zero values mean the Default constants (defaults.go).
+	PartSize           int64  // bytes per part; uploads use at least 100 KiB and grow it to stay ≤ 10,000 parts
+	Parallel           int    // parts in flight per transfer (the SDKs' thread_num)
+	MaxActive          int    // jobs at once
+	FileParallel       int    // items in flight per tree job
+	MultipartThreshold int64  // below it: one GET / one PutObject
 	StateDir           string // queue.json and queue.lock live here (required unless Ephemeral)
 	CheckpointDir      string // per-transfer checkpoints and destination locks ("" = StateDir/checkpoints)
 	BandwidthLimit     int64  // bytes/s across all transfers, 0 = none
-	Retries            int    // per part, for transient errors. 0 = the default 5, NOT none; negative = none (map a config's retries = 0 to -1)
+	Retries            int    // per part, for transient errors. 0 = DefaultRetries, NOT none; negative = none (map a config's retries = 0 to -1)
 	OnExists           OnExists
 	ResumeOnStart      bool
 	// Ephemeral is the headless mode for `ossq get/put`: no queue file and

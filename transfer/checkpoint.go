@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -114,7 +115,7 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 // 10,000 parts too. Anything beyond is a damaged or forged file.
 const (
 	maxCheckpointSize  = 48_800 << 30
-	maxCheckpointParts = 10000
+	maxCheckpointParts = ossname.MaxParts
 	// maxCheckpointBytes bounds the file read: 10,000 parts take under 1 MiB.
 	maxCheckpointBytes = 4 << 20
 )

@@ -5,6 +5,7 @@ package transfer
 
 import (
 	"fmt"
+	"ossq/internal/ossname"
 	"time"
 )
 
@@ -209,8 +210,8 @@ func (e *Engine) Move(id ID, delta int) error {
 // running transfer follows at once (extra workers start, or finishing ones
 // are not replaced).
 func (e *Engine) SetParallel(id ID, n int) error {
-	if n < 1 || n > maxParallel {
-		return fmt.Errorf("parallel %d out of range (1–%d)", n, maxParallel)
+	if err := ossname.CheckParallel(n); err != nil {
+		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossname"
 )
 
 // slowCompleteEnv is a server whose CompleteMultipartUpload assembles for
@@ -29,14 +30,14 @@ func slowCompleteEnv(t *testing.T, delay time.Duration, fileSize int) (*testEnv,
 	}
 	env.srv.SetFaults(ossemu.Faults{CompleteDelay: delay})
 	opts := env.testOptions()
-	opts.PartSize = minUploadPartSize
+	opts.PartSize = ossname.MinPartSize
 	return env, env.open(opts), src, data
 }
 
 // TestCompleteTimeoutGrowsWithParts: 31 parts give Complete 3.1 s more
 // than the 1 s read timeout, so a 2.5 s assembly is waited for, once.
 func TestCompleteTimeoutGrowsWithParts(t *testing.T) {
-	env, e, src, data := slowCompleteEnv(t, 2500*time.Millisecond, 31*minUploadPartSize)
+	env, e, src, data := slowCompleteEnv(t, 2500*time.Millisecond, 31*ossname.MinPartSize)
 	id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestCompleteTimeoutGrowsWithParts(t *testing.T) {
 // assembling), and waits for the object to appear with the file's size
 // and CRC64 instead of failing.
 func TestCompleteStillAssemblingIsWaitedFor(t *testing.T) {
-	env, e, src, data := slowCompleteEnv(t, 3*time.Second, 3*minUploadPartSize)
+	env, e, src, data := slowCompleteEnv(t, 3*time.Second, 3*ossname.MinPartSize)
 	id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
 	if err != nil {
 		t.Fatal(err)

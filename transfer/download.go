@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -40,8 +41,8 @@ func (e *Engine) downloadPartSize(t *transfer, size int64) (int64, bool) {
 		return max(size, 1), true
 	}
 	ps := t.partSize
-	if n := (size + ps - 1) / ps; n > 10000 {
-		ps = (size + 9999) / 10000
+	if n := (size + ps - 1) / ps; n > ossname.MaxParts {
+		ps = (size + ossname.MaxParts - 1) / ossname.MaxParts
 	}
 	return ps, false
 }

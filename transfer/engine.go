@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"sync"
 	"time"
@@ -14,13 +15,7 @@ import (
 )
 
 const (
-	defaultPartSize  = 8 << 20
-	defaultParallel  = 4
-	defaultMaxActive = 3
-	defaultRetries   = 5
-	maxParallel      = 100
-	maxPartSize      = 5 << 30
-	tickInterval     = 500 * time.Millisecond
+	tickInterval = 500 * time.Millisecond
 	// checkpointEvery bounds how often a checkpoint is written between part
 	// completions.
 	checkpointEvery = time.Second
@@ -148,37 +143,37 @@ var _ Logger = (*slog.Logger)(nil)
 
 func (o *Options) normalize() error {
 	if o.PartSize == 0 {
-		o.PartSize = defaultPartSize
+		o.PartSize = DefaultPartSize
 	}
-	if o.PartSize < 0 || o.PartSize > maxPartSize {
+	if o.PartSize < 0 || o.PartSize > ossname.MaxPartSize {
 		return fmt.Errorf("part size %d out of range (1 B – 5 GiB)", o.PartSize)
 	}
 	if o.Parallel == 0 {
-		o.Parallel = defaultParallel
+		o.Parallel = DefaultParallel
 	}
-	if o.Parallel < 1 || o.Parallel > maxParallel {
-		return fmt.Errorf("parallel %d out of range (1–%d)", o.Parallel, maxParallel)
+	if err := ossname.CheckParallel(o.Parallel); err != nil {
+		return err
 	}
 	if o.MaxActive == 0 {
-		o.MaxActive = defaultMaxActive
+		o.MaxActive = DefaultMaxActive
 	}
 	if o.MaxActive < 1 {
 		return fmt.Errorf("max active %d must be at least 1", o.MaxActive)
 	}
 	if o.FileParallel == 0 {
-		o.FileParallel = defaultFileParallel
+		o.FileParallel = DefaultFileParallel
 	}
-	if o.FileParallel < 1 || o.FileParallel > maxFileParallel {
-		return fmt.Errorf("files in flight %d out of range (1–%d)", o.FileParallel, maxFileParallel)
+	if o.FileParallel < 1 || o.FileParallel > MaxFileParallel {
+		return fmt.Errorf("files in flight %d out of range (1–%d)", o.FileParallel, MaxFileParallel)
 	}
 	if o.MultipartThreshold == 0 {
-		o.MultipartThreshold = o.PartSize
+		o.MultipartThreshold = DefaultMultipartThreshold
 	}
 	if o.MultipartThreshold < 0 {
 		return fmt.Errorf("multipart threshold %d is negative", o.MultipartThreshold)
 	}
 	if o.Retries == 0 {
-		o.Retries = defaultRetries
+		o.Retries = DefaultRetries
 	}
 	if o.Retries < 0 {
 		o.Retries = 0
@@ -293,7 +288,7 @@ func (e *Engine) restoreRecord(r queueRecord) {
 	t.err, t.errInfo, t.notice = r.Err, r.ErrInfo, r.Notice
 	t.size, t.savedDone, t.retries = r.Size, r.Done, r.Retries
 	if r.Parallel > 0 {
-		t.parallel = min(r.Parallel, maxParallel) // the file may have been edited
+		t.parallel = min(r.Parallel, ossname.MaxParallel) // the file may have been edited
 	}
 	t.added, t.finished = r.Added, r.Finished
 	e.setStateLocked(t, restoredState(t.state, e.opts.ResumeOnStart))

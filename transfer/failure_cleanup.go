@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"ossq/internal/units"
 )
 
 var (
@@ -46,7 +47,7 @@ func abandonsWork(err error) bool {
 // the whole file system of dir: it could never fit, however much is freed.
 func checkFits(dir *destDir, size int64) error {
 	if capacity, ok := fsCapacity(dir.path); ok && size > capacity {
-		return fmt.Errorf("%w: %s, the file system of %s holds %s in all", errNeverFits, humanBytes(size), dir.path, humanBytes(capacity))
+		return fmt.Errorf("%w: %s, the file system of %s holds %s in all", errNeverFits, units.FormatSize(size), dir.path, units.FormatSize(capacity))
 	}
 	return nil
 }
@@ -59,20 +60,7 @@ func diskFullDetail(err error, h *tempHandle, size int64) error {
 		return err
 	}
 	return fmt.Errorf("%w; the partial download is kept in %s (it takes %s of the %s file): free space and resume, or cancel to delete it",
-		err, h.path(), humanBytes(allocatedBytes(fi)), humanBytes(size))
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+		err, h.path(), units.FormatSize(allocatedBytes(fi)), units.FormatSize(size))
 }
 
 // discardAbandoned removes what a permanently failed transfer left (see

@@ -51,7 +51,10 @@ func (m *speedMeter) reset() {
 	m.mu.Unlock()
 }
 
-func eta(size, done int64, speed float64) time.Duration {
+// ETA is the time left to move size bytes with done moved at speed bytes/s;
+// 0 when unknown (no size, no speed, or nothing left). Snapshots carry it per
+// transfer and job; a front end summing several uses this same rule.
+func ETA(size, done int64, speed float64) time.Duration {
 	if size < 0 || speed < 1 || done >= size {
 		return 0
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"ossq/internal/ossname"
 	"slices"
 	"time"
 
@@ -130,11 +131,11 @@ func (e *Engine) restoreTree(r queueRecord) {
 	}
 	t := &transfer{id: r.ID, spec: r.Spec, size: r.Size, sizeHint: -1, added: r.Added, finished: r.Finished,
 		err: r.Err, errInfo: r.ErrInfo, notice: r.Notice, retries: r.Retries}
-	t.parallel = min(cmpOr(r.Parallel, e.opts.Parallel), maxParallel)
+	t.parallel = min(cmpOr(r.Parallel, e.opts.Parallel), ossname.MaxParallel)
 	t.partSize = cmpOr(r.Spec.PartSize, e.opts.PartSize)
 	t.lockPath = targetLockPath(e.opts.CheckpointDir, r.Spec)
 	fp := r.Tree.FileParallel
-	if fp < 1 || fp > maxFileParallel {
+	if fp < 1 || fp > MaxFileParallel {
 		fp = e.opts.FileParallel
 	}
 	t.tree = &treeState{store: e.db, root: r.Spec.LocalPath, prefix: r.Spec.Key, meta: m, fileParallel: fp,

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,8 +26,8 @@ func TestRestoredParallelIsClamped(t *testing.T) {
 	if !ok {
 		t.Fatal("restored entry missing")
 	}
-	if ts.Parallel != maxParallel {
-		t.Errorf("restored parallel %d, want it clamped to %d", ts.Parallel, maxParallel)
+	if ts.Parallel != ossname.MaxParallel {
+		t.Errorf("restored parallel %d, want it clamped to %d", ts.Parallel, ossname.MaxParallel)
 	}
 	// The first release's queue.json is imported once and moved aside.
 	if _, err := os.Stat(filepath.Join(opts.StateDir, queueFileName)); !os.IsNotExist(err) {

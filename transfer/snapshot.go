@@ -56,7 +56,7 @@ func (e *Engine) snapLocked(t *transfer, withParts bool) TransferSnapshot {
 	}
 	if t.running {
 		ts.Speed = t.speed.get()
-		ts.ETA = eta(t.size, ts.Done, ts.Speed)
+		ts.ETA = ETA(t.size, ts.Done, ts.Speed)
 	}
 	if t.tree == nil && t.state == StateDone && t.size >= 0 && t.notice != "skipped: destination exists" {
 		ts.Done = t.size

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -19,12 +20,6 @@ import (
 // queue entry. It is a transfer whose tree field is set: the engine's state
 // machine (pause, resume, cancel, close, retry) is the one every job uses;
 // what differs is the run (tree_run.go) and that its items live in the store.
-
-// defaultFileParallel is how many items of one tree are in flight at once.
-const defaultFileParallel = 16
-
-// maxFileParallel bounds files in flight per job.
-const maxFileParallel = 256
 
 // treeMeta is a tree's persisted progress, kept in its own bucket and
 // changed only by delta-applying transactions (see jobStore.updateTree),
@@ -244,8 +239,8 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	if spec.LocalPath == "" {
 		return nil, errors.New("local folder is empty")
 	}
-	if spec.Parallel < 0 || spec.Parallel > maxParallel {
-		return nil, fmt.Errorf("parallel %d out of range (1–%d)", spec.Parallel, maxParallel)
+	if err := checkSpecParallel(spec.Parallel); err != nil {
+		return nil, err
 	}
 	root, err := filepath.Abs(spec.LocalPath)
 	if err != nil {
@@ -276,8 +271,8 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/" // "photos" means the folder, not also "photos.txt"
 	}
-	if len(prefix) > 1023 {
-		return nil, fmt.Errorf("prefix must be at most 1023 bytes, got %d", len(prefix))
+	if len(prefix) > ossname.MaxKeyLen {
+		return nil, fmt.Errorf("prefix must be at most %d bytes, got %d", ossname.MaxKeyLen, len(prefix))
 	}
 	spec.Key, spec.LocalPath = prefix, root
 	e.recordProfile(&spec)
@@ -447,8 +442,8 @@ func (e *Engine) requeueTreeLocked(t *transfer) {
 
 // SetFileParallel changes how many items of a tree job are in flight.
 func (e *Engine) SetFileParallel(id ID, n int) error {
-	if n < 1 || n > maxFileParallel {
-		return fmt.Errorf("files in flight %d out of range (1–%d)", n, maxFileParallel)
+	if n < 1 || n > MaxFileParallel {
+		return fmt.Errorf("files in flight %d out of range (1–%d)", n, MaxFileParallel)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -490,7 +485,7 @@ func (e *Engine) treeSnapLocked(t *transfer, js *JobSnapshot) {
 		js.Size = js.Done
 	}
 	if t.running {
-		js.ETA = eta(js.Size, js.Done, js.Speed)
+		js.ETA = ETA(js.Size, js.Done, js.Speed)
 		if js.Listing {
 			js.ETA = 0
 		}

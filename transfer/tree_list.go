@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"ossq/internal/ossname"
 	"path/filepath"
 	"strings"
 	"time"
@@ -294,8 +295,8 @@ func walkedItem(prefix string, w WalkEntry) treeItem {
 		it.state, it.reason, it.fixed = ItemSkipped, w.Reason, true
 		it.size = 0
 	}
-	if it.state == ItemPending && len(it.key) > 1023 {
-		it.state, it.reason, it.fixed = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's 1023", len(it.key)), true
+	if it.state == ItemPending && len(it.key) > ossname.MaxKeyLen {
+		it.state, it.reason, it.fixed = ItemSkipped, fmt.Sprintf("key would be %d bytes, over OSS's %d", len(it.key), ossname.MaxKeyLen), true
 	}
 	return it
 }

@@ -10,20 +10,15 @@ import (
 	"time"
 
 	"ossq/internal/crc64x"
-)
-
-// OSS multipart limits.
-const (
-	minUploadPartSize = 100 << 10
-	maxUploadParts    = 10000
+	"ossq/internal/ossname"
 )
 
 // uploadPartSize applies OSS's limits: every part but the last ≥ 100 KiB,
 // at most 10,000 parts (grow the part size if needed).
 func uploadPartSize(size, want int64) int64 {
-	ps := max(want, minUploadPartSize)
-	if (size+ps-1)/ps > maxUploadParts {
-		ps = (size + maxUploadParts - 1) / maxUploadParts
+	ps := max(want, ossname.MinPartSize)
+	if (size+ps-1)/ps > ossname.MaxParts {
+		ps = (size + ossname.MaxParts - 1) / ossname.MaxParts
 		ps = (ps + 4095) &^ 4095
 	}
 	return ps
@@ -60,7 +55,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 
 	// PutObject takes at most 5 GiB, whatever the threshold says.
 	// An upload taking over a multipart upload stays multipart.
-	if t.spec.AdoptUploadID == "" && stamp.size < e.opts.MultipartThreshold && stamp.size <= maxPartSize {
+	if t.spec.AdoptUploadID == "" && stamp.size < e.opts.MultipartThreshold && stamp.size <= ossname.MaxPutSize {
 		return e.uploadSingle(ctx, t, f, stamp)
 	}
 	partSize := uploadPartSize(stamp.size, t.partSize)
@@ -213,7 +208,7 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 		reason = "local file changed since the checkpoint (size or modification time)"
 	case cp.UploadID == "":
 		reason = "checkpoint has no upload ID"
-	case cp.PartSize < minUploadPartSize && cp.Size > cp.PartSize:
+	case cp.PartSize < ossname.MinPartSize && cp.Size > cp.PartSize:
 		reason = "checkpoint has an invalid part size"
 	}
 	if reason == "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"ossq/internal/crc64x"
+	"ossq/internal/ossname"
 )
 
 // Taking over an incomplete multipart upload (one left by a killed run, or
@@ -72,10 +73,10 @@ func checkUploadParts(ctx context.Context, f io.ReaderAt, size, partSize int64, 
 	switch {
 	case len(listed) == 0:
 		uc.Reason = "no parts were uploaded"
-	case partSize < minUploadPartSize && size > partSize:
+	case partSize < ossname.MinPartSize && size > partSize:
 		uc.Reason = fmt.Sprintf("its parts (%d bytes) are smaller than OSS's minimum part", partSize)
-	case partCount(size, partSize) > maxUploadParts:
-		uc.Reason = fmt.Sprintf("its part size %d would need more than %d parts for this file", partSize, maxUploadParts)
+	case partCount(size, partSize) > ossname.MaxParts:
+		uc.Reason = fmt.Sprintf("its part size %d would need more than %d parts for this file", partSize, ossname.MaxParts)
 	}
 	if uc.Reason != "" {
 		return uc

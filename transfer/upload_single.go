@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"ossq/internal/ossname"
 )
 
 // maxStableAttempts bounds how often a single-request upload is sent
@@ -46,7 +47,7 @@ func (e *Engine) uploadSingle(ctx context.Context, t *transfer, f *os.File, stam
 				p.state.Store(partFailed)
 				return err
 			}
-			if stamp.size > maxPartSize || stamp.size >= e.opts.MultipartThreshold {
+			if stamp.size > ossname.MaxPutSize || stamp.size >= e.opts.MultipartThreshold {
 				return fmt.Errorf("local file grew to %d bytes while it was uploaded: %w", stamp.size, errObjectChanged)
 			}
 			e.noticef(t, "local file changed while it was uploaded (%s); sending it again (attempt %d of %d)", reason, attempt, maxStableAttempts)

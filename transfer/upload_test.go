@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossname"
 )
 
 func TestUploadRoundTrip(t *testing.T) {
@@ -209,7 +210,7 @@ func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
 func TestUploadPartSizeLimits(t *testing.T) {
 	cases := []struct{ size, want, got int64 }{
 		{10 << 20, 8 << 20, 8 << 20},
-		{10 << 20, 1, minUploadPartSize},
+		{10 << 20, 1, ossname.MinPartSize},
 		{100 << 30, 1 << 20, 10739712}, // ceil(100 GiB / 10000) rounded up to 4 KiB
 	}
 	for _, c := range cases {
@@ -217,7 +218,7 @@ func TestUploadPartSizeLimits(t *testing.T) {
 		if ps != c.got {
 			t.Errorf("uploadPartSize(%d, %d) = %d, want %d", c.size, c.want, ps, c.got)
 		}
-		if n := partCount(c.size, ps); n > maxUploadParts {
+		if n := partCount(c.size, ps); n > ossname.MaxParts {
 			t.Errorf("size %d: %d parts", c.size, n)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -124,7 +126,7 @@ func (b *browserModel) location() string {
 	if b.bucket == "" {
 		return "oss://"
 	}
-	return displayName("oss://" + b.bucket + "/" + b.prefix)
+	return displayName(ossname.Join(b.bucket, b.prefix))
 }
 
 // reset empties the listing and starts generation seq+1; it returns the new
@@ -478,7 +480,7 @@ func (b *browserModel) row(i, w int) string {
 		line = padRight(e.name, nameW) + " " + padLeft("-", colSize) + " " + padRight("", colModified) + " " + padRight("", colClass)
 	default:
 		nameW := max(8, w-colMarker-colSize-colModified-colClass-3)
-		line = padRight(e.name, nameW) + " " + padLeft(formatSize(e.size), colSize) + " " + padRight(formatTime(e.modified), colModified) + " " + padRight(e.class, colClass)
+		line = padRight(e.name, nameW) + " " + padLeft(units.FormatSize(e.size), colSize) + " " + padRight(formatTime(e.modified), colModified) + " " + padRight(e.class, colClass)
 	}
 	line = strings.TrimRight(line, " ")
 	style := s.Text

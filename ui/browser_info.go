@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -43,7 +44,7 @@ func (b *browserModel) infoView(w int) string {
 		lines = append(lines, s.Error.Render(truncate(displayName(b.info.err), w)))
 	default:
 		o := b.info.obj
-		kv("Size", fmt.Sprintf("%s (%d bytes)", formatSize(o.Size), o.Size))
+		kv("Size", fmt.Sprintf("%s (%d bytes)", units.FormatSize(o.Size), o.Size))
 		kv("Modified", formatTime(o.LastModified))
 		kv("ETag", o.ETag)
 		kv("CRC64", o.CRC64)

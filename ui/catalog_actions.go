@@ -10,6 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -63,7 +65,7 @@ func (m *Model) planDelete(e entry) tea.Cmd {
 }
 
 func (m *Model) confirmDelete(bucket, key string, folder bool, sum transfer.PrefixSummary, versioning string, err error) tea.Cmd {
-	name := "oss://" + bucket + "/" + key
+	name := ossname.Join(bucket, key)
 	if err != nil {
 		return m.setNotice("delete "+name+": "+shortError(err), true)
 	}
@@ -71,7 +73,7 @@ func (m *Model) confirmDelete(bucket, key string, folder bool, sum transfer.Pref
 	if folder && sum.Objects == 0 {
 		return m.setNotice(name+" holds no objects: nothing to delete", false)
 	}
-	body := name + "\n" + fmt.Sprintf("%s, %s, will go.", plural(sum.Objects, "object"), formatSize(sum.Bytes))
+	body := name + "\n" + fmt.Sprintf("%s, %s, will go.", plural(sum.Objects, "object"), units.FormatSize(sum.Bytes))
 	switch versioning {
 	case "Enabled", "Suspended":
 		body += "\nThe bucket keeps versions: the delete adds a delete marker and the data stays, billed, as an older version (V shows deleted objects)."
@@ -89,10 +91,10 @@ func (m *Model) confirmDelete(bucket, key string, folder bool, sum transfer.Pref
 
 func (m *Model) runDelete(bucket, key string, folder bool) tea.Cmd {
 	a := m.actions()
-	name := "oss://" + bucket + "/" + key
+	name := ossname.Join(bucket, key)
 	return m.startOp("deleting "+name, bucket, func(ctx context.Context, report func(string)) (string, error) {
 		progress := func(s transfer.DeleteSummary) {
-			report(fmt.Sprintf("deleting %s: %s (%s) gone…", name, plural(s.Objects, "object"), formatSize(s.Bytes)))
+			report(fmt.Sprintf("deleting %s: %s (%s) gone…", name, plural(s.Objects, "object"), units.FormatSize(s.Bytes)))
 		}
 		var sum transfer.DeleteSummary
 		var err error
@@ -103,7 +105,7 @@ func (m *Model) runDelete(bucket, key string, folder bool) tea.Cmd {
 		}
 		text := fmt.Sprintf("deleted %s: %s in %s", name, plural(sum.Objects, "object"), plural(sum.Batches, "request"))
 		if folder {
-			text = fmt.Sprintf("deleted %s: %s, %s, in %s", name, plural(sum.Objects, "object"), formatSize(sum.Bytes), plural(sum.Batches, "request"))
+			text = fmt.Sprintf("deleted %s: %s, %s, in %s", name, plural(sum.Objects, "object"), units.FormatSize(sum.Bytes), plural(sum.Batches, "request"))
 		}
 		if sum.Markers > 0 {
 			text += fmt.Sprintf(" · %s added (the data stays as older versions)", plural(sum.Markers, "delete marker"))
@@ -141,7 +143,7 @@ func (m *Model) openSharePrompt(key string) tea.Cmd {
 // showShare copies the link to the clipboard (OSC 52) and shows it. The
 // log says it was shared, never the link: it is a key to the object.
 func (m *Model) showShare(bucket, key, expiry string, p transfer.Presigned, err error) tea.Cmd {
-	name := "oss://" + bucket + "/" + key
+	name := ossname.Join(bucket, key)
 	if err != nil {
 		return m.setNotice("share "+name+": "+shortError(err), true)
 	}
@@ -204,7 +206,7 @@ func (m *Model) openCopyPrompt(e entry, move bool) tea.Cmd {
 	if move {
 		verb = "Move"
 	}
-	src := "oss://" + bucket + "/" + e.key
+	src := ossname.Join(bucket, e.key)
 	body := "To oss://bucket/key (ending in / keeps the name):"
 	switch {
 	case e.kind == kindFolder:
@@ -214,17 +216,17 @@ func (m *Model) openCopyPrompt(e entry, move bool) tea.Cmd {
 	}
 	m.prompt = newTextPrompt(promptActionText, verb+" "+src, body, src, "oss://bucket/key", m.width)
 	m.prompt.submit = func(m *Model, value string) (tea.Cmd, error) {
-		dstBucket, dstKey, err := parseOSSDest(value)
+		dst, err := ossname.ParseLocation(value)
 		if err != nil {
 			return nil, err
 		}
-		folder := e.kind == kindFolder
 		switch {
-		case folder && !strings.HasSuffix(dstKey, "/") && dstKey != "":
-			dstKey += "/"
-		case !folder && (dstKey == "" || strings.HasSuffix(dstKey, "/")):
-			dstKey += localName(e.key) // into a folder: keep the name
+		case e.kind == kindFolder:
+			dst = dst.AsPrefix()
+		case dst.IsPrefix():
+			dst.Key += ossname.Base(e.key) // into a folder: keep the name
 		}
+		dstBucket, dstKey := dst.Bucket, dst.Key
 		if dstBucket == bucket && dstKey == e.key {
 			return nil, errors.New("that is where it is: name another key or bucket")
 		}
@@ -235,7 +237,7 @@ func (m *Model) openCopyPrompt(e entry, move bool) tea.Cmd {
 
 func (m *Model) runCopy(bucket string, e entry, dstBucket, dstKey string, move bool) tea.Cmd {
 	a := m.actions()
-	src, dst := "oss://"+bucket+"/"+e.key, "oss://"+dstBucket+"/"+dstKey
+	src, dst := ossname.Join(bucket, e.key), ossname.Join(dstBucket, dstKey)
 	verb, done := "copying", "copied"
 	if move {
 		verb, done = "moving", "moved"
@@ -243,13 +245,13 @@ func (m *Model) runCopy(bucket string, e entry, dstBucket, dstKey string, move b
 	return m.startOp(verb+" "+src+" to "+dst, bucket, func(ctx context.Context, report func(string)) (string, error) {
 		if e.kind == kindFolder {
 			sum, err := a.CopyPrefix(ctx, bucket, e.key, dstBucket, dstKey, func(s transfer.CopySummary) {
-				report(fmt.Sprintf("%s %s: %s (%s) so far…", verb, src, plural(s.Objects, "object"), formatSize(s.Bytes)))
+				report(fmt.Sprintf("%s %s: %s (%s) so far…", verb, src, plural(s.Objects, "object"), units.FormatSize(s.Bytes)))
 			})
-			text := fmt.Sprintf("%s %s to %s: %s, %s", done, src, dst, plural(sum.Objects, "object"), formatSize(sum.Bytes))
+			text := fmt.Sprintf("%s %s to %s: %s, %s", done, src, dst, plural(sum.Objects, "object"), units.FormatSize(sum.Bytes))
 			return text, err
 		}
 		progress := func(doneBytes, total int64) {
-			report(fmt.Sprintf("%s %s: %s of %s…", verb, src, formatSize(doneBytes), formatSize(total)))
+			report(fmt.Sprintf("%s %s: %s of %s…", verb, src, units.FormatSize(doneBytes), units.FormatSize(total)))
 		}
 		s, d := transfer.ObjectRef{Bucket: bucket, Key: e.key}, transfer.ObjectRef{Bucket: dstBucket, Key: dstKey}
 		var res transfer.CopyResult
@@ -262,20 +264,6 @@ func (m *Model) runCopy(bucket string, e entry, dstBucket, dstKey string, move b
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%s %s to %s (%s)", done, src, dst, formatSize(res.Bytes)), nil
+		return fmt.Sprintf("%s %s to %s (%s)", done, src, dst, units.FormatSize(res.Bytes)), nil
 	})
-}
-
-// parseOSSDest reads "oss://bucket/key" (or "bucket/key"): the bucket must
-// be a valid name; the key may be empty (the bucket's top) or a folder.
-func parseOSSDest(s string) (bucket, key string, err error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "oss://")
-	bucket, key, _ = strings.Cut(s, "/")
-	if err := validBucketName(bucket); err != nil {
-		return "", "", err
-	}
-	if strings.HasPrefix(key, "/") {
-		return "", "", fmt.Errorf("key %q: must not start with /", key)
-	}
-	return bucket, key, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -96,7 +97,7 @@ func formatAge(now, t time.Time) string {
 	case days >= 1:
 		return fmt.Sprintf("%dd%02dh", days, int(d%(24*time.Hour)/time.Hour))
 	}
-	return formatETA(max(d, time.Second))
+	return units.FormatETA(max(d, time.Second))
 }
 
 // uploadsModel lists the incomplete multipart uploads of a bucket or prefix.
@@ -152,12 +153,12 @@ func (u *uploadsModel) View() string {
 	w := max(20, u.width) - colMarker
 	keyW := max(8, w-colAge-colParts-colSize-colUploadID-4)
 	head := "  " + padRight("Key", keyW) + " " + padLeft("Age", colAge) + " " + padLeft("Parts", colParts) + " " + padLeft("Size", colSize) + " " + "Upload ID"
-	status := fmt.Sprintf("%s · %s of parts (billed until completed or aborted)", plural(len(u.uploads), "incomplete upload"), formatSize(u.totalBytes()))
+	status := fmt.Sprintf("%s · %s of parts (billed until completed or aborted)", plural(len(u.uploads), "incomplete upload"), units.FormatSize(u.totalBytes()))
 	return u.frame("Incomplete uploads under oss://"+u.bucket+"/"+u.prefix, head,
 		"no incomplete multipart uploads here", status, func(i, w int) string {
 			x := &u.uploads[i]
 			return padRight(displayName(strings.TrimPrefix(x.Key, u.prefix)), keyW) + " " + padLeft(formatAge(u.now, x.Initiated), colAge) + " " +
-				padLeft(fmt.Sprint(x.Parts), colParts) + " " + padLeft(formatSize(x.Bytes), colSize) + " " + truncate(x.UploadID, colUploadID)
+				padLeft(fmt.Sprint(x.Parts), colParts) + " " + padLeft(units.FormatSize(x.Bytes), colSize) + " " + truncate(x.UploadID, colUploadID)
 		})
 }
 
@@ -208,7 +209,7 @@ func (v *versionsModel) View() string {
 	return v.frame("Versions of oss://"+v.bucket+"/"+v.key, head, "no versions (the object is gone, or the bucket was never versioned)", status,
 		func(i, w int) string {
 			x := &v.versions[i]
-			size := formatSize(x.Size)
+			size := units.FormatSize(x.Size)
 			if x.DeleteMarker {
 				size = "-"
 			}
@@ -254,7 +255,7 @@ func (d *deletedModel) View() string {
 			x := &d.objects[i]
 			size, ver := "-", "(only markers)"
 			if x.Last.VersionID != "" {
-				size, ver = formatSize(x.Last.Size), x.Last.VersionID
+				size, ver = units.FormatSize(x.Last.Size), x.Last.VersionID
 			}
 			return padRight(displayName(strings.TrimPrefix(x.Key, d.prefix)), nameW) + " " + padRight(formatTime(x.DeletedAt), colModified) + " " +
 				padLeft(size, colSize) + " " + truncate(ver, colVersion)

@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -82,7 +83,7 @@ type destItem struct {
 // name is what a notice or the log calls the item.
 func (it destItem) name() string {
 	if it.upload {
-		return "oss://" + it.target.bucket + "/" + it.target.key
+		return ossname.Join(it.target.bucket, it.target.key)
 	}
 	return it.dest
 }
@@ -216,15 +217,6 @@ func headCmd(cat Catalog, bucket, key string, forDownload bool) tea.Cmd {
 	}
 }
 
-// localName is the local file or folder name for an OSS key or prefix.
-func localName(key string) string {
-	name := strings.TrimSuffix(key, "/")
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
-}
-
 // checkDestCmd resolves each target's destination under dir and stats it.
 func checkDestCmd(targets []downloadTarget, dir string) tea.Cmd {
 	return func() tea.Msg {
@@ -241,11 +233,7 @@ func checkDestCmd(targets []downloadTarget, dir string) tea.Cmd {
 		}
 		items := make([]destItem, 0, len(targets))
 		for _, t := range targets {
-			name := localName(t.key)
-			if name == "" || name == "." || name == ".." {
-				name = t.bucket
-			}
-			dest := filepath.Join(abs, name)
+			dest := filepath.Join(abs, ossname.URL{Bucket: t.bucket, Key: t.key}.FolderName())
 			_, statErr := os.Lstat(dest)
 			it := destItem{target: t, dest: dest, exists: statErr == nil}
 			if it.exists && t.folder {
@@ -320,9 +308,9 @@ func specName(s transfer.Spec) string {
 		return s.LocalPath
 	}
 	if s.VersionID != "" {
-		return "oss://" + s.Bucket + "/" + s.Key + " (version " + s.VersionID + ")"
+		return ossname.Join(s.Bucket, s.Key) + " (version " + s.VersionID + ")"
 	}
-	return "oss://" + s.Bucket + "/" + s.Key
+	return ossname.Join(s.Bucket, s.Key)
 }
 
 // readDirCmd lists a local folder for the picker: folders first, then files.

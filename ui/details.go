@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -165,15 +166,15 @@ func (d *detailsModel) build() {
 	}
 	failed := t.State == transfer.StateFailed
 	frac := jobFraction(t)
-	status := fmt.Sprintf("%s · %s · %s / %s", d.state, strings.TrimSpace(pctText(frac, failed)), formatSize(t.Done), formatSize(t.Size))
+	status := fmt.Sprintf("%s · %s · %s / %s", d.state, strings.TrimSpace(pctText(frac, failed)), units.FormatSize(t.Done), units.FormatSize(t.Size))
 	if t.State.Active() && d.seq == 0 {
-		status += " · " + formatSpeed(t.Speed) + " · ETA " + formatETA(t.ETA)
+		status += " · " + units.FormatSpeed(t.Speed) + " · ETA " + units.FormatETA(t.ETA)
 	}
 	lines = append(lines, s.stateStyle(t.State).Render(truncate(status, w)))
 	if d.seq == 0 {
 		partSize := "-"
 		if t.PartSize > 0 {
-			partSize = formatSize(t.PartSize)
+			partSize = units.FormatSize(t.PartSize)
 		}
 		kv("Settings", fmt.Sprintf("parallel %d · part size %s · retries so far %d", t.Parallel, partSize, t.Retries))
 		cp := t.CheckpointPath
@@ -319,13 +320,13 @@ func partBarLine(s *Styles, p *transfer.PartSnapshot, w int) string {
 	fixed := partRowFixed
 	rng := ""
 	if w >= partRangeWidth {
-		rng = s.Faint.Render(padRight(formatSize(p.Offset)+"–"+formatSize(p.Offset+p.Size), 21)) + " "
+		rng = s.Faint.Render(padRight(units.FormatSize(p.Offset)+"–"+units.FormatSize(p.Offset+p.Size), 21)) + " "
 	} else {
 		fixed -= 22
 	}
 	barW := max(4, w-fixed)
 	st := shownPartState(p)
-	bytes := formatSize(p.Done) + " / " + formatSize(p.Size)
+	bytes := units.FormatSize(p.Done) + " / " + units.FormatSize(p.Size)
 	label := string(st)
 	if st == transfer.PartFailed {
 		label = "✗ failed"

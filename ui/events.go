@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -94,7 +95,7 @@ func (m *Model) handleHead(msg headMsg) tea.Cmd {
 		m.notice = ""
 		if transfer.NeedsRestore(msg.obj) {
 			m.openRestorePrompt(msg.bucket, msg.key)
-			m.prompt.title = "Archived: restore before downloading? " + displayName(localName(msg.key))
+			m.prompt.title = "Archived: restore before downloading? " + displayName(ossname.Base(msg.key))
 			if restoreHint(msg.obj) != "" && msg.obj.Restore != "" {
 				return m.setNotice("a restore is under way: "+restoreHint(msg.obj), false)
 			}
@@ -121,7 +122,7 @@ func (m *Model) handleHead(msg headMsg) tea.Cmd {
 func (m *Model) handleRestore(msg restoreMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	var oe *transfer.OSSError
-	name := displayName(localName(msg.key))
+	name := displayName(ossname.Base(msg.key))
 	switch {
 	case msg.err == nil:
 		cmds = append(cmds, m.setNotice("restore requested: "+name+
@@ -162,7 +163,7 @@ func (m *Model) handleRestorePoll(msg restorePollMsg) tea.Cmd {
 	delete(m.restoring, id)
 	cmd := m.setNotice(fmt.Sprintf("restore finished: oss://%s can be downloaded now", displayName(id)), false)
 	if m.prompt == nil {
-		m.prompt = newConfirmPrompt(promptRestoreDone, "Restore finished: "+displayName(localName(msg.key)),
+		m.prompt = newConfirmPrompt(promptRestoreDone, "Restore finished: "+displayName(ossname.Base(msg.key)),
 			"oss://"+id+" can be downloaded now. Download it?")
 		m.prompt.targets = []downloadTarget{{bucket: msg.bucket, key: msg.key}}
 	}

@@ -1,70 +1,15 @@
 package ui
 
 import (
-	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/units"
 )
-
-var sizeUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-
-// formatSize renders a byte count with binary units: "0 B", "1023 B",
-// "1.0 KiB", "12.3 MiB", "512 GiB". Negative means unknown.
-func formatSize(n int64) string {
-	if n < 0 {
-		return "?"
-	}
-	if n < 1024 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	v := float64(n)
-	unit := 0
-	for v >= 1024 && unit < len(sizeUnits)-1 {
-		v /= 1024
-		unit++
-	}
-	if v >= 100 {
-		return fmt.Sprintf("%.0f %s", v, sizeUnits[unit])
-	}
-	return fmt.Sprintf("%.1f %s", v, sizeUnits[unit])
-}
-
-// formatSpeed renders bytes per second; zero or less renders as "-".
-func formatSpeed(bps float64) string {
-	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
-		return "-"
-	}
-	return formatSize(int64(bps)) + "/s"
-}
-
-// formatETA renders a remaining time compactly: "45s", "3m05s", "2h10m".
-func formatETA(d time.Duration) string {
-	if d <= 0 {
-		return "-"
-	}
-	d = d.Round(time.Second)
-	h := int(d / time.Hour)
-	m := int(d % time.Hour / time.Minute)
-	s := int(d % time.Minute / time.Second)
-	switch {
-	case h >= 100:
-		return ">99h"
-	case h > 0:
-		return fmt.Sprintf("%dh%02dm", h, m)
-	case m > 0:
-		return fmt.Sprintf("%dm%02ds", m, s)
-	default:
-		return fmt.Sprintf("%ds", s)
-	}
-}
 
 // formatTime renders a listing timestamp in UTC so output does not depend
 // on the machine's zone; the zero time renders as "-".
@@ -82,7 +27,7 @@ func parseSize(s string) (int64, error) {
 	case "", "none", "off":
 		return 0, nil
 	}
-	return config.ParseSize(s)
+	return units.ParseSize(s)
 }
 
 // truncate cuts s to at most w cells, ending in "…" when cut.

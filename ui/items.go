@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -145,7 +146,7 @@ func itemLine(s *Styles, x *transfer.ItemSnapshot, nameW int) string {
 		name += "  — " + displayName(x.Reason)
 	}
 	line := s.textWrap.render(padRight(truncate(name, nameW), nameW)) + " " + style.render(padRight(st, colItemState)) + " " +
-		s.faintWrap.render(padLeft(formatSize(x.Size), colItemSize)) + " " + s.textWrap.render(padLeft(fmt.Sprintf("%3.0f%%", frac*100), colItemPct))
+		s.faintWrap.render(padLeft(units.FormatSize(x.Size), colItemSize)) + " " + s.textWrap.render(padLeft(fmt.Sprintf("%3.0f%%", frac*100), colItemPct))
 	return line
 }
 

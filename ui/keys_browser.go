@@ -5,6 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -222,7 +223,7 @@ func (m *Model) browserDownload() tea.Cmd {
 }
 
 func (m *Model) openDownloadPrompt(targets []downloadTarget) {
-	what := "oss://" + targets[0].bucket + "/" + targets[0].key
+	what := ossname.Join(targets[0].bucket, targets[0].key)
 	if len(targets) > 1 {
 		what = fmt.Sprintf("%d selected items", len(targets))
 	}
@@ -244,7 +245,7 @@ func (m *Model) openPicker() tea.Cmd {
 		dir = m.deps.Options.DownloadDir
 	}
 	m.picker.open(dir)
-	m.picker.target = "oss://" + m.browser.bucket + "/" + m.browser.prefix
+	m.picker.target = ossname.Join(m.browser.bucket, m.browser.prefix)
 	return readDirCmd(dir)
 }
 

@@ -9,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -34,7 +36,7 @@ func (m *Model) uploadsTable() bindingTable {
 			up := *x
 			m.prompt = newConfirmPrompt(promptAction, "Abort this incomplete upload?",
 				fmt.Sprintf("oss://%s/%s\nupload %s · %s in %s are deleted; the upload cannot be resumed after.",
-					up.Bucket, up.Key, up.UploadID, formatSize(up.Bytes), plural(up.Parts, "part")))
+					up.Bucket, up.Key, up.UploadID, units.FormatSize(up.Bytes), plural(up.Parts, "part")))
 			m.prompt.confirm = func(m *Model) tea.Cmd { return m.abortUploads([]transfer.IncompleteUpload{up}) }
 			return nil
 		}),
@@ -45,7 +47,7 @@ func (m *Model) uploadsTable() bindingTable {
 				title = "Abort the one incomplete upload here?"
 			}
 			m.prompt = newConfirmPrompt(promptAction, title,
-				fmt.Sprintf("oss://%s/%s\nThis frees %s of billed parts; none of them can be resumed after.", u.bucket, u.prefix, formatSize(u.totalBytes())))
+				fmt.Sprintf("oss://%s/%s\nThis frees %s of billed parts; none of them can be resumed after.", u.bucket, u.prefix, units.FormatSize(u.totalBytes())))
 			m.prompt.confirm = func(m *Model) tea.Cmd { return m.abortUploads(ups) }
 			return nil
 		}),
@@ -83,15 +85,15 @@ func (m *Model) abortUploads(ups []transfer.IncompleteUpload) tea.Cmd {
 		var freed int64
 		for i, u := range ups {
 			if err := a.AbortUpload(ctx, u.Bucket, u.Key, u.UploadID); err != nil {
-				return fmt.Sprintf("aborted %d of %d (%s freed)", i, len(ups), formatSize(freed)), fmt.Errorf("oss://%s/%s: %w", u.Bucket, u.Key, err)
+				return fmt.Sprintf("aborted %d of %d (%s freed)", i, len(ups), units.FormatSize(freed)), fmt.Errorf("oss://%s/%s: %w", u.Bucket, u.Key, err)
 			}
 			freed += u.Bytes
 			report(fmt.Sprintf("aborted %d of %d incomplete uploads…", i+1, len(ups)))
 		}
 		if len(ups) == 1 {
-			return fmt.Sprintf("aborted the upload of oss://%s/%s: %s freed", ups[0].Bucket, ups[0].Key, formatSize(freed)), nil
+			return fmt.Sprintf("aborted the upload of oss://%s/%s: %s freed", ups[0].Bucket, ups[0].Key, units.FormatSize(freed)), nil
 		}
-		return fmt.Sprintf("aborted %s: %s freed", plural(len(ups), "incomplete upload"), formatSize(freed)), nil
+		return fmt.Sprintf("aborted %s: %s freed", plural(len(ups), "incomplete upload"), units.FormatSize(freed)), nil
 	})
 }
 
@@ -102,7 +104,7 @@ func (m *Model) openResumePrompt(up transfer.IncompleteUpload) tea.Cmd {
 		dir = "."
 	}
 	m.prompt = newTextPrompt(promptActionText, "Resume the upload of oss://"+up.Bucket+"/"+up.Key,
-		"The local file it was uploading (each uploaded part is checked against it):", filepath.Join(dir, localName(up.Key)), "local file", m.width)
+		"The local file it was uploading (each uploaded part is checked against it):", filepath.Join(dir, ossname.Base(up.Key)), "local file", m.width)
 	m.prompt.submit = func(m *Model, value string) (tea.Cmd, error) {
 		if value == "" {
 			return nil, errors.New("name the local file")
@@ -138,7 +140,7 @@ func (m *Model) offerResume(up transfer.IncompleteUpload, path string, check tra
 		return m.setNotice("resume upload: "+shortError(err), true)
 	}
 	total := check.Reusable + check.Missing
-	verified := fmt.Sprintf("%d of %d parts verify (%s); %d to send", check.Reusable, total, formatSize(check.ReusableBytes), check.Missing)
+	verified := fmt.Sprintf("%d of %d parts verify (%s); %d to send", check.Reusable, total, units.FormatSize(check.ReusableBytes), check.Missing)
 	if !check.Matches {
 		m.logf(LogWarn, "cannot resume oss://%s/%s from %s: %s", up.Bucket, up.Key, path, check.Reason)
 		m.prompt = newConfirmPrompt(promptInfo, "This file does not match the upload",
@@ -147,7 +149,7 @@ func (m *Model) offerResume(up transfer.IncompleteUpload, path string, check tra
 	}
 	m.logf(LogInfo, "oss://%s/%s from %s: %s", up.Bucket, up.Key, path, verified)
 	m.prompt = newConfirmPrompt(promptAction, "Continue this upload?",
-		path+"\noss://"+up.Bucket+"/"+up.Key+"\n"+verified+" · part size "+formatSize(check.PartSize)+".")
+		path+"\noss://"+up.Bucket+"/"+up.Key+"\n"+verified+" · part size "+units.FormatSize(check.PartSize)+".")
 	m.prompt.confirm = func(m *Model) tea.Cmd {
 		spec := transfer.Spec{Direction: transfer.Upload, Bucket: up.Bucket, Key: up.Key, LocalPath: path,
 			AdoptUploadID: up.UploadID, PartSize: check.PartSize, Parallel: m.deps.Options.Parallel}
@@ -167,7 +169,7 @@ func (m *Model) versionsTable() bindingTable {
 	return append(t,
 		onlyIf(&k.Download, true, why, func() tea.Cmd {
 			m.openDownloadPrompt([]downloadTarget{{bucket: v.bucket, key: v.key, versionID: x.VersionID}})
-			m.prompt.title = "Download " + localName(v.key) + " at version " + x.VersionID
+			m.prompt.title = "Download " + ossname.Base(v.key) + " at version " + x.VersionID
 			return m.prompt.input.Focus()
 		}),
 		m.backToBrowser(),
@@ -201,7 +203,7 @@ func (m *Model) deletedTable() bindingTable {
 		onlyIf(&k.Undelete, true, why, func() tea.Cmd {
 			obj := *x
 			m.prompt = newConfirmPrompt(promptAction, "Restore this deleted object?",
-				fmt.Sprintf("oss://%s/%s\nIts last version %s (%s) is copied back as the latest.", d.bucket, obj.Key, obj.Last.VersionID, formatSize(obj.Last.Size)))
+				fmt.Sprintf("oss://%s/%s\nIts last version %s (%s) is copied back as the latest.", d.bucket, obj.Key, obj.Last.VersionID, units.FormatSize(obj.Last.Size)))
 			m.prompt.confirm = func(m *Model) tea.Cmd { return m.restoreDeleted(d.bucket, obj) }
 			return nil
 		}),
@@ -233,7 +235,7 @@ func (m *Model) loadDeleted() tea.Cmd {
 // restoreDeleted copies obj's last version back onto its key.
 func (m *Model) restoreDeleted(bucket string, obj transfer.DeletedObject) tea.Cmd {
 	a := m.actions()
-	name := "oss://" + bucket + "/" + obj.Key
+	name := ossname.Join(bucket, obj.Key)
 	return tea.Batch(m.startOp("restoring "+name, bucket, func(ctx context.Context, _ func(string)) (string, error) {
 		id, err := a.RestoreVersion(ctx, bucket, obj.Key, obj.Last.VersionID)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -69,7 +71,7 @@ func (m *Model) queueTable() bindingTable {
 		on(&k.Bandwidth, false, func() tea.Cmd {
 			cur := "0"
 			if m.win.BandwidthLimit > 0 {
-				cur = strings.ReplaceAll(formatSize(m.win.BandwidthLimit), " ", "")
+				cur = strings.ReplaceAll(units.FormatSize(m.win.BandwidthLimit), " ", "")
 			}
 			m.prompt = newTextPrompt(promptBandwidth, "Bandwidth limit", "for all jobs, per second (20MiB, 500k; 0 = none):", cur, "0", m.width)
 			return m.prompt.input.Focus()
@@ -126,7 +128,7 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 	}
 	id := j.ID
 	eng := m.eng
-	name := displayName(localName(j.Key))
+	name := displayName(ossname.Base(j.Key))
 	if name == "" {
 		name = displayName(j.Bucket)
 	}
@@ -159,7 +161,7 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 	if p, ok := m.pendingParallel[id]; ok {
 		cur = p
 	}
-	moreWhy := first(none, ifStr(finished, "the job is finished"), ifStr(cur >= maxParallel, fmt.Sprintf("already at the most (%d)", maxParallel)))
+	moreWhy := first(none, ifStr(finished, "the job is finished"), ifStr(cur >= ossname.MaxParallel, fmt.Sprintf("already at the most (%d)", ossname.MaxParallel)))
 	lessWhy := first(none, ifStr(finished, "the job is finished"), ifStr(cur <= 1, "already at one"))
 	_, canFiles := eng.(jobsControl)
 	if j.Tree && !canFiles {
@@ -172,7 +174,7 @@ func (m *Model) jobTable(j *transfer.JobSnapshot, pos, total int) bindingTable {
 	}
 	setParallel := func(delta int) func() tea.Cmd {
 		return func() tea.Cmd {
-			n := max(1, min(maxParallel, cur+delta))
+			n := ossname.ClampParallel(cur + delta)
 			if m.pendingParallel == nil {
 				m.pendingParallel = map[transfer.ID]int{}
 			}

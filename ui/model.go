@@ -42,8 +42,6 @@ const (
 	footerHeight = 1
 	// minBodyHeight keeps something visible on tiny terminals.
 	minBodyHeight = 3
-	// maxParallel caps + in the queue; the engine and the CLI allow 1–100.
-	maxParallel = 100
 	// wheelStep is rows per mouse-wheel notch.
 	wheelStep = 3
 	// narrowWidth: below it the body's columns are cut to the screen.

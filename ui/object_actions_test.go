@@ -180,18 +180,6 @@ func FuzzParseExpiry(f *testing.F) {
 	})
 }
 
-func FuzzParseOSSDest(f *testing.F) {
-	for _, s := range []string{"oss://b-1/k", "bucket/", "oss://x", "oss://ab/", "oss://abc//k", "UPPER/k"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b, k, err := parseOSSDest(s)
-		if err == nil && (validBucketName(b) != nil || strings.HasPrefix(k, "/")) {
-			t.Fatalf("%q → %q %q accepted", s, b, k)
-		}
-	})
-}
-
 func TestQuitAsksWhileAServerOperationRuns(t *testing.T) {
 	h := newHarness(t, catalogEngine(), Deps{StartBucket: "photos"}, 120, 32)
 	h.m.opsRunning = map[int]string{1: "deleting oss://photos/2024/"}

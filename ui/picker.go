@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"ossq/internal/units"
 	"sort"
 	"strings"
 )
@@ -139,7 +140,7 @@ func (p *pickerModel) View() string {
 		case isMarked:
 			marker = " *"
 		}
-		name, size := displayName(e.name), formatSize(e.size)
+		name, size := displayName(e.name), units.FormatSize(e.size)
 		style := s.Text
 		if e.dir {
 			name += "/"

@@ -9,6 +9,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -189,7 +191,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.prompt = nil
 		t := p.targets[0]
 		return tea.Batch(restoreCmd(m.catalog, t.bucket, t.key, days),
-			m.setNotice(fmt.Sprintf("asking OSS to restore %s for %d day(s)…", displayName(localName(t.key)), days), false))
+			m.setNotice(fmt.Sprintf("asking OSS to restore %s for %d day(s)…", displayName(ossname.Base(t.key)), days), false))
 	case promptBandwidth:
 		bps, err := parseSize(value)
 		if err != nil {
@@ -199,7 +201,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.prompt = nil
 		text := "bandwidth limit: none"
 		if bps > 0 {
-			text = "bandwidth limit: " + formatSpeed(float64(bps))
+			text = "bandwidth limit: " + units.FormatSpeed(float64(bps))
 		}
 		return m.action("", "bandwidth", text, func() error { m.eng.SetBandwidthLimit(bps); return nil })
 	case promptActionText:
@@ -212,13 +214,14 @@ func (m *Model) submitPrompt() tea.Cmd {
 		}
 		return cmd
 	case promptBucketName:
-		bucket, prefix, err := parseLocation(value)
+		at, err := ossname.ParseLocation(value)
 		if err != nil {
 			p.err = err.Error()
 			return nil
 		}
 		m.prompt = nil
-		return m.openLocation(bucket, prefix)
+		at = at.AsPrefix()
+		return m.openLocation(at.Bucket, at.Key)
 	}
 	m.prompt = nil
 	return nil
@@ -230,33 +233,4 @@ func (m *Model) openRestorePrompt(bucket, key string) {
 		"It is archived: OSS must restore it before it can be downloaded (minutes to hours).\nDays the restored copy stays readable:",
 		strconv.Itoa(restoreDays), "1", m.width)
 	m.prompt.targets = []downloadTarget{{bucket: bucket, key: key}}
-}
-
-// parseLocation reads "bucket", "bucket/prefix/" or "oss://bucket/prefix/".
-func parseLocation(s string) (bucket, prefix string, err error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "oss://")
-	bucket, prefix, _ = strings.Cut(s, "/")
-	if err := validBucketName(bucket); err != nil {
-		return "", "", err
-	}
-	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		prefix += "/"
-	}
-	return bucket, prefix, nil
-}
-
-func validBucketName(b string) error {
-	if len(b) < 3 || len(b) > 63 {
-		return fmt.Errorf("bucket name %q: want 3 to 63 characters", b)
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return fmt.Errorf("bucket name %q: only a-z, 0-9 and -", b)
-		}
-	}
-	if b[0] == '-' || b[len(b)-1] == '-' {
-		return fmt.Errorf("bucket name %q: must not start or end with -", b)
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -295,7 +296,7 @@ func transferName(t *transfer.TransferSnapshot) string {
 	if t.Direction == transfer.Upload {
 		return displayName(t.LocalPath + " → oss://" + t.Bucket + "/" + t.Key)
 	}
-	return displayName("oss://" + t.Bucket + "/" + t.Key)
+	return displayName(ossname.Join(t.Bucket, t.Key))
 }
 
 // jobName is a row's name: a tree shows both ends, "oss://b/logs/ → ~/dl/logs/".
@@ -331,7 +332,7 @@ func jobEnds(j *transfer.JobSnapshot, home string) (from, to string) {
 	if !strings.HasSuffix(local, "/") {
 		local += "/"
 	}
-	remote := displayName("oss://" + j.Bucket + "/" + j.Key)
+	remote := displayName(ossname.Join(j.Bucket, j.Key))
 	if j.Direction == transfer.Upload {
 		return displayName(local), remote
 	}

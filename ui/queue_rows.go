@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -68,11 +69,11 @@ func formatCount(n int64) string {
 }
 
 func jobBytes(j *transfer.JobSnapshot) string {
-	size := formatSize(j.Size)
+	size := units.FormatSize(j.Size)
 	if j.Listing {
 		size = "≥ " + size
 	}
-	return formatSize(j.Done) + " / " + size
+	return units.FormatSize(j.Done) + " / " + size
 }
 
 // buildJobLines renders one job in w cells.
@@ -83,7 +84,7 @@ func buildJobLines(s *Styles, j *transfer.JobSnapshot, w int, home, profile stri
 	lines := make([]string, 0, 4)
 	eta, speed := "", ""
 	if j.State == transfer.StateRunning || j.State == transfer.StateVerifying || j.State == transfer.StateRetrying {
-		speed, eta = formatSpeed(j.Speed), formatETA(j.ETA)
+		speed, eta = units.FormatSpeed(j.Speed), units.FormatETA(j.ETA)
 	}
 	retries := ""
 	if j.Retries > 0 {
@@ -185,9 +186,9 @@ func finishedLine(j *transfer.JobSnapshot) string {
 	}
 	text := string(j.State) + " " + j.Finished.Local().Format("Jan 2 15:04:05")
 	if took > 0 {
-		text += " · took " + formatETA(took)
+		text += " · took " + units.FormatETA(took)
 		if j.Done > 0 {
-			text += " · avg " + formatSpeed(float64(j.Done)/took.Seconds())
+			text += " · avg " + units.FormatSpeed(float64(j.Done)/took.Seconds())
 		}
 	}
 	return text

@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -126,9 +127,9 @@ func (m *Model) nextExistsPrompt() {
 	body := it.dest
 	switch {
 	case it.upload:
-		body = "oss://" + it.target.bucket + "/" + it.target.key
+		body = ossname.Join(it.target.bucket, it.target.key)
 		if it.renameKey != "" {
-			body += "\nr uploads it as: " + localName(it.renameKey)
+			body += "\nr uploads it as: " + ossname.Base(it.renameKey)
 		}
 	case it.renameDest != "":
 		// Only the new name: the full path is on the line above, and a

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"ossq/internal/units"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -44,13 +45,13 @@ func (m Model) headerView() string {
 
 	t := m.win.Totals
 	totals := fmt.Sprintf("%d running · %d queued · %d paused · %d failed · %d done · %s",
-		t.Running, t.Queued, t.Paused, t.Failed, t.Done, formatSpeed(t.Speed))
+		t.Running, t.Queued, t.Paused, t.Failed, t.Done, units.FormatSpeed(t.Speed))
 	if m.win.BandwidthLimit > 0 {
-		totals += " (limit " + formatSpeed(float64(m.win.BandwidthLimit)) + ")"
+		totals += " (limit " + units.FormatSpeed(float64(m.win.BandwidthLimit)) + ")"
 	}
 	switch {
 	case w < 72:
-		totals = fmt.Sprintf("▶%d …%d ⏸%d ✗%d ✓%d %s", t.Running, t.Queued, t.Paused, t.Failed, t.Done, formatSpeed(t.Speed))
+		totals = fmt.Sprintf("▶%d …%d ⏸%d ✗%d ✓%d %s", t.Running, t.Queued, t.Paused, t.Failed, t.Done, units.FormatSpeed(t.Speed))
 	case w < 120:
 		// Only the counts that are not zero (running always), so the
 		// location keeps room.
@@ -63,7 +64,7 @@ func (m Model) headerView() string {
 				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
 			}
 		}
-		totals = strings.Join(append(parts, formatSpeed(t.Speed)), " · ")
+		totals = strings.Join(append(parts, units.FormatSpeed(t.Speed)), " · ")
 	}
 	spark := ""
 	if w >= 80 && m.speeds.moving() {

@@ -214,7 +214,7 @@ func TestUsageErrors(t *testing.T) {
 		{"flag without value", "get", []string{"oss://data/a", "--parallel"}, "flag needs an argument"},
 		{"parallel out of range", "get", []string{"--parallel", "0", "oss://data/a"}, "--parallel"},
 		{"parallel not a number", "get", []string{"--parallel", "many", "oss://data/a"}, "invalid value"},
-		{"part size too small", "put", []string{src, "oss://data/a", "--part-size", "1KB"}, "allowed 100 KiB to 5 GiB"},
+		{"part size too small", "put", []string{src, "oss://data/a", "--part-size", "1KB"}, "allowed 100 KiB to 5.0 GiB"},
 		{"part size junk", "put", []string{src, "oss://data/a", "--part-size", "big"}, "--part-size"},
 		{"bad bwlimit", "get", []string{"--bwlimit", "-5", "oss://data/a"}, "negative"},
 		{"bad on-exists", "get", []string{"--on-exists", "maybe", "oss://data/a"}, "want one of"},

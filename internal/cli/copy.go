@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/ossname"
 	"ossq/internal/setup"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -38,8 +40,10 @@ type transferFlags struct {
 
 func (f *transferFlags) register(fs *flag.FlagSet) {
 	f.conn.register(fs)
-	fs.IntVar(&f.parallel, "parallel", 0, "parts in flight per object, 1-100 (default from the config: 8)")
-	fs.StringVar(&f.partSize, "part-size", "", "part `size`, 100KiB-5GiB, e.g. 16MiB (default from the config: 8MiB)")
+	fs.IntVar(&f.parallel, "parallel", 0, fmt.Sprintf("parts in flight per object, %d-%d (default from the config: %d)",
+		ossname.MinParallel, ossname.MaxParallel, transfer.DefaultParallel))
+	fs.StringVar(&f.partSize, "part-size", "", fmt.Sprintf("part `size`, %s-%s, e.g. 16MiB (default from the config: %s)",
+		units.FormatSize(ossname.MinPartSize), units.FormatSize(ossname.MaxPartSize), units.FormatSize(transfer.DefaultPartSize)))
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "`folder` for resume checkpoints (default STATE_DIR/checkpoints)")
 	fs.BoolVar(&f.noCheckpoint, "no-checkpoint", false, "keep no checkpoint: an interrupted transfer starts over")
 	fs.StringVar(&f.bwlimit, "bwlimit", "", "total bandwidth `rate` per second, e.g. 20MiB; 0 for none (default from the config)")
@@ -70,29 +74,29 @@ func (f *transferFlags) engineOptions(t config.Transfer) (transfer.Options, erro
 	// resumes transfers another ossq left in a queue.
 	opts.ResumeOnStart = false
 	if f.parallelSet {
-		if f.parallel < 1 || f.parallel > config.MaxParallel {
-			return opts, usagef("--parallel %d: allowed 1 to %d", f.parallel, config.MaxParallel)
+		if ossname.CheckParallel(f.parallel) != nil {
+			return opts, usagef("--parallel %d: allowed %d to %d", f.parallel, ossname.MinParallel, ossname.MaxParallel)
 		}
 		opts.Parallel = f.parallel
 	}
 	if f.partSize != "" {
-		n, err := config.ParseSize(f.partSize)
+		n, err := units.ParseSize(f.partSize)
 		if err != nil {
 			return opts, usagef("--part-size: %v", err)
 		}
-		if n < config.MinPartSize || n > config.MaxPartSize {
+		if n < ossname.MinPartSize || n > ossname.MaxPartSize {
 			return opts, usagef("--part-size %s: allowed %s to %s", f.partSize,
-				config.FormatSize(config.MinPartSize), config.FormatSize(config.MaxPartSize))
+				units.FormatSize(ossname.MinPartSize), units.FormatSize(ossname.MaxPartSize))
 		}
 		opts.PartSize = n
 	}
 	if f.bwlimit != "" {
-		n, err := config.ParseSize(f.bwlimit)
+		n, err := units.ParseSize(f.bwlimit)
 		if err != nil {
 			return opts, usagef("--bwlimit: %v", err)
 		}
 		if n != 0 && n < config.MinBandwidthLimit {
-			return opts, usagef("--bwlimit %s: allowed 0 (none) or at least %s", f.bwlimit, config.FormatSize(config.MinBandwidthLimit))
+			return opts, usagef("--bwlimit %s: allowed 0 (none) or at least %s", f.bwlimit, units.FormatSize(config.MinBandwidthLimit))
 		}
 		opts.BandwidthLimit = n
 	}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"path"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -25,7 +26,7 @@ func (r *runner) copyObjects(parent context.Context) int {
 	if err == nil && len(positional) != 2 {
 		err = usagef("want a source and a destination oss:// address, got %d arguments", len(positional))
 	}
-	var src, dst ossURL
+	var src, dst ossname.URL
 	if err == nil {
 		src, err = parseOSSURL(positional[0])
 	}
@@ -57,7 +58,7 @@ func (r *runner) copyObjects(parent context.Context) int {
 		var sum transfer.CopySummary
 		sum, err = cat.CopyPrefix(ctx, src.Bucket, src.Key, dst.Bucket, dst.Key, nil)
 		if err == nil {
-			fmt.Fprintf(r.stderr, "copied %s (%s) to %s\n", plural(sum.Objects, "object", "objects"), config.FormatSize(sum.Bytes), display.Escape(dst.String()))
+			fmt.Fprintf(r.stderr, "copied %s (%s) to %s\n", plural(sum.Objects, "object", "objects"), units.FormatSize(sum.Bytes), display.Escape(dst.String()))
 		} else if sum.Objects > 0 {
 			err = fmt.Errorf("copied %d objects, then: %w", sum.Objects, err)
 		}
@@ -66,7 +67,7 @@ func (r *runner) copyObjects(parent context.Context) int {
 		res, err = cat.CopyObject(ctx, transfer.ObjectRef{Bucket: src.Bucket, Key: src.Key, VersionID: *versionID},
 			transfer.ObjectRef{Bucket: dst.Bucket, Key: dst.Key}, nil)
 		if err == nil {
-			line := fmt.Sprintf("copied %s to %s (%s)", display.Escape(src.String()), display.Escape(dst.String()), config.FormatSize(res.Bytes))
+			line := fmt.Sprintf("copied %s to %s (%s)", display.Escape(src.String()), display.Escape(dst.String()), units.FormatSize(res.Bytes))
 			if res.VersionID != "" {
 				line += ", version " + res.VersionID
 			}

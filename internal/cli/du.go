@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 )
 
 const duSynopsis = "ossq du [flags] oss://BUCKET[/PREFIX/]"
@@ -55,7 +56,7 @@ func (r *runner) diskUsage(parent context.Context) int {
 	if err == nil && (*depth < 0 || *depth > maxDuDepth) {
 		err = usagef("--depth %d: allowed 0 to %d", *depth, maxDuDepth)
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -85,7 +86,7 @@ func (r *runner) diskUsage(parent context.Context) int {
 
 // measure lists everything under target and sums it, overall and per group
 // (the key's first depth segments below the prefix).
-func measure(ctx context.Context, s *session, target ossURL, depth int) (*usage, map[string]*usage, error) {
+func measure(ctx context.Context, s *session, target ossname.URL, depth int) (*usage, map[string]*usage, error) {
 	total := &usage{}
 	groups := map[string]*usage{}
 	token := ""
@@ -131,9 +132,9 @@ func groupOf(rel string, depth int) string {
 	return rel[:end]
 }
 
-func writeUsage(out *bufio.Writer, target ossURL, total *usage, groups map[string]*usage, depth int) {
+func writeUsage(out *bufio.Writer, target ossname.URL, total *usage, groups map[string]*usage, depth int) {
 	row := func(objects, bytes int64, what string) {
-		fmt.Fprintf(out, "%10d  %15d  %10s  %s\n", objects, bytes, config.FormatSize(bytes), what)
+		fmt.Fprintf(out, "%10d  %15d  %10s  %s\n", objects, bytes, units.FormatSize(bytes), what)
 	}
 	fmt.Fprintf(out, "%10s  %15s  %10s  %s\n", "OBJECTS", "BYTES", "SIZE", "WHAT")
 	if depth > 0 {
@@ -143,7 +144,7 @@ func writeUsage(out *bufio.Writer, target ossURL, total *usage, groups map[strin
 		}
 		slices.Sort(names)
 		for _, name := range names {
-			label := display.Escape(ossURL{Bucket: target.Bucket, Key: target.Key + name}.String())
+			label := display.Escape(ossname.URL{Bucket: target.Bucket, Key: target.Key + name}.String())
 			if name == "" {
 				label = "(objects directly under " + display.Escape(target.String()) + ")"
 			}

@@ -7,6 +7,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/filter"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -109,7 +110,7 @@ func parseLimitSize(name, s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	n, err := config.ParseSize(s)
+	n, err := units.ParseSize(s)
 	if err != nil {
 		return 0, usagef("%s: %v", name, err)
 	}

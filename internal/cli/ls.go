@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -25,14 +26,14 @@ func (r *runner) list(parent context.Context) int {
 	var conn connectionFlags
 	conn.register(fs)
 	recursive := fs.Bool("recursive", false, "list every object under the prefix, not just one level")
-	human := fs.Bool("human", false, "sizes as \"8 MiB\" instead of bytes")
+	human := fs.Bool("human", false, "sizes as \"8.0 MiB\" instead of bytes")
 	asJSON := fs.Bool("json", false, "one JSON object per line (NDJSON) with stable field names (see the README)")
 	versions := fs.Bool("versions", false, "list every version and delete marker (versioned buckets), newest first")
 	positional, err := parseArgs(fs, r.args)
 	if err == nil && len(positional) > 1 {
 		err = usagef("want at most one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil && len(positional) == 1 {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -85,7 +86,7 @@ func listBuckets(ctx context.Context, s *session, out *bufio.Writer, lineFor lin
 	return nil
 }
 
-func listObjects(ctx context.Context, s *session, target ossURL, recursive bool, out *bufio.Writer, lineFor lineFormat) error {
+func listObjects(ctx context.Context, s *session, target ossname.URL, recursive bool, out *bufio.Writer, lineFor lineFormat) error {
 	delimiter := "/"
 	if recursive {
 		delimiter = ""
@@ -134,13 +135,13 @@ type lineFormat struct {
 func textLines(human bool) lineFormat {
 	return lineFormat{
 		bucket: func(b transfer.Bucket) string {
-			return fmt.Sprintf("%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossScheme+display.Escape(b.Name))
+			return fmt.Sprintf("%s  %-20s  %s\n", formatTime(b.Created), display.Escape(b.Region), ossname.Scheme+display.Escape(b.Name))
 		},
 		prefix: func(p string) string { return fmt.Sprintf("%12s  %-19s  %s\n", "DIR", "", display.Escape(p)) },
 		object: func(o transfer.Object) string {
 			size := fmt.Sprint(o.Size)
 			if human {
-				size = config.FormatSize(o.Size)
+				size = units.FormatSize(o.Size)
 			}
 			return fmt.Sprintf("%12s  %s  %s\n", size, formatTime(o.LastModified), display.Escape(o.Key))
 		},
@@ -205,7 +206,7 @@ func jsonTime(t time.Time) string {
 
 // listVersions prints every version under the prefix: size, time, version
 // ID, "latest" and "deleted" (a delete marker), key.
-func listVersions(ctx context.Context, s *session, target ossURL, recursive, human bool, out *bufio.Writer) error {
+func listVersions(ctx context.Context, s *session, target ossname.URL, recursive, human bool, out *bufio.Writer) error {
 	cat, err := s.catalog()
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ func listVersions(ctx context.Context, s *session, target ossURL, recursive, hum
 		for _, v := range page.Versions {
 			size := fmt.Sprint(v.Size)
 			if human {
-				size = config.FormatSize(v.Size)
+				size = units.FormatSize(v.Size)
 			}
 			var flags []string
 			if v.IsLatest {

@@ -40,7 +40,7 @@ func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("rm -r: exit %d %s", code, errOut)
 	}
-	mustContain(t, "rm -r", errOut, "deleted 1000 of 1500", "deleted 1500 objects (146.5 KiB) in 2 requests")
+	mustContain(t, "rm -r", errOut, "deleted 1000 of 1500", "deleted 1500 objects (146 KiB) in 2 requests")
 	if n := e.server.Stats().Requests["DeleteMultipleObjects"]; n != 2 {
 		t.Fatalf("%d DeleteMultipleObjects requests, want 2", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -39,7 +40,7 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 	dest, destIsFolder := "", false
 	if len(positional) == 2 {
 		dest = positional[1]
-		if isOSSURL(dest) {
+		if ossname.IsURL(dest) {
 			return plan{}, usagef("the destination %q is an OSS address; get downloads to a local path (use put to upload)", dest)
 		}
 		if dest == "" {
@@ -58,7 +59,7 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 		if destIsFolder {
 			// No destination named: the prefix gets a folder of its own,
 			// as in the TUI, rather than spilling into the current one.
-			dest = filepath.Join(dest, prefixFolderName(src))
+			dest = filepath.Join(dest, src.FolderName())
 		}
 		if info, err := os.Stat(dest); err == nil && !info.IsDir() {
 			return plan{}, usagef("%s is a prefix; the destination %s is a file, not a folder", src, dest)
@@ -79,25 +80,13 @@ func planGet(positional []string, downloadDir string) (plan, error) {
 	return p, nil
 }
 
-// prefixFolderName is the local folder a prefix downloads into when no
-// destination is named: its last element, or the bucket's name for the
-// whole bucket and for "." and ".." (the TUI's rule, so both agree).
-func prefixFolderName(src ossURL) string {
-	name := strings.TrimSuffix(src.Key, "/")
-	name = name[strings.LastIndex(name, "/")+1:]
-	if name == "" || name == "." || name == ".." {
-		return src.Bucket
-	}
-	return name
-}
-
 // planPut reads `put SRC oss://BUCKET/KEY`.
 func planPut(positional []string) (plan, error) {
 	if len(positional) != 2 {
 		return plan{}, usagef("want a local source and an oss://BUCKET/KEY destination, got %d arguments", len(positional))
 	}
 	srcPath := positional[0]
-	if isOSSURL(srcPath) {
+	if ossname.IsURL(srcPath) {
 		return plan{}, usagef("the source %q is an OSS address; put uploads a local file or folder (use get to download)", srcPath)
 	}
 	dst, err := parseOSSURL(positional[1])
@@ -112,10 +101,7 @@ func planPut(positional []string) (plan, error) {
 	switch {
 	case info.IsDir():
 		p.tree = true
-		p.spec.Key = dst.Key
-		if p.spec.Key != "" && !strings.HasSuffix(p.spec.Key, "/") {
-			p.spec.Key += "/"
-		}
+		p.spec.Key = dst.AsPrefix().Key
 	case !info.Mode().IsRegular():
 		return plan{}, fmt.Errorf("source %s is not a regular file or folder", srcPath)
 	case dst.IsPrefix():
@@ -123,6 +109,6 @@ func planPut(positional []string) (plan, error) {
 	default:
 		p.spec.Key = dst.Key
 	}
-	p.target = ossURL{Bucket: dst.Bucket, Key: p.spec.Key}.String()
+	p.target = ossname.URL{Bucket: dst.Bucket, Key: p.spec.Key}.String()
 	return p, nil
 }

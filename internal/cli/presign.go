@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -23,7 +24,7 @@ func (r *runner) presign(parent context.Context) int {
 	if err == nil && len(positional) != 1 {
 		err = usagef("want one oss://BUCKET/KEY, got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -123,10 +123,11 @@ func (p *progress) draw() {
 	}
 }
 
-// line summarises our transfers: "[2/5] 120 MiB / 1 GiB  12%  35.2 MiB/s  ETA 25s  name".
+// line summarises our transfers: "[2/5] 120 MiB / 1.0 GiB  12%  35.2 MiB/s  ETA 25s  name".
 func (p *progress) line(snap transfer.Snapshot) string {
 	var done, total int64
 	var speed float64
+	var eta time.Duration
 	var finished, count int
 	sizeKnown := true
 	current := ""
@@ -142,6 +143,7 @@ func (p *progress) line(snap transfer.Snapshot) string {
 			total += t.Size
 		}
 		speed += t.Speed
+		eta = t.ETA
 		if t.State.Finished() {
 			finished++
 		} else if current == "" && t.State == transfer.StateRunning {
@@ -158,17 +160,23 @@ func (p *progress) line(snap transfer.Snapshot) string {
 	if count > 1 {
 		fmt.Fprintf(&b, "[%d/%d] ", finished, count)
 	}
-	b.WriteString(config.FormatSize(done))
+	b.WriteString(units.FormatSize(done))
 	if sizeKnown {
-		fmt.Fprintf(&b, " / %s", config.FormatSize(total))
+		fmt.Fprintf(&b, " / %s", units.FormatSize(total))
 		if total > 0 {
 			fmt.Fprintf(&b, "  %3d%%", done*100/total)
 		}
 	}
-	fmt.Fprintf(&b, "  %s/s", config.FormatSize(int64(speed)))
-	if sizeKnown && speed > 0 && total > done {
-		eta := time.Duration(float64(total-done) / speed * float64(time.Second))
-		fmt.Fprintf(&b, "  ETA %s", eta.Round(time.Second))
+	b.WriteString("  " + units.FormatSpeed(speed))
+	if count > 1 {
+		// The snapshot has each transfer's ETA; ours is their sum's, by its rule.
+		eta = transfer.ETA(total, done, speed)
+		if !sizeKnown {
+			eta = 0
+		}
+	}
+	if eta > 0 {
+		b.WriteString("  ETA " + units.FormatETA(eta))
 	}
 	if current != "" {
 		b.WriteString("  " + shortenName(display.Escape(current), maxNameWidth))

@@ -55,7 +55,7 @@ func TestProgressRedrawsOneLineOnATerminal(t *testing.T) {
 		t.Errorf("want exactly one newline, at the end: %q", text)
 	}
 	last := text[strings.LastIndex(text, "\r\033[K")+len("\r\033[K"):]
-	if !strings.HasPrefix(last, "2 MiB / 2 MiB  100%") {
+	if !strings.HasPrefix(last, "2.0 MiB / 2.0 MiB  100%") {
 		t.Errorf("final line = %q, want the finished figures", last)
 	}
 }

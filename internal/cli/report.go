@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -96,7 +97,7 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	// No average rate: after a resume the bytes were not all moved by this
 	// run, and the engine does not say how many were.
-	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), config.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(j.stderr, "%s %s (%s in %s)\n", verb, display.Escape(what), units.FormatSize(bytes), elapsed.Round(100*time.Millisecond))
 	return ExitOK
 }
 
@@ -118,7 +119,7 @@ func (j *job) reportInterrupted(doneBytes int64) {
 		fmt.Fprintf(j.stderr, "ossq %s: stopped; no checkpoint was kept (--no-checkpoint), so running it again starts over:\n  %s\n", j.cmd, command)
 		return
 	}
-	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, config.FormatSize(doneBytes), command)
+	fmt.Fprintf(j.stderr, "ossq %s: stopped after %s; progress is saved. Run the same command to resume:\n  %s\n", j.cmd, units.FormatSize(doneBytes), command)
 }
 
 // fullPathNotice is snap's notice, with a download's "saved as NAME" (the
@@ -140,9 +141,9 @@ func fullPathNotice(snap transfer.TransferSnapshot) (notice string, renamed bool
 // displayName names a transfer for a message line, escaped for the terminal.
 func displayName(snap transfer.TransferSnapshot) string {
 	if snap.Direction == transfer.Upload {
-		return display.Escape(snap.LocalPath + " -> " + ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
+		return display.Escape(snap.LocalPath + " -> " + ossname.URL{Bucket: snap.Bucket, Key: snap.Key}.String())
 	}
-	return display.Escape(ossURL{Bucket: snap.Bucket, Key: snap.Key}.String())
+	return display.Escape(ossname.URL{Bucket: snap.Bucket, Key: snap.Key}.String())
 }
 
 // prefixHint helps with the most common NoSuchKey: naming a "folder"
@@ -157,6 +158,6 @@ func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
 	if err != nil || len(page.Objects) == 0 {
 		return ""
 	}
-	folder := ossURL{Bucket: snap.Bucket, Key: snap.Key + "/"}
+	folder := ossname.URL{Bucket: snap.Bucket, Key: snap.Key + "/"}
 	return fmt.Sprintf("hint: %s is a folder; add the trailing slash to download everything under it:\n  ossq get %s", display.Escape(folder.String()), shellQuote([]string{folder.String()}))
 }

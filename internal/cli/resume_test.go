@@ -234,7 +234,7 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 	stderr := c.stderr.String()
 	mustContain(t, "stderr", stderr, "Run the same command to resume", "ossq get --config")
 	// stderr is a pipe here, so progress comes as plain lines (one per 2 s).
-	mustContain(t, "stderr", stderr, " / 32 MiB ")
+	mustContain(t, "stderr", stderr, " / 32.0 MiB ")
 	if !strings.Contains(stderr, "oss://"+testBucket+"/big.bin") {
 		t.Errorf("the resume hint does not repeat the command:\n%s", stderr)
 	}

@@ -6,8 +6,9 @@ import (
 	"os"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -60,7 +61,7 @@ func (r *runner) takeOverUpload(ctx context.Context, s *session, p *plan) error 
 	if err != nil {
 		return err
 	}
-	target := ossURL{Bucket: p.spec.Bucket, Key: p.spec.Key}
+	target := ossname.URL{Bucket: p.spec.Bucket, Key: p.spec.Key}
 	var best *transfer.UploadCheck
 	for _, u := range ups {
 		check, err := transfer.VerifyUpload(ctx, s.store, u.Bucket, u.Key, u.UploadID, p.spec.LocalPath)
@@ -81,7 +82,7 @@ func (r *runner) takeOverUpload(ctx context.Context, s *session, p *plan) error 
 	}
 	p.spec.AdoptUploadID, p.spec.PartSize = best.UploadID, best.PartSize
 	fmt.Fprintf(r.stderr, "taking over upload %s: %s (%s) verified against the file, %s to send\n", best.UploadID,
-		plural(best.Reusable, "part", "parts"), config.FormatSize(best.ReusableBytes), plural(best.Missing, "part", "parts"))
+		plural(best.Reusable, "part", "parts"), units.FormatSize(best.ReusableBytes), plural(best.Missing, "part", "parts"))
 	return nil
 }
 
@@ -109,8 +110,8 @@ func (r *runner) orphanHint(ctx context.Context, s *session, p plan) {
 	for _, u := range ups {
 		bytes += u.Bytes
 	}
-	target := shellQuote([]string{ossURL{Bucket: p.spec.Bucket, Key: p.spec.Key}.String()})
+	target := shellQuote([]string{ossname.URL{Bucket: p.spec.Bucket, Key: p.spec.Key}.String()})
 	fmt.Fprintf(r.stderr, "note: %s has %s (%s of parts, billed). If one was left by an interrupted put of this file,\n"+
 		"  add --resume-upload to take it over instead of sending those bytes again; list them with: ossq uploads ls %s\n",
-		target, plural(len(ups), "incomplete upload", "incomplete uploads"), config.FormatSize(bytes), target)
+		target, plural(len(ups), "incomplete upload", "incomplete uploads"), units.FormatSize(bytes), target)
 }

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -26,7 +27,7 @@ func (r *runner) remove(parent context.Context) int {
 	if err == nil && len(positional) != 1 {
 		err = usagef("want one oss://BUCKET/KEY, got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -35,7 +36,7 @@ func (r *runner) remove(parent context.Context) int {
 		case *recursive && *versionID != "":
 			err = usagef("-r and --version-id exclude each other")
 		case *recursive && target.Key == "":
-			err = usagef("refusing to delete a whole bucket; name a prefix, e.g. %s", ossURL{Bucket: target.Bucket, Key: "logs/"})
+			err = usagef("refusing to delete a whole bucket; name a prefix, e.g. %s", ossname.URL{Bucket: target.Bucket, Key: "logs/"})
 		case *recursive && !strings.HasSuffix(target.Key, "/"):
 			target.Key += "/"
 		case !*recursive && target.IsPrefix():
@@ -77,7 +78,7 @@ func versioningNote(ctx context.Context, cat *transfer.Catalog, bucket string) (
 	return fmt.Sprintf(" (versioning is %s on %s: the delete adds a delete marker; older versions stay, and are billed, until deleted by version ID)", status, bucket), nil
 }
 
-func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossURL, versionID string, yes bool) error {
+func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossname.URL, versionID string, yes bool) error {
 	what := display.Escape(target.String())
 	note := ""
 	if versionID != "" {
@@ -88,7 +89,7 @@ func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store 
 		if err != nil {
 			return err
 		}
-		what += " (" + config.FormatSize(obj.Size) + ")"
+		what += " (" + units.FormatSize(obj.Size) + ")"
 		if note, err = versioningNote(ctx, cat, target.Bucket); err != nil {
 			return err
 		}
@@ -108,7 +109,7 @@ func (r *runner) removeObject(ctx context.Context, cat *transfer.Catalog, store 
 	return nil
 }
 
-func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target ossURL, yes bool) error {
+func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target ossname.URL, yes bool) error {
 	sum, err := cat.SummarizePrefix(ctx, target.Bucket, target.Key)
 	if err != nil {
 		return err
@@ -121,7 +122,7 @@ func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target
 	if err != nil {
 		return err
 	}
-	question := fmt.Sprintf("delete %s (%s) under %s%s?", plural(sum.Objects, "object", "objects"), config.FormatSize(sum.Bytes), display.Escape(target.String()), note)
+	question := fmt.Sprintf("delete %s (%s) under %s%s?", plural(sum.Objects, "object", "objects"), units.FormatSize(sum.Bytes), display.Escape(target.String()), note)
 	if err := r.confirm(yes, question); err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (r *runner) removePrefix(ctx context.Context, cat *transfer.Catalog, target
 	if err != nil {
 		return fmt.Errorf("deleted %d objects, then: %w", done.Objects, err)
 	}
-	line := fmt.Sprintf("deleted %s (%s) in %s", plural(done.Objects, "object", "objects"), config.FormatSize(done.Bytes), plural(done.Batches, "request", "requests"))
+	line := fmt.Sprintf("deleted %s (%s) in %s", plural(done.Objects, "object", "objects"), units.FormatSize(done.Bytes), plural(done.Batches, "request", "requests"))
 	if done.Markers > 0 {
 		line += fmt.Sprintf("; %d delete markers added, the data stays as older versions", done.Markers)
 	}

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"ossq/internal/config"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -75,21 +75,18 @@ func planSync(positional []string) (plan, error) {
 	}
 	src, dst := positional[0], positional[1]
 	switch {
-	case isOSSURL(src) && isOSSURL(dst):
+	case ossname.IsURL(src) && ossname.IsURL(dst):
 		return plan{}, usagef("sync goes between OSS and a local folder; for OSS to OSS use cp")
-	case isOSSURL(src):
+	case ossname.IsURL(src):
 		u, err := parseOSSURL(src)
 		if err != nil {
 			return plan{}, err
 		}
-		if u.Key != "" && !strings.HasSuffix(u.Key, "/") {
-			u.Key += "/"
-		}
 		if dst == "" {
 			return plan{}, usagef("the destination is empty")
 		}
-		return planGet([]string{u.String(), dst}, "")
-	case isOSSURL(dst):
+		return planGet([]string{u.AsPrefix().String(), dst}, "")
+	case ossname.IsURL(dst):
 		if info, err := os.Stat(src); err == nil && !info.IsDir() {
 			return plan{}, usagef("sync takes a folder; %s is a file (use put)", src)
 		}
@@ -112,7 +109,7 @@ func (j *job) deleteExtras(ctx context.Context, js transfer.JobSnapshot, out *js
 		return ExitFailure
 	}
 	question := fmt.Sprintf("delete %s (%s) from %s that %s no longer has?", plural(int(n), "item", "items"),
-		config.FormatSize(js.ExtrasBytes), where, j.plan.source)
+		units.FormatSize(js.ExtrasBytes), where, j.plan.source)
 	if err := j.confirm(f.yes, question); err != nil {
 		return ExitFailure
 	}
@@ -151,7 +148,7 @@ func (j *job) deleteExtras(ctx context.Context, js transfer.JobSnapshot, out *js
 		j.errorf("deleting: %s", describeError(err))
 		return ExitFailure
 	}
-	fmt.Fprintf(j.stderr, "deleted %s (%s) that %s no longer has\n", plural(deleted, "item", "items"), config.FormatSize(bytes), j.plan.source)
+	fmt.Fprintf(j.stderr, "deleted %s (%s) that %s no longer has\n", plural(deleted, "item", "items"), units.FormatSize(bytes), j.plan.source)
 	if failed > 0 {
 		return ExitFailure
 	}

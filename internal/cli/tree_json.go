@@ -7,8 +7,9 @@ import (
 	"io"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -192,7 +193,7 @@ func (j *job) reportPlan(js transfer.JobSnapshot) int {
 	if j.planFlags.verbose && !j.planFlags.asJSON {
 		forEachItem(j.eng, js.ID, []transfer.ItemState{transfer.ItemDone, transfer.ItemUnchanged, transfer.ItemSkipped, transfer.ItemFailed},
 			func(it transfer.ItemSnapshot) {
-				line := fmt.Sprintf("%-9s %s  %s", itemStatus(it.State, true), display.Escape(itemName(j.plan, it)), config.FormatSize(it.Size))
+				line := fmt.Sprintf("%-9s %s  %s", itemStatus(it.State, true), display.Escape(itemName(j.plan, it)), units.FormatSize(it.Size))
 				if it.Reason != "" && it.State != transfer.ItemDone {
 					line += "  (" + display.Escape(it.Reason) + ")"
 				}
@@ -200,7 +201,7 @@ func (j *job) reportPlan(js transfer.JobSnapshot) int {
 			})
 		if j.plan.spec.Mirror {
 			j.eng.Extras(js.ID, func(x transfer.Extra) error {
-				fmt.Fprintf(out, "%-9s %s  %s\n", "delete", display.Escape(extraName(x)), config.FormatSize(x.Size))
+				fmt.Fprintf(out, "%-9s %s  %s\n", "delete", display.Escape(extraName(x)), units.FormatSize(x.Size))
 				return nil
 			})
 		}
@@ -208,7 +209,7 @@ func (j *job) reportPlan(js transfer.JobSnapshot) int {
 	if !j.planFlags.asJSON {
 		fmt.Fprintf(out, "plan (dry run, nothing moved): %s -> %s\n", display.Escape(j.plan.source), display.Escape(j.plan.target))
 		row := func(action string, n, bytes int64) {
-			fmt.Fprintf(out, "  %-18s %8d  %s\n", action, n, config.FormatSize(bytes))
+			fmt.Fprintf(out, "  %-18s %8d  %s\n", action, n, units.FormatSize(bytes))
 		}
 		row("transfer", c.Done, js.Done)
 		row("skip as unchanged", c.Unchanged, js.UnchangedBytes)
@@ -235,7 +236,7 @@ func (j *job) reportPlan(js transfer.JobSnapshot) int {
 // itemName is what a plan line names: the destination of the item.
 func itemName(p plan, it transfer.ItemSnapshot) string {
 	if p.spec.Direction == transfer.Upload {
-		return ossURL{Bucket: p.spec.Bucket, Key: it.Key}.String()
+		return ossname.URL{Bucket: p.spec.Bucket, Key: it.Key}.String()
 	}
 	return it.LocalPath
 }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -28,7 +29,7 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 			if it.ErrInfo != nil && it.ErrInfo.Code != "" {
 				cause = describeInfo(it.ErrInfo)
 			}
-			j.errorf("%s: %s: %s", ossURL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
+			j.errorf("%s: %s: %s", ossname.URL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
 		}
 		if n := items.ItemsTotal - int64(len(items.Items)); n > 0 {
 			j.errorf("… and %d more %s", n, st)
@@ -44,7 +45,7 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 	}
 	elapsed := time.Since(j.started).Round(100 * time.Millisecond)
 	if c.Filtered > 0 {
-		fmt.Fprintf(j.stderr, "filters: %d filtered out (%s)\n", c.Filtered, config.FormatSize(js.FilteredBytes))
+		fmt.Fprintf(j.stderr, "filters: %d filtered out (%s)\n", c.Filtered, units.FormatSize(js.FilteredBytes))
 	}
 	if c.Total == 0 && c.Filtered > 0 && snap.State == transfer.StateDone {
 		what := "download: the filters left out every object"
@@ -69,9 +70,9 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 	if c.Renamed > 0 {
 		what += fmt.Sprintf(", renamed %d whose destination existed", c.Renamed)
 	}
-	line := fmt.Sprintf("%s %s (%s in %s)", verb, what, config.FormatSize(js.Done), elapsed)
+	line := fmt.Sprintf("%s %s (%s in %s)", verb, what, units.FormatSize(js.Done), elapsed)
 	if c.Unchanged > 0 {
-		line += fmt.Sprintf("; %d unchanged (%s)", c.Unchanged, config.FormatSize(js.UnchangedBytes))
+		line += fmt.Sprintf("; %d unchanged (%s)", c.Unchanged, units.FormatSize(js.UnchangedBytes))
 	}
 	if c.Skipped > 0 {
 		line += fmt.Sprintf("; %d skipped", c.Skipped)
@@ -168,7 +169,7 @@ func (j *job) listRenamed(snap transfer.TransferSnapshot, want int64) {
 				continue
 			}
 			found++
-			fmt.Fprintf(j.stderr, "%s: saved as %s (destination existed)\n", ossURL{Bucket: snap.Bucket, Key: it.Key}, it.LocalPath)
+			fmt.Fprintf(j.stderr, "%s: saved as %s (destination existed)\n", ossname.URL{Bucket: snap.Bucket, Key: it.Key}, it.LocalPath)
 		}
 	}
 }

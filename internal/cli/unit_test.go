@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ossq/internal/config"
+	"ossq/internal/ossname"
 	"ossq/transfer"
 )
 
@@ -42,13 +44,13 @@ func TestParseArgsInterspersed(t *testing.T) {
 }
 
 func TestParseOSSURL(t *testing.T) {
-	good := map[string]ossURL{
-		"oss://bucket":            {"bucket", ""},
-		"oss://bucket/":           {"bucket", ""},
-		"OSS://bucket/a/b.txt":    {"bucket", "a/b.txt"},
-		"oss://bucket/dir/":       {"bucket", "dir/"},
-		"oss://bucket/with space": {"bucket", "with space"},
-		"oss://bucket/100%25":     {"bucket", "100%25"}, // keys are literal, never percent-decoded
+	good := map[string]ossname.URL{
+		"oss://bucket":            {Bucket: "bucket", Key: ""},
+		"oss://bucket/":           {Bucket: "bucket", Key: ""},
+		"OSS://bucket/a/b.txt":    {Bucket: "bucket", Key: "a/b.txt"},
+		"oss://bucket/dir/":       {Bucket: "bucket", Key: "dir/"},
+		"oss://bucket/with space": {Bucket: "bucket", Key: "with space"},
+		"oss://bucket/100%25":     {Bucket: "bucket", Key: "100%25"}, // keys are literal, never percent-decoded
 	}
 	for in, want := range good {
 		got, err := parseOSSURL(in)
@@ -146,13 +148,17 @@ func TestProgressLine(t *testing.T) {
 		{ID: "b", State: transfer.StateRunning, Size: 24 << 20, Done: 8 << 20, Speed: 4 << 20, Key: "photos/two.jpg"},
 		{ID: "other", State: transfer.StateRunning, Size: 1 << 30, Done: 1 << 20, Speed: 1 << 20},
 	}}
-	want := "[1/2] 16 MiB / 32 MiB   50%  4 MiB/s  ETA 4s  photos/two.jpg"
+	want := "[1/2] 16.0 MiB / 32.0 MiB   50%  4.0 MiB/s  ETA 4s  photos/two.jpg"
 	if got := p.line(snap); got != want {
 		t.Errorf("line = %q\nwant   %q", got, want)
 	}
 	single := newProgress(nil, []transfer.ID{"b"}, nil, false)
-	snap.Transfers[1].Size = -1
-	if got, want := single.line(snap), "8 MiB  4 MiB/s  photos/two.jpg"; got != want {
+	snap.Transfers[1].ETA = 7 * time.Second // the engine's figure is shown, not recomputed (4s)
+	if got, want := single.line(snap), "8.0 MiB / 24.0 MiB   33%  4.0 MiB/s  ETA 7s  photos/two.jpg"; got != want {
+		t.Errorf("one transfer: line = %q, want %q", got, want)
+	}
+	snap.Transfers[1].Size, snap.Transfers[1].ETA = -1, 0
+	if got, want := single.line(snap), "8.0 MiB  4.0 MiB/s  photos/two.jpg"; got != want {
 		t.Errorf("unknown size: line = %q, want %q", got, want)
 	}
 	if got := newProgress(nil, []transfer.ID{"zzz"}, nil, false).line(snap); got != "" {

@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"ossq/internal/config"
 	"ossq/internal/display"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
 	"ossq/transfer"
 )
 
@@ -25,7 +26,7 @@ func (r *runner) uploads(parent context.Context) int {
 	fs := newFlagSet("uploads")
 	var conn connectionFlags
 	conn.register(fs)
-	human := fs.Bool("human", false, "ls: sizes as \"8 MiB\" instead of bytes")
+	human := fs.Bool("human", false, "ls: sizes as \"8.0 MiB\" instead of bytes")
 	asJSON := fs.Bool("json", false, "ls: one JSON object per line (NDJSON), fields in the README")
 	uploadID := fs.String("upload-id", "", "abort: the `ID` of the upload to abort")
 	all := fs.Bool("all", false, "abort: every incomplete upload under the prefix")
@@ -46,7 +47,7 @@ func (r *runner) uploads(parent context.Context) int {
 	if len(positional) != 1 {
 		err = usagef("want one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
 	}
-	var target ossURL
+	var target ossname.URL
 	if err == nil {
 		target, err = parseOSSURL(positional[0])
 	}
@@ -95,7 +96,7 @@ func (r *runner) uploads(parent context.Context) int {
 	return ExitOK
 }
 
-func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossURL, human, asJSON bool) error {
+func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target ossname.URL, human, asJSON bool) error {
 	out := bufio.NewWriter(r.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -118,10 +119,10 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 			}
 			size := fmt.Sprint(u.Bytes)
 			if human {
-				size = config.FormatSize(u.Bytes)
+				size = units.FormatSize(u.Bytes)
 			}
 			fmt.Fprintf(out, "%s  %5d parts  %12s  %s  %s\n", formatTime(u.Initiated), u.Parts, size, u.UploadID,
-				display.Escape(ossURL{Bucket: u.Bucket, Key: u.Key}.String()))
+				display.Escape(ossname.URL{Bucket: u.Bucket, Key: u.Key}.String()))
 			count++
 			total += u.Bytes
 		}
@@ -131,11 +132,11 @@ func (r *runner) listUploads(ctx context.Context, cat *transfer.Catalog, target 
 		token = next
 	}
 	out.Flush()
-	fmt.Fprintf(r.stderr, "%s under %s, %s of parts\n", plural(count, "incomplete upload", "incomplete uploads"), target, config.FormatSize(total))
+	fmt.Fprintf(r.stderr, "%s under %s, %s of parts\n", plural(count, "incomplete upload", "incomplete uploads"), target, units.FormatSize(total))
 	return nil
 }
 
-func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossURL, id string) error {
+func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store transfer.Store, target ossname.URL, id string) error {
 	parts, err := store.ListParts(ctx, target.Bucket, target.Key, id)
 	if err != nil {
 		return err
@@ -147,11 +148,11 @@ func (r *runner) abortOne(ctx context.Context, cat *transfer.Catalog, store tran
 	if err := cat.AbortUpload(ctx, target.Bucket, target.Key, id); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.stderr, "aborted upload %s of %s: %s freed (%s)\n", id, display.Escape(target.String()), config.FormatSize(bytes), plural(len(parts), "part", "parts"))
+	fmt.Fprintf(r.stderr, "aborted upload %s of %s: %s freed (%s)\n", id, display.Escape(target.String()), units.FormatSize(bytes), plural(len(parts), "part", "parts"))
 	return nil
 }
 
-func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target ossURL, yes bool) error {
+func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target ossname.URL, yes bool) error {
 	ups, err := cat.AllUploads(ctx, target.Bucket, target.Key)
 	if err != nil {
 		return err
@@ -164,7 +165,7 @@ func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target oss
 	for _, u := range ups {
 		total += u.Bytes
 	}
-	question := fmt.Sprintf("abort %s under %s, freeing %s?", plural(len(ups), "incomplete upload", "incomplete uploads"), target, config.FormatSize(total))
+	question := fmt.Sprintf("abort %s under %s, freeing %s?", plural(len(ups), "incomplete upload", "incomplete uploads"), target, units.FormatSize(total))
 	if err := r.confirm(yes, question); err != nil {
 		return err
 	}
@@ -173,6 +174,6 @@ func (r *runner) abortAll(ctx context.Context, cat *transfer.Catalog, target oss
 			return fmt.Errorf("aborted %d of %d; %s: %w", i, len(ups), u.UploadID, err)
 		}
 	}
-	fmt.Fprintf(r.stderr, "aborted %s, %s freed\n", plural(len(ups), "upload", "uploads"), config.FormatSize(total))
+	fmt.Fprintf(r.stderr, "aborted %s, %s freed\n", plural(len(ups), "upload", "uploads"), units.FormatSize(total))
 	return nil
 }

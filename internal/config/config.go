@@ -1,7 +1,8 @@
 // Package config loads ossq's TOML configuration: connection profiles,
 // credentials (from the file or the environment) and transfer settings, with
-// validation errors that point at file:line:col. It is plain data: it imports
-// no other ossq package and not the OSS SDK.
+// validation errors that point at file:line:col. It is plain data; it takes
+// OSS's limits from ossname and the engine's defaults from transfer, so each
+// number is written once.
 package config
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"ossq/transfer"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -38,15 +40,11 @@ const (
 // DefaultProfileName is used when neither --profile nor default_profile names one.
 const DefaultProfileName = "default"
 
-// Limits the validation enforces (OSS's own where OSS has one).
+// Limits the validation enforces beyond OSS's own (ossname) and the
+// engine's (transfer).
 const (
-	MinPartSize       = 100 << 10 // OSS minimum part size for multipart upload
-	MaxPartSize       = 5 << 30   // OSS maximum part size
-	MaxParallel       = 100
 	MaxActive         = 32
-	MaxFileParallel   = 256
 	MaxRetries        = 20
-	MaxThreshold      = 5 << 30 // a single PutObject takes at most 5 GiB
 	MinBandwidthLimit = 1 << 10
 )
 
@@ -114,15 +112,15 @@ var OnExistsPolicies = []string{"ask", "overwrite", "skip", "rename"}
 // directories follow XDG_STATE_HOME as it is now.
 func DefaultTransfer() Transfer {
 	return Transfer{
-		PartSize:           8 << 20,
-		Parallel:           8,
-		MaxActive:          3,
-		FileParallel:       16,
-		MultipartThreshold: 16 << 20,
+		PartSize:           transfer.DefaultPartSize,
+		Parallel:           transfer.DefaultParallel,
+		MaxActive:          transfer.DefaultMaxActive,
+		FileParallel:       transfer.DefaultFileParallel,
+		MultipartThreshold: transfer.DefaultMultipartThreshold,
 		CheckpointDir:      DefaultCheckpointDir(),
 		StateDir:           DefaultStateDir(),
 		BandwidthLimit:     0,
-		Retries:            5,
+		Retries:            transfer.DefaultRetries,
 		OnExists:           "ask",
 		ResumeOnStart:      true,
 	}

@@ -3,6 +3,9 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"ossq/internal/ossname"
+	"ossq/internal/units"
+	"ossq/transfer"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -158,15 +161,17 @@ var profileFields = map[string]field[Profile]{
 
 var transferFields = map[string]field[Transfer]{
 	"part_size": func(t *Transfer, v any, _ *decoder) string {
-		return setSize(&t.PartSize, v, MinPartSize, MaxPartSize, false)
+		return setSize(&t.PartSize, v, ossname.MinPartSize, ossname.MaxPartSize, false)
 	},
-	"parallel":   func(t *Transfer, v any, _ *decoder) string { return setInt(&t.Parallel, v, 1, MaxParallel) },
+	"parallel": func(t *Transfer, v any, _ *decoder) string {
+		return setInt(&t.Parallel, v, ossname.MinParallel, ossname.MaxParallel)
+	},
 	"max_active": func(t *Transfer, v any, _ *decoder) string { return setInt(&t.MaxActive, v, 1, MaxActive) },
 	"file_parallel": func(t *Transfer, v any, _ *decoder) string {
-		return setInt(&t.FileParallel, v, 1, MaxFileParallel)
+		return setInt(&t.FileParallel, v, 1, transfer.MaxFileParallel)
 	},
 	"multipart_threshold": func(t *Transfer, v any, _ *decoder) string {
-		return setSize(&t.MultipartThreshold, v, 0, MaxThreshold, false)
+		return setSize(&t.MultipartThreshold, v, 0, ossname.MaxPutSize, false)
 	},
 	"checkpoint_dir": func(t *Transfer, v any, d *decoder) string { return setDir(&t.CheckpointDir, v, d, false) },
 	"state_dir":      func(t *Transfer, v any, d *decoder) string { return setDir(&t.StateDir, v, d, false) },
@@ -224,7 +229,7 @@ func setSize(target *int64, v any, lo, hi int64, zeroMeansNone bool) string {
 	case int64:
 		n = value
 	case string:
-		parsed, err := ParseSize(value)
+		parsed, err := units.ParseSize(value)
 		if err != nil {
 			return err.Error()
 		}
@@ -238,9 +243,9 @@ func setSize(target *int64, v any, lo, hi int64, zeroMeansNone bool) string {
 	}
 	if n < lo || n > hi {
 		if zeroMeansNone {
-			return fmt.Sprintf("out of range: allowed 0 (no limit) or at least %s", FormatSize(lo))
+			return fmt.Sprintf("out of range: allowed 0 (no limit) or at least %s", units.FormatSize(lo))
 		}
-		return fmt.Sprintf("out of range: allowed %s to %s", sizeBound(lo), FormatSize(hi))
+		return fmt.Sprintf("out of range: allowed %s to %s", sizeBound(lo), units.FormatSize(hi))
 	}
 	*target = n
 	return ""
@@ -250,7 +255,7 @@ func sizeBound(n int64) string {
 	if n == 0 {
 		return "0"
 	}
-	return FormatSize(n)
+	return units.FormatSize(n)
 }
 
 func setDuration(target *time.Duration, v any) string {
@@ -326,23 +331,13 @@ func checkProxy(s string) string {
 	return "scheme must be http, https or socks5"
 }
 
-// checkBucket applies OSS bucket naming: 3–63 of a-z, 0-9 and "-", not
-// starting or ending with "-".
+// checkBucket applies OSS bucket naming; "" (no bucket) is fine.
 func checkBucket(s string) string {
 	if s == "" {
 		return ""
 	}
-	if len(s) < 3 || len(s) > 63 {
-		return "a bucket name has 3 to 63 characters"
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return "a bucket name has only lower-case letters, digits and hyphens"
-		}
-	}
-	if s[0] == '-' || s[len(s)-1] == '-' {
-		return "a bucket name cannot start or end with a hyphen"
+	if err := ossname.CheckBucket(s); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -129,9 +129,10 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// ParseSize parses a byte count with an optional unit: B; KB, MB, GB, TB
-// (powers of 1000); KiB, MiB, GiB, TiB and the bare K, M, G, T (powers of
-// 1024). A trailing "/s" is allowed, so rates read naturally ("20MiB/s").
+// ParseSize parses a byte count with an optional unit: B; K, KB, KiB and so
+// on up to T, TB, TiB, all powers of 1024 (what ossq's config means by them,
+// held to it by a test outside this package). A trailing "/s" is allowed, so
+// rates read naturally ("20MiB/s").
 func ParseSize(v string) (int64, error) {
 	s := strings.TrimSpace(v)
 	s = strings.TrimSuffix(s, "/s")
@@ -146,10 +147,10 @@ func ParseSize(v string) (int64, error) {
 	}
 	mult := map[string]float64{
 		"": 1, "b": 1,
-		"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
-		"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
-		"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
-		"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
+		"k": 1 << 10, "kib": 1 << 10, "kb": 1 << 10,
+		"m": 1 << 20, "mib": 1 << 20, "mb": 1 << 20,
+		"g": 1 << 30, "gib": 1 << 30, "gb": 1 << 30,
+		"t": 1 << 40, "tib": 1 << 40, "tb": 1 << 40,
 	}[unit]
 	if mult == 0 {
 		return 0, fmt.Errorf("invalid size unit in %q (use B, KB, MB, GB, KiB, MiB, GiB)", v)

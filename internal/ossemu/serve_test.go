@@ -14,7 +14,7 @@ import (
 
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{"512": 512, "100KiB": 100 << 10, "20MiB": 20 << 20, "20MiB/s": 20 << 20,
-		"1.5GB": 1_500_000_000, "2k": 2048, "6M": 6 << 20, "1GiB": 1 << 30, "0": 0} {
+		"1.5GB": 3 << 29, "2k": 2048, "6M": 6 << 20, "1GiB": 1 << 30, "0": 0} {
 		if got, err := ParseSize(in); err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}

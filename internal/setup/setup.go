@@ -158,5 +158,10 @@ func EngineOptions(t config.Transfer) transfer.Options {
 	if t.Retries == 0 {
 		opts.Retries = -1 // the engine reads 0 as "its default"; the config's 0 means none
 	}
+	if t.MultipartThreshold == 0 {
+		// Likewise: the config's 0 means nothing is below the threshold, so
+		// every non-empty file goes in parts.
+		opts.MultipartThreshold = 1
+	}
 	return opts
 }

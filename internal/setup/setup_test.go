@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"ossq/internal/config"
+	"ossq/transfer"
 )
 
 func writeConfig(t *testing.T, text string) string {
@@ -88,10 +89,16 @@ func TestOptionsMapping(t *testing.T) {
 	}
 
 	tr := config.DefaultTransfer()
-	tr.Retries = 0
+	tr.Retries, tr.MultipartThreshold = 0, 0
 	eo := EngineOptions(tr)
 	if eo.Retries != -1 {
 		t.Errorf("retries = 0 in the config must mean none (engine -1), got %d", eo.Retries)
+	}
+	if eo.MultipartThreshold != 1 {
+		t.Errorf("multipart_threshold = 0 in the config must put every non-empty file in parts (engine 1), got %d", eo.MultipartThreshold)
+	}
+	if eo := EngineOptions(config.DefaultTransfer()); eo.MultipartThreshold != transfer.DefaultMultipartThreshold {
+		t.Errorf("default threshold %d, want %d", eo.MultipartThreshold, transfer.DefaultMultipartThreshold)
 	}
 	if eo.PartSize != tr.PartSize || eo.Parallel != tr.Parallel || eo.MaxActive != tr.MaxActive ||
 		eo.StateDir != tr.StateDir || eo.CheckpointDir != tr.CheckpointDir || string(eo.OnExists) != tr.OnExists ||
