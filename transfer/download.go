@@ -80,8 +80,7 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 				return err
 			})
 			if err != nil {
-				var oe *OSSError
-				if !errors.Is(err, errNoContentLength) && (!errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState") {
+				if !errors.Is(err, errNoContentLength) && Code(err) != CodeInvalidObjectState {
 					return Object{}, nil, err
 				}
 				// Not restored: fall through to HEAD, which names the storage

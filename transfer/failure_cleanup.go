@@ -31,11 +31,7 @@ func abandonsWork(err error) bool {
 		errors.Is(err, errNeverFits):
 		return true
 	}
-	if status, code := statusOf(err); status == 404 || code == "NoSuchKey" || code == "NoSuchBucket" {
-		return true
-	}
-	var oe *OSSError
-	if errors.As(err, &oe) && (oe.Info.Status == 404 || oe.Info.Code == "NoSuchKey") {
+	if IsNotFound(err) || Code(err) == CodeNoSuchBucket {
 		return true
 	}
 	// An upload whose source file is gone.

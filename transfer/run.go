@@ -202,14 +202,14 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	case classify(err) == classCredentials:
 		e.setStateLocked(t, StatePaused)
 		t.err = ErrCredentials.Error()
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
 		e.log.Warn("job paused: credentials refused; waiting for new ones", "id", t.id, "err", err)
 		e.awaitCredentialsLocked(t)
 	case classify(err) == classDiskFull:
 		e.setStateLocked(t, StatePaused)
 		t.err = shortError(err)
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
 		e.log.Error("transfer paused: disk full", "id", t.id, "err", err)
 	default:
@@ -232,7 +232,7 @@ func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 		e.emitLocked(EventDone, t, "")
 	case StateFailed:
 		t.err = shortError(err)
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventFailed, t, t.err)
 	case StateCanceled:
 		e.emitLocked(EventCanceled, t, "")
