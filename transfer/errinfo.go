@@ -82,7 +82,7 @@ var summaries = map[string]string{
 	"InvalidSecurityToken":       "the security token is invalid",
 	"RequestTimeTooSkewed":       "this machine's clock is off",
 	CodeInvalidObjectState:       "the object is archived; restore it first",
-	CodeRestoreAlreadyInProgress: "a restore is already in progress",
+	CodeRestoreAlreadyInProgress: "restore already in progress",
 	"PreconditionFailed":         "the object changed",
 	"InvalidBucketName":          "invalid bucket name",
 	"InternalError":              "server error",
@@ -159,6 +159,10 @@ func ErrorInfoOf(err error) *ErrorInfo {
 	}
 	return &info
 }
+
+// KindSummary is the few words for a code ("access denied"), "" for a
+// code with none: for a front end that words a notice around the kind.
+func KindSummary(code string) string { return summaries[code] }
 
 // Summary is ErrorInfoOf(err).Summary(): the one-line cause of an error.
 func Summary(err error) string {

@@ -25,8 +25,8 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 		for _, it := range items.Items {
 			cause := it.Reason
 			askedExists = askedExists || cause == transfer.ReasonDestinationExists
-			if it.ErrInfo != nil && it.ErrInfo.Code != "" {
-				cause = describeInfo(it.ErrInfo)
+			if it.ErrInfo != nil {
+				cause = it.ErrInfo.String()
 			}
 			j.errorf("%s: %s: %s", ossURL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
 		}
