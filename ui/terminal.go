@@ -96,4 +96,3 @@ func checkUploadCmd(cat Catalog, items []destItem) tea.Cmd {
 		return uploadCheckMsg{items: items}
 	}
 }
-
