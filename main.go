@@ -19,6 +19,7 @@ import (
 
 	"ossq/internal/cli"
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/internal/ossemu"
 	"ossq/internal/setup"
 	"ossq/transfer"
@@ -210,7 +211,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 		},
 		Logger:   logger,
 		Warnings: conn.Config.Warnings,
-		NoColor:  f.noColor || os.Getenv("NO_COLOR") != "",
+		NoColor:  display.NoColor(os.Getenv, f.noColor),
 	})
 }
 
