@@ -6,7 +6,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 )
@@ -265,18 +264,10 @@ func joinOp(op, what string) string {
 	return op + ": " + what
 }
 
-// clipLine keeps the first line of s, at most n bytes of it (cut on a rune).
+// clipLine keeps the first line of s, cut to n bytes (clipText).
 func clipLine(s string, n int) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return clipText(strings.TrimSpace(s), n)
 }

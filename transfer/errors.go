@@ -92,6 +92,12 @@ func wrapOSS(op string, err error) error {
 	return &OSSError{Info: info, Err: err}
 }
 
+// crcMismatch is the error of a CRC64 the server's answer and the data
+// disagree on: the details view shows the operation and both sums.
+func crcMismatch(op, format string, args ...any) error {
+	return &OSSError{Info: ErrorInfo{Op: op, Code: CodeCRC64Mismatch, Message: fmt.Sprintf(format, args...)}, Err: errCRCMismatch}
+}
+
 // hostOf is the host of a request URL, "" when it does not parse; only the
 // host, since a presigned query would carry a signature.
 func hostOf(rawURL string) string {

@@ -73,7 +73,7 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	e.mu.Lock()
 	t.store = store
 	e.mu.Unlock()
-	lock, lerr := lockWithGrace(ctx, t)
+	lock, lerr := waitLock(ctx, t, graceLockAttempts)
 	switch {
 	case lerr != nil:
 		err = lerr
@@ -114,25 +114,6 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
-// case the holder is a cleanup that is about to let go. nil means busy.
-func lockWithGrace(ctx context.Context, t *transfer) (*fileLock, error) {
-	for attempt := 0; ; attempt++ {
-		lock, ok, err := tryLockTarget(t, true)
-		if err != nil || ok {
-			return lock, err
-		}
-		if attempt >= 10 {
-			return nil, nil
-		}
-		select {
-		case <-time.After(100 * time.Millisecond):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // execute runs the transfer, restarting from scratch when the source
