@@ -73,7 +73,7 @@ var summaries = map[string]string{
 	CodeAccessDenied:             "access denied",
 	CodeNoSuchBucket:             "no such bucket",
 	CodeNoSuchKey:                "no such object",
-	CodeNoSuchUpload:             "the multipart upload is gone (completed or aborted)",
+	CodeNoSuchUpload:             "the multipart upload is gone",
 	"NoSuchVersion":              "no such version",
 	"SignatureDoesNotMatch":      "the access key secret is wrong (signature does not match)",
 	"InvalidAccessKeyId":         "the access key ID is unknown or disabled",
@@ -125,15 +125,19 @@ func Code(err error) string {
 // a 404 whose body (a HEAD has none) named no code.
 func IsNotFound(err error) bool {
 	code := Code(err)
-	if code == CodeNoSuchKey {
-		return true
+	return code == CodeNoSuchKey || httpStatus(err) == 404 && (code == "" || code == "BadErrorResponse")
+}
+
+// httpStatus is the HTTP status of the server's answer in err, 0 if none.
+func httpStatus(err error) int {
+	if status, _ := statusOf(err); status != 0 {
+		return status
 	}
-	status, _ := statusOf(err)
 	var oe *OSSError
-	if status == 0 && errors.As(err, &oe) {
-		status = oe.Info.Status
+	if errors.As(err, &oe) {
+		return oe.Info.Status
 	}
-	return status == 404 && (code == "" || code == "BadErrorResponse")
+	return 0
 }
 
 // ErrorInfoOf is the ErrorInfo of any error: what OSS said when the error

@@ -31,7 +31,7 @@ func abandonsWork(err error) bool {
 		errors.Is(err, errNeverFits):
 		return true
 	}
-	if IsNotFound(err) || Code(err) == CodeNoSuchBucket {
+	if httpStatus(err) == 404 || Code(err) == CodeNoSuchKey || Code(err) == CodeNoSuchBucket {
 		return true
 	}
 	// An upload whose source file is gone.
