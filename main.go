@@ -19,6 +19,7 @@ import (
 
 	"ossq/internal/cli"
 	"ossq/internal/config"
+	"ossq/internal/display"
 	"ossq/internal/ossemu"
 	"ossq/internal/ossname"
 	"ossq/internal/setup"
@@ -216,7 +217,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 		},
 		Logger:   logger,
 		Warnings: conn.Config.Warnings,
-		NoColor:  f.noColor || os.Getenv("NO_COLOR") != "",
+		NoColor:  display.NoColor(os.Getenv, f.noColor),
 	})
 }
 

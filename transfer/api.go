@@ -122,17 +122,6 @@ type Spec struct {
 	TreeRoot string `json:",omitempty"`
 }
 
-// ErrorInfo keeps what OSS said when a transfer failed.
-type ErrorInfo struct {
-	Op        string // e.g. "GetObject part 7", "CompleteMultipartUpload"
-	Code      string // OSS error code, e.g. "NoSuchKey"
-	Message   string
-	RequestID string
-	HostID    string
-	Status    int
-	Text      string // the whole error as text
-}
-
 // PartSnapshot is one part, as plain values.
 type PartSnapshot struct {
 	Number int // 1-based

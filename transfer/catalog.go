@@ -131,8 +131,7 @@ func (c *Catalog) ListUploads(ctx context.Context, bucket, prefix, token string)
 	for _, u := range page.Uploads {
 		parts, err := c.store.ListParts(ctx, bucket, u.Key, u.UploadID)
 		if err != nil {
-			var oe *OSSError
-			if errors.As(err, &oe) && oe.Info.Code == "NoSuchUpload" {
+			if Code(err) == CodeNoSuchUpload {
 				continue // completed or aborted since the listing
 			}
 			return nil, "", err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -27,7 +26,6 @@ const (
 	defaultCopyPartSize  = 64 << 20
 	defaultCopyThreshold = 1 << 30
 	copyParallel         = 4
-	abortTimeout         = 30 * time.Second
 )
 
 // CopyObject copies src (a version when src.VersionID is set) to dst on the
@@ -56,8 +54,7 @@ func (c *Catalog) CopyObject(ctx context.Context, src, dst ObjectRef, progress C
 	res.Bytes = obj.Size
 	if want, ok := parseCRC64(obj.CRC64); ok {
 		if got, ok := parseCRC64(res.CRC64); ok && got != want {
-			return res, &OSSError{Info: ErrorInfo{Op: "CopyObject", Code: "CRC64Mismatch",
-				Message: fmt.Sprintf("copy's CRC64 %d differs from the source's %d", got, want)}, Err: errCRCMismatch}
+			return res, crcMismatch("CopyObject", "copy's CRC64 %d differs from the source's %d", got, want)
 		}
 	}
 	if progress != nil && res.Parts == 0 {
@@ -117,9 +114,7 @@ func (c *Catalog) copyMultipart(ctx context.Context, src, dst ObjectRef, obj Obj
 		crc, err = c.store.CompleteMultipart(ctx, dst.Bucket, dst.Key, id, parts)
 	}
 	if err != nil {
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-		defer cancel()
-		if aerr := c.store.AbortMultipart(actx, dst.Bucket, dst.Key, id); aerr != nil {
+		if aerr := abortUpload(context.WithoutCancel(ctx), c.store, dst.Bucket, dst.Key, id); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("abort of the copy's upload %s: %w", id, aerr))
 		}
 		return CopyResult{}, err

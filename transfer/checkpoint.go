@@ -385,3 +385,46 @@ func partRange(size, partSize int64, i int) (off, n int64) {
 	}
 	return off, n
 }
+
+// sourcePin is what a checkpoint pins its source by: an object's ETag,
+// size, modification time and version, or a local file's size and mtime.
+type sourcePin struct {
+	ETag      string
+	Size      int64
+	MTime     int64 // unix nanoseconds
+	VersionID string
+}
+
+func objectPin(obj Object) sourcePin {
+	return sourcePin{ETag: obj.ETag, Size: obj.Size, MTime: obj.LastModified.UnixNano(), VersionID: obj.VersionID}
+}
+
+func (s fileStamp) pin() sourcePin { return sourcePin{Size: s.size, MTime: s.mtime} }
+
+// pin is the source cp was written for.
+func (cp *checkpoint) pin() sourcePin {
+	if cp.Direction == Upload {
+		return sourcePin{Size: cp.Size, MTime: cp.FileMTime}
+	}
+	return sourcePin{ETag: cp.ETag, Size: cp.Size, MTime: cp.LastModified, VersionID: cp.VersionID}
+}
+
+// belongsTo reports whether cp was written for spec's transfer: the same
+// direction, bucket, key and local path.
+func (cp *checkpoint) belongsTo(spec Spec) bool {
+	return cp.Direction == spec.Direction && cp.Bucket == spec.Bucket && cp.Key == spec.Key && cp.LocalPath == spec.LocalPath
+}
+
+// mismatch says why cp cannot resume spec's transfer from the source as it
+// is now, "" when it can: the one comparison of a checkpoint's pins.
+func (cp *checkpoint) mismatch(spec Spec, now sourcePin) string {
+	switch {
+	case !cp.belongsTo(spec):
+		return "checkpoint belongs to another transfer"
+	case cp.pin() == now:
+		return ""
+	case spec.Direction == Upload:
+		return "local file changed since the checkpoint (size or modification time)"
+	}
+	return "object changed since the checkpoint (ETag, size or modification time)"
+}

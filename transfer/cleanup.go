@@ -22,17 +22,9 @@ func (e *Engine) cleanupAsyncLocked(t *transfer) {
 		defer e.wg.Done()
 		// The lock may still be held for a moment (a run winding down, a
 		// CLI transfer of the same target): retry, bounded, then give up.
-		var lock *fileLock
-		for attempt := 0; lock == nil; attempt++ {
-			l, ok, err := tryLockTarget(t, true)
-			if err != nil || (!ok && attempt >= cleanupLockAttempts) {
-				return // someone else owns this destination: leave it to them
-			}
-			if ok {
-				lock = l
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
+		lock, err := waitLock(context.Background(), t, cleanupLockAttempts)
+		if err != nil || lock == nil {
+			return // someone else owns this destination: leave it to them
 		}
 		e.mu.Lock()
 		adopted := e.targetAdoptedLocked(t)
@@ -46,8 +38,25 @@ func (e *Engine) cleanupAsyncLocked(t *transfer) {
 	}()
 }
 
-// cleanupLockAttempts bounds how long (×100 ms) a cleanup waits for the lock.
+// cleanupLockAttempts bounds how long (×lockRetryDelay) a cleanup waits for the lock.
 const cleanupLockAttempts = 30
+
+// abortTimeout bounds one AbortMultipartUpload.
+const abortTimeout = 30 * time.Second
+
+// abortUpload aborts a multipart upload, bounded by abortTimeout; an upload
+// that is gone already (completed or aborted) counts as aborted. Cleanup
+// paths pass context.WithoutCancel(ctx): the abort must outlive the cancel
+// that caused it. What a failure means is the caller's to say.
+func abortUpload(ctx context.Context, s Store, bucket, key, uploadID string) error {
+	actx, cancel := context.WithTimeout(ctx, abortTimeout)
+	defer cancel()
+	err := s.AbortMultipart(actx, bucket, key, uploadID)
+	if classify(err) == classNoUpload {
+		return nil
+	}
+	return err
+}
 
 // targetAdoptedLocked reports whether a newer unfinished transfer to the
 // same target (added again after t failed) owns t's checkpoint, temp file
@@ -79,14 +88,8 @@ func (e *Engine) discardArtifacts(t *transfer) {
 		}
 	}
 	if uploadID != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := e.withRetry(ctx, nil, func() error {
-			err := e.storeOf(t).AbortMultipart(ctx, t.spec.Bucket, t.spec.Key, uploadID)
-			if classify(err) == classNoUpload {
-				return nil
-			}
-			return err
-		})
+		ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
+		err := e.withRetry(ctx, nil, func() error { return abortUpload(ctx, e.storeOf(t), t.spec.Bucket, t.spec.Key, uploadID) })
 		cancel()
 		if err != nil {
 			e.log.Warn("abort multipart upload failed", "bucket", t.spec.Bucket, "key", t.spec.Key, "upload_id", uploadID, "err", err)

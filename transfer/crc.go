@@ -18,3 +18,27 @@ func (j *crcJoiner) add(crc uint64, size int64) {
 	}
 	j.crc = j.shift.Combine(j.crc, crc)
 }
+
+// crcPart is a part whose own CRC64 joins into the whole's.
+type crcPart interface {
+	crcAndSize() (crc uint64, size int64)
+}
+
+// joinCRCs is the CRC64 of consecutive parts, from each part's own: the one
+// way a download's verify, an upload's complete and a lost-answer check
+// combine them.
+func joinCRCs[P crcPart](parts []P) uint64 {
+	var whole crcJoiner
+	for _, p := range parts {
+		whole.add(p.crcAndSize())
+	}
+	return whole.crc
+}
+
+func (p *part) crcAndSize() (uint64, int64) {
+	_, crc, _ := p.progress()
+	return crc, p.size
+}
+
+// crcAndSize of a checkpointed part: its CRC covers the Done bytes on disk.
+func (p cpPart) crcAndSize() (uint64, int64) { return p.CRC, p.Done }

@@ -25,3 +25,29 @@ func TestPartCRCsJoinToTheWholeObjectsCRC(t *testing.T) {
 		t.Fatalf("one empty part joined to %#x, want 0", empty.crc)
 	}
 }
+
+// The running parts of a transfer and the parts of its checkpoint join the
+// same way, through one joinCRCs.
+func TestRunningAndCheckpointedPartsJoinAlike(t *testing.T) {
+	data := make([]byte, 4*1000+17)
+	for i := range data {
+		data[i] = byte(rand.Uint32())
+	}
+	var running []*part
+	var saved []cpPart
+	for i, off := 0, 0; off < len(data); i, off = i+1, off+1000 {
+		end := min(off+1000, len(data))
+		crc := crc64.Checksum(data[off:end], crcTable)
+		p := &part{number: i + 1, off: int64(off), size: int64(end - off), crc: crc}
+		p.done.Store(p.size)
+		running = append(running, p)
+		saved = append(saved, cpPart{Number: i + 1, Done: p.size, CRC: crc})
+	}
+	want := crc64.Checksum(data, crcTable)
+	if got := joinCRCs(running); got != want {
+		t.Errorf("running parts join to %#x, want %#x", got, want)
+	}
+	if got := joinCRCs(saved); got != want {
+		t.Errorf("checkpointed parts join to %#x, want %#x", got, want)
+	}
+}

@@ -88,36 +88,36 @@ func tryLockDest(spec Spec, create bool) (*destLock, bool, error) {
 	if create {
 		flags |= os.O_CREATE
 	}
-	for attempt := 0; attempt < 5; attempt++ {
+	free := false // a probe that found no lock file
+	lock, ok, err := lockStillAtPath(func() (*destLock, lockTry, error) {
 		f, err := dir.root.OpenFile(name, flags, 0o600)
 		if !create && errors.Is(err, os.ErrNotExist) {
-			dir.close()
-			return nil, true, nil
+			free = true
+			return nil, lockBusy, nil
 		}
 		if err != nil {
-			dir.close()
-			return nil, false, fmt.Errorf("lock %s: %w", dir.abs(name), err)
+			return nil, lockBusy, fmt.Errorf("lock %s: %w", dir.abs(name), err)
 		}
 		ok, err := flockTry(f)
 		if err != nil || !ok {
 			f.Close()
-			dir.close()
 			if err != nil {
-				return nil, false, fmt.Errorf("lock %s: %w", dir.abs(name), err)
+				return nil, lockBusy, fmt.Errorf("lock %s: %w", dir.abs(name), err)
 			}
-			return nil, false, nil
+			return nil, lockBusy, nil
 		}
-		// The holder before us may have removed the file as it let go:
-		// then we locked a nameless file; take the new one.
 		held, err1 := f.Stat()
 		onDisk, err2 := dir.root.Lstat(name)
 		if err1 == nil && err2 == nil && os.SameFile(held, onDisk) {
-			return &destLock{dir: dir, name: name, file: f}, true, nil
+			return &destLock{dir: dir, name: name, file: f}, lockTaken, nil
 		}
 		f.Close()
+		return nil, lockMoved, nil
+	})
+	if !ok {
+		dir.close()
 	}
-	dir.close()
-	return nil, false, nil
+	return lock, ok || free, err
 }
 
 // unlock lets go, first removing the lock file (only if its name is still

@@ -81,8 +81,7 @@ func (e *Engine) statObject(ctx context.Context, t *transfer) (Object, io.ReadCl
 				return err
 			})
 			if err != nil {
-				var oe *OSSError
-				if !errors.Is(err, errNoContentLength) && (!errors.As(err, &oe) || oe.Info.Code != "InvalidObjectState") {
+				if !errors.Is(err, errNoContentLength) && Code(err) != CodeInvalidObjectState {
 					return Object{}, nil, err
 				}
 				// Not restored: fall through to HEAD, which names the storage
@@ -246,13 +245,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 
 	e.setState(t, StateVerifying)
 	if want, ok := parseCRC64(obj.CRC64); ok {
-		var whole crcJoiner
-		for _, p := range parts {
-			_, c, _ := p.progress()
-			whole.add(c, p.size)
-		}
-		got := whole.crc
-		if got != want {
+		if got := joinCRCs(parts); got != want {
 			return fmt.Errorf("whole object: local %d, server %d: %w (%w)", got, want, errCRCMismatch, errObjectChanged)
 		}
 	}
@@ -390,9 +383,7 @@ func (e *Engine) completedBeforeCrash(t *transfer, dir *destDir, obj Object) boo
 		return false
 	}
 	cp, err := readCheckpoint(t.cpPath)
-	if err != nil || cp.Direction != Download || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key ||
-		cp.LocalPath != t.spec.LocalPath || cp.ETag != obj.ETag || cp.Size != obj.Size ||
-		cp.LastModified != obj.LastModified.UnixNano() || cp.VersionID != obj.VersionID {
+	if err != nil || cp.mismatch(t.spec, objectPin(obj)) != "" {
 		return false
 	}
 	for i, p := range cp.Parts {
@@ -425,10 +416,8 @@ func (e *Engine) loadDownloadCheckpoint(t *transfer, dir *destDir, obj Object) (
 	switch {
 	case err != nil:
 		reason = err.Error()
-	case cp.Direction != Download || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
-		reason = "checkpoint belongs to another transfer"
-	case cp.ETag != obj.ETag || cp.Size != obj.Size || cp.LastModified != obj.LastModified.UnixNano() || cp.VersionID != obj.VersionID:
-		reason = "object changed since the checkpoint (ETag, size or modification time)"
+	case cp.mismatch(t.spec, objectPin(obj)) != "":
+		reason = cp.mismatch(t.spec, objectPin(obj))
 	case !isOurTemp(cp.TempPath, t.spec.LocalPath):
 		reason = "checkpoint names an unexpected temp file"
 	default:

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 )
@@ -51,12 +52,7 @@ type OSSError struct {
 	Err  error
 }
 
-func (e *OSSError) Error() string {
-	if e.Info.Code != "" {
-		return fmt.Sprintf("%s: %s (%d %s, request %s)", e.Info.Op, e.Info.Message, e.Info.Status, e.Info.Code, e.Info.RequestID)
-	}
-	return fmt.Sprintf("%s: %v", e.Info.Op, e.Err)
-}
+func (e *OSSError) Error() string { return e.Info.String() }
 
 func (e *OSSError) Unwrap() error { return e.Err }
 
@@ -70,7 +66,7 @@ func wrapOSS(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	info := ErrorInfo{Op: op, Text: err.Error()}
+	info := ErrorInfo{Op: op, Message: err.Error(), When: time.Now()}
 	var se *oss.ServiceError
 	if errors.As(err, &se) {
 		info.Code = se.Code
@@ -83,24 +79,33 @@ func wrapOSS(op string, err error) error {
 		if info.Message == "" {
 			info.Message = se.Code
 		}
-	} else {
-		info.Message = err.Error()
+		if !se.Timestamp.IsZero() {
+			info.When = se.Timestamp
+		}
+		_, target, _ := strings.Cut(se.RequestTarget, " ")
+		info.Host = hostOf(target)
+	}
+	var ue *url.Error
+	if info.Host == "" && errors.As(err, &ue) {
+		info.Host = hostOf(ue.URL)
 	}
 	return &OSSError{Info: info, Err: err}
 }
 
-// errorInfoOf extracts the OSS details of err, or a plain one built from its text.
-func errorInfoOf(err error) *ErrorInfo {
-	if err == nil {
-		return nil
+// crcMismatch is the error of a CRC64 the server's answer and the data
+// disagree on: the details view shows the operation and both sums.
+func crcMismatch(op, format string, args ...any) error {
+	return &OSSError{Info: ErrorInfo{Op: op, Code: CodeCRC64Mismatch, Message: fmt.Sprintf(format, args...)}, Err: errCRCMismatch}
+}
+
+// hostOf is the host of a request URL, "" when it does not parse; only the
+// host, since a presigned query would carry a signature.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
 	}
-	var oe *OSSError
-	if errors.As(err, &oe) {
-		info := oe.Info
-		info.Text = err.Error()
-		return &info
-	}
-	return &ErrorInfo{Message: err.Error(), Text: err.Error()}
+	return u.Host
 }
 
 // errClass tells the engine what to do with an error.
@@ -189,20 +194,4 @@ func classify(err error) errClass {
 }
 
 // shortError is the one-line cause for a queue row.
-func shortError(err error) string {
-	if err == nil {
-		return ""
-	}
-	var oe *OSSError
-	if errors.As(err, &oe) && oe.Info.Code != "" {
-		return fmt.Sprintf("%s: %s (%s)", oe.Info.Op, oe.Info.Code, oe.Info.Message)
-	}
-	if classify(err) == classDiskFull {
-		return "disk full: " + err.Error()
-	}
-	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
-}
+func shortError(err error) string { return Summary(err) }

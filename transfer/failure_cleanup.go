@@ -32,11 +32,7 @@ func abandonsWork(err error) bool {
 		errors.Is(err, errNeverFits):
 		return true
 	}
-	if status, code := statusOf(err); status == 404 || code == "NoSuchKey" || code == "NoSuchBucket" {
-		return true
-	}
-	var oe *OSSError
-	if errors.As(err, &oe) && (oe.Info.Status == 404 || oe.Info.Code == "NoSuchKey") {
+	if httpStatus(err) == 404 || Code(err) == CodeNoSuchKey || Code(err) == CodeNoSuchBucket {
 		return true
 	}
 	// An upload whose source file is gone.

@@ -1,10 +1,12 @@
 package transfer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gofrs/flock"
 )
@@ -24,32 +26,57 @@ type fileLock struct {
 // by its holder when it is done (removeAndUnlock), so after locking we check
 // the path still names the inode we locked, and try again if not.
 func tryLockFile(path string) (*fileLock, bool, error) {
-	for attempt := 0; attempt < 5; attempt++ {
+	return lockStillAtPath(func() (*fileLock, lockTry, error) {
 		fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|oNoFollow))
 		ok, err := fl.TryLock()
-		if err != nil {
+		if err != nil || !ok {
 			fl.Close()
-			return nil, false, fmt.Errorf("lock %s: %w", path, err)
-		}
-		if !ok {
-			fl.Close()
-			return nil, false, nil
+			if err != nil {
+				return nil, lockBusy, fmt.Errorf("lock %s: %w", path, err)
+			}
+			return nil, lockBusy, nil
 		}
 		held, err1 := fl.Stat()
 		onDisk, err2 := os.Lstat(path)
 		if err1 == nil && err2 == nil && os.SameFile(held, onDisk) {
-			return &fileLock{fl: fl}, true, nil
+			return &fileLock{fl: fl}, lockTaken, nil
 		}
 		fl.Unlock()
 		fl.Close()
 		if err1 != nil {
-			return nil, false, fmt.Errorf("lock %s: %w", path, err1)
+			return nil, lockBusy, fmt.Errorf("lock %s: %w", path, err1)
 		}
 		if err2 != nil && !errors.Is(err2, os.ErrNotExist) {
-			return nil, false, fmt.Errorf("lock %s: %w", path, err2)
+			return nil, lockBusy, fmt.Errorf("lock %s: %w", path, err2)
+		}
+		return nil, lockMoved, nil
+	})
+}
+
+// lockTry is how one try at a lock file went.
+type lockTry int
+
+const (
+	lockBusy  lockTry = iota // someone holds it (or the try failed)
+	lockTaken                // held, and the file is still the one at the path
+	lockMoved                // held a file its holder had removed as it let go: try again
+)
+
+// relockAttempts bounds the tries at a lock file removed under us.
+const relockAttempts = 5
+
+// lockStillAtPath repeats try while the file it locked turns out to be one
+// its previous holder removed as it let go (removeAndUnlock): a lock on a
+// nameless file guards nothing. After relockAttempts such tries it is busy.
+func lockStillAtPath[L any](try func() (L, lockTry, error)) (L, bool, error) {
+	for range relockAttempts {
+		l, got, err := try()
+		if err != nil || got != lockMoved {
+			return l, got == lockTaken, err
 		}
 	}
-	return nil, false, nil
+	var none L
+	return none, false, nil
 }
 
 // targetLockPath is where t's lock lives: for a download beside the
@@ -60,6 +87,34 @@ func targetLockPath(checkpointDir string, s Spec) string {
 		return destLockPath(s.LocalPath)
 	}
 	return filepath.Join(checkpointDir, lockName(s.Direction, s.Bucket, s.Key, s.LocalPath))
+}
+
+// lockRetryDelay is the pause between tries of a lock whose holder is
+// expected to let go soon; graceLockAttempts (about 1 s) is how long a run
+// waits for one (a cleanup about to finish).
+const (
+	lockRetryDelay    = 100 * time.Millisecond
+	graceLockAttempts = 10
+)
+
+// waitLock takes t's lock, trying again every lockRetryDelay for up to
+// attempts more tries while someone holds it. nil (and no error) means
+// still busy after that.
+func waitLock(ctx context.Context, t *transfer, attempts int) (*fileLock, error) {
+	for attempt := 0; ; attempt++ {
+		lock, ok, err := tryLockTarget(t, true)
+		if err != nil || ok {
+			return lock, err
+		}
+		if attempt >= attempts {
+			return nil, nil
+		}
+		select {
+		case <-time.After(lockRetryDelay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // tryLockTarget takes t's lock without waiting (false: someone holds it).

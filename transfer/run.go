@@ -73,7 +73,7 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	e.mu.Lock()
 	t.store = store
 	e.mu.Unlock()
-	lock, lerr := lockWithGrace(ctx, t)
+	lock, lerr := waitLock(ctx, t, graceLockAttempts)
 	switch {
 	case lerr != nil:
 		err = lerr
@@ -114,25 +114,6 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// lockWithGrace takes a destination lock, waiting briefly (up to ~1 s) in
-// case the holder is a cleanup that is about to let go. nil means busy.
-func lockWithGrace(ctx context.Context, t *transfer) (*fileLock, error) {
-	for attempt := 0; ; attempt++ {
-		lock, ok, err := tryLockTarget(t, true)
-		if err != nil || ok {
-			return lock, err
-		}
-		if attempt >= 10 {
-			return nil, nil
-		}
-		select {
-		case <-time.After(100 * time.Millisecond):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // execute runs the transfer, restarting from scratch when the source
@@ -202,14 +183,14 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 	case classify(err) == classCredentials:
 		e.setStateLocked(t, StatePaused)
 		t.err = ErrCredentials.Error()
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
 		e.log.Warn("job paused: credentials refused; waiting for new ones", "id", t.id, "err", err)
 		e.awaitCredentialsLocked(t)
 	case classify(err) == classDiskFull:
 		e.setStateLocked(t, StatePaused)
 		t.err = shortError(err)
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventPaused, t, t.err)
 		e.log.Error("transfer paused: disk full", "id", t.id, "err", err)
 	default:
@@ -232,7 +213,7 @@ func (e *Engine) setFinalLocked(t *transfer, st State, err error) {
 		e.emitLocked(EventDone, t, "")
 	case StateFailed:
 		t.err = shortError(err)
-		t.errInfo = errorInfoOf(err)
+		t.errInfo = ErrorInfoOf(err)
 		e.emitLocked(EventFailed, t, t.err)
 	case StateCanceled:
 		e.emitLocked(EventCanceled, t, "")

@@ -228,7 +228,7 @@ func (r *treeRun) failPlaced(res *itemResult, err error) {
 		res.it.state, res.it.reason = ItemSkipped, skipReason(err)
 		return
 	}
-	res.it.state, res.it.reason, res.it.errInfo = ItemFailed, shortError(err), errorInfoOf(err)
+	res.it.state, res.it.reason, res.it.errInfo = ItemFailed, shortError(err), ErrorInfoOf(err)
 }
 
 // moveIntoPlace renames the temp file onto its destination in the folder

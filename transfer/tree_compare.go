@@ -98,8 +98,7 @@ func (r *treeRun) sameChecksum(ctx context.Context, it *treeItem) (bool, error) 
 		obj, err = r.e.storeOf(r.t).HeadObject(ctx, r.t.spec.Bucket, it.key)
 		return err
 	})
-	var oe *OSSError
-	if errors.As(err, &oe) && (oe.Info.Code == "NoSuchKey" || oe.Info.Status == 404) {
+	if IsNotFound(err) {
 		return false, nil
 	}
 	if err != nil {

@@ -221,8 +221,7 @@ func (r *treeRun) open(ctx context.Context, key string) (Object, io.ReadCloser, 
 	b := r.t.spec.Bucket
 	if opener, ok := r.e.storeOf(r.t).(objectOpener); ok {
 		obj, body, err := opener.OpenObject(ctx, b, key)
-		var oe *OSSError
-		if errors.As(err, &oe) && oe.Info.Code == "InvalidObjectState" {
+		if Code(err) == CodeInvalidObjectState {
 			// Not restored: HEAD names the storage class for the message.
 			if head, herr := r.e.storeOf(r.t).HeadObject(ctx, b, key); herr == nil && NeedsRestore(head) {
 				return head, nil, archivedError("GetObject", head.StorageClass)

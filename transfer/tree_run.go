@@ -355,7 +355,7 @@ func (r *treeRun) work(ctx context.Context, a *activeItem) itemResult {
 	case errors.Is(err, errItemSkipped):
 		res.it.state, res.it.reason = ItemSkipped, skipReason(err)
 	default:
-		res.it.state, res.it.reason, res.it.errInfo = ItemFailed, shortError(err), errorInfoOf(err)
+		res.it.state, res.it.reason, res.it.errInfo = ItemFailed, shortError(err), ErrorInfoOf(err)
 		r.e.log.Error("item failed", "job", r.t.id, "key", a.it.key, "err", err)
 	}
 	if res.it.state == ItemPending && !res.keep {

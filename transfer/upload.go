@@ -82,11 +82,9 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		}
 		if ctx.Err() != nil {
 			// Stopped meanwhile, before any part or checkpoint: drop it now.
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			if err := e.storeOf(t).AbortMultipart(actx, t.spec.Bucket, t.spec.Key, id); err != nil && classify(err) != classNoUpload {
+			if err := abortUpload(context.WithoutCancel(ctx), e.storeOf(t), t.spec.Bucket, t.spec.Key, id); err != nil {
 				e.log.Warn("abort of an unused multipart upload failed", "upload_id", id, "err", err)
 			}
-			cancel()
 			return ctx.Err()
 		}
 		cp = &checkpoint{Direction: Upload, Bucket: t.spec.Bucket, Key: t.spec.Key, LocalPath: src,
@@ -117,9 +115,9 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return err
 	} else if err != nil { // the upload ID must be on disk before any part
 		// Unrecorded, a new upload could never be resumed or found again.
-		actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		e.storeOf(t).AbortMultipart(actx, t.spec.Bucket, t.spec.Key, cp.UploadID)
-		cancel()
+		if aerr := abortUpload(context.WithoutCancel(ctx), e.storeOf(t), t.spec.Bucket, t.spec.Key, cp.UploadID); aerr != nil {
+			e.log.Warn("abort of an unrecorded multipart upload failed", "upload_id", cp.UploadID, "err", aerr)
+		}
 		e.mu.Lock()
 		t.uploadID = ""
 		e.mu.Unlock()
@@ -143,13 +141,11 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return fmt.Errorf("before complete: %w", errObjectChanged)
 	}
 	done := make([]UploadedPart, len(parts))
-	var whole crcJoiner
 	for i, p := range parts {
-		_, crc, etag := p.progress()
+		_, _, etag := p.progress()
 		done[i] = UploadedPart{Number: p.number, ETag: etag, Size: p.size}
-		whole.add(crc, p.size)
 	}
-	want := whole.crc
+	want := joinCRCs(parts)
 	var serverCRC string
 	err = e.withRetry(ctx, t, func() error {
 		var err error
@@ -173,8 +169,7 @@ func (e *Engine) upload(ctx context.Context, t *transfer) error {
 		return err
 	}
 	if got, ok := parseCRC64(serverCRC); ok && got != want {
-		return &OSSError{Info: ErrorInfo{Op: "CompleteMultipartUpload", Code: "CRC64Mismatch",
-			Message: fmt.Sprintf("server's CRC64 %d differs from the local file's %d", got, want)}, Err: errCRCMismatch}
+		return crcMismatch("CompleteMultipartUpload", "server's CRC64 %d differs from the local file's %d", got, want)
 	}
 	e.dropFinishedState(t)
 	return nil
@@ -197,15 +192,12 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 		reason = err.Error()
 		// Unusable, but the upload it recorded must not become an orphan.
 		if data, rerr := readCheckpointBytes(t.cpPath); rerr == nil {
-			if old := salvageCheckpoint(data); old.Direction == Upload && old.Bucket == t.spec.Bucket &&
-				old.Key == t.spec.Key && old.LocalPath == t.spec.LocalPath {
+			if old := salvageCheckpoint(data); old.belongsTo(t.spec) {
 				cp = old
 			}
 		}
-	case cp.Direction != Upload || cp.Bucket != t.spec.Bucket || cp.Key != t.spec.Key || cp.LocalPath != t.spec.LocalPath:
-		reason = "checkpoint belongs to another transfer"
-	case cp.Size != stamp.size || cp.FileMTime != stamp.mtime:
-		reason = "local file changed since the checkpoint (size or modification time)"
+	case cp.mismatch(t.spec, stamp.pin()) != "":
+		reason = cp.mismatch(t.spec, stamp.pin())
 	case cp.UploadID == "":
 		reason = "checkpoint has no upload ID"
 	case cp.PartSize < ossname.MinPartSize && cp.Size > cp.PartSize:
@@ -255,15 +247,7 @@ func (e *Engine) resumeUpload(ctx context.Context, t *transfer, stamp fileStamp,
 // (and with it the upload ID) is kept for a later run; a permanent one is
 // logged and shown, since nothing more can be done about it.
 func (e *Engine) abortStaleUpload(ctx context.Context, t *transfer, bucket, key, id string) error {
-	err := e.withRetry(ctx, t, func() error {
-		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		err := e.storeOf(t).AbortMultipart(actx, bucket, key, id)
-		if classify(err) == classNoUpload {
-			return nil
-		}
-		return err
-	})
+	err := e.withRetry(ctx, t, func() error { return abortUpload(ctx, e.storeOf(t), bucket, key, id) })
 	switch {
 	case err == nil:
 		return nil
@@ -285,15 +269,12 @@ var errAlreadyComplete = errors.New("upload already complete")
 // A HEAD that fails transiently is an error (so the upload is not
 // needlessly started over), not a "no".
 func (e *Engine) alreadyCompleted(ctx context.Context, t *transfer, cp *checkpoint) (bool, error) {
-	var whole crcJoiner
 	for i, p := range cp.Parts {
-		_, size := partRange(cp.Size, cp.PartSize, i)
-		if p.ETag == "" || p.Done != size {
+		if _, size := partRange(cp.Size, cp.PartSize, i); p.ETag == "" || p.Done != size {
 			return false, nil
 		}
-		whole.add(p.CRC, size)
 	}
-	return e.objectMatches(ctx, t, cp.Size, whole.crc)
+	return e.objectMatches(ctx, t, cp.Size, joinCRCs(cp.Parts))
 }
 
 // objectMatches reports whether the object on the server has this size and

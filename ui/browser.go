@@ -153,11 +153,10 @@ func (b *browserModel) applyBuckets(msg bucketsMsg) {
 	}
 	b.loading = false
 	if msg.err != nil {
-		b.bucketsDenied = isAccessDenied(msg.err)
+		b.bucketsDenied = transfer.Code(msg.err) == transfer.CodeAccessDenied
+		b.err = displayName("Cannot list buckets: " + shortError(msg.err))
 		if b.bucketsDenied {
-			b.err = "Listing buckets was denied (AccessDenied), common for RAM users. Press o to type a bucket name."
-		} else {
-			b.err = displayName("Cannot list buckets: " + shortError(msg.err))
+			b.err = displayName(shortError(msg.err)) + " — press o to type a bucket name (common for RAM users)"
 		}
 		return
 	}

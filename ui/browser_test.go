@@ -75,7 +75,7 @@ func TestStartBucketAndPrefixOpenStraightThere(t *testing.T) {
 
 func TestListBucketsDeniedAsksForABucketName(t *testing.T) {
 	eng := demoEngine()
-	eng.store.bucketsErr = fmt.Errorf("list buckets: %w", deniedError{})
+	eng.store.bucketsErr = fmt.Errorf("list buckets: %w", deniedError())
 	h := newHarness(t, eng, Deps{}, 80, 24)
 	if !h.m.browser.bucketsDenied {
 		t.Fatal("AccessDenied not recognised")

@@ -357,36 +357,5 @@ func noticeExpireCmd(seq int) tea.Cmd {
 	return tea.Tick(noticeLifetime, func(time.Time) tea.Msg { return noticeExpiredMsg{seq: seq} })
 }
 
-// errorCode extracts an OSS error code from an error chain without
-// importing the SDK: its ServiceError has ErrorCode().
-func errorCode(err error) string {
-	var coded interface{ ErrorCode() string }
-	if errors.As(err, &coded) {
-		return coded.ErrorCode()
-	}
-	return ""
-}
-
-// isAccessDenied reports a 403 / AccessDenied answer.
-func isAccessDenied(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errorCode(err) == "AccessDenied" {
-		return true
-	}
-	var status interface{ HttpStatusCode() int }
-	if errors.As(err, &status) && status.HttpStatusCode() == 403 {
-		return true
-	}
-	return strings.Contains(err.Error(), "AccessDenied")
-}
-
-// shortError is the first line of an error, for a one-line notice.
-func shortError(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
-}
+// shortError is the engine's one-line summary of an error, for a notice.
+func shortError(err error) string { return transfer.Summary(err) }

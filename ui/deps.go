@@ -119,6 +119,7 @@ type Deps struct {
 	// Terminal receives the out-of-band escapes (OSC 52 copy, bell, OSC 9
 	// / 777 notifications); nil means standard output.
 	Terminal io.Writer
-	// NoColor forces plain output (also implied by the NO_COLOR variable).
+	// NoColor forces plain output; main sets it from --no-color and
+	// NO_COLOR with display.NoColor, the one reading of the variable.
 	NoColor bool
 }

@@ -19,6 +19,8 @@ const (
 	partRangeWidth = partRowFixed + 20
 	// fieldLabelWidth: the "Checkpoint  " column of the key/value lines.
 	fieldLabelWidth = 12
+	// errorLabelWidth: the "  Request ID " column of the error's fields.
+	errorLabelWidth = 13
 )
 
 // detailsModel shows one single job, or one item of a tree job: its
@@ -113,28 +115,12 @@ func (d *detailsModel) scrollBy(delta int) {
 
 func (d *detailsModel) View() string { return d.body }
 
-// errorText is the full error as copied by y.
+// errorText is the full error as copied by y: the engine's detail form.
 func (d *detailsModel) errorText() string {
-	e := d.t.ErrInfo
-	if e == nil {
+	if d.t.ErrInfo == nil {
 		return d.t.Err
 	}
-	var b strings.Builder
-	field := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	field("Operation", e.Op)
-	field("Code", e.Code)
-	if e.Status != 0 {
-		field("Status", fmt.Sprint(e.Status))
-	}
-	field("Message", e.Message)
-	field("RequestID", e.RequestID)
-	field("HostID", e.HostID)
-	field("Detail", e.Text)
-	return strings.TrimSuffix(b.String(), "\n")
+	return d.t.ErrInfo.Detail()
 }
 
 // build renders the frame's body; Update calls it, View returns it.
@@ -274,34 +260,15 @@ func (d *detailsModel) errorLines(w int) []string {
 		}
 		return out
 	}
-	head := "✗ Error"
-	if e.Op != "" {
-		head += " in " + e.Op
-	}
-	out := []string{s.NoticeError.Render(truncate(head+" · y copies it", w))}
-	field := func(k, v string) {
-		if v == "" {
-			return
-		}
-		for i, l := range wrapLines(displayName(v), max(1, w-fieldLabelWidth)) {
-			label := "  " + k
+	out := []string{s.NoticeError.Render(truncate("✗ "+displayName(e.Summary())+" · y copies it", w))}
+	for _, f := range e.Fields() {
+		for i, l := range wrapLines(displayName(f.Value), max(1, w-errorLabelWidth)) {
+			label := "  " + f.Label
 			if i > 0 {
 				label = ""
 			}
-			out = append(out, s.Faint.Render(padRight(label, fieldLabelWidth))+s.Error.Render(l))
+			out = append(out, s.Faint.Render(padRight(label, errorLabelWidth))+s.Error.Render(l))
 		}
-	}
-	status := ""
-	if e.Status != 0 {
-		status = fmt.Sprint(e.Status)
-	}
-	field("Code", e.Code)
-	field("Status", status)
-	field("Message", e.Message)
-	field("RequestID", e.RequestID)
-	field("HostID", e.HostID)
-	if e.Text != "" && e.Code == "" {
-		field("Detail", e.Text)
 	}
 	return out
 }

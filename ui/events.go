@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -121,14 +120,13 @@ func (m *Model) handleHead(msg headMsg) tea.Cmd {
 // poll that says when it finished.
 func (m *Model) handleRestore(msg restoreMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	var oe *transfer.OSSError
 	name := displayName(ossname.Base(msg.key))
 	switch {
 	case msg.err == nil:
 		cmds = append(cmds, m.setNotice("restore requested: "+name+
 			" · ossq says when it can be downloaded (minutes to hours)", false))
-	case errors.As(msg.err, &oe) && oe.Info.Code == "RestoreAlreadyInProgress":
-		cmds = append(cmds, m.setNotice("restore already in progress: "+name+" · ossq says when it is done", false))
+	case transfer.Code(msg.err) == transfer.CodeRestoreAlreadyInProgress:
+		cmds = append(cmds, m.setNotice(transfer.KindSummary(transfer.CodeRestoreAlreadyInProgress)+": "+name+" · ossq says when it is done", false))
 	default:
 		m.log.Warn("restore object", "bucket", msg.bucket, "key", msg.key, "err", msg.err)
 		return m.setNotice("restore: "+displayName(shortError(msg.err)), true)

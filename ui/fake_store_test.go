@@ -14,14 +14,11 @@ import (
 	"ossq/transfer"
 )
 
-// deniedError looks like the SDK's ServiceError to errors.As.
-type deniedError struct{}
-
-func (deniedError) Error() string {
-	return "oss: service error: AccessDenied: You have no right to access this object."
+// deniedError is what the real store returns when listing buckets is denied.
+func deniedError() error {
+	return &transfer.OSSError{Info: transfer.ErrorInfo{Op: "ListBuckets", Code: transfer.CodeAccessDenied, Status: 403,
+		Message: "You have no right to access this object."}}
 }
-func (deniedError) ErrorCode() string   { return "AccessDenied" }
-func (deniedError) HttpStatusCode() int { return 403 }
 
 // fakeStore serves listings from memory with OSS's delimiter and paging
 // semantics; the transfer calls are not used by the UI and say so.
@@ -114,7 +111,7 @@ func (s *fakeStore) HeadObject(_ context.Context, bucket, key string) (transfer.
 			return o, nil
 		}
 	}
-	return transfer.Object{}, errors.New("NoSuchKey")
+	return transfer.Object{}, &transfer.OSSError{Info: transfer.ErrorInfo{Op: "HeadObject", Code: transfer.CodeNoSuchKey, Status: 404}}
 }
 
 // RestoreObject marks the object restore-in-progress, as OSS does, and

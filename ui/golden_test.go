@@ -108,7 +108,7 @@ func TestGolden(t *testing.T) {
 					eng = sc.eng()
 				}
 				if sc.name == "bucket_denied" {
-					eng.store.bucketsErr = deniedError{}
+					eng.store.bucketsErr = deniedError()
 				}
 				if sc.snap != nil {
 					eng.setSnapshot(sc.snap())

@@ -142,8 +142,12 @@ func itemLine(s *Styles, x *transfer.ItemSnapshot, nameW int) string {
 		style = s.stateWrap[transfer.StateDone]
 	}
 	name := displayName(x.Key)
-	if x.Reason != "" && (x.State == transfer.ItemFailed || x.State == transfer.ItemSkipped) {
-		name += "  — " + displayName(x.Reason)
+	cause := x.Reason
+	if x.ErrInfo != nil {
+		cause = x.ErrInfo.Summary()
+	}
+	if cause != "" && (x.State == transfer.ItemFailed || x.State == transfer.ItemSkipped) {
+		name += "  — " + displayName(cause)
 	}
 	line := s.textWrap.render(padRight(truncate(name, nameW), nameW)) + " " + style.render(padRight(st, colItemState)) + " " +
 		s.faintWrap.render(padLeft(units.FormatSize(x.Size), colItemSize)) + " " + s.textWrap.render(padLeft(fmt.Sprintf("%3.0f%%", frac*100), colItemPct))

@@ -115,7 +115,7 @@ func TestItemDetailsShowTheWholeErrorAndCopyIt(t *testing.T) {
 		t.Fatalf("y wrote %q", out)
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSuffix(strings.TrimPrefix(out, "\x1b]52;c;"), "\x07"))
-	if err != nil || !strings.Contains(string(raw), "RequestID: 5F1D2C3B4A59687766554433") || !strings.Contains(string(raw), "Operation: GetObject") {
+	if err != nil || !strings.Contains(string(raw), "Request ID: 5F1D2C3B4A59687766554433") || !strings.Contains(string(raw), "Operation: GetObject") {
 		t.Fatalf("copied %q (%v)", raw, err)
 	}
 	h.press("esc")

@@ -302,7 +302,7 @@ func (m *Model) followInfo() tea.Cmd {
 func (m *Model) openBucketPrompt() {
 	body := "Type a bucket name, optionally with a prefix (bucket/dir/)."
 	if m.browser.bucketsDenied {
-		body = "Listing buckets was denied (AccessDenied).\n" + body
+		body = "Cannot list buckets: " + transfer.KindSummary(transfer.CodeAccessDenied) + ".\n" + body
 	}
 	m.prompt = newTextPrompt(promptBucketName, "Open bucket", body, m.browser.bucket, "my-bucket", m.width)
 }

@@ -110,17 +110,16 @@ type Styles struct {
 }
 
 // newRenderer returns a renderer for the terminal that honours noColor
-// and NO_COLOR.
+// (main sets it from --no-color and NO_COLOR, through display.NoColor).
 func newRenderer(noColor bool) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(os.Stdout)
 	applyNoColor(r, noColor)
 	return r
 }
 
-// applyNoColor drops colours (not bold or reverse) when asked to by the
-// flag or the NO_COLOR convention.
+// applyNoColor drops colours (not bold or reverse) when asked to.
 func applyNoColor(r *lipgloss.Renderer, noColor bool) {
-	if noColor || os.Getenv("NO_COLOR") != "" {
+	if noColor {
 		r.SetColorProfile(termenv.Ascii)
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -62,7 +61,7 @@ func checkUploadCmd(cat Catalog, items []destItem) tea.Cmd {
 			switch {
 			case err == nil:
 				return true, nil
-			case isNotFound(err):
+			case transfer.IsNotFound(err):
 				return false, nil
 			}
 			return false, fmt.Errorf("checking oss://%s/%s: %w", bucket, key, err)
@@ -96,20 +95,4 @@ func checkUploadCmd(cat Catalog, items []destItem) tea.Cmd {
 		}
 		return uploadCheckMsg{items: items}
 	}
-}
-
-// isNotFound reports a 404 / NoSuchKey answer.
-func isNotFound(err error) bool {
-	var oe *transfer.OSSError
-	if errors.As(err, &oe) && (oe.Info.Code == "NoSuchKey" || oe.Info.Status == 404) {
-		return true
-	}
-	if errorCode(err) == "NoSuchKey" {
-		return true
-	}
-	var status interface{ HttpStatusCode() int }
-	if errors.As(err, &status) && status.HttpStatusCode() == 404 {
-		return true
-	}
-	return strings.Contains(err.Error(), "NoSuchKey")
 }

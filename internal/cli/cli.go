@@ -214,46 +214,9 @@ func isFlagError(err error) bool {
 		strings.HasPrefix(msg, "invalid boolean")
 }
 
-// describeError renders an error with the OSS code, message and request ID
-// when the server sent them.
-func describeError(err error) string {
-	var oe *transfer.OSSError
-	if errors.As(err, &oe) {
-		return describeInfo(&oe.Info)
-	}
-	return err.Error()
-}
-
-func describeInfo(info *transfer.ErrorInfo) string {
-	if info == nil {
-		return "unknown error"
-	}
-	if info.Code == "" {
-		if info.Text != "" {
-			return info.Text
-		}
-		return info.Message
-	}
-	var b strings.Builder
-	if info.Op != "" {
-		b.WriteString(info.Op + ": ")
-	}
-	fmt.Fprintf(&b, "%s: %s", info.Code, info.Message)
-	var details []string
-	if info.Status != 0 {
-		details = append(details, fmt.Sprintf("HTTP %d", info.Status))
-	}
-	if info.RequestID != "" {
-		details = append(details, "request ID "+info.RequestID)
-	}
-	if info.HostID != "" {
-		details = append(details, "host ID "+info.HostID)
-	}
-	if len(details) > 0 {
-		b.WriteString(" (" + strings.Join(details, ", ") + ")")
-	}
-	return b.String()
-}
+// describeError renders an error on one line with the OSS code, message
+// and request ID when the server sent them: the engine's one rendering.
+func describeError(err error) string { return transfer.ErrorInfoOf(err).String() }
 
 // interruptible returns a context canceled by SIGINT or SIGTERM, and a
 // function reporting whether a signal (rather than the parent) ended it.

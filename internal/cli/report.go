@@ -45,8 +45,8 @@ func (j *job) report(results []transfer.TransferSnapshot) int {
 	}
 	for _, snap := range failed {
 		cause := snap.Err
-		if snap.ErrInfo != nil && snap.ErrInfo.Code != "" {
-			cause = describeInfo(snap.ErrInfo)
+		if snap.ErrInfo != nil {
+			cause = snap.ErrInfo.String()
 		}
 		if cause == "" {
 			cause = string(snap.State)
@@ -149,7 +149,7 @@ func displayName(snap transfer.TransferSnapshot) string {
 // prefixHint helps with the most common NoSuchKey: naming a "folder"
 // without its trailing slash.
 func (j *job) prefixHint(snap transfer.TransferSnapshot) string {
-	if j.plan.tree || snap.Direction != transfer.Download || snap.ErrInfo == nil || snap.ErrInfo.Code != "NoSuchKey" {
+	if j.plan.tree || snap.Direction != transfer.Download || snap.ErrInfo == nil || snap.ErrInfo.Code != transfer.CodeNoSuchKey {
 		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

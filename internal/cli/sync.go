@@ -131,7 +131,7 @@ func (j *job) deleteExtras(ctx context.Context, js transfer.JobSnapshot, out *js
 		}
 		if err := del.add(ctx, x, out); err != nil {
 			failed++
-			j.errorf("delete %s: %v", extraName(x), err)
+			j.errorf("delete %s: %s", extraName(x), describeError(err))
 		}
 		return nil
 	})

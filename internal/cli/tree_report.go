@@ -26,8 +26,8 @@ func (j *job) reportTree(snap transfer.TransferSnapshot) int {
 		for _, it := range items.Items {
 			cause := it.Reason
 			askedExists = askedExists || cause == transfer.ReasonDestinationExists
-			if it.ErrInfo != nil && it.ErrInfo.Code != "" {
-				cause = describeInfo(it.ErrInfo)
+			if it.ErrInfo != nil {
+				cause = it.ErrInfo.String()
 			}
 			j.errorf("%s: %s: %s", ossname.URL{Bucket: snap.Bucket, Key: it.Key}, st, cause)
 		}

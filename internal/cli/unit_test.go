@@ -178,17 +178,6 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-func TestDescribeInfo(t *testing.T) {
-	info := &transfer.ErrorInfo{Op: "GetObject part 3", Code: "AccessDenied", Message: "denied", Status: 403, RequestID: "RID1", HostID: "h.example"}
-	want := "GetObject part 3: AccessDenied: denied (HTTP 403, request ID RID1, host ID h.example)"
-	if got := describeInfo(info); got != want {
-		t.Errorf("describeInfo = %q\nwant            %q", got, want)
-	}
-	if got := describeInfo(&transfer.ErrorInfo{Text: "dial tcp: refused"}); got != "dial tcp: refused" {
-		t.Errorf("describeInfo without a code = %q", got)
-	}
-}
-
 func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
 	base := config.DefaultTransfer()
 	base.Retries = 0 // "no retries" in the config
