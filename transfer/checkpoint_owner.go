@@ -120,6 +120,11 @@ func (o *checkpointOwner) run(stop <-chan struct{}, fail context.CancelCauseFunc
 			}
 		}
 		batch = nil
+		if o.lastByCaller && o.allDone() {
+			// The last part is in: the download finishes now and needs no
+			// checkpoint; a write begun here would only delay the stop.
+			continue
+		}
 		if err := o.write(); err != nil {
 			fail(err)
 			<-stop
