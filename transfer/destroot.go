@@ -129,14 +129,18 @@ func (d *destDir) removeStaleTemps(stemMarker, keep string) {
 	if err != nil {
 		return
 	}
-	entries, err := dir.ReadDir(-1)
+	// Names only: ReadDir would stat every entry, and a Downloads folder
+	// holds thousands; only the few names of our temp form are looked at.
+	names, err := dir.Readdirnames(-1)
 	dir.Close()
 	if err != nil {
 		return
 	}
-	for _, de := range entries {
-		name := de.Name()
-		if (de.Type().IsRegular() || de.Type()&fs.ModeSymlink != 0) && name != keep && isTempNameFor(name, stemMarker) {
+	for _, name := range names {
+		if name == keep || !isTempNameFor(name, stemMarker) {
+			continue
+		}
+		if fi, err := d.root.Lstat(name); err == nil && (fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0) {
 			d.root.Remove(name)
 		}
 	}

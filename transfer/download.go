@@ -203,21 +203,20 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		// bytes it could save; a crash just fetches it again.
 		cpPath = ""
 	}
-	owner := newCheckpointOwner(cpPath, cp, parts, f)
-	if cpPath != "" {
-		if freshTemp {
-			// The temp file's name must be durable before any checkpoint
-			// claims bytes in it.
-			if err := dir.sync(); err != nil {
-				return fmt.Errorf("sync destination folder: %w", err)
-			}
+	// The owner records the temp path at once (a crash before the first
+	// part must not orphan a temp file nobody knows about) while the
+	// workers already fetch: the syncs this takes are not in their way.
+	owner := newDownloadOwner(cpPath, cp, parts, f, func() error {
+		if !freshTemp {
+			return nil
 		}
-		// Record the temp path at once: a crash before the first part must
-		// not orphan a temp file nobody knows about.
-		if err := owner.write(); err != nil {
-			return err
+		// The temp file's name must be durable before any checkpoint
+		// claims bytes in it.
+		if err := dir.sync(); err != nil {
+			return fmt.Errorf("sync destination folder: %w", err)
 		}
-	}
+		return nil
+	})
 	if len(parts) != 1 && firstBody != nil {
 		firstBody.Close() // the object grew past one part since the listing
 		firstBody = nil
@@ -231,11 +230,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		first, firstBody = oc, nil
 	}
 	if err := e.runParts(ctx, t, parts, owner, func(ctx context.Context, p *part) error {
-		if err := e.fetchPart(ctx, t, f, p, obj.ETag, first); err != nil {
-			return err
-		}
-		startWriteback(f, p.off, p.size)
-		return nil
+		return e.fetchPart(ctx, t, f, p, obj.ETag, first)
 	}); err != nil {
 		if classify(err) == classDiskFull {
 			return diskFullDetail(err, h, obj.Size)
@@ -243,6 +238,18 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		return err
 	}
 
+	// The owner left the last checkpoint to this function: none is needed
+	// once the file is in place (it is deleted then); a stop before that
+	// saves one, so a later run (say with overwrite) fetches nothing again.
+	saveLast := owner.write
+	defer func() {
+		if saveLast == nil {
+			return
+		}
+		if err := saveLast(); err != nil {
+			e.log.Warn("could not save the checkpoint", "path", t.cpPath, "err", err)
+		}
+	}()
 	e.setState(t, StateVerifying)
 	if want, ok := parseCRC64(obj.CRC64); ok {
 		if got := joinCRCs(parts); got != want {
@@ -259,11 +266,13 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	} else if timeErr != nil {
 		e.log.Warn("could not set modification time", "path", dest, "err", timeErr)
 	}
+	saveLast = owner.saveDurable // finish synced the data; the file is closed next
 	if err := h.close(); err != nil {
 		return fmt.Errorf("close temp file: %w", err)
 	}
 	destName, err = e.moveIntoPlace(t, h, destName)
 	if errors.Is(err, errSkippedExisting) {
+		saveLast = nil
 		h.remove()
 		e.dropFinishedState(t)
 		return nil
@@ -271,6 +280,7 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	if err != nil {
 		return err
 	}
+	saveLast = nil
 	if dest = dir.abs(destName); dest != t.spec.LocalPath {
 		e.mu.Lock()
 		t.spec.LocalPath = dest
@@ -375,9 +385,11 @@ func probeFileMode(dir string) os.FileMode {
 }
 
 // completedBeforeCrash recognises a crash between moving the finished file
-// into place and removing its checkpoint: every part done, the temp file
-// gone, and the destination with the object's size and modification time.
-// Without this the next run would download it all again.
+// into place and removing its checkpoint: the temp file gone, and the
+// destination with the object's size and modification time (which only
+// the verified download sets). The checkpoint need not claim every part:
+// a download that completes does not write a last one, so it may lag the
+// last parts. Without this the next run would download it all again.
 func (e *Engine) completedBeforeCrash(t *transfer, dir *destDir, obj Object) bool {
 	if t.cpPath == "" || obj.LastModified.IsZero() {
 		return false
@@ -385,11 +397,6 @@ func (e *Engine) completedBeforeCrash(t *transfer, dir *destDir, obj Object) boo
 	cp, err := readCheckpoint(t.cpPath)
 	if err != nil || cp.mismatch(t.spec, objectPin(obj)) != "" {
 		return false
-	}
-	for i, p := range cp.Parts {
-		if _, size := partRange(cp.Size, cp.PartSize, i); p.Done != size {
-			return false
-		}
 	}
 	if !isOurTemp(cp.TempPath, t.spec.LocalPath) {
 		return false

@@ -80,7 +80,7 @@ func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner
 			switch {
 			case err == nil:
 				p.state.Store(partDone)
-				owner.partDone()
+				owner.partDone(p)
 			case wctx.Err() != nil:
 				p.state.Store(partPending)
 			default:

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One big object, ossq vs rclone (S3 provider, path style), against `ossq serve` on loopback:
 # the upload and the download, 8 MiB parts, PARALLEL in flight, wall time, CPU seconds (user+sys) and
-# peak RSS of the client process, RUNS alternating runs (odd runs rclone goes first) and their medians.
+# peak RSS of the client process, CPU seconds of the server while it ran (on 2 cores client and server
+# share the CPU), RUNS alternating runs (odd runs rclone goes first) and their medians.
+# Downloads also get a reference row, "rclone+sync": rclone's download followed by an fsync of the
+# file, the durability ossq gives (rclone itself never syncs; ossq syncs before renaming into place).
 #   bash transfer/testdata/bench_rclone.sh [SIZE_MiB]   (default 1024)
 # Environment:
 #   RCLONE=path     the rclone binary (default: rclone on PATH), e.g. one from
@@ -10,6 +13,7 @@
 #   RUNS=n          alternating runs (default 1); the summary gives medians
 #   PARALLEL=n      parts in flight for both (default 4)
 #   ONLY=get|put    measure one direction (the other still runs once to place the objects)
+#   DEST=dir        where downloads go (default: the work folder; /dev/shm takes the disk out)
 # Without rclone it says so and measures nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,10 +27,11 @@ runs=${RUNS:-1}
 parallel=${PARALLEL:-4}
 only=${ONLY:-}
 work=$(mktemp -d /tmp/ossq-bench-rclone.XXXXXX)
+dest=$(mktemp -d "${DEST:-$work}/ossq-bench-got.XXXXXX")
 serve_pid=
 cleanup() {
   if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  rm -rf "$work" "$dest"
 }
 trap cleanup EXIT
 
@@ -72,19 +77,26 @@ if "$rclone" help flags 2>/dev/null | grep -q -- '--multi-thread-chunk-size'; th
 fi
 
 failed=0
-# measure NAME CMD...: one line with wall and CPU seconds and peak RSS of CMD; appends
-# "NAME wall cpu rss_kib" to $work/results.
+clk_tck=$(getconf CLK_TCK)
+# server_ticks: the server's user+system CPU so far, in clock ticks.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+# measure NAME CMD...: one line with wall and CPU seconds and peak RSS of CMD and the server's CPU
+# seconds meanwhile; appends "NAME wall cpu rss_kib run server_cpu" to $work/results.
 measure() {
   local name=$1; shift
-  local rc=0
+  local rc=0 s0 s1
+  sync # the previous run's writeback must not land on this one
+  s0=$(server_ticks)
   /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>"$work/cmd.err" || rc=$?
+  s1=$(server_ticks)
   if [ "$rc" -ne 0 ]; then echo "$name: failed (exit $rc): $(tail -3 "$work/cmd.err")"; failed=1; return; fi
   read -r wall user sys rss <"$work/time.out"
-  local cpu
+  local cpu srv
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-  printf '%-10s %6.2f s wall, %6s s CPU, %4d MiB peak RSS   (load %s)\n' "$name" "$wall" "$cpu" "$((rss / 1024))" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "$name $wall $cpu $rss $run" >>"$work/results"
+  srv=$(awk -v a="$s0" -v b="$s1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')
+  printf '%-17s %6.2f s wall, %6s s CPU, %4d MiB peak RSS, server %5s s CPU   (load %s)\n' "$name" "$wall" "$cpu" \
+    "$((rss / 1024))" "$srv" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$name $wall $cpu $rss $run $srv" >>"$work/results"
 }
 
 echo "$size_mib MiB, $parallel in flight, $runs run(s), rclone $("$rclone" version | head -1 | awk '{print $2}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -108,16 +120,21 @@ for run in $(seq "$runs"); do
   done
   [ "$only" = put ] && continue
   for who in "${order[@]}"; do
-    rm -f "$work/got-$who"
+    rm -f "$dest/got-$who"
     if [ "$who" = ossq ]; then
-      measure "ossq get" "$ossq" get "${ossq_flags[@]}" --on-exists overwrite oss://bench/by-ossq "$work/got-ossq"
+      measure "ossq get" "$ossq" get "${ossq_flags[@]}" --on-exists overwrite oss://bench/by-ossq "$dest/got-ossq"
     else
-      measure "rclone get" "$rclone" copyto "${rclone_flags[@]}" emu:bench/by-rclone "$work/got-rclone"
+      measure "rclone get" "$rclone" copyto "${rclone_flags[@]}" emu:bench/by-rclone "$dest/got-rclone"
     fi
-    if [ -f "$work/got-$who" ] && ! cmp -s "$work/src" "$work/got-$who"; then
+    if [ -f "$dest/got-$who" ] && ! cmp -s "$work/src" "$dest/got-$who"; then
       echo "got-$who differs from the source"; failed=1
     fi
+    rm -f "$dest/got-$who"
   done
+  rm -f "$dest/got-rclone"
+  measure "rclone+sync get" bash -c '"$0" copyto "${@:3}" "$1" "$2" && sync "$2"' "$rclone" emu:bench/by-rclone \
+    "$dest/got-rclone" "${rclone_flags[@]}"
+  rm -f "$dest/got-rclone"
 done
 
 # Medians per command, then ossq's speed relative to rclone's (above 1: ossq is faster).
@@ -129,21 +146,24 @@ if [ -s "$work/results" ]; then
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
-    { name = $1 " " $2; runwall[name, $6] = $3; runs = $6 > runs ? $6 : runs; n[name]++; vals[name "w", n[name]] = $3 + 0; vals[name "c", n[name]] = $4 + 0; vals[name "r", n[name]] = $5 + 0 }
+    { name = $1 " " $2; runwall[name, $6] = $3; runs = $6 > runs ? $6 : runs; n[name]++; vals[name "w", n[name]] = $3 + 0
+      vals[name "c", n[name]] = $4 + 0; vals[name "r", n[name]] = $5 + 0; vals[name "s", n[name]] = $7 + 0 }
     END {
-      split("ossq put,rclone put,ossq get,rclone get", names, ",")
-      for (k = 1; k <= 4; k++) if (names[k] in n) {
+      split("ossq put,rclone put,ossq get,rclone get,rclone+sync get", names, ",")
+      for (k = 1; k <= 5; k++) if (names[k] in n) {
         m = n[names[k]]; w[names[k]] = median(names[k] "w", m); c = median(names[k] "c", m)
-        printf "  %-10s %6.2f s wall, %5.2f CPU-s/GiB, %4d MiB peak RSS\n", names[k], w[names[k]], c / gib, median(names[k] "r", m) / 1024
+        printf "  %-16s %6.2f s wall, %5.2f CPU-s/GiB, %4d MiB peak RSS, server %5.2f CPU-s/GiB\n", names[k], w[names[k]],
+          c / gib, median(names[k] "r", m) / 1024, median(names[k] "s", m) / gib
       }
-      for (k = 1; k <= 2; k++) { d = k == 1 ? "put" : "get"
-        if (!(("ossq " d) in w && ("rclone " d) in w)) continue
+      split("rclone put,rclone get,rclone+sync get", peers, ",")
+      for (k = 1; k <= 3; k++) { p = peers[k]; d = p ~ /put$/ ? "put" : "get"
+        if (!(("ossq " d) in w && p in w)) continue
         # The ratio within each run (both back to back, at about the same load), then their median.
         m = 0
-        for (r = 1; r <= runs; r++) if ((("ossq " d), r) in runwall && (("rclone " d), r) in runwall)
-          vals["ratio" d, ++m] = runwall["rclone " d, r] / runwall["ossq " d, r]
-        printf "  %s: ossq %.2fx rclone (ratio of the median walls), %.2fx (median of the per-run ratios)\n", d,
-          w["rclone " d] / w["ossq " d], median("ratio" d, m) }
+        for (r = 1; r <= runs; r++) if ((("ossq " d), r) in runwall && (p, r) in runwall)
+          vals["ratio" p, ++m] = runwall[p, r] / runwall["ossq " d, r]
+        printf "  %s: ossq %.2fx %s (ratio of the median walls), %.2fx (median of the per-run ratios)\n", d,
+          w[p] / w["ossq " d], substr(p, 1, length(p) - 4), median("ratio" p, m) }
     }' "$work/results"
 fi
 exit "$failed"

@@ -1,0 +1,187 @@
+package transfer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ossq/internal/ossemu"
+)
+
+// TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint: a completed download
+// writes no last checkpoint of its own, so when the file cannot be moved
+// into place (ask, and a file appeared there) the download saves one that
+// claims every part: a later overwrite fetches nothing again.
+func TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint(t *testing.T) {
+	const size = 1 << 20
+	env := newTestEnv(t)
+	env.srv.PutGenerated(testBucket, "obj", size, 21, "")
+	dest := filepath.Join(env.dir, "obj")
+	users := []byte("appeared while the download ran")
+	testHookBeforeMove = func(string) {
+		if err := os.WriteFile(dest, users, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { testHookBeforeMove = nil })
+	opts := env.testOptions()
+	opts.OnExists = ExistsAsk
+	e := env.open(opts)
+	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := waitFor(t, e, id)
+	if ts.State != StateFailed {
+		t.Fatalf("state %s %q, want failed: destination exists", ts.State, ts.Err)
+	}
+	testHookBeforeMove = nil
+	cp, err := readCheckpoint(ts.CheckpointPath)
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	for i, p := range cp.Parts {
+		if _, n := partRange(cp.Size, cp.PartSize, i); p.Done != n {
+			t.Errorf("part %d: checkpoint claims %d of %d bytes", p.Number, p.Done, n)
+		}
+	}
+	e.Close()
+
+	env.srv.ResetStats()
+	opts.OnExists = ExistsOverwrite
+	e = env.open(opts)
+	id, err = e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, e, id)
+	if got := env.srv.Stats().GetBodyBytes; got != 0 {
+		t.Errorf("the overwrite fetched %d bytes again", got)
+	}
+	assertFile(t, dest, generated(size, 21))
+}
+
+// TestCrashAfterMoveWithLaggingCheckpointIsComplete: the checkpoint of a
+// completed download may lag its last parts (no last write), so a crash
+// between the move into place and the checkpoint's removal is recognised
+// by the temp file being gone and the destination having the object's
+// size and time, not by every part being claimed.
+func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
+	env := newTestEnv(t)
+	const size = 600 << 10
+	data := generated(size, 23)
+	env.srv.PutGenerated(testBucket, "obj", size, 23, "")
+	opts := env.testOptions()
+	obj, err := env.store.HeadObject(testCtx(t, 30*time.Second), testBucket, "obj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(env.dir, "obj")
+	if err := os.WriteFile(dest, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
+		t.Fatal(err)
+	}
+	cp := &checkpoint{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest, PartSize: opts.PartSize,
+		Size: size, ETag: obj.ETag, VersionID: obj.VersionID, LastModified: obj.LastModified.UnixNano(),
+		CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
+	cp.Parts = make([]cpPart, partCount(size, opts.PartSize))
+	for i := range cp.Parts {
+		cp.Parts[i] = cpPart{Number: i + 1}
+	}
+	_, first := partRange(size, opts.PartSize, 0)
+	cp.Parts[0].Done = first // the last batch saw only the first part
+	cpDir := filepath.Join(opts.StateDir, "checkpoints")
+	if err := os.MkdirAll(cpDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cpPath := filepath.Join(cpDir, checkpointName(Download, testBucket, "obj", dest))
+	if err := writeCheckpoint(cpPath, cp); err != nil {
+		t.Fatal(err)
+	}
+	env.srv.ResetStats()
+	e := env.open(opts)
+	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mustDone(t, e, id)
+	if got := env.srv.Stats().GetBodyBytes; got != 0 {
+		t.Errorf("downloaded %d bytes again (notice %q)", got, ts.Notice)
+	}
+	assertFile(t, dest, data)
+	if _, err := os.Stat(cpPath); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left: %v", err)
+	}
+}
+
+// TestFirstCheckpointNamesTempWhileFetching: the first checkpoint is
+// written beside the running workers, not before them; it still names the
+// temp file while the download runs, so a crash leaves nothing unknown.
+func TestFirstCheckpointNamesTempWhileFetching(t *testing.T) {
+	const size = 2 << 20
+	env := newTestEnv(t)
+	env.srv.PutGenerated(testBucket, "obj", size, 25, "")
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	e := env.open(env.testOptions())
+	dest := filepath.Join(env.dir, "obj")
+	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitProgress(t, e, id, 64<<10)
+	ts, _ := e.Get(id)
+	var cp *checkpoint
+	for i := 0; i < 500 && cp == nil; i++ { // the owner writes it within moments; bounded
+		cp, _ = readCheckpoint(ts.CheckpointPath)
+		if cp == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if cp == nil {
+		t.Fatalf("no checkpoint at %s while the download runs", ts.CheckpointPath)
+	}
+	if !isOurTemp(cp.TempPath, dest) {
+		t.Errorf("checkpoint names temp %q, not one of %s", cp.TempPath, dest)
+	}
+	if _, err := os.Stat(cp.TempPath); err != nil {
+		t.Errorf("the temp file the checkpoint names: %v", err)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+	mustDone(t, e, id)
+	assertFile(t, dest, generated(size, 25))
+}
+
+// TestFirstCheckpointFailureStopsDownload: with the first checkpoint
+// written beside the workers, a state folder that cannot take it still
+// stops the download with that error instead of running unrecorded.
+func TestFirstCheckpointFailureStopsDownload(t *testing.T) {
+	const size = 2 << 20
+	env := newTestEnv(t)
+	env.srv.PutGenerated(testBucket, "obj", size, 27, "")
+	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
+	opts := env.testOptions()
+	e := env.open(opts)
+	cpDir := filepath.Join(opts.StateDir, "checkpoints")
+	if err := os.RemoveAll(cpDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cpDir, []byte("not a folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(env.dir, "obj")
+	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := waitFor(t, e, id)
+	if ts.State != StateFailed || !strings.Contains(ts.Err, "checkpoint") {
+		t.Fatalf("state %s err %q, want failed with the checkpoint error", ts.State, ts.Err)
+	}
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Errorf("destination exists after the failure: %v", err)
+	}
+}
