@@ -122,7 +122,7 @@ func FormatLine(opts Options, formatSize func(int64) string) string {
 }
 
 // quoteWord single-quotes a word that splitWords would otherwise split or
-// unescape; a ' inside is written as '\”.
+// unescape; a single quote inside closes the quoting, is escaped and reopens it.
 func quoteWord(w string) string {
 	if w != "" && !strings.ContainsAny(w, " \t'\"\\") {
 		return w
