@@ -168,7 +168,12 @@ func (r *runner) transfer(parent context.Context) int {
 	if err == nil {
 		err = filters.checkTreeOptions(p, flt)
 	}
+	if err == nil && p.tree {
+		flt, err = filters.withDefaults(s.cfg.Filters.Options())
+	}
 	if err == nil {
+		fs.Visit(func(fl *flag.Flag) { pf.compareGiven = pf.compareGiven || fl.Name == "update" || fl.Name == "checksum" })
+		pf.defaultCompare = s.cfg.Transfer.Compare
 		err = pf.apply(r.cmd, &p)
 	}
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package config loads ossq's TOML configuration: connection profiles,
 // credentials (from the file or the environment) and transfer settings, with
 // validation errors that point at file:line:col. It is plain data: it imports
-// no other ossq package and not the OSS SDK.
+// no other ossq package but the leaf internal/filter, and not the OSS SDK.
 package config
 
 import (
@@ -57,6 +57,8 @@ type Config struct {
 	DefaultProfile string
 	Profiles       map[string]Profile
 	Transfer       Transfer
+	// Filters are folder jobs' default filters ([filters], filters.go).
+	Filters Filters
 	// Warnings are problems worth telling the user that do not stop ossq,
 	// e.g. a config file holding a secret that others can read.
 	Warnings []string
@@ -105,6 +107,9 @@ type Transfer struct {
 	Retries            int
 	OnExists           string // ask | overwrite | skip | rename
 	ResumeOnStart      bool
+	// Compare is folder jobs' default comparison: "update", "checksum" or
+	// "" (none); sync compares by "update" when it is "".
+	Compare string
 }
 
 // OnExists policies accepted by on_exists.
