@@ -42,16 +42,16 @@ max_age = "2w"
 
 func TestBadFilterDefaultsNameTheKey(t *testing.T) {
 	for text, want := range map[string]string{
-		"[transfer]\ncompare = \"mtime\"":                   `3:1: transfer.compare = "mtime": must be one of "", "update", "checksum"`,
-		"[filters]\ninclude = \"*.jpg\"":                     "filters.include",
-		"[filters]\nexclude = [\"[z-a]\"]":                   "filters.exclude",
-		"[filters]\ninclude = [3]":                           "filters.include = […]: item 1 must be a string",
-		"[filters]\nmin_size = \"lots\"":                     "filters.min_size",
-		"[filters]\nmax_age = \"forever\"":                   "filters.max_age",
-		"[filters]\nmin_age = 7":                             "filters.min_age = 7: must be an age",
+		"[transfer]\ncompare = \"mtime\"":                     `3:1: transfer.compare = "mtime": must be one of "", "update", "checksum"`,
+		"[filters]\ninclude = \"*.jpg\"":                      "filters.include",
+		"[filters]\nexclude = [\"[z-a]\"]":                    "filters.exclude",
+		"[filters]\ninclude = [3]":                            "filters.include = […]: item 1 must be a string",
+		"[filters]\nmin_size = \"lots\"":                      "filters.min_size",
+		"[filters]\nmax_age = \"forever\"":                    "filters.max_age",
+		"[filters]\nmin_age = 7":                              "filters.min_age = 7: must be an age",
 		"[filters]\nmin_size = \"2MiB\"\nmax_size = \"1MiB\"": "filters: --min-size 2097152 is above --max-size 1048576",
-		"[filters]\nsize = 1":                                "unknown key \"filters.size\"",
-		"filters = 1":                                        "filters must be a [filters] section",
+		"[filters]\nsize = 1":                                 "unknown key \"filters.size\"",
+		"filters = 1":                                         "filters must be a [filters] section",
 	} {
 		_, err := Parse("/c.toml", "\n"+text)
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -107,10 +107,10 @@ func FormatLine(opts Options, formatSize func(int64) string) string {
 		words = append(words, name, quoteWord(r.Glob))
 	}
 	if opts.MinSize > 0 {
-		words = append(words, "--min-size", formatSize(opts.MinSize))
+		words = append(words, "--min-size", quoteWord(formatSize(opts.MinSize)))
 	}
 	if opts.MaxSize > 0 {
-		words = append(words, "--max-size", formatSize(opts.MaxSize))
+		words = append(words, "--max-size", quoteWord(formatSize(opts.MaxSize)))
 	}
 	if opts.MinAge > 0 {
 		words = append(words, "--min-age", FormatAge(opts.MinAge))
