@@ -261,6 +261,15 @@ type job struct {
 	progressTerminal bool
 	started          time.Time
 	skipped          bool // AddTree left some entries out
+	out              *jsonOut
+}
+
+// jsonOut is the run's --json writer (a no-op one without --json).
+func (j *job) jsonOut() *jsonOut {
+	if j.out == nil {
+		j.out = newJSONOut(j.stdout, j.planFlags.asJSON, j.plan.spec.DryRun)
+	}
+	return j.out
 }
 
 func (j *job) run(ctx context.Context) int {
@@ -298,10 +307,15 @@ func (j *job) run(ctx context.Context) int {
 
 	progress := newProgress(j.eng, ids, j.stderr, j.progressTerminal)
 	stopProgress := progress.start()
+	var stream *itemStream
+	if j.plan.tree {
+		stream = startItemStream(j.jsonOut(), j.eng, ids[0])
+	}
 	results := make([]transfer.TransferSnapshot, 0, len(ids))
 	for _, id := range ids {
 		snap, err := j.eng.Wait(ctx, id)
 		if err != nil {
+			stream.stop()
 			stopProgress()
 			if ctx.Err() != nil {
 				return ExitInterrupted
@@ -311,6 +325,7 @@ func (j *job) run(ctx context.Context) int {
 		}
 		results = append(results, snap)
 	}
+	stream.stop()
 	stopProgress()
 	j.results = results
 	if j.plan.spec.DryRun {
