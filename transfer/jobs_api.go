@@ -125,6 +125,10 @@ type WindowRequest struct {
 	// that draw a part strip, the job in detail). Empty: none.
 	PartsFor []ID
 	Items    *ItemsRequest
+	// Plans names plan jobs (dry-run trees in a queue: a prompt's preview,
+	// see Spec.DryRun) to include in Window.Plans; jobs windows never list
+	// them.
+	Plans []ID
 }
 
 // Totals are engine-wide figures, kept incrementally.
@@ -144,4 +148,6 @@ type Window struct {
 	BandwidthLimit int64
 	// Version increases whenever anything in the engine changed.
 	Version uint64
+	// Plans are the plan jobs asked for that exist, in the order asked.
+	Plans []JobSnapshot
 }

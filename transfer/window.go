@@ -34,8 +34,13 @@ func (e *Engine) jobsWindowLocked(req WindowRequest) Window {
 	for _, id := range req.PartsFor {
 		parts[id] = true
 	}
+	for _, id := range req.Plans {
+		if t := e.byID[id]; t != nil && t.plan {
+			w.Plans = append(w.Plans, e.jobSnapLocked(t, false))
+		}
+	}
 	for _, t := range e.order {
-		if !jobMatches(t, req.Filter) {
+		if t.plan || !jobMatches(t, req.Filter) {
 			continue
 		}
 		if w.JobsTotal >= req.Offset && len(w.Jobs) < req.Limit {
