@@ -157,12 +157,17 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEsc:
 		m.prompt = nil
-		return nil
+		return m.closePlan(p)
 	case tea.KeyCtrlC:
 		m.prompt = nil
-		return m.requestQuit()
+		return m.quitAfter(m.closePlan(p))
 	case tea.KeyEnter:
 		return m.submitPrompt()
+	}
+	if p.plan != nil {
+		if cmd, ok := m.handlePlanKey(msg); ok {
+			return cmd
+		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
@@ -178,8 +183,30 @@ func (m *Model) submitPrompt() tea.Cmd {
 	value := strings.TrimSpace(p.input.Value())
 	switch p.kind {
 	case promptDownloadDest:
+		if p.plan != nil && p.plan.filterErr != "" {
+			p.err = "fix the filter line first (or clear it)"
+			return nil
+		}
 		m.prompt = nil
-		return tea.Batch(checkDestCmd(p.targets, value), m.setNotice(checkingDestNotice, false))
+		var tree treeOptions
+		var plans []transfer.ID
+		if p.plan != nil {
+			tree, plans = p.plan.tree(), p.plan.ids
+			p.plan.ids = nil
+		}
+		check := checkDestCmd(p.targets, value, tree)
+		eng := m.eng
+		// The plan goes first: the real job takes the same destination.
+		return tea.Batch(func() tea.Msg { disposePlans(eng, plans); return check() }, m.setNotice(checkingDestNotice, false))
+	case promptUploadPlan:
+		if p.plan.filterErr != "" {
+			p.err = "fix the filter line first (or clear it)"
+			return nil
+		}
+		m.prompt = nil
+		plans := p.plan.ids
+		p.plan.ids = nil
+		return m.uploadSelectionWith(p.upload, p.plan.tree(), plans)
 	case promptRestoreDays:
 		days, err := strconv.Atoi(value)
 		if err != nil || days < 1 || days > maxRestoreDays {
@@ -259,4 +286,17 @@ func validBucketName(b string) error {
 		return fmt.Errorf("bucket name %q: must not start or end with -", b)
 	}
 	return nil
+}
+
+// quitAfter runs first (removing a prompt's plan jobs), then asks to quit,
+// so the quit check does not count what is being removed.
+func (m *Model) quitAfter(first tea.Cmd) tea.Cmd {
+	quit := m.requestQuit()
+	if first == nil {
+		return quit
+	}
+	return func() tea.Msg {
+		first()
+		return quit()
+	}
 }
