@@ -251,11 +251,13 @@ func uploadItem(bucket, prefix string, e localEntry, tree treeOptions) destItem 
 // openUploadPlanPrompt asks how to upload a selection with folders.
 func (m *Model) openUploadPlanPrompt(sel []localEntry) tea.Cmd {
 	bucket, prefix := m.browser.bucket, m.browser.prefix
-	what := sel[0].path
+	what, to := sel[0].path, "to oss://"+bucket+"/"+prefix
 	if len(sel) > 1 {
 		what = fmt.Sprintf("%d selected items", len(sel))
+	} else {
+		to = "to oss://" + bucket + "/" + uploadItem(bucket, prefix, sel[0], treeOptions{}).target.key
 	}
-	m.prompt = newConfirmPrompt(promptUploadPlan, "Upload "+displayName(what), "to oss://"+bucket+"/"+prefix)
+	m.prompt = newConfirmPrompt(promptUploadPlan, "Upload "+displayName(what), to)
 	m.prompt.text = true
 	m.prompt.upload = sel
 	f := newPlanForm(m.deps.Options.Filters, m.deps.Options.Compare, false, m.width)
