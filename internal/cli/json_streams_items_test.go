@@ -46,12 +46,11 @@ func (p *holdingProxy) release() { p.once.Do(func() { close(p.released) }) }
 // itemWatcher is stdout: at the first item line it notes whether the proxy
 // still held the last object (the job could not have ended) and lets it go.
 type itemWatcher struct {
-	mu          sync.Mutex
-	buf         bytes.Buffer
-	proxy       *holdingProxy
-	seen        bool
-	whileHeld   bool
-	releaseOnce sync.Once
+	mu        sync.Mutex
+	buf       bytes.Buffer
+	proxy     *holdingProxy
+	seen      bool
+	whileHeld bool
 }
 
 func (w *itemWatcher) Write(b []byte) (int, error) {
