@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -63,11 +64,64 @@ type planForm struct {
 	specs func(dest string, tree treeOptions) ([]transfer.Spec, error)
 	// singles counts the files selected beside the folders (not planned).
 	singles int
-	gen     int // which restart the plan jobs belong to
-	ids     []transfer.ID
+	gen     int                    // the values' generation: a restart's answer for an older one is dropped
+	ids     []transfer.ID          // the plan jobs of gen, as the last restart reported them
 	jobs    []transfer.JobSnapshot // as the last window read them
 	addErr  string                 // why the plan could not be made
+	live    *planJobs
 }
+
+// planJobs are a prompt's plan jobs as the commands that make and remove
+// them see them. One command at a time (mu): a restart, enter and esc never
+// interleave, a restart older than one already run does nothing, and once
+// the prompt closed no plan is made, so the real job never finds its
+// destination held by its own plan.
+type planJobs struct {
+	mu     sync.Mutex
+	gen    int
+	ids    []transfer.ID
+	closed bool
+}
+
+// replace removes the plan jobs and adds one per spec build gives, unless
+// a newer generation ran already or the prompt closed.
+func (p *planJobs) replace(eng EngineAPI, gen int, build func() ([]transfer.Spec, error)) ([]transfer.ID, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if gen < p.gen || p.closed {
+		return nil, errStalePlan
+	}
+	p.gen = gen
+	disposePlans(eng, p.ids)
+	p.ids = nil
+	if build == nil {
+		return nil, nil
+	}
+	specs, err := build()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		s.DryRun = true
+		id, err := eng.AddTree(s)
+		if err != nil {
+			return slices.Clone(p.ids), err
+		}
+		p.ids = append(p.ids, id)
+	}
+	return slices.Clone(p.ids), nil
+}
+
+// close removes the plan jobs for good (enter, esc, quit).
+func (p *planJobs) close(eng EngineAPI) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	disposePlans(eng, p.ids)
+	p.ids = nil
+}
+
+var errStalePlan = errors.New("a newer plan replaced this one")
 
 func newPlanForm(line, compare string, hasDest bool, width int) *planForm {
 	ti := textinput.New()
@@ -78,7 +132,7 @@ func newPlanForm(line, compare string, hasDest bool, width int) *planForm {
 	ti.Width = max(10, width-8-len("filter  "))
 	ti.SetValue(line)
 	ti.CursorEnd()
-	f := &planForm{filter: ti, compare: compare, hasDest: hasDest}
+	f := &planForm{filter: ti, compare: compare, hasDest: hasDest, live: &planJobs{}}
 	if !hasDest {
 		f.focus = fieldFilter
 		f.filter.Focus()
@@ -123,9 +177,10 @@ type planRestartMsg struct{ gen int }
 
 // planStartedMsg reports the plan jobs made for gen.
 type planStartedMsg struct {
-	gen int
-	ids []transfer.ID
-	err error
+	live *planJobs
+	gen  int
+	ids  []transfer.ID
+	err  error
 }
 
 // planFor is the prompt's plan form, nil when it has none.
@@ -147,9 +202,12 @@ func (m *Model) schedulePlan() tea.Cmd {
 	f.jobs = nil
 	if f.filterErr != "" {
 		// Nothing to plan until the line reads; the old plan goes.
-		old := f.ids
 		f.ids = nil
-		return disposePlansCmd(m.eng, old)
+		live, eng, gen := f.live, m.eng, f.gen
+		return func() tea.Msg {
+			live.replace(eng, gen, nil)
+			return nil
+		}
 	}
 	if m.manualTime {
 		return m.restartPlan(f.gen)
@@ -164,33 +222,18 @@ func (m *Model) restartPlan(gen int) tea.Cmd {
 	if f == nil || f.gen != gen || f.filterErr != "" || m.eng == nil {
 		return nil
 	}
-	old := f.ids
 	f.ids, f.jobs, f.addErr = nil, nil, ""
-	eng, build, dest, tree := m.eng, f.specs, strings.TrimSpace(m.prompt.input.Value()), f.tree()
+	live, eng, build, dest, tree := f.live, m.eng, f.specs, strings.TrimSpace(m.prompt.input.Value()), f.tree()
 	return func() tea.Msg {
-		disposePlans(eng, old)
-		specs, err := build(dest, tree)
-		if err != nil {
-			return planStartedMsg{gen: gen, err: err}
-		}
-		var ids []transfer.ID
-		for _, s := range specs {
-			s.DryRun = true
-			id, err := eng.AddTree(s)
-			if err != nil {
-				disposePlans(eng, ids)
-				return planStartedMsg{gen: gen, err: err}
-			}
-			ids = append(ids, id)
-		}
-		return planStartedMsg{gen: gen, ids: ids}
+		ids, err := live.replace(eng, gen, func() ([]transfer.Spec, error) { return build(dest, tree) })
+		return planStartedMsg{live: live, gen: gen, ids: ids, err: err}
 	}
 }
 
 func (m *Model) handlePlanStarted(msg planStartedMsg) tea.Cmd {
 	f := m.planFor()
-	if f == nil || f.gen != msg.gen {
-		return disposePlansCmd(m.eng, msg.ids) // the prompt closed or moved on meanwhile
+	if f == nil || f.live != msg.live || f.gen != msg.gen || errors.Is(msg.err, errStalePlan) {
+		return nil // a newer restart or the prompt's close removes those jobs
 	}
 	f.ids = msg.ids
 	if msg.err != nil {
@@ -208,22 +251,28 @@ func (m *Model) applyPlans(msg windowMsg) {
 
 // closePlan hands back the command that removes the prompt's plan jobs.
 func (m *Model) closePlan(p *promptModel) tea.Cmd {
-	if p == nil || p.plan == nil {
+	if p == nil || p.plan == nil || m.eng == nil {
 		return nil
 	}
-	ids := p.plan.ids
+	live, eng := p.plan.live, m.eng
 	p.plan.ids = nil
-	p.plan.gen++ // an answer still on its way is disposed when it comes
-	return disposePlansCmd(m.eng, ids)
+	return func() tea.Msg {
+		live.close(eng)
+		return nil
+	}
 }
 
-func disposePlansCmd(eng EngineAPI, ids []transfer.ID) tea.Cmd {
-	if len(ids) == 0 || eng == nil {
-		return nil
+// closeThen removes a prompt's plan jobs, then runs next in the same
+// command: the real job queued by next finds its destination free.
+func closeThen(eng EngineAPI, f *planForm, next tea.Cmd) tea.Cmd {
+	if f == nil || eng == nil {
+		return next
 	}
+	live := f.live
+	f.ids = nil
 	return func() tea.Msg {
-		disposePlans(eng, ids)
-		return nil
+		live.close(eng)
+		return next()
 	}
 }
 

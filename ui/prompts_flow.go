@@ -189,24 +189,18 @@ func (m *Model) submitPrompt() tea.Cmd {
 		}
 		m.prompt = nil
 		var tree treeOptions
-		var plans []transfer.ID
 		if p.plan != nil {
-			tree, plans = p.plan.tree(), p.plan.ids
-			p.plan.ids = nil
+			tree = p.plan.tree()
 		}
-		check := checkDestCmd(p.targets, value, tree)
-		eng := m.eng
 		// The plan goes first: the real job takes the same destination.
-		return tea.Batch(func() tea.Msg { disposePlans(eng, plans); return check() }, m.setNotice(checkingDestNotice, false))
+		return tea.Batch(closeThen(m.eng, p.plan, checkDestCmd(p.targets, value, tree)), m.setNotice(checkingDestNotice, false))
 	case promptUploadPlan:
 		if p.plan.filterErr != "" {
 			p.err = "fix the filter line first (or clear it)"
 			return nil
 		}
 		m.prompt = nil
-		plans := p.plan.ids
-		p.plan.ids = nil
-		return m.uploadSelectionWith(p.upload, p.plan.tree(), plans)
+		return m.uploadSelectionWith(p.upload, p.plan)
 	case promptRestoreDays:
 		days, err := strconv.Atoi(value)
 		if err != nil || days < 1 || days > maxRestoreDays {

@@ -219,22 +219,26 @@ func (m *Model) uploadSelection(sel []localEntry) tea.Cmd {
 	if slices.ContainsFunc(sel, func(e localEntry) bool { return e.dir }) {
 		return m.openUploadPlanPrompt(sel)
 	}
-	return m.uploadSelectionWith(sel, treeOptions{}, nil)
+	return m.uploadSelectionWith(sel, nil)
 }
 
 // uploadSelectionWith HEADs each file's key first (on_exists applies to
-// uploads too); folders go to the engine as trees with tree's filter and
-// compare mode, once the plan jobs (plans) are removed.
-func (m *Model) uploadSelectionWith(sel []localEntry, tree treeOptions, plans []transfer.ID) tea.Cmd {
+// uploads too); folders go to the engine as trees with the plan prompt's
+// filter and compare mode (plan, nil without one), once its plan jobs
+// are removed.
+func (m *Model) uploadSelectionWith(sel []localEntry, plan *planForm) tea.Cmd {
 	bucket, prefix := m.browser.bucket, m.browser.prefix
+	var tree treeOptions
+	if plan != nil {
+		tree = plan.tree()
+	}
 	var items []destItem
 	for _, e := range sel {
 		items = append(items, uploadItem(bucket, prefix, e, tree))
 	}
 	m.picker.marked = map[string]localEntry{}
 	m.pane = paneBrowser
-	check, eng := checkUploadCmd(m.catalog, items), m.eng
-	return tea.Batch(func() tea.Msg { disposePlans(eng, plans); return check() },
+	return tea.Batch(closeThen(m.eng, plan, checkUploadCmd(m.catalog, items)),
 		m.setNotice(fmt.Sprintf("checking %d upload(s) to oss://%s/%s…", len(sel), bucket, prefix), false))
 }
 
