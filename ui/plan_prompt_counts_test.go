@@ -242,3 +242,20 @@ func TestPlanFilterErrorIsShownAndEscRemovesThePlan(t *testing.T) {
 		t.Fatalf("esc queued something: %+v", w.Jobs)
 	}
 }
+
+// TestQuitFromAPlanPromptRemovesThePlanAndDoesNotAsk: ctrl+c in a plan
+// prompt removes its plan job first, so the quit check finds nothing
+// running and quits without asking.
+func TestQuitFromAPlanPromptRemovesThePlanAndDoesNotAsk(t *testing.T) {
+	p := newPlanEnv(t)
+	h := p.harness(Options{Compare: "checksum"})
+	h.press("d")
+	ids := p.waitPlans(h)
+	h.press("ctrl+c")
+	if !h.m.quitting || h.m.prompt != nil {
+		t.Fatalf("ctrl+c: quitting %v, prompt %+v", h.m.quitting, h.m.prompt)
+	}
+	if !p.planGone(ids[0]) {
+		t.Fatal("quitting left the plan job")
+	}
+}
