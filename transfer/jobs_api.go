@@ -115,6 +115,11 @@ type ItemsRequest struct {
 	Limit  int
 	// Detail, when non-zero, is the Seq of an item whose parts to include.
 	Detail uint64
+	// AfterSeq, when non-zero, starts the window after the item of this
+	// Seq instead of at Offset: one seek whatever the state, so a reader
+	// that follows items as they end pays for what is new, not for what it
+	// has seen.
+	AfterSeq uint64
 }
 
 // WindowRequest asks for what a front end shows now.

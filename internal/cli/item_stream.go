@@ -11,11 +11,11 @@ import (
 const itemStreamEvery = 250 * time.Millisecond
 
 // itemStream writes each item's --json event as the item ends, while the
-// folder job runs. It reads the job's items in seq order from the first
-// one not ended at its last look (every item is keyed by seq, so that is
-// one seek), writes those that ended since, and moves its mark past the
-// ended run at the front. Items are dispatched in seq order, so a look
-// costs about what is in flight or listed ahead, not the whole job.
+// folder job runs. Each look reads the ended states' indexes from the
+// first item that was not ended at the last look (one seek each: they are
+// keyed by seq), writes what it has not written, and moves that mark to
+// the first item still pending. Items are dispatched in seq order, so a
+// look costs about what is in flight, not the job nor what is listed ahead.
 type itemStream struct {
 	out     *jsonOut
 	eng     *transfer.Engine
@@ -61,40 +61,41 @@ func (s *itemStream) stop() {
 	s.poll()
 }
 
-func ended(st transfer.ItemState) bool {
-	switch st {
-	case transfer.ItemDone, transfer.ItemUnchanged, transfer.ItemSkipped, transfer.ItemFailed:
-		return true
-	}
-	return false
-}
-
 const itemStreamPage = 1000
 
+// endedStates are the states an item ends in.
+var endedStates = []transfer.ItemState{transfer.ItemDone, transfer.ItemUnchanged, transfer.ItemSkipped, transfer.ItemFailed}
+
 func (s *itemStream) poll() {
-	after := s.low - 1
-	var firstOpen uint64
-	for {
-		w := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, Offset: int(after), Limit: itemStreamPage}})
-		for _, it := range w.Items {
-			after = it.Seq
-			switch {
-			case !ended(it.State):
-				if firstOpen == 0 {
-					firstOpen = it.Seq
+	// One window: the job's item total, then the first pending item at or
+	// after low (an item in flight is stored pending until it ends). Every
+	// item below that one, or up to that total when none is pending, has
+	// ended: the next look starts there.
+	w := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: transfer.ItemPending, AfterSeq: s.low - 1, Limit: 1}})
+	newLow := s.low
+	switch {
+	case len(w.Items) > 0:
+		newLow = w.Items[0].Seq
+	case len(w.Jobs) == 1 && w.Jobs[0].ID == s.id:
+		newLow = uint64(w.Jobs[0].Items.Total) + 1
+	}
+	// Each ended state's index from low: what ended since the last look
+	// (and what was written then, skipped by written).
+	for _, st := range endedStates {
+		after := s.low - 1
+		for {
+			page := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: st, AfterSeq: after, Limit: itemStreamPage}})
+			for _, it := range page.Items {
+				after = it.Seq
+				if !s.written[it.Seq] {
+					s.out.itemEvent(it)
+					s.written[it.Seq] = true
 				}
-			case !s.written[it.Seq]:
-				s.out.itemEvent(it)
-				s.written[it.Seq] = true
+			}
+			if len(page.Items) < itemStreamPage {
+				break
 			}
 		}
-		if len(w.Items) < itemStreamPage {
-			break
-		}
-	}
-	newLow := after + 1
-	if firstOpen != 0 {
-		newLow = firstOpen
 	}
 	for seq := range s.written {
 		if seq < newLow {
