@@ -214,6 +214,8 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 			DownloadDir: conn.Config.Transfer.DownloadDir,
 			Parallel:    conn.Config.Transfer.Parallel,
 			Notify:      true, // the config's notify = false maps here once config has the key
+			Filters:     conn.Config.Filters.Line(),
+			Compare:     conn.Config.Transfer.Compare,
 		},
 		Logger:   logger,
 		Warnings: conn.Config.Warnings,

@@ -103,7 +103,11 @@ type Spec struct {
 	Compare string `json:"compare,omitempty"`
 	// DryRun, for a tree, lists, compares and decides as a real run does
 	// but moves no bytes and writes nothing at the destination: items that
-	// would move end ItemDone with DryRunReason.
+	// would move end ItemDone with DryRunReason. In a queue (not an
+	// Ephemeral engine) such a job is a plan, a prompt's preview: it starts
+	// at once whatever MaxActive says, jobs windows, totals and events
+	// leave it out (WindowRequest.Plans reads it), Remove drops it when it
+	// ended, and the next Open drops one left behind.
 	DryRun bool `json:"dry_run,omitempty"`
 	// Mirror, for a tree, also records what the destination holds that the
 	// source does not (Engine.Extras), for sync --delete.

@@ -76,6 +76,12 @@ type transfer struct {
 	// credWait, while set, cancels the wait for credentials of a job paused
 	// because its keys were refused.
 	credWait context.CancelFunc
+	// plan: a dry-run tree in a queue (not an ephemeral engine's) is a
+	// prompt's preview, not queued work: it starts at once outside
+	// MaxActive, is left out of job windows (WindowRequest.Plans asks for
+	// it), of the totals and of events, and is dropped when a new process
+	// loads the queue.
+	plan bool
 }
 
 func (t *transfer) doneBytes() int64 {

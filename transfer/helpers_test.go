@@ -216,7 +216,8 @@ func (env *testEnv) quiesce() {
 // jobOf returns a job's window row.
 func jobOf(t testing.TB, e *Engine, id ID) JobSnapshot {
 	t.Helper()
-	for _, js := range e.Window(WindowRequest{Limit: 10000}).Jobs {
+	w := e.Window(WindowRequest{Limit: 10000, Plans: []ID{id}})
+	for _, js := range append(w.Jobs, w.Plans...) { // a dry run in a queue is a plan
 		if js.ID == id {
 			return js
 		}
@@ -257,7 +258,9 @@ func checkTotals(t testing.TB, e *Engine) {
 	defer e.mu.Unlock()
 	recount := map[State]int{}
 	for _, j := range e.order {
-		recount[j.state]++
+		if !j.plan {
+			recount[j.state]++
+		}
 	}
 	for _, st := range []State{StateQueued, StateRunning, StatePaused, StateVerifying, StateRetrying, StateFailed, StateDone, StateCanceled} {
 		if recount[st] != e.counts[st] {

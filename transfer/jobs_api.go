@@ -115,6 +115,11 @@ type ItemsRequest struct {
 	Limit  int
 	// Detail, when non-zero, is the Seq of an item whose parts to include.
 	Detail uint64
+	// AfterSeq, when non-zero, starts the window after the item of this
+	// Seq instead of at Offset: one seek whatever the state, so a reader
+	// that follows items as they end pays for what is new, not for what it
+	// has seen.
+	AfterSeq uint64
 }
 
 // WindowRequest asks for what a front end shows now.
@@ -125,6 +130,10 @@ type WindowRequest struct {
 	// that draw a part strip, the job in detail). Empty: none.
 	PartsFor []ID
 	Items    *ItemsRequest
+	// Plans names plan jobs (dry-run trees in a queue: a prompt's preview,
+	// see Spec.DryRun) to include in Window.Plans; jobs windows never list
+	// them.
+	Plans []ID
 }
 
 // Totals are engine-wide figures, kept incrementally.
@@ -144,4 +153,6 @@ type Window struct {
 	BandwidthLimit int64
 	// Version increases whenever anything in the engine changed.
 	Version uint64
+	// Plans are the plan jobs asked for that exist, in the order asked.
+	Plans []JobSnapshot
 }

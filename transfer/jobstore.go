@@ -258,13 +258,22 @@ func abs(n int) int { return max(n, -n) }
 
 // pendingAfter returns up to limit pending items with seq > after.
 func (s *jobStore) pendingAfter(id ID, after uint64, limit int) ([]treeItem, error) {
+	return s.stateAfter(id, ItemPending, after, limit)
+}
+
+// stateAfter returns up to limit items in state st with seq > after: one
+// seek in the state's index.
+func (s *jobStore) stateAfter(id ID, st ItemState, after uint64, limit int) ([]treeItem, error) {
 	var out []treeItem
 	err := s.db.View(func(tx *bolt.Tx) error {
 		tb, err := treeTx(tx, id, false)
 		if err != nil {
 			return err
 		}
-		c := tb.state[ItemPending].Cursor()
+		if tb.state[st] == nil {
+			return nil
+		}
+		c := tb.state[st].Cursor()
 		for k, _ := c.Seek(seqKey(after + 1)); k != nil && len(out) < limit; k, _ = c.Next() {
 			it, err := decodeItem(k, tb.items.Get(k))
 			if err != nil {

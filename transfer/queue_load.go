@@ -32,6 +32,12 @@ func (e *Engine) restoreQueue(jsonPath string) {
 		e.pushNotice(p.Error())
 	}
 	for _, r := range recs {
+		if r.Tree != nil && r.Spec.DryRun {
+			// A plan belonged to a prompt of the last process: nobody
+			// shows it now. Its record and items go with the next write.
+			e.removed = append(e.removed, r.ID)
+			continue
+		}
 		if r.Tree != nil {
 			e.restoreTree(r)
 		} else {
@@ -68,7 +74,7 @@ func (e *Engine) restoreAppendLocked(t *transfer, pos float64) {
 // counts follow it (a tree item's own transfer is not in the queue and is
 // not counted).
 func (e *Engine) setStateLocked(t *transfer, st State) {
-	if t.queued {
+	if t.queued && !t.plan {
 		e.counts[t.state]--
 		e.counts[st]++
 	}
@@ -78,7 +84,9 @@ func (e *Engine) setStateLocked(t *transfer, st State) {
 // appendLocked adds t at the end of the queue.
 func (e *Engine) appendLocked(t *transfer) {
 	t.queued = true
-	e.counts[t.state]++
+	if !t.plan {
+		e.counts[t.state]++
+	}
 	t.pos = 1
 	if n := len(e.order); n > 0 {
 		t.pos = e.order[n-1].pos + 1
@@ -162,7 +170,9 @@ func restoredState(st State, resume bool) State {
 // forgetLocked drops a job from the queue and the store.
 func (e *Engine) forgetLocked(t *transfer) {
 	if t.queued {
-		e.counts[t.state]--
+		if !t.plan {
+			e.counts[t.state]--
+		}
 		t.queued = false
 	}
 	delete(e.byID, t.id)

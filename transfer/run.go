@@ -19,15 +19,16 @@ func (e *Engine) scheduleLocked() {
 	}
 	active := 0
 	for _, t := range e.order {
-		if t.running {
+		if t.running && !t.plan {
 			active++
 		}
 	}
 	for _, t := range e.order {
-		if active >= e.opts.MaxActive {
-			return
-		}
-		if t.state == StateQueued && !t.running {
+		switch {
+		case t.state != StateQueued || t.running:
+		case t.plan: // a preview moves nothing: it never waits for a slot
+			e.startLocked(t)
+		case active < e.opts.MaxActive:
 			e.startLocked(t)
 			active++
 		}

@@ -114,6 +114,9 @@ func (e *Engine) changedLocked() {
 }
 
 func (e *Engine) emitLocked(kind EventKind, t *transfer, msg string) {
+	if t.plan {
+		return // a preview is read through its window, never logged
+	}
 	e.publish(Event{Kind: kind, ID: t.id, Message: msg, Time: time.Now()}, jobSubject(t))
 }
 

@@ -279,7 +279,7 @@ func (e *Engine) newTree(spec Spec) (*transfer, error) {
 	if spec.OnExists == "" {
 		spec.OnExists = e.opts.OnExists
 	}
-	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, sizeHint: -1, added: time.Now()}
+	t := &transfer{id: newID(), spec: spec, state: StateQueued, size: -1, sizeHint: -1, added: time.Now(), plan: spec.DryRun && !e.opts.Ephemeral}
 	t.parallel = cmpOr(spec.Parallel, e.opts.Parallel)
 	t.partSize = cmpOr(spec.PartSize, e.opts.PartSize)
 	t.lockPath = targetLockPath(e.opts.CheckpointDir, spec)

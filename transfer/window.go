@@ -34,8 +34,13 @@ func (e *Engine) jobsWindowLocked(req WindowRequest) Window {
 	for _, id := range req.PartsFor {
 		parts[id] = true
 	}
+	for _, id := range req.Plans {
+		if t := e.byID[id]; t != nil && t.plan {
+			w.Plans = append(w.Plans, e.jobSnapLocked(t, false))
+		}
+	}
 	for _, t := range e.order {
-		if !jobMatches(t, req.Filter) {
+		if t.plan || !jobMatches(t, req.Filter) {
 			continue
 		}
 		if w.JobsTotal >= req.Offset && len(w.Jobs) < req.Limit {
@@ -79,14 +84,23 @@ func (e *Engine) itemsWindow(t *transfer, req ItemsRequest, w *Window) {
 			if len(items) == limit {
 				break
 			}
-			items = append(items, a.it)
+			if a.it.seq > req.AfterSeq {
+				items = append(items, a.it)
+			}
 		}
 	} else {
 		e.mu.Lock()
 		version := t.tree.meta.Version
 		hint := t.tree.hints[req.State]
 		e.mu.Unlock()
-		items, err = t.tree.store.itemsWindow(t.id, req.State, max(req.Offset, 0), limit, &hint, version)
+		switch {
+		case req.AfterSeq > 0 && req.State != "":
+			items, err = t.tree.store.stateAfter(t.id, req.State, req.AfterSeq, limit)
+		case req.AfterSeq > 0:
+			items, err = t.tree.store.itemsWindow(t.id, "", int(min(req.AfterSeq, 1<<62)), limit, nil, version)
+		default:
+			items, err = t.tree.store.itemsWindow(t.id, req.State, max(req.Offset, 0), limit, &hint, version)
+		}
 		e.mu.Lock()
 		t.tree.hints[req.State] = hint
 		e.mu.Unlock()

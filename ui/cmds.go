@@ -78,6 +78,8 @@ type destItem struct {
 	// renameKey is the free "name (1).ext" key found with HEAD.
 	upload    bool
 	renameKey string
+	// tree: the filter and compare mode of a folder's job (plan prompts).
+	tree treeOptions
 }
 
 // name is what a notice or the log calls the item.
@@ -217,25 +219,46 @@ func headCmd(cat Catalog, bucket, key string, forDownload bool) tea.Cmd {
 	}
 }
 
+// destFolder resolves the destination folder a download prompt names.
+func destFolder(dir string) (string, error) {
+	dir = expandHome(strings.TrimSpace(dir))
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("destination %q: %w", dir, err)
+	}
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("destination %q is a file, not a folder", abs)
+	}
+	return abs, nil
+}
+
+// targetDest is where a target lands under the destination folder: a
+// folder or object by its last name, the whole bucket by the bucket's
+// (ossname.URL.FolderName).
+func targetDest(abs string, t downloadTarget) string {
+	return filepath.Join(abs, ossname.URL{Bucket: t.bucket, Key: t.key}.FolderName())
+}
+
 // checkDestCmd resolves each target's destination under dir and stats it.
-func checkDestCmd(targets []downloadTarget, dir string) tea.Cmd {
+// A folder compared (tree.compare) is synced into, not asked about.
+func checkDestCmd(targets []downloadTarget, dir string, tree treeOptions) tea.Cmd {
 	return func() tea.Msg {
-		dir = expandHome(strings.TrimSpace(dir))
-		if dir == "" {
-			dir = "."
-		}
-		abs, err := filepath.Abs(dir)
+		abs, err := destFolder(dir)
 		if err != nil {
-			return destCheckMsg{err: fmt.Errorf("destination %q: %w", dir, err)}
-		}
-		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
-			return destCheckMsg{err: fmt.Errorf("destination %q is a file, not a folder", abs)}
+			return destCheckMsg{err: err}
 		}
 		items := make([]destItem, 0, len(targets))
 		for _, t := range targets {
-			dest := filepath.Join(abs, ossname.URL{Bucket: t.bucket, Key: t.key}.FolderName())
+			dest := targetDest(abs, t)
 			_, statErr := os.Lstat(dest)
 			it := destItem{target: t, dest: dest, exists: statErr == nil}
+			if t.folder {
+				it.tree = tree
+				it.exists = it.exists && tree.compare == ""
+			}
 			if it.exists && t.folder {
 				free, err := freeFolderName(dest)
 				if err != nil {

@@ -96,6 +96,11 @@ type Options struct {
 	// Notify rings the terminal bell and sends a desktop notification
 	// (OSC 9 and OSC 777) when a job finishes or fails.
 	Notify bool
+	// Filters and Compare are the folder prompts' initial filter line
+	// ("--exclude tmp/** --min-size 1MiB", the config's [filters]) and
+	// compare mode ("", "update", "checksum").
+	Filters string
+	Compare string
 }
 
 // Deps is everything the UI needs from main.

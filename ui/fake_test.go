@@ -29,6 +29,7 @@ type fakeEngine struct {
 	calls          []string
 	added          []transfer.Spec
 	treeSpecs      []transfer.Spec
+	planSpecs      []transfer.Spec
 	bandwidth      int64
 	windows        []transfer.WindowRequest
 }
@@ -248,7 +249,11 @@ func (f *fakeEngine) Add(spec transfer.Spec) (transfer.ID, error) {
 
 func (f *fakeEngine) AddTree(spec transfer.Spec) (transfer.ID, error) {
 	f.mu.Lock()
-	f.treeSpecs = append(f.treeSpecs, spec)
+	if spec.DryRun { // a prompt's plan, kept apart from what is queued
+		f.planSpecs = append(f.planSpecs, spec)
+	} else {
+		f.treeSpecs = append(f.treeSpecs, spec)
+	}
 	f.mu.Unlock()
 	f.record("addtree %s %s/%s %s %s", spec.Direction, spec.Bucket, spec.Key, spec.LocalPath, spec.OnExists)
 	return "tree1", nil

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -218,11 +219,12 @@ func (m *Model) browserDownload() tea.Cmd {
 	if e := b.current(); len(b.marked) == 0 && e != nil && e.kind == kindObject && transfer.IsArchiveClass(e.class) {
 		return tea.Batch(headCmd(m.catalog, b.bucket, e.key, true), m.setNotice("checking whether "+displayName(e.name)+" is restored…", false))
 	}
-	m.openDownloadPrompt(targets)
-	return m.prompt.input.Focus()
+	return tea.Batch(m.openDownloadPrompt(targets), m.prompt.input.Focus())
 }
 
-func (m *Model) openDownloadPrompt(targets []downloadTarget) {
+// openDownloadPrompt asks where to; with a folder among the targets it
+// also has the filter line, the compare choice and the plan.
+func (m *Model) openDownloadPrompt(targets []downloadTarget) tea.Cmd {
 	what := ossname.Join(targets[0].bucket, targets[0].key)
 	if len(targets) > 1 {
 		what = fmt.Sprintf("%d selected items", len(targets))
@@ -233,6 +235,32 @@ func (m *Model) openDownloadPrompt(targets []downloadTarget) {
 	}
 	m.prompt = newTextPrompt(promptDownloadDest, "Download "+displayName(what), "to the folder:", dir, "destination folder", m.width)
 	m.prompt.targets = targets
+	if !slices.ContainsFunc(targets, func(t downloadTarget) bool { return t.folder }) {
+		return nil
+	}
+	f := newPlanForm(m.deps.Options.Filters, m.deps.Options.Compare, true, m.width)
+	for _, t := range targets {
+		if !t.folder {
+			f.singles++
+		}
+	}
+	policy, parallel := m.onExistsPolicy(), m.deps.Options.Parallel
+	f.specs = func(dir string, tree treeOptions) ([]transfer.Spec, error) {
+		abs, err := destFolder(dir)
+		if err != nil {
+			return nil, err
+		}
+		var specs []transfer.Spec
+		for _, t := range targets {
+			if t.folder {
+				it := destItem{target: t, dest: targetDest(abs, t), tree: tree}
+				specs = append(specs, specForItem(it, policy, parallel))
+			}
+		}
+		return specs, nil
+	}
+	m.prompt.plan = f
+	return m.schedulePlan()
 }
 
 func (m *Model) openPicker() tea.Cmd {

@@ -294,6 +294,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleRestorePoll(msg)
 	case headMsg:
 		return m.handleHead(msg)
+	case planRestartMsg:
+		return m.restartPlan(msg.gen)
+	case planStartedMsg:
+		return m.handlePlanStarted(msg)
 	case destCheckMsg:
 		return m.handleDestCheck(msg)
 	case uploadCheckMsg:

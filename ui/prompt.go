@@ -27,6 +27,8 @@ const (
 	promptActionText
 	// promptInfo shows something (a share link) until a key closes it.
 	promptInfo
+	// promptUploadPlan queues local folders (and files) with a plan.
+	promptUploadPlan
 )
 
 // promptModel is the one modal in front of the panes. Text prompts use a
@@ -45,6 +47,10 @@ type promptModel struct {
 	item    destItem         // promptOnExists
 	more    bool             // promptOnExists: others wait, so O/S/R apply to all
 	err     string           // last validation error of a text prompt
+	// plan, for a folder's download (promptDownloadDest) or upload
+	// (promptUploadPlan): the filter line, compare choice and live plan.
+	plan   *planForm
+	upload []localEntry // promptUploadPlan: the selection
 
 	// promptAction / promptActionText: what y or enter does. They take
 	// the model as it is then, never one captured when the prompt opened.
@@ -87,6 +93,11 @@ func (p *promptModel) hint() string {
 		return "y yes · n/esc no"
 	case promptInfo:
 		return "enter/esc close"
+	}
+	if p.plan != nil {
+		return "tab next field · enter queue · esc cancel"
+	}
+	switch p.kind {
 	default:
 		return "enter accept · esc cancel"
 	}
@@ -108,8 +119,11 @@ func (p *promptModel) View(s *Styles, width int) string {
 			lines = append(lines, s.Text.Render(w))
 		}
 	}
-	if p.text {
+	if p.text && (p.plan == nil || p.plan.hasDest) {
 		lines = append(lines, p.input.View())
+	}
+	if p.plan != nil {
+		lines = append(lines, p.plan.lines(s, inner)...)
 	}
 	if p.err != "" {
 		lines = append(lines, s.Error.Render(truncate(displayName(p.err), inner)))

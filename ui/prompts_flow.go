@@ -159,12 +159,17 @@ func (m *Model) handlePromptKey(msg tea.KeyMsg) tea.Cmd {
 	switch msg.Type {
 	case tea.KeyEsc:
 		m.prompt = nil
-		return nil
+		return m.closePlan(p)
 	case tea.KeyCtrlC:
 		m.prompt = nil
-		return m.requestQuit()
+		return m.quitAfter(m.closePlan(p))
 	case tea.KeyEnter:
 		return m.submitPrompt()
+	}
+	if p.plan != nil {
+		if cmd, ok := m.handlePlanKey(msg); ok {
+			return cmd
+		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
@@ -180,8 +185,24 @@ func (m *Model) submitPrompt() tea.Cmd {
 	value := strings.TrimSpace(p.input.Value())
 	switch p.kind {
 	case promptDownloadDest:
+		if p.plan != nil && p.plan.filterErr != "" {
+			p.err = "fix the filter line first (or clear it)"
+			return nil
+		}
 		m.prompt = nil
-		return tea.Batch(checkDestCmd(p.targets, value), m.setNotice(checkingDestNotice, false))
+		var tree treeOptions
+		if p.plan != nil {
+			tree = p.plan.tree()
+		}
+		// The plan goes first: the real job takes the same destination.
+		return tea.Batch(closeThen(m.eng, p.plan, checkDestCmd(p.targets, value, tree)), m.setNotice(checkingDestNotice, false))
+	case promptUploadPlan:
+		if p.plan.filterErr != "" {
+			p.err = "fix the filter line first (or clear it)"
+			return nil
+		}
+		m.prompt = nil
+		return m.uploadSelectionWith(p.upload, p.plan)
 	case promptRestoreDays:
 		days, err := strconv.Atoi(value)
 		if err != nil || days < 1 || days > maxRestoreDays {
@@ -233,4 +254,17 @@ func (m *Model) openRestorePrompt(bucket, key string) {
 		"It is archived: OSS must restore it before it can be downloaded (minutes to hours).\nDays the restored copy stays readable:",
 		strconv.Itoa(restoreDays), "1", m.width)
 	m.prompt.targets = []downloadTarget{{bucket: bucket, key: key}}
+}
+
+// quitAfter runs first (removing a prompt's plan jobs), then asks to quit,
+// so the quit check does not count what is being removed.
+func (m *Model) quitAfter(first tea.Cmd) tea.Cmd {
+	quit := m.requestQuit()
+	if first == nil {
+		return quit
+	}
+	return func() tea.Msg {
+		first()
+		return quit()
+	}
 }

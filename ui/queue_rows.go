@@ -145,16 +145,24 @@ func appendJobDetailLines(s *Styles, j *transfer.JobSnapshot, w, barW int, lines
 	return lines
 }
 
-// itemCountsLine: "files 120/512 · 3 failed · 2 skipped · 4 active";
-// "≥" while the tree is still being listed.
+// itemCountsLine: "files 120/512 · 118 unchanged · 6 filtered · 3 failed
+// · 2 skipped · 4 active"; "≥" while the tree is still being listed. The
+// files are those to transfer: unchanged ones (a compare mode) are counted
+// apart, as the plan counted them.
 func itemCountsLine(s *Styles, j *transfer.JobSnapshot, w int) string {
 	c := j.Items
-	total := formatCount(c.Total)
+	total := formatCount(c.Total - c.Unchanged)
 	if j.Listing {
 		total = "≥ " + total + " (listing)"
 	}
 	text := "files " + formatCount(c.Done) + "/" + total
 	parts := []string{s.faintWrap.render(text)}
+	if c.Unchanged > 0 {
+		parts = append(parts, s.faintWrap.render(formatCount(c.Unchanged)+" unchanged"))
+	}
+	if c.Filtered > 0 {
+		parts = append(parts, s.faintWrap.render(formatCount(c.Filtered)+" filtered"))
+	}
 	if c.Failed > 0 {
 		parts = append(parts, s.errorWrap.render("✗ "+formatCount(c.Failed)+" failed"))
 	}

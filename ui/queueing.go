@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -25,13 +26,23 @@ func (m *Model) onExistsPolicy() transfer.OnExists {
 
 // specFor is the engine spec for one destItem under policy.
 func (m *Model) specFor(it destItem, policy transfer.OnExists) transfer.Spec {
+	return specForItem(it, policy, m.deps.Options.Parallel)
+}
+
+// specForItem is specFor with the parts in flight given (commands call it
+// off the event loop, where the model is not theirs to read).
+func specForItem(it destItem, policy transfer.OnExists, parallel int) transfer.Spec {
 	if it.upload {
 		key := it.target.key
 		if policy == transfer.ExistsRename && it.renameKey != "" {
 			key = it.renameKey
 		}
 		// The UI checked the key itself (HEAD); the engine overwrites.
-		return transfer.Spec{Direction: transfer.Upload, Bucket: it.target.bucket, Key: key, LocalPath: it.dest, Parallel: m.deps.Options.Parallel}
+		spec := transfer.Spec{Direction: transfer.Upload, Bucket: it.target.bucket, Key: key, LocalPath: it.dest, Parallel: parallel}
+		if it.target.folder {
+			spec.Filter, spec.Compare = it.tree.filter, it.tree.compare
+		}
+		return spec
 	}
 	spec := transfer.Spec{
 		Direction: transfer.Download,
@@ -39,8 +50,11 @@ func (m *Model) specFor(it destItem, policy transfer.OnExists) transfer.Spec {
 		Key:       it.target.key,
 		LocalPath: it.dest,
 		OnExists:  policy,
-		Parallel:  m.deps.Options.Parallel,
+		Parallel:  parallel,
 		VersionID: it.target.versionID,
+	}
+	if it.target.folder {
+		spec.Filter, spec.Compare = it.tree.filter, it.tree.compare
 	}
 	if policy == transfer.ExistsRename && it.renameDest != "" {
 		// The whole tree goes to the free folder name the stat found,
@@ -200,23 +214,75 @@ func (m *Model) handleExistsKey(msg tea.KeyMsg) tea.Cmd {
 	return addCmd(m.eng, specs, trees)
 }
 
-// uploadSelection HEADs each file's key first (on_exists applies to
-// uploads too); folders go to the engine as trees.
+// uploadSelection asks about folders first (the upload plan prompt: a
+// filter, a compare mode, the plan); files alone go at once.
 func (m *Model) uploadSelection(sel []localEntry) tea.Cmd {
+	if slices.ContainsFunc(sel, func(e localEntry) bool { return e.dir }) {
+		return m.openUploadPlanPrompt(sel)
+	}
+	return m.uploadSelectionWith(sel, nil)
+}
+
+// uploadSelectionWith HEADs each file's key first (on_exists applies to
+// uploads too); folders go to the engine as trees with the plan prompt's
+// filter and compare mode (plan, nil without one), once its plan jobs
+// are removed.
+func (m *Model) uploadSelectionWith(sel []localEntry, plan *planForm) tea.Cmd {
 	bucket, prefix := m.browser.bucket, m.browser.prefix
+	var tree treeOptions
+	if plan != nil {
+		tree = plan.tree()
+	}
 	var items []destItem
 	for _, e := range sel {
-		name := filepath.Base(e.path)
-		it := destItem{upload: true, dest: e.path, target: downloadTarget{bucket: bucket, key: prefix + name, folder: e.dir}}
-		if e.dir {
-			it.target.key += "/"
-		}
-		items = append(items, it)
+		items = append(items, uploadItem(bucket, prefix, e, tree))
 	}
 	m.picker.marked = map[string]localEntry{}
 	m.pane = paneBrowser
-	return tea.Batch(checkUploadCmd(m.catalog, items),
+	return tea.Batch(closeThen(m.eng, plan, checkUploadCmd(m.catalog, items)),
 		m.setNotice(fmt.Sprintf("checking %d upload(s) to oss://%s/%s…", len(sel), bucket, prefix), false))
+}
+
+// uploadItem is one picked entry as an upload under bucket/prefix.
+func uploadItem(bucket, prefix string, e localEntry, tree treeOptions) destItem {
+	it := destItem{upload: true, dest: e.path, target: downloadTarget{bucket: bucket, key: prefix + filepath.Base(e.path), folder: e.dir}}
+	if e.dir {
+		it.target.key += "/"
+		it.tree = tree
+	}
+	return it
+}
+
+// openUploadPlanPrompt asks how to upload a selection with folders.
+func (m *Model) openUploadPlanPrompt(sel []localEntry) tea.Cmd {
+	bucket, prefix := m.browser.bucket, m.browser.prefix
+	what, to := sel[0].path, "to oss://"+bucket+"/"+prefix
+	if len(sel) > 1 {
+		what = fmt.Sprintf("%d selected items", len(sel))
+	} else {
+		to = "to oss://" + bucket + "/" + uploadItem(bucket, prefix, sel[0], treeOptions{}).target.key
+	}
+	m.prompt = newConfirmPrompt(promptUploadPlan, "Upload "+displayName(what), to)
+	m.prompt.text = true
+	m.prompt.upload = sel
+	f := newPlanForm(m.deps.Options.Filters, m.deps.Options.Compare, false, m.width)
+	for _, e := range sel {
+		if !e.dir {
+			f.singles++
+		}
+	}
+	parallel := m.deps.Options.Parallel
+	f.specs = func(_ string, tree treeOptions) ([]transfer.Spec, error) {
+		var specs []transfer.Spec
+		for _, e := range sel {
+			if e.dir {
+				specs = append(specs, specForItem(uploadItem(bucket, prefix, e, tree), transfer.ExistsOverwrite, parallel))
+			}
+		}
+		return specs, nil
+	}
+	m.prompt.plan = f
+	return m.schedulePlan()
 }
 
 func (m *Model) handleAdded(msg addedMsg) tea.Cmd {

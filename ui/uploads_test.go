@@ -35,6 +35,11 @@ func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
 		t.Fatalf("picker dir = %s", h.m.picker.dir)
 	}
 	h.press(" ", " ", "U") // album/ and a.txt
+	// A folder among them: the upload prompt (filter, compare, plan) first.
+	if h.m.prompt == nil || h.m.prompt.kind != promptUploadPlan || len(eng.planSpecs) != 1 || !eng.planSpecs[0].DryRun {
+		t.Fatalf("U with a folder: prompt %+v, plans %+v", h.m.prompt, eng.planSpecs)
+	}
+	h.press("enter")
 	if h.m.pane != paneBrowser {
 		t.Fatal("the picker stayed open after uploading")
 	}

@@ -60,6 +60,9 @@ func (m *Model) windowRequest() transfer.WindowRequest {
 		}
 		req.Items = ir
 	}
+	if f := m.planFor(); f != nil {
+		req.Plans = f.ids
+	}
 	return req
 }
 
@@ -94,6 +97,7 @@ func (m *Model) applyWindow(msg windowMsg) tea.Cmd {
 		m.queue.setWindow(msg.req, &m.win)
 		m.items.setWindow(msg.req, &m.win)
 		m.details.setWindow(&m.win)
+		m.applyPlans(msg)
 		// The cursor or the rows shown moved since this was asked (or the
 		// job just added is now known): ask again for what is on screen.
 		if msg.seq == m.winSeq && !sameRequest(msg.req, m.windowRequest()) {
@@ -117,6 +121,9 @@ func (m *Model) maybeTick() tea.Cmd {
 }
 
 func (m *Model) anyActive() bool {
+	if f := m.planFor(); f != nil && f.running() {
+		return true
+	}
 	t := m.win.Totals
 	if t.Running > 0 || t.Queued > 0 {
 		return true
@@ -130,7 +137,7 @@ func (m *Model) anyActive() bool {
 }
 
 func sameRequest(a, b transfer.WindowRequest) bool {
-	if a.Offset != b.Offset || a.Limit != b.Limit || a.Filter != b.Filter || !slices.Equal(a.PartsFor, b.PartsFor) {
+	if a.Offset != b.Offset || a.Limit != b.Limit || a.Filter != b.Filter || !slices.Equal(a.PartsFor, b.PartsFor) || !slices.Equal(a.Plans, b.Plans) {
 		return false
 	}
 	if (a.Items == nil) != (b.Items == nil) {

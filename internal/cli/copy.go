@@ -172,7 +172,12 @@ func (r *runner) transfer(parent context.Context) int {
 	if err == nil {
 		err = filters.checkTreeOptions(p, flt)
 	}
+	if err == nil && p.tree {
+		flt, err = filters.withDefaults(s.cfg.Filters.Options())
+	}
 	if err == nil {
+		fs.Visit(func(fl *flag.Flag) { pf.compareGiven = pf.compareGiven || fl.Name == "update" || fl.Name == "checksum" })
+		pf.defaultCompare = s.cfg.Transfer.Compare
 		err = pf.apply(r.cmd, &p)
 	}
 	if err != nil {
@@ -260,6 +265,15 @@ type job struct {
 	progressTerminal bool
 	started          time.Time
 	skipped          bool // AddTree left some entries out
+	out              *jsonOut
+}
+
+// jsonOut is the run's --json writer (a no-op one without --json).
+func (j *job) jsonOut() *jsonOut {
+	if j.out == nil {
+		j.out = newJSONOut(j.stdout, j.planFlags.asJSON, j.plan.spec.DryRun)
+	}
+	return j.out
 }
 
 func (j *job) run(ctx context.Context) int {
@@ -297,10 +311,15 @@ func (j *job) run(ctx context.Context) int {
 
 	progress := newProgress(j.eng, ids, j.stderr, j.progressTerminal)
 	stopProgress := progress.start()
+	var stream *itemStream
+	if j.plan.tree {
+		stream = startItemStream(j.jsonOut(), j.eng, ids[0])
+	}
 	results := make([]transfer.TransferSnapshot, 0, len(ids))
 	for _, id := range ids {
 		snap, err := j.eng.Wait(ctx, id)
 		if err != nil {
+			stream.stop()
 			stopProgress()
 			if ctx.Err() != nil {
 				return ExitInterrupted
@@ -310,6 +329,7 @@ func (j *job) run(ctx context.Context) int {
 		}
 		results = append(results, snap)
 	}
+	stream.stop()
 	stopProgress()
 	j.results = results
 	if j.plan.spec.DryRun {

@@ -21,6 +21,8 @@ type filterFlags struct {
 	shard              string
 	followSymlinks     bool
 	anyFilterFlagGiven bool
+	given              map[string]bool // the filter flags on the command line
+	flagOpts           filter.Options  // what they say, before the config's defaults
 }
 
 // ruleFlag appends to the shared ordered rule list.
@@ -70,10 +72,12 @@ func (f *filterFlags) register(fs *flag.FlagSet, cmd string) {
 // build validates the limits and compiles the filter; nil when no filter
 // flag was given.
 func (f *filterFlags) build(fs *flag.FlagSet) (*filter.Filter, error) {
+	f.given = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "include", "exclude", "filter-from", "min-size", "max-size", "min-age", "max-age", "shard":
 			f.anyFilterFlagGiven = true
+			f.given[fl.Name] = true
 		}
 	})
 	if !f.anyFilterFlagGiven {
@@ -102,6 +106,38 @@ func (f *filterFlags) build(fs *flag.FlagSet) (*filter.Filter, error) {
 	flt, err := filter.New(opts)
 	if err != nil {
 		return nil, usagef("%v", err)
+	}
+	f.flagOpts = opts
+	return flt, nil
+}
+
+// withDefaults is the filter of a folder job: the flags over the config's
+// [filters]. Any rule flag replaces the config's rules (their order is
+// the command line's); each limit flag replaces that limit. nil when
+// neither says anything.
+func (f *filterFlags) withDefaults(defaults filter.Options) (*filter.Filter, error) {
+	o := f.flagOpts
+	if !f.given["include"] && !f.given["exclude"] && !f.given["filter-from"] {
+		o.Rules = defaults.Rules
+	}
+	if !f.given["min-size"] {
+		o.MinSize = defaults.MinSize
+	}
+	if !f.given["max-size"] {
+		o.MaxSize = defaults.MaxSize
+	}
+	if !f.given["min-age"] {
+		o.MinAge = defaults.MinAge
+	}
+	if !f.given["max-age"] {
+		o.MaxAge = defaults.MaxAge
+	}
+	flt, err := filter.New(o)
+	if err != nil {
+		return nil, usagef("with the config's [filters]: %v", err)
+	}
+	if flt.Empty() {
+		return nil, nil
 	}
 	return flt, nil
 }

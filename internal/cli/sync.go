@@ -26,6 +26,11 @@ type planFlags struct {
 	delete    bool
 	yes       bool
 	maxDelete int
+	// compareGiven: --update or --checksum is on the command line (even as
+	// =false, which turns a configured compare off for this run).
+	compareGiven bool
+	// defaultCompare is the config's compare, for folder jobs.
+	defaultCompare string
 }
 
 func (f *planFlags) register(fs *flag.FlagSet, cmd string) {
@@ -59,7 +64,12 @@ func (f *planFlags) apply(cmd string, p *plan) error {
 	switch {
 	case f.checksum:
 		p.spec.Compare = transfer.CompareChecksum
-	case f.update || cmd == "sync":
+	case f.update:
+		p.spec.Compare = transfer.CompareUpdate
+	case f.compareGiven:
+	case p.tree && f.defaultCompare != "":
+		p.spec.Compare = f.defaultCompare
+	case cmd == "sync":
 		p.spec.Compare = transfer.CompareUpdate
 	}
 	p.spec.DryRun = f.dryRun

@@ -113,23 +113,16 @@ func itemStatus(st transfer.ItemState, dryRun bool) string {
 	return string(st)
 }
 
-// treeItems writes an event per finished item of a folder job, state by
-// state, a page of the store at a time.
-func (o *jsonOut) treeItems(eng *transfer.Engine, id transfer.ID) {
-	if o.enc == nil {
-		return
+// itemEvent writes one finished item of a folder job.
+func (o *jsonOut) itemEvent(it transfer.ItemSnapshot) {
+	ev := jsonItem{Type: "item", Status: itemStatus(it.State, o.dryRun), Key: it.Key, Path: it.LocalPath, Size: it.Size, Reason: it.Reason}
+	if info := it.ErrInfo; info != nil {
+		ev.Code, ev.Message, ev.RequestID = info.Code, info.Message, info.RequestID
+		if ev.Message == "" {
+			ev.Message = info.Text
+		}
 	}
-	forEachItem(eng, id, []transfer.ItemState{transfer.ItemDone, transfer.ItemUnchanged, transfer.ItemSkipped, transfer.ItemFailed},
-		func(it transfer.ItemSnapshot) {
-			ev := jsonItem{Type: "item", Status: itemStatus(it.State, o.dryRun), Key: it.Key, Path: it.LocalPath, Size: it.Size, Reason: it.Reason}
-			if info := it.ErrInfo; info != nil {
-				ev.Code, ev.Message, ev.RequestID = info.Code, info.Message, info.RequestID
-				if ev.Message == "" {
-					ev.Message = info.Text
-				}
-			}
-			o.emit(ev)
-		})
+	o.emit(ev)
 }
 
 // forEachItem calls fn for every item in the given states.

@@ -116,7 +116,7 @@ func (j *job) treeSnapshot() transfer.JobSnapshot {
 // finish writes the --json events, deletes what sync --delete found once
 // every transfer succeeded, and writes the summary; it returns the exit code.
 func (j *job) finish(ctx context.Context, code int) int {
-	out := newJSONOut(j.stdout, j.planFlags.asJSON, j.plan.spec.DryRun)
+	out := j.jsonOut()
 	defer out.flush()
 	if !j.plan.tree {
 		out.singleItems(j.results)
@@ -134,10 +134,7 @@ func (j *job) finish(ctx context.Context, code int) int {
 		out.summary(j, js, code)
 		return code
 	}
-	js := j.treeSnapshot()
-	if len(j.ids) > 0 {
-		out.treeItems(j.eng, js.ID)
-	}
+	js := j.treeSnapshot() // its items' events were written as they ended (itemStream)
 	switch {
 	case !j.plan.spec.Mirror || len(j.ids) == 0:
 	case j.plan.spec.DryRun:

@@ -1,8 +1,8 @@
 // Package config loads ossq's TOML configuration: connection profiles,
 // credentials (from the file or the environment) and transfer settings, with
 // validation errors that point at file:line:col. It is plain data; it takes
-// OSS's limits from ossname and the engine's defaults from transfer, so each
-// number is written once.
+// OSS's limits from ossname, the engine's defaults from transfer and the
+// filter rules from internal/filter, so each rule is written once.
 package config
 
 import (
@@ -55,6 +55,8 @@ type Config struct {
 	DefaultProfile string
 	Profiles       map[string]Profile
 	Transfer       Transfer
+	// Filters are folder jobs' default filters ([filters], filters.go).
+	Filters Filters
 	// Warnings are problems worth telling the user that do not stop ossq,
 	// e.g. a config file holding a secret that others can read.
 	Warnings []string
@@ -103,6 +105,9 @@ type Transfer struct {
 	Retries            int
 	OnExists           string // ask | overwrite | skip | rename
 	ResumeOnStart      bool
+	// Compare is folder jobs' default comparison: "update", "checksum" or
+	// "" (none); sync compares by "update" when it is "".
+	Compare string
 }
 
 // OnExists policies accepted by on_exists.

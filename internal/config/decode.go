@@ -37,7 +37,7 @@ type field[T any] func(target *T, value any, d *decoder) string
 // secretKeys never have their values echoed in messages.
 var secretKeys = map[string]bool{"access_key_secret": true, "session_token": true}
 
-var topLevelKeys = []string{"default_profile", "profiles", "transfer"}
+var topLevelKeys = []string{"default_profile", "filters", "profiles", "transfer"}
 
 func (d *decoder) decode(cfg *Config, raw map[string]any) {
 	for _, key := range sortedKeys(raw) {
@@ -93,6 +93,8 @@ func (d *decoder) decode(cfg *Config, raw map[string]any) {
 			if stateDirSet && !checkpointDirSet {
 				cfg.Transfer.CheckpointDir = filepath.Join(cfg.Transfer.StateDir, "checkpoints")
 			}
+		case "filters":
+			d.decodeFilters(cfg, value, path)
 		default:
 			d.unknown(path, topLevelKeys)
 		}
@@ -184,6 +186,9 @@ var transferFields = map[string]field[Transfer]{
 		return setString(&t.OnExists, v, oneOf(OnExistsPolicies...))
 	},
 	"resume_on_start": func(t *Transfer, v any, _ *decoder) string { return setBool(&t.ResumeOnStart, v) },
+	"compare": func(t *Transfer, v any, _ *decoder) string {
+		return setString(&t.Compare, v, oneOf(CompareModes...))
+	},
 }
 
 func setString(target *string, v any, check func(string) string) string {
