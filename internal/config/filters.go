@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"ossq/internal/filter"
@@ -41,9 +40,9 @@ func (f Filters) Options() filter.Options {
 }
 
 // Line is the filters as a prompt's filter line ("--exclude tmp/** …"),
-// sizes written without a space ("1MiB") so they read as one word.
+// sizes exact and without a space ("1MiB", "1536B") so they read back as one word.
 func (f Filters) Line() string {
-	return filter.FormatLine(f.Options(), func(n int64) string { return strings.ReplaceAll(units.FormatSize(n), " ", "") })
+	return filter.FormatLine(f.Options(), units.FormatSizeExact)
 }
 
 // CompareModes are the values compare accepts ("" compares nothing).

@@ -100,6 +100,20 @@ func FormatSize(n int64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64) + " " + sizeNames[unit]
 }
 
+// FormatSizeExact renders a byte count in the largest unit that divides it
+// exactly, with no space ("1536B", "1KiB", "20MiB"), so ParseSize reads it
+// back to the same number — for values a user edits, such as a filter line.
+func FormatSizeExact(n int64) string {
+	unit := -1
+	for unit < len(sizeNames)-1 && n != 0 && n%(1<<(10*(unit+2))) == 0 {
+		unit++
+	}
+	if unit < 0 {
+		return strconv.FormatInt(n, 10) + "B"
+	}
+	return strconv.FormatInt(n>>(10*(unit+1)), 10) + sizeNames[unit]
+}
+
 // FormatSpeed renders bytes per second ("35.2 MiB/s"); no speed (zero,
 // negative, NaN, infinite) renders as "-".
 func FormatSpeed(bps float64) string {
