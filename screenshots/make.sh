@@ -70,7 +70,12 @@ keys j; keys d; wait_for "to the folder"; keys Enter
 # A folder of demo-logs as one job: its row in the queue, then its items.
 keys BSpace; keys BSpace; keys BSpace; wait_for "demo-logs"; keys g
 keys Enter; wait_for "logs/"
-keys d; wait_for "to the folder"; keys Enter
+# Its prompt plans the job live: a filter line, then the plan's counts.
+keys d; wait_for "to the folder"; keys Tab
+tmux send-keys -t "$session" -l -- "--exclude '*7*' --min-size 8KiB"; wait_for "filtered"
+PAUSE=1.5 keys ""
+shot plan
+keys Enter
 keys Tab
 PAUSE=3 keys ""
 shot queue
