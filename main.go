@@ -219,7 +219,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 // its own queue, checkpoints and downloads there, apart from real work, so
 // quitting and re-running `ossq --demo` shows transfers resuming.
 func startDemo(o setup.Overrides) (setup.Connection, string, func(), error) {
-	cfg, err := config.Load(o.ConfigPath)
+	cfg, err := config.Load(o.ConfigPath, o.Getenv)
 	if err != nil {
 		return setup.Connection{}, "", nil, err
 	}

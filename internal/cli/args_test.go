@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseArgsInterspersed(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args       []string
 		positional []string
@@ -42,6 +43,7 @@ func TestParseArgsInterspersed(t *testing.T) {
 }
 
 func TestParseOSSURL(t *testing.T) {
+	t.Parallel()
 	good := map[string]ossURL{
 		"oss://bucket":            {"bucket", ""},
 		"oss://bucket/":           {"bucket", ""},
@@ -140,6 +142,7 @@ func TestPlanDestinations(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
+	t.Parallel()
 	p := newProgress(nil, []transfer.ID{"a", "b"}, nil, false)
 	snap := transfer.Snapshot{Transfers: []transfer.TransferSnapshot{
 		{ID: "a", State: transfer.StateDone, Size: 8 << 20, Done: 8 << 20, Key: "one"},
@@ -165,6 +168,7 @@ func TestProgressLine(t *testing.T) {
 }
 
 func TestShellQuote(t *testing.T) {
+	t.Parallel()
 	got := shellQuote([]string{"oss://b/k", "--part-size", "8MiB", "my file", "it's", ""})
 	want := `oss://b/k --part-size 8MiB 'my file' 'it'\''s' ''`
 	if got != want {
@@ -173,6 +177,7 @@ func TestShellQuote(t *testing.T) {
 }
 
 func TestDescribeInfo(t *testing.T) {
+	t.Parallel()
 	info := &transfer.ErrorInfo{Op: "GetObject part 3", Code: "AccessDenied", Message: "denied", Status: 403, RequestID: "RID1", HostID: "h.example"}
 	want := "GetObject part 3: AccessDenied: denied (HTTP 403, request ID RID1, host ID h.example)"
 	if got := describeInfo(info); got != want {
@@ -184,6 +189,7 @@ func TestDescribeInfo(t *testing.T) {
 }
 
 func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
+	t.Parallel()
 	base := config.DefaultTransfer()
 	base.Retries = 0 // "no retries" in the config
 
@@ -221,6 +227,7 @@ func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
 }
 
 func TestShellQuoteEscapesControlCharacters(t *testing.T) {
+	t.Parallel()
 	got := shellQuote([]string{"oss://b/esc\x1b[2J", "it's\n", "c1\u009b", "bad\xff"})
 	want := `$'oss://b/esc\x1b[2J' $'it\'s\x0a' $'c1\u009b' $'bad\xff'`
 	if got != want {

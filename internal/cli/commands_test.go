@@ -9,6 +9,7 @@ import (
 )
 
 func TestLsBucketsAndPrefixes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("a.txt", []byte("hello"))
 	e.put("dir/b.txt", []byte("0123456789"))
@@ -62,6 +63,7 @@ func TestLsBucketsAndPrefixes(t *testing.T) {
 }
 
 func TestGetPutRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, `multipart_threshold = "1MiB"`)
 	// Multipart both ways (3.5 MiB in 1 MiB parts) and a single-request file.
 	big := randomBytes(3<<20+512<<10, 1)
@@ -135,6 +137,7 @@ func TestGetPutRoundTrip(t *testing.T) {
 }
 
 func TestGetExistingDestination(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("k.txt", []byte("new content"))
 	dest := e.writeFile("k.txt", []byte("old"))
@@ -165,6 +168,7 @@ func TestGetExistingDestination(t *testing.T) {
 }
 
 func TestGetMissingKeyFails(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	code, _, errOut := e.run("get", "oss://"+testBucket+"/missing.bin", filepath.Join(e.work, "x"))
 	if code != ExitFailure {
@@ -194,6 +198,7 @@ func TestGetMissingKeyFails(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	src := e.writeFile("f.bin", []byte("x"))
 	cases := []struct {
@@ -257,41 +262,38 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestEndpointFlagAndEnvironmentCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("k", []byte("v"))
 	// No config file at all: endpoint and region from flags, keys from the environment.
-	t.Setenv("OSS_ACCESS_KEY_ID", testAK)
-	t.Setenv("OSS_ACCESS_KEY_SECRET", testSecret)
-	var out, errOut strings.Builder
-	code := Run(t.Context(), "ls", []string{"--endpoint", e.endpoint, "--region", "cn-hangzhou", "oss://" + testBucket}, &out, &errOut)
+	e.setenv("OSS_ACCESS_KEY_ID", testAK)
+	e.setenv("OSS_ACCESS_KEY_SECRET", testSecret)
+	code, out, errOut := e.runIn("", false, "ls", []string{"--endpoint", e.endpoint, "--region", "cn-hangzhou", "oss://" + testBucket})
 	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	mustContain(t, "ls", out.String(), "  k\n")
+	mustContain(t, "ls", out, "  k\n")
 
 	// A v4 profile with no region cannot sign: a setup error, before any request.
-	out.Reset()
-	errOut.Reset()
-	code = Run(t.Context(), "ls", []string{"--endpoint", e.endpoint}, &out, &errOut)
+	code, _, errOut = e.runIn("", false, "ls", []string{"--endpoint", e.endpoint})
 	if code != ExitUsage {
 		t.Fatalf("no region: exit %d, want 2", code)
 	}
-	mustContain(t, "stderr", errOut.String(), "needs a region")
+	mustContain(t, "stderr", errOut, "needs a region")
 
 	// Wrong secret: the server refuses, and the CLI says so with the OSS code.
-	t.Setenv("OSS_ACCESS_KEY_SECRET", "wrong")
-	out.Reset()
-	errOut.Reset()
-	code = Run(t.Context(), "ls", []string{"--endpoint", e.endpoint, "--region", "cn-hangzhou"}, &out, &errOut)
+	e.setenv("OSS_ACCESS_KEY_SECRET", "wrong")
+	code, _, errOut = e.runIn("", false, "ls", []string{"--endpoint", e.endpoint, "--region", "cn-hangzhou"})
 	if code != ExitFailure {
 		t.Fatalf("bad secret: exit %d, want 1", code)
 	}
-	mustContain(t, "stderr", errOut.String(), "SignatureDoesNotMatch", "request ID")
+	mustContain(t, "stderr", errOut, "SignatureDoesNotMatch", "request ID")
 }
 
 // With --on-exists rename the messages name the file the engine actually
 // wrote, not the planned destination that was left alone.
 func TestGetRenameReportsWrittenPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("k.txt", []byte("new content"))
 	dest := e.writeFile("k.txt", []byte("old"))
@@ -330,6 +332,7 @@ func TestGetRenameReportsWrittenPath(t *testing.T) {
 // --on-exists only governs downloads; put refuses it instead of accepting
 // "skip" and overwriting anyway.
 func TestPutRejectsOnExists(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("f.bin", []byte("remote"))
 	src := e.writeFile("f.bin", []byte("local"))

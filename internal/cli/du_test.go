@@ -8,6 +8,7 @@ import (
 
 // du's totals, per class and per sub-prefix, equal what the server holds.
 func TestDuTotalsPerClassAndSubPrefix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	type obj struct {
 		key   string
@@ -60,6 +61,7 @@ func TestDuTotalsPerClassAndSubPrefix(t *testing.T) {
 // ls --json writes one parseable object per entry with every documented
 // field, also for keys holding newlines.
 func TestLsJSONLines(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	if err := e.server.PutGenerated(testBucket, "j/a.bin", 123, 1, "IA"); err != nil {
 		t.Fatal(err)

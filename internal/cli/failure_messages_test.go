@@ -11,6 +11,7 @@ import (
 // A download that fails for good after part 1 is in keeps its checkpoint:
 // the CLI says the same command resumes it, and it does.
 func TestFailedTransferSaysRerunResumes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "multipart_threshold = \"1MiB\"")
 	data := randomBytes(3<<20, 11)
 	e.put("big.bin", data)
@@ -44,6 +45,7 @@ func TestFailedTransferSaysRerunResumes(t *testing.T) {
 // A transfer stopped because its checkpoint could not be saved says so, and
 // where, instead of only the raw write error.
 func TestCheckpointWriteFailureIsNamed(t *testing.T) {
+	t.Parallel()
 	var out, errOut = &testWriter{}, &testWriter{}
 	j := &job{runner: &runner{cmd: "get", args: []string{"oss://data/k", "dest"}, stdout: out, stderr: errOut},
 		plan: plan{spec: transfer.Spec{Direction: transfer.Download}}}

@@ -41,6 +41,7 @@ func putPhotos(e *env) {
 }
 
 func TestGetFiltersInOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putPhotos(e)
 
@@ -85,6 +86,7 @@ func TestGetFiltersInOrder(t *testing.T) {
 
 // Two shards of one prefix download disjoint sets that together are all.
 func TestGetShardsSplitATree(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	for i := 0; i < 40; i++ {
 		e.put("tree/"+strings.Repeat("k", i%5)+string(rune('a'+i%26))+strings.Repeat("z", i), []byte{byte(i)})
@@ -108,6 +110,7 @@ func TestGetShardsSplitATree(t *testing.T) {
 }
 
 func TestFilterFlagUsageErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("one", []byte("x"))
 	folder := filepath.Dir(e.writeFile("up/f", []byte("x")))
@@ -137,6 +140,7 @@ func TestFilterFlagUsageErrors(t *testing.T) {
 // A folder upload names each symlink and FIFO it leaves out, and uploads
 // the regular files.
 func TestPutReportsSymlinksAndFIFOs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	f := e.writeFile("tree/file.txt", []byte("data"))
 	root := filepath.Dir(f)

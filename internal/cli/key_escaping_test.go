@@ -27,6 +27,7 @@ func assertNoRawControls(t *testing.T, what, out string) {
 }
 
 func TestGetAndPutEscapeKeysInMessages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("tree/"+hostileKey, []byte("payload"))
 

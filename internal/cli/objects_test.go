@@ -11,6 +11,7 @@ import (
 )
 
 func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("one.txt", []byte("12345"))
 	keys := make([]string, 1500)
@@ -51,6 +52,7 @@ func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
 }
 
 func TestVersionsListDownloadAndDeleteMarker(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, `multipart_threshold = "100KiB"`)
 	if err := e.server.SetVersioning(testBucket, "Enabled"); err != nil {
 		t.Fatal(err)
@@ -88,6 +90,7 @@ func TestVersionsListDownloadAndDeleteMarker(t *testing.T) {
 }
 
 func TestPresignPrintsAURLThatWorksAndCpCopiesOnTheServer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	e.put("src/a.txt", []byte("alpha"))
 	e.put("src/sub/b.txt", []byte("beta"))

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseExpiryTakesDurationsAndDays(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"30m": 30 * time.Minute, "1h": time.Hour, "7d": 7 * 24 * time.Hour, "1h30m": 90 * time.Minute} {
 		if got, err := parseExpiry(in); err != nil || got != want {
 			t.Errorf("parseExpiry(%q) = %v, %v; want %v", in, got, err, want)

@@ -9,16 +9,18 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 // `put --no-checkpoint` killed with SIGKILL leaves an incomplete upload: it
 // is listed, verified against the file and taken over by put
 // --resume-upload, which sends only what was missing; abort frees another.
 func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
+	t.Parallel()
 	// Sized like the kill tests in resume_test.go: more than socket buffers
 	// hold, so the kill really leaves parts missing.
 	const size, kill = resumeSize, killAfter
-	e := newEnv(t, `multipart_threshold = "1MiB"`, func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	e := newEnv(t, `multipart_threshold = "1MiB"`, ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(size, 11)
 	src := e.writeFile("big.bin", data)
 	dst := "oss://" + testBucket + "/up/big.bin"
@@ -59,6 +61,7 @@ func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
 }
 
 func TestUploadsAbortFreesOneOrAll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, `multipart_threshold = "200KiB"`)
 	store := e.store()
 	ctx := context.Background()
