@@ -15,6 +15,7 @@ import (
 // destination lock held elsewhere (e.g. a CLI transfer) ended "canceled"
 // with the multipart upload and checkpoint left behind.
 func TestCancelWhileWaitingForLockCleansUp(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	if err := os.WriteFile(src, randomData(2<<20, 6), 0o644); err != nil {

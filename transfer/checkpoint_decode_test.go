@@ -19,6 +19,7 @@ func encodedCheckpoint(t testing.TB, cp *checkpoint) []byte {
 // sizes would overflow the part count, or claim more parts than OSS
 // allows, is refused instead of trusted.
 func TestCheckpointBoundsRefuseHugeCounts(t *testing.T) {
+	t.Parallel()
 	cases := map[string]*checkpoint{
 		"size=part_size=MaxInt64, no parts": {Direction: Download, Size: math.MaxInt64, PartSize: math.MaxInt64},
 		"size MaxInt64, one part":           {Direction: Download, Size: math.MaxInt64, PartSize: math.MaxInt64, Parts: []cpPart{{Number: 1}}},

@@ -8,6 +8,7 @@ import (
 // The front ends recognise a failed checkpoint write by its text: pin that
 // writeCheckpoint's errors, and the short form a snapshot carries, match.
 func TestCheckpointWriteErrorIsRecognised(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "missing-dir", "x.cp")
 	err := writeCheckpoint(path, &checkpoint{Version: checkpointVersion})
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 // TestPauseThenCloseStaysPaused: quitting right after Pause must not save the
 // transfer as running (it would start again on the next Open).
 func TestPauseThenCloseStaysPaused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 3<<20, 7, "")
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
@@ -41,6 +42,7 @@ func TestPauseThenCloseStaysPaused(t *testing.T) {
 // TestCancelThenCloseCleansUp: quitting right after Cancel must still abort
 // the multipart upload and leave the transfer canceled.
 func TestCancelThenCloseCleansUp(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	if err := os.WriteFile(src, randomData(2<<20, 6), 0o644); err != nil {

@@ -12,6 +12,7 @@ import (
 // re-download. The file in place (size and mtime of the object) is the
 // finished download.
 func TestCrashAfterMoveIntoPlaceIsComplete(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 600 << 10
 	data := generated(size, 9)

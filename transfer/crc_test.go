@@ -7,6 +7,7 @@ import (
 )
 
 func TestPartCRCsJoinToTheWholeObjectsCRC(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 3*1000+437)
 	for i := range data {
 		data[i] = byte(rand.Uint32())

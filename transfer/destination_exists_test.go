@@ -14,6 +14,7 @@ import (
 // only at Add, so a file created at the destination while the download ran
 // was silently replaced.
 func TestDestinationAppearingMidDownloadFollowsOnExists(t *testing.T) {
+	t.Parallel()
 	const size = 2 << 20
 	for _, policy := range []OnExists{ExistsAsk, ExistsSkip, ExistsRename, ExistsOverwrite} {
 		t.Run(string(policy), func(t *testing.T) {
@@ -70,6 +71,7 @@ func TestDestinationAppearingMidDownloadFollowsOnExists(t *testing.T) {
 // TestDestinationExistsErrorIsRecognisable: the ask case keeps the sentinel
 // so front ends can offer their overwrite prompt.
 func TestDestinationExistsErrorIsRecognisable(t *testing.T) {
+	t.Parallel()
 	e := &Engine{log: discardLogger{}, events: newEventQueue(), changed: make(chan struct{}), persistReq: make(chan struct{}, 1)}
 	defer e.events.close()
 	dir := t.TempDir()
@@ -91,6 +93,7 @@ func TestDestinationExistsErrorIsRecognisable(t *testing.T) {
 // when the folder from the second is in the way of the first, the error
 // says a folder is there, not that a file appeared.
 func TestDestinationFolderClashSaysSo(t *testing.T) {
+	t.Parallel()
 	e := &Engine{log: discardLogger{}, events: newEventQueue(), changed: make(chan struct{}), persistReq: make(chan struct{}, 1)}
 	defer e.events.close()
 	dir := t.TempDir()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 // TestFolderDownloadOfCompressibleTextObjects: AddTree fetches small objects
@@ -20,24 +21,10 @@ import (
 // Content-Length, which once turned them into "crc64 mismatch" failures.
 // The emulator here compresses as OSS does.
 func TestFolderDownloadOfCompressibleTextObjects(t *testing.T) {
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), CompressText: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	store, err := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", Anonymous: true,
-		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	srv := ossemutest.NewServer(t, ossemutest.WithBucket(testBucket),
+		ossemutest.WithConfig(func(c *ossemu.Config) { c.CompressText = true }))
+	store := newTestStore(t, srv)
 	objects := map[string][]byte{
 		"site/data.json":  []byte(strings.Repeat(`{"k":"v"},`, 300)),
 		"site/index.html": []byte(strings.Repeat("<p>hello</p>\n", 200)),
@@ -71,6 +58,7 @@ func TestFolderDownloadOfCompressibleTextObjects(t *testing.T) {
 // file marked done. The server is an OSS-like httptest server because the
 // emulator always sends CRC64.
 func TestSmallDownloadWithoutCRCNotEmptiedByGzip(t *testing.T) {
+	t.Parallel()
 	body := strings.Repeat(`{"k":"v"},`, 300)
 	for _, withCRC := range []bool{true, false} {
 		t.Run(fmt.Sprintf("crc=%v", withCRC), func(t *testing.T) {

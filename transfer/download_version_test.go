@@ -9,6 +9,7 @@ import (
 // A download pinned to an older version gets exactly that version's bytes,
 // through ranged parts, while a newer version is the latest.
 func TestDownloadOfAVersionIsThatVersionNotTheLatest(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	if err := env.srv.SetVersioning(testBucket, "Enabled"); err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func assertFailedAndClean(t *testing.T, env *testEnv, ts TransferSnapshot, errHa
 // from leaves no temp file or checkpoint, and the notice says it removed
 // them.
 func TestPermanentFailuresRemoveTheirTempFile(t *testing.T) {
+	t.Parallel()
 	t.Run("object deleted while paused", func(t *testing.T) {
 		env := newTestEnv(t)
 		e, id, _, cp := pausedDownload(t, env, 3<<20, 12)

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 const testBucket = "bkt"
@@ -26,36 +26,40 @@ var crcTable = crc64.MakeTable(crc64.ECMA)
 // testEnv is an ossemu server on loopback plus the real SDK store over it.
 type testEnv struct {
 	t        testing.TB
-	srv      *ossemu.Server
+	srv      *ossemutest.Server
 	endpoint string
 	store    Store
 	client   *oss.Client // for checks the Store does not expose (ListMultipartUploads)
 	dir      string
 }
 
-func newTestEnv(t testing.TB) *testEnv {
+func newTestEnv(t testing.TB, opts ...ossemutest.Option) *testEnv {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir()})
-	if err != nil {
-		t.Fatalf("ossemu.New: %v", err)
+	srv := ossemutest.NewServer(t, append([]ossemutest.Option{ossemutest.WithBucket(testBucket)}, opts...)...)
+	return &testEnv{t: t, srv: srv, endpoint: srv.Endpoint, store: newTestStore(t, srv), client: srv.Client(), dir: t.TempDir()}
+}
+
+// newTestStore is the engine's SDK store over srv, with quick timeouts
+// (edits change the options first).
+func newTestStore(t testing.TB, srv *ossemutest.Server, edits ...func(*ClientOptions)) Store {
+	t.Helper()
+	opts := ClientOptions{Endpoint: srv.Endpoint, Region: srv.Region,
+		AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret, Anonymous: srv.AccessKeyID == "",
+		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second}
+	for _, edit := range edits {
+		edit(&opts)
 	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket(testBucket); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
-	store, err := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", Anonymous: true,
-		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second})
+	store, err := NewOSSStore(opts)
 	if err != nil {
 		t.Fatalf("NewOSSStore: %v", err)
 	}
-	client := oss.NewClient(oss.LoadDefaultConfig().WithEndpoint(ep).WithRegion("cn-hangzhou").
-		WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider()))
-	return &testEnv{t: t, srv: srv, endpoint: ep, store: store, client: client, dir: t.TempDir()}
+	return store
+}
+
+// storeWith is another store over the test's server, its options edited.
+func (env *testEnv) storeWith(edit func(*ClientOptions)) Store {
+	env.t.Helper()
+	return newTestStore(env.t, env.srv, edit)
 }
 
 // testOptions are small parts and fast retries so the suite stays quick.
@@ -70,6 +74,7 @@ func (env *testEnv) testOptions() Options {
 		RetryDelay:         5 * time.Millisecond,
 		OnExists:           ExistsOverwrite,
 		ResumeOnStart:      true,
+		Logger:             ossemutest.Logger(env.t),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSecondEngineOnStateDirIsRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	e1 := env.open(opts)
@@ -41,6 +42,7 @@ func TestSecondEngineOnStateDirIsRefused(t *testing.T) {
 }
 
 func TestTwoTransfersToOneDestinationAreRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "a", 2<<20, 1, "")
 	env.srv.PutGenerated(testBucket, "b", 2<<20, 2, "")
@@ -79,6 +81,7 @@ func TestTwoTransfersToOneDestinationAreRefused(t *testing.T) {
 }
 
 func TestOnExistsPolicies(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "k.txt", []byte("new"))
 	e := env.open(env.testOptions())
@@ -120,6 +123,7 @@ func TestOnExistsPolicies(t *testing.T) {
 }
 
 func TestBadInputIsAnErrorNotAPanic(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	e := env.open(env.testOptions())
 	bad := []Spec{
@@ -170,6 +174,7 @@ func TestBadInputIsAnErrorNotAPanic(t *testing.T) {
 // Queue control: MaxActive, order, Move, PauseAll/ResumeAll, SetParallel
 // applying to a running transfer, Remove, and the lifecycle events.
 func TestQueueControl(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i, k := range []string{"a", "b", "c"} {
 		env.srv.PutGenerated(testBucket, k, 2<<20, int64(i), "")
@@ -266,6 +271,7 @@ func TestQueueControl(t *testing.T) {
 
 // Events are never dropped, even when nobody reads until the end.
 func TestEventsAreNotDroppedForASlowReader(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	e := env.open(env.testOptions())
 	var ids []ID
@@ -295,6 +301,7 @@ func TestEventsAreNotDroppedForASlowReader(t *testing.T) {
 
 // A folder's small objects come with one GET each, no HEAD.
 func TestTreeFetchesSmallObjectsWithoutHead(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := 0; i < 30; i++ {
 		env.srv.PutBytes(testBucket, fmt.Sprintf("many/%02d", i), []byte("x"))
@@ -315,6 +322,7 @@ func TestTreeFetchesSmallObjectsWithoutHead(t *testing.T) {
 }
 
 func TestBandwidthLimitedTransferCompletes(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 1<<20, 3, "")
 	opts := env.testOptions()
@@ -333,6 +341,7 @@ func TestBandwidthLimitedTransferCompletes(t *testing.T) {
 // Faults at a few percent — 5xx, resets, short stalls, truncations — and
 // every transfer still ends byte-identical, with no multipart upload left.
 func TestFaultInjectionEndsIdentical(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.Retries = 10
@@ -418,6 +427,7 @@ func copyTree(t *testing.T, from, to string) {
 // instant; a new engine on that state resumes what was running, keeps what
 // was paused paused, and the download ends byte-identical.
 func TestResumeFromCrashState(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 3 << 20
 	env.srv.PutGenerated(testBucket, "run", size, 31, "")
@@ -460,6 +470,7 @@ func TestResumeFromCrashState(t *testing.T) {
 // Pause then Resume at once, before the transfer has wound down: it is
 // queued again when it stops, and finishes.
 func TestPauseThenImmediateResume(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 2<<20, 41, "")
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 512 << 10})
@@ -484,6 +495,7 @@ func TestPauseThenImmediateResume(t *testing.T) {
 // twice is refused as a whole; a job whose items land on files another
 // unfinished job writes is refused item by item, each with the reason.
 func TestOverlappingTreeJobsAreRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := 0; i < 5; i++ {
 		if err := env.srv.PutBytes(testBucket, fmt.Sprintf("tree/f%d.txt", i), randomData(64<<10, uint64(i))); err != nil {

@@ -11,6 +11,7 @@ import (
 // with nothing to resume (and removed), no lock file stays in the
 // checkpoint folder or beside the destinations.
 func TestNoLockFilesLeftBehind(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "small", []byte("small object"))
 	env.srv.PutGenerated(testBucket, "big", 600<<10, 4, "")

@@ -15,6 +15,7 @@ import (
 // symbolic link, collide on one destination: the second is refused with
 // ErrBusy, the first finishes intact, and no lock file stays behind.
 func TestDestinationLockIsBesideTheDestination(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "a", 2<<20, 1, "")
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
@@ -69,6 +70,7 @@ func TestDestinationLockIsBesideTheDestination(t *testing.T) {
 // TestDestLockNames: the lock name fits a file name, is recognised, and
 // keys that would collide with it are refused.
 func TestDestLockNames(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", 127) // 254 bytes
 	for _, base := range []string{"f", long} {
 		name := destLockName(base)
@@ -88,6 +90,7 @@ func TestDestLockNames(t *testing.T) {
 // download is queued makes neither its folder nor a lock file; only the
 // run does, and it removes the file when done.
 func TestLockProbeCreatesNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, dest := range []string{filepath.Join(dir, "f"), filepath.Join(dir, "sub", "f")} {
 		tr := &transfer{spec: Spec{Direction: Download, LocalPath: dest}, lockPath: destLockPath(dest)}

@@ -21,6 +21,7 @@ func newSectionPartReader(data []byte, off, size int64) (*partReader, *part) {
 }
 
 func TestPartReaderReadsAheadAndStillBehavesAsAReadSeeker(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 1<<20)
 	for i := range data {
 		data[i] = byte(rand.Uint32())
@@ -33,6 +34,7 @@ func TestPartReaderReadsAheadAndStillBehavesAsAReadSeeker(t *testing.T) {
 }
 
 func TestPartReaderCRCCoversEveryByteWhateverTheReadSizes(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 3*copyBufferSize+123)
 	for i := range data {
 		data[i] = byte(rand.Uint32())
@@ -59,6 +61,7 @@ func TestPartReaderCRCCoversEveryByteWhateverTheReadSizes(t *testing.T) {
 }
 
 func TestPartReaderSeekAwayFromStartDropsTheCRCAndTheReadAhead(t *testing.T) {
+	t.Parallel()
 	data := bytes.Repeat([]byte("0123456789"), 100_000)
 	r, _ := newSectionPartReader(data, 0, int64(len(data)))
 	buf := make([]byte, 10)

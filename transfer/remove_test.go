@@ -12,6 +12,7 @@ import (
 // again; removing the old failed row must not delete the paused new
 // transfer's checkpoint and temp file, which share its target.
 func TestRemoveOldRowKeepsNewTransfersCheckpoint(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	e, err := Open(env.store, opts)

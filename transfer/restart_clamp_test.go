@@ -10,6 +10,7 @@ import (
 // TestRestoredParallelIsClamped: an edited queue.json with a huge parallel
 // must not open one request per part at once.
 func TestRestoredParallelIsClamped(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {

@@ -56,6 +56,7 @@ func (r *sliceReader) Read(p []byte) (int, error) {
 // TestRestartedDownloadShowsRunning: after a whole-file CRC64 mismatch the
 // second attempt ran while the state still said "verifying".
 func TestRestartedDownloadShowsRunning(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "obj", []byte("some bytes to download twice"))
 	store := &corruptFirstGetStore{Store: env.store}

@@ -25,6 +25,7 @@ func firstDonePart(t *testing.T, cp *checkpoint) int {
 // disk between pause and resume is found by re-reading, and only that
 // part is fetched again.
 func TestResumeRefetchesADamagedPart(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 3 << 20
 	e, id, dest, cp := pausedDownload(t, env, size, 7)
@@ -59,6 +60,7 @@ func TestResumeRefetchesADamagedPart(t *testing.T) {
 // of the same size (a different inode, our own regular file) passes every
 // stat check; its bytes do not, so every done part is fetched again.
 func TestResumeRefetchesASwappedTemp(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 3 << 20
 	e, id, dest, cp := pausedDownload(t, env, size, 8)

@@ -14,6 +14,7 @@ import (
 // pointing at a file or at nothing, is refused when queued, whatever the
 // OnExists policy, and nothing is written through it.
 func TestDestinationSymlinkIsRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "k", []byte("object"))
 	victim, data := victimFile(t, env, 10)
@@ -72,6 +73,7 @@ func TestDestinationSymlinkAppearingIsRefused(t *testing.T) {
 // nothing is written elsewhere; the other keys arrive. The run checks the
 // same way (openDownloadDir), for a link planted after the tree was queued.
 func TestTreeDownloadDoesNotCrossSymlinks(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "p/link/pwn.txt", []byte("pwned"))
 	env.srv.PutBytes(testBucket, "p/ok.txt", []byte("fine"))
@@ -106,6 +108,7 @@ func TestTreeDownloadDoesNotCrossSymlinks(t *testing.T) {
 // TestDestTreeDirRefusesSymlinksAndFiles: the helper tree downloads use
 // names the first link or file on the way, and creates missing folders.
 func TestDestTreeDirRefusesSymlinksAndFiles(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "a", "b"), 0o755); err != nil {
 		t.Fatal(err)
@@ -144,6 +147,7 @@ func TestDestTreeDirRefusesSymlinksAndFiles(t *testing.T) {
 // tree after it was queued fails that item when it runs; nothing is
 // written through the link.
 func TestTreeSymlinkPlantedAfterQueueing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "p/a-big", 1<<20, 3, "")
 	env.srv.PutBytes(testBucket, "p/link/pwn.txt", []byte("pwned"))

@@ -11,6 +11,7 @@ import (
 // "a.ossq-<any 12 chars>.part" beside it, including finished downloads of
 // keys with such names. Only real temp names (12 lowercase hex) go.
 func TestStaleTempSweepSparesLookalikes(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "d/a.ossq-holidayphoto.part", []byte("precious"))
 	env.srv.PutBytes(testBucket, "d/a", []byte("x"))
@@ -40,6 +41,7 @@ func TestStaleTempSweepSparesLookalikes(t *testing.T) {
 // TestTempLookingNamesRefused: names a later sweep would delete are refused
 // up front, with a reason.
 func TestTempLookingNamesRefused(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	e := env.open(env.testOptions())
 	if _, err := LocalPathForKey(env.dir, "d/a.ossq-0123456789ab.part", "d/"); err == nil || !strings.Contains(err.Error(), "reserved") {

@@ -84,6 +84,7 @@ func assertRegular(t *testing.T, path string) {
 // to a file elsewhere (same size, so it looks resumable) is refused on
 // resume; the download starts over and the file elsewhere is untouched.
 func TestTempSwappedForSymlinkBeforeResume(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 3 << 20
 	e, id, dest, cp := pausedDownload(t, env, size, 5)

@@ -21,6 +21,7 @@ import (
 // never takes a body that disagrees with the size the listing gave: the
 // items fail after their retries, nothing short lands at a destination.
 func TestFolderItemsMustMatchTheListing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	sizes := map[string]int{"p/a.bin": 1000, "p/b.bin": 102400, "p/tiny": 60}
 	for k, n := range sizes {

@@ -101,6 +101,7 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 // TestTreeItemWindowsByState: a job's items can be read in windows of any
 // state, with the live state of active items; failed items retry.
 func TestTreeItemWindowsByState(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := range 25 {
 		env.srv.PutBytes(testBucket, fmt.Sprintf("w/f%02d", i), []byte(strings.Repeat("x", i)))
@@ -171,6 +172,7 @@ func TestTreeItemWindowsByState(t *testing.T) {
 // TestJobWindowFollowsReordersAndRemovals: windows return the right rows
 // after moves and removals, and the order survives a restart.
 func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.ResumeOnStart = false
@@ -271,6 +273,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 // TestCanceledFolderJobLeavesNothing: cancel takes a running folder job's
 // temp files, checkpoints and multipart uploads with it.
 func TestCanceledFolderJobLeavesNothing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := range 4 {
 		env.srv.PutGenerated(testBucket, fmt.Sprintf("big/%d.bin", i), 2<<20, int64(i), "")

@@ -29,6 +29,7 @@ func (s *slowInitiateStore) InitiateMultipart(ctx context.Context, b, k string) 
 // InitiateMultipart is in flight left an upload on the server that nobody
 // knew about (the flaky "uploads left" in TestNoCheckpointPauseAbortsAndCancelRetry).
 func TestStopDuringInitiateLeavesNoUpload(t *testing.T) {
+	t.Parallel()
 	for _, stop := range []string{"pause", "cancel"} {
 		t.Run(stop, func(t *testing.T) {
 			env := newTestEnv(t)

@@ -15,6 +15,7 @@ import (
 // that changes during every send is sent at most maxStableAttempts times
 // and then fails saying the object now holds an inconsistent copy.
 func TestSingleUploadOfAChangingFile(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 1 << 20
 	src := filepath.Join(env.dir, "src")
@@ -62,6 +63,7 @@ func TestSingleUploadOfAChangingFile(t *testing.T) {
 // reads it is "local file changed" and is sent again as it now is, not
 // retried as a transport error with the same short body.
 func TestSingleUploadOfATruncatedFile(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size, cut = 32 << 20, 1 << 20
 	data := randomData(size, 2)

@@ -14,6 +14,7 @@ import (
 // checkpoint is then damaged (edited, or cut short) starts over, and the
 // multipart upload the damaged file recorded is aborted, not orphaned.
 func TestUnusableUploadCheckpointAbortsItsUpload(t *testing.T) {
+	t.Parallel()
 	damages := map[string]func([]byte) []byte{
 		"edited": func(b []byte) []byte { return bytes.Replace(b, []byte(`"n":1`), []byte(`"n":7`), 1) },
 		"truncated": func(b []byte) []byte {

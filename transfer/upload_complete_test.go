@@ -30,6 +30,7 @@ func (s *lostCompleteStore) CompleteMultipart(ctx context.Context, b, k, id stri
 // NoSuchUpload; the transfer must end done (the object is complete and
 // identical), not failed.
 func TestCompleteAnswerLostDuringRun(t *testing.T) {
+	t.Parallel()
 	for _, noCheckpoint := range []bool{false, true} {
 		t.Run(fmt.Sprintf("nocheckpoint=%v", noCheckpoint), func(t *testing.T) {
 			env := newTestEnv(t)
@@ -72,6 +73,7 @@ func (transientHeadStore) HeadObject(ctx context.Context, b, k string) (Object, 
 // TestAlreadyCompletedTransientHeadIsAnError: a HEAD that fails for a
 // moment must not read as "not complete" (which starts the upload over).
 func TestAlreadyCompletedTransientHeadIsAnError(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.Retries = 1

@@ -36,6 +36,7 @@ func slowCompleteEnv(t *testing.T, delay time.Duration, fileSize int) (*testEnv,
 // TestCompleteTimeoutGrowsWithParts: 31 parts give Complete 3.1 s more
 // than the 1 s read timeout, so a 2.5 s assembly is waited for, once.
 func TestCompleteTimeoutGrowsWithParts(t *testing.T) {
+	t.Parallel()
 	env, e, src, data := slowCompleteEnv(t, 2500*time.Millisecond, 31*minUploadPartSize)
 	id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
 	if err != nil {
@@ -55,6 +56,7 @@ func TestCompleteTimeoutGrowsWithParts(t *testing.T) {
 // assembling), and waits for the object to appear with the file's size
 // and CRC64 instead of failing.
 func TestCompleteStillAssemblingIsWaitedFor(t *testing.T) {
+	t.Parallel()
 	env, e, src, data := slowCompleteEnv(t, 3*time.Second, 3*minUploadPartSize)
 	id, err := e.Add(Spec{Direction: Upload, Bucket: testBucket, Key: "k", LocalPath: src})
 	if err != nil {

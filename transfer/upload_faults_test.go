@@ -15,6 +15,7 @@ import (
 // byte-identical, because a reset is retried and a truncated body is caught
 // by the CRC64 the server reports for what it stored.
 func TestUploadSurvivesBodyResetsAndTruncations(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.Retries = 20

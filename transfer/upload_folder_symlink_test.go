@@ -10,6 +10,7 @@ import (
 // TestAddTreeUploadOfSymlinkedFolder: a folder given as a symlink queued
 // nothing and reported no error.
 func TestAddTreeUploadOfSymlinkedFolder(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	real := filepath.Join(env.dir, "real")
 	if err := os.MkdirAll(filepath.Join(real, "sub"), 0o755); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestUploadRoundTrip(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	files := map[string][]byte{
 		"multi.bin": randomData(2<<20+333, 1),
@@ -59,6 +60,7 @@ func TestUploadRoundTrip(t *testing.T) {
 // Pause and resume an upload: parts the server already holds are reused
 // (ListParts reconciliation), not sent again.
 func TestUploadResumeReusesParts(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(3<<20, 3)
 	src := filepath.Join(env.dir, "src")
@@ -105,6 +107,7 @@ func TestUploadResumeReusesParts(t *testing.T) {
 // The local file changes while it is being uploaded: the upload restarts
 // with the reason shown, and the object ends up equal to the new file.
 func TestLocalFileChangedMidUpload(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	os.WriteFile(src, randomData(2<<20, 4), 0o644)
@@ -133,6 +136,7 @@ func TestLocalFileChangedMidUpload(t *testing.T) {
 }
 
 func TestCancelUploadLeavesNothing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	os.WriteFile(src, randomData(2<<20, 6), 0o644)
@@ -165,6 +169,7 @@ func TestCancelUploadLeavesNothing(t *testing.T) {
 // A transient ListParts failure keeps the upload ID (the SDK's uploader
 // throws it away and starts over).
 func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(1<<20, 8)
 	src := filepath.Join(env.dir, "src")
@@ -207,6 +212,7 @@ func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
 }
 
 func TestUploadPartSizeLimits(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ size, want, got int64 }{
 		{10 << 20, 8 << 20, 8 << 20},
 		{10 << 20, 1, minUploadPartSize},
@@ -227,6 +233,7 @@ func TestUploadPartSizeLimits(t *testing.T) {
 // upload is aborted at once instead of being left on the server; Cancel
 // followed by Retry starts cleanly (the cleanup does not block the lock).
 func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(2<<20, 12)
 	src := filepath.Join(env.dir, "src")
@@ -278,6 +285,7 @@ func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
 // A checkpointed part is reused only when the server lists it with the same
 // ETag and size (and CRC64 when both have one).
 func TestReconcileParts(t *testing.T) {
+	t.Parallel()
 	cp := &checkpoint{Size: 350, PartSize: 100, Parts: []cpPart{
 		{Number: 1, Done: 100, ETag: `"A"`, CRC: 1},
 		{Number: 2, Done: 100, ETag: `"B"`, CRC: 2},
@@ -308,6 +316,7 @@ func TestReconcileParts(t *testing.T) {
 // on the server matches the checkpoint's parts (size and CRC64), and is
 // done without uploading anything again.
 func TestLostCompleteAnswerIsRecognised(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(600<<10, 13)
 	src := filepath.Join(env.dir, "src")

@@ -26,6 +26,7 @@ func (f *flowEnv) programAt(eng *transfer.Engine, bucket, prefix string) *teates
 // killed put leaves it) shows in the M pane with its parts; x, y aborts it
 // and ListMultipartUploads is empty afterwards.
 func TestFlowAbortAnOrphanedUpload(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	ctx := context.Background()
 	id, err := f.store.InitiateMultipart(ctx, "flow", "data/orphan.bin")
@@ -68,6 +69,7 @@ func TestFlowAbortAnOrphanedUpload(t *testing.T) {
 // object's versions; d on the older one downloads exactly its bytes, not
 // the latest's.
 func TestFlowDownloadAnOlderVersion(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	if err := f.srv.SetVersioning("flow", "Enabled"); err != nil {
 		t.Fatal(err)
@@ -108,6 +110,7 @@ func TestFlowDownloadAnOlderVersion(t *testing.T) {
 // from its local file: the uploaded parts verify, the same upload ID is
 // completed with only the missing parts sent, and the object is the file.
 func TestFlowResumeAnOrphanedUpload(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	ctx := context.Background()
 	const key = "data/resumed.bin"

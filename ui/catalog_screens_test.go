@@ -11,6 +11,7 @@ import (
 // TestGoldenCatalogPanes checks the incomplete-uploads and versions panes
 // (and the delete prompt) at 80 and 120 columns.
 func TestGoldenCatalogPanes(t *testing.T) {
+	t.Parallel()
 	screens := []struct {
 		name  string
 		deps  Deps

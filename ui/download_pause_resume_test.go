@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 	"ossq/transfer"
 )
 
@@ -31,7 +32,7 @@ const (
 
 type flowEnv struct {
 	t        *testing.T
-	srv      *ossemu.Server
+	srv      *ossemutest.Server
 	store    transfer.Store
 	stateDir string
 	dlDir    string
@@ -40,19 +41,8 @@ type flowEnv struct {
 
 func newFlowEnv(t *testing.T) *flowEnv {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket("flow"); err != nil {
-		t.Fatal(err)
-	}
+	srv := ossemutest.NewServer(t, ossemutest.WithBucket("flow"))
+	endpoint := srv.Endpoint
 	data := make([]byte, flowSize)
 	rng := rand.New(rand.NewPCG(7, 11))
 	for i := range data {
@@ -77,6 +67,7 @@ func (f *flowEnv) openEngine() *transfer.Engine {
 	eng, err := transfer.Open(f.store, transfer.Options{
 		PartSize: flowPartSize, Parallel: flowParallel, MaxActive: 2, MultipartThreshold: flowPartSize,
 		StateDir: f.stateDir, ResumeOnStart: true, Retries: 3, RetryDelay: 10 * time.Millisecond,
+		Logger: ossemutest.Logger(f.t),
 	})
 	if err != nil {
 		f.t.Fatal(err)
@@ -126,6 +117,7 @@ func keyOf(t tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: t} }
 // part cells, pause and resume, quit while it runs, then a new program on
 // the same state dir resumes it to a byte-identical file.
 func TestFlowDownloadPauseQuitResume(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	f.srv.SetFaults(ossemu.Faults{RatePerConn: flowRate})
 

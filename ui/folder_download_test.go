@@ -22,6 +22,7 @@ const flowFolderFiles = 300
 // server: d on a folder, enter, and every object lands byte-identical,
 // with the queue saying so and nothing left running.
 func TestFlowFolderDownload(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	want := map[string][]byte{}
 	for i := range flowFolderFiles {

@@ -111,6 +111,7 @@ func (f *flowEnv) checkFolder(t *testing.T, all bool) map[string]bool {
 // restore them, start a new program on the same state dir, let it resume
 // and finish, retry the failed files with R, and every file is identical.
 func TestFlowFolderFailRetryQuitResume(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	if err := f.srv.GenerateObjects("flow", "tree/f", resumeFlowFiles, resumeFlowSize); err != nil {
 		t.Fatal(err)

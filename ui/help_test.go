@@ -9,6 +9,7 @@ import (
 
 // The footer never drops "? help" and "q quit", in any pane, at 60 cells.
 func TestFooterAlwaysEndsWithHelpAndQuit(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 60, 24)
 	check := func(where string) {
@@ -32,6 +33,7 @@ func TestFooterAlwaysEndsWithHelpAndQuit(t *testing.T) {
 // ? opens every key of the pane, the unavailable ones with their reason;
 // ? or esc closes it; a disabled key pressed says why in the footer.
 func TestHelpOverlayListsKeysWithReasons(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 100, 40)

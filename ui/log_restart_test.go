@@ -15,6 +15,7 @@ import (
 // job) and what the UI noted (a config warning) are on screen after the
 // program and the engine are closed and started again on the same state.
 func TestLogPaneShowsTheLogAfterARestart(t *testing.T) {
+	t.Parallel()
 	f := newFlowEnv(t)
 	eng1 := f.openEngine()
 	closed1 := false

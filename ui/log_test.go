@@ -11,6 +11,7 @@ import (
 
 // The in-memory log keeps the newest logKeep entries, oldest first.
 func TestMemLogKeepsTheLastFewThousand(t *testing.T) {
+	t.Parallel()
 	l := NewMemLog()
 	for i := range logKeep + 10 {
 		l.Append(LogEntry{Time: fixedTime, Text: fmt.Sprint(i)})
@@ -30,6 +31,7 @@ func TestMemLogKeepsTheLastFewThousand(t *testing.T) {
 // Every notice lands in the log the UI was given (a store's, later), with
 // skips, failures, retries, config warnings; L shows it and esc leaves.
 func TestEverythingReachesTheLog(t *testing.T) {
+	t.Parallel()
 	src := NewMemLog()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
@@ -62,6 +64,7 @@ func TestEverythingReachesTheLog(t *testing.T) {
 // A job that ends rings the bell and asks for a desktop notification,
 // unless Notify is off.
 func TestJobEndNotifiesThroughTheTerminal(t *testing.T) {
+	t.Parallel()
 	for _, notify := range []bool{true, false} {
 		var term bytes.Buffer
 		eng := demoEngine()

@@ -56,6 +56,7 @@ func treeEngine() *fakeEngine {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	screens := []struct {
 		name  string
 		deps  Deps
