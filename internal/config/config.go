@@ -1,7 +1,3 @@
-// Package config loads ossq's TOML configuration: connection profiles,
-// credentials (from the file or the environment) and transfer settings, with
-// validation errors that point at file:line:col. It is plain data: it imports
-// no other ossq package and not the OSS SDK.
 package config
 
 import (
@@ -113,7 +109,7 @@ type Transfer struct {
 	ResumeOnStart      bool
 }
 
-// OnExists policies accepted by on_exists.
+// OnExistsPolicies are the policies on_exists accepts.
 var OnExistsPolicies = []string{"ask", "overwrite", "skip", "rename"}
 
 // DefaultTransfer is the transfer section when the file says nothing. The

@@ -1,11 +1,3 @@
-// Package ossemutest starts ossq's embedded OSS server for a test, in the
-// spirit of net/http/httptest: NewServer listens on 127.0.0.1 with its
-// storage in t.TempDir(), closes itself at t.Cleanup, and hands back the
-// endpoint, the credentials and a ready SDK client, so every test reaches it
-// through the real SDK over real HTTP.
-//
-// It imports ossemu and the SDK only, so any package's tests may use it
-// (ossemu's own in-package tests cannot: that would be an import cycle).
 package ossemutest
 
 import (
@@ -120,7 +112,7 @@ func (s *Server) MustPut(key string, data []byte) {
 // SDKConfig is an SDK configuration for the server: its endpoint, region and
 // keys (anonymous when it has none).
 func (s *Server) SDKConfig() *oss.Config {
-	var provider credentials.CredentialsProvider = credentials.NewAnonymousCredentialsProvider()
+	provider := credentials.NewAnonymousCredentialsProvider()
 	if s.AccessKeyID != "" {
 		provider = credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.AccessKeySecret)
 	}
