@@ -17,6 +17,7 @@ func (env *testEnv) catalog() *Catalog {
 
 func TestDeletePrefixOf5000ObjectsTakesFiveBatchedRequests(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "thousands of objects")
 	env := newTestEnv(t)
 	keys := make([]string, 5000)
 	for i := range keys {

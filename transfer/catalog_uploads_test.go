@@ -55,6 +55,7 @@ func TestListUploadsShowsPartsAndBytesAndAbortFreesThem(t *testing.T) {
 
 func TestListUploadsPagesPastAThousand(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "thousands of objects")
 	env := newTestEnv(t)
 	ctx := testCtx(t, 120*time.Second)
 	// Sixteen at a time: the server makes each upload durable with an

@@ -13,6 +13,7 @@ import (
 // finished download.
 func TestCrashAfterMoveIntoPlaceIsComplete(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "crash/restart test")
 	env := newTestEnv(t)
 	const size = 600 << 10
 	data := generated(size, 9)

@@ -213,6 +213,7 @@ func TestExpiryMargin(t *testing.T) {
 // flight never fail.
 func TestTransfersOutliveTemporaryCredentials(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "waits out temporary credentials in real time")
 	const (
 		ttl  = 2 * time.Second
 		rate = 128 << 10 // per connection; 4 parts in flight => at least 5 s for 2.5 MiB

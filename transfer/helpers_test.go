@@ -270,3 +270,13 @@ func checkTotals(t testing.TB, e *Engine) {
 		}
 	}
 }
+
+// skipIfShort leaves a test out of `go test -short`, the fast inner loop:
+// kill/restart and crash tests, big data sets, real-time waits. CI runs
+// everything (.ci/run).
+func skipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": skipped with -short")
+	}
+}

@@ -428,6 +428,7 @@ func copyTree(t *testing.T, from, to string) {
 // was paused paused, and the download ends byte-identical.
 func TestResumeFromCrashState(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "crash/restart test")
 	env := newTestEnv(t)
 	const size = 3 << 20
 	env.srv.PutGenerated(testBucket, "run", size, 31, "")

@@ -17,6 +17,7 @@ import (
 // stopped: no page is listed twice, no object whose file was in place is
 // fetched again, every file ends identical, no temp file is left.
 func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
+	skipIfShort(t, "crash/restart test")
 	const count, size = 3000, 1 << 10
 	old := listLookahead
 	listLookahead = 500 // the listing stays ~one page ahead, so a stop lands mid-listing
@@ -221,6 +222,7 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 // from the last file its walk recorded; no file is sent twice except those
 // in flight at the stop, and every object ends identical.
 func TestFolderUploadResumesItsWalk(t *testing.T) {
+	skipIfShort(t, "crash/restart test")
 	const count = 1500
 	old := listLookahead
 	listLookahead = 300

@@ -118,6 +118,7 @@ func keyOf(t tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: t} }
 // the same state dir resumes it to a byte-identical file.
 func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "quit/restart flow")
 	f := newFlowEnv(t)
 	f.srv.SetFaults(ossemu.Faults{RatePerConn: flowRate})
 
@@ -207,5 +208,15 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	secondRunBytes := f.srv.Stats().GetBodyBytes - firstRunBytes
 	if limit := flowSize - before + 2*flowParallel*flowPartSize; secondRunBytes > int64(limit) {
 		t.Fatalf("second run fetched %d bytes; missing were %d (limit %d)", secondRunBytes, flowSize-before, limit)
+	}
+}
+
+// skipIfShort leaves a test out of `go test -short`, the fast inner loop:
+// kill/restart and crash tests, big data sets, real-time waits. CI runs
+// everything (.ci/run).
+func skipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": skipped with -short")
 	}
 }

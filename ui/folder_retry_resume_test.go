@@ -112,6 +112,7 @@ func (f *flowEnv) checkFolder(t *testing.T, all bool) map[string]bool {
 // and finish, retry the failed files with R, and every file is identical.
 func TestFlowFolderFailRetryQuitResume(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "quit/restart flow")
 	f := newFlowEnv(t)
 	if err := f.srv.GenerateObjects("flow", "tree/f", resumeFlowFiles, resumeFlowSize); err != nil {
 		t.Fatal(err)

@@ -220,3 +220,13 @@ func mustContain(t *testing.T, what, text string, parts ...string) {
 		}
 	}
 }
+
+// skipIfShort leaves a test out of `go test -short`, the fast inner loop:
+// kill/restart and crash tests, big data sets, real-time waits. CI runs
+// everything (.ci/run).
+func skipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": skipped with -short")
+	}
+}

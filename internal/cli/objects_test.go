@@ -12,6 +12,7 @@ import (
 
 func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "thousands of objects")
 	e := newEnv(t, "")
 	e.put("one.txt", []byte("12345"))
 	keys := make([]string, 1500)

@@ -23,9 +23,7 @@ import (
 // listing resumes as well as ten, at 40% of the cost under -race.)
 func TestFolderGetSurvivesKill(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("kill/restart test: skipped with -short")
-	}
+	skipIfShort(t, "kill/restart test")
 	const count, size = 4_000, 1 << 10
 	e := newEnv(t, "")
 	if err := e.server.GenerateObjects(testBucket, "many/", count, size); err != nil {

@@ -150,6 +150,7 @@ func checkResumed(t *testing.T, what string, first, second, slack int64) {
 
 func TestKilledDownloadResumes(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 3)
 	e.put("big.bin", data)
@@ -190,6 +191,7 @@ func TestKilledDownloadResumes(t *testing.T) {
 
 func TestKilledUploadResumes(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 4)
 	src := e.writeFile("big.bin", data)
@@ -219,6 +221,7 @@ func TestKilledUploadResumes(t *testing.T) {
 
 func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 5)
 	e.put("big.bin", data)
@@ -259,6 +262,7 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 // is refused instead of corrupting it.
 func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	store, err := transfer.NewOSSStore(transfer.ClientOptions{
 		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
@@ -298,6 +302,7 @@ func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 // next run fetches the whole object again.
 func TestNoCheckpointStartsOver(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 10)
 	e.put("big.bin", data)

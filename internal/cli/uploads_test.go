@@ -17,6 +17,7 @@ import (
 // --resume-upload, which sends only what was missing; abort frees another.
 func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
 	t.Parallel()
+	skipIfShort(t, "kill/restart test")
 	// Sized like the kill tests in resume_test.go: more than socket buffers
 	// hold, so the kill really leaves parts missing.
 	const size, kill = resumeSize, killAfter
