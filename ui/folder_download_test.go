@@ -23,7 +23,7 @@ const flowFolderFiles = 300
 // with the queue saying so and nothing left running.
 func TestFlowFolderDownload(t *testing.T) {
 	t.Parallel()
-	skipIfShort(t, "thousands of files")
+	skipIfShort(t, "a 300-file folder through the real program")
 	f := newFlowEnv(t)
 	want := map[string][]byte{}
 	for i := range flowFolderFiles {
