@@ -44,10 +44,7 @@ func newFlowEnv(t *testing.T) *flowEnv {
 	srv := ossemutest.NewServer(t, ossemutest.WithBucket("flow"))
 	endpoint := srv.Endpoint
 	data := make([]byte, flowSize)
-	rng := rand.New(rand.NewPCG(7, 11))
-	for i := range data {
-		data[i] = byte(rng.Uint32())
-	}
+	rand.NewChaCha8([32]byte{7, 11}).Read(data)
 	if err := srv.PutBytes("flow", "data/big.bin", data); err != nil {
 		t.Fatal(err)
 	}
