@@ -225,6 +225,10 @@ type Options struct {
 	// jobs queued under it (nil: every job uses the engine's store).
 	Profile, Endpoint, Region string
 	StoreFor                  func(profile string) (Store, error)
+
+	// listLookahead, when set (by a test of this package), replaces
+	// listLookaheadDefault for this engine, so such tests run in parallel.
+	listLookahead int64
 }
 
 // Logger is the slice of *slog.Logger the engine uses.
