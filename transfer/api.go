@@ -226,9 +226,11 @@ type Options struct {
 	Profile, Endpoint, Region string
 	StoreFor                  func(profile string) (Store, error)
 
-	// listLookahead, when set (by a test of this package), replaces
-	// listLookaheadDefault for this engine, so such tests run in parallel.
-	listLookahead int64
+	// listLookahead and credentialPoll, when set (by a test of this
+	// package), replace listLookaheadDefault and credentialPollFirst for this
+	// engine, so such tests run in parallel.
+	listLookahead  int64
+	credentialPoll time.Duration
 }
 
 // Logger is the slice of *slog.Logger the engine uses.

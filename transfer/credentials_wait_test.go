@@ -17,9 +17,7 @@ import (
 // their progress, and go on by themselves once the source yields new keys,
 // ending identical.
 func TestJobsWaitForCredentialsAndGoOn(t *testing.T) {
-	old := credentialPoll
-	credentialPoll = 20 * time.Millisecond
-	t.Cleanup(func() { credentialPoll = old })
+	t.Parallel()
 	env := newSTSEnv(t, time.Hour)
 	var mu sync.Mutex
 	current := env.temporaryKeys(t)
@@ -36,7 +34,7 @@ func TestJobsWaitForCredentialsAndGoOn(t *testing.T) {
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 512 << 10})
 	dir := t.TempDir()
 	e, err := Open(store, Options{StateDir: filepath.Join(dir, "state"), PartSize: 256 << 10, MultipartThreshold: 256 << 10,
-		RetryDelay: 5 * time.Millisecond, OnExists: ExistsOverwrite, FileParallel: 2})
+		RetryDelay: 5 * time.Millisecond, OnExists: ExistsOverwrite, FileParallel: 2, credentialPoll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
