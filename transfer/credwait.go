@@ -16,7 +16,6 @@ const (
 	credentialPollMost  = 5 * time.Minute
 )
 
-
 func (e *Engine) awaitCredentialsLocked(t *transfer) {
 	t.stopCredentialWait()
 	ctx, cancel := context.WithCancel(e.baseCtx)

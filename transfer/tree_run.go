@@ -30,7 +30,6 @@ const (
 	commitEvery = 200 * time.Millisecond
 )
 
-
 type treeRun struct {
 	e    *Engine
 	t    *transfer
