@@ -167,12 +167,20 @@ func TestProgressLine(t *testing.T) {
 	}
 }
 
+// shellQuote quotes what a shell would split or expand, and writes control
+// characters and invalid UTF-8 as $'...' escapes a terminal cannot act on.
 func TestShellQuote(t *testing.T) {
 	t.Parallel()
-	got := shellQuote([]string{"oss://b/k", "--part-size", "8MiB", "my file", "it's", ""})
-	want := `oss://b/k --part-size 8MiB 'my file' 'it'\''s' ''`
-	if got != want {
-		t.Errorf("shellQuote = %s\nwant         %s", got, want)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"oss://b/k", "--part-size", "8MiB", "my file", "it's", ""}, `oss://b/k --part-size 8MiB 'my file' 'it'\''s' ''`},
+		{[]string{"oss://b/esc\x1b[2J", "it's\n", "c1\u009b", "bad\xff"}, `$'oss://b/esc\x1b[2J' $'it\'s\x0a' $'c1\u009b' $'bad\xff'`},
+	} {
+		if got := shellQuote(c.args); got != c.want {
+			t.Errorf("shellQuote(%q) = %s\nwant         %s", c.args, got, c.want)
+		}
 	}
 }
 
@@ -223,14 +231,5 @@ func TestEngineOptionsFromConfigAndFlags(t *testing.T) {
 	both := transferFlags{stateDir: "/tmp/s", checkpointDir: "/tmp/c"}
 	if opts, err = both.engineOptions(config.DefaultTransfer()); err != nil || opts.CheckpointDir != "/tmp/c" || opts.StateDir != "/tmp/s" {
 		t.Errorf("state and checkpoint dirs = %q %q, %v", opts.StateDir, opts.CheckpointDir, err)
-	}
-}
-
-func TestShellQuoteEscapesControlCharacters(t *testing.T) {
-	t.Parallel()
-	got := shellQuote([]string{"oss://b/esc\x1b[2J", "it's\n", "c1\u009b", "bad\xff"})
-	want := `$'oss://b/esc\x1b[2J' $'it\'s\x0a' $'c1\u009b' $'bad\xff'`
-	if got != want {
-		t.Errorf("shellQuote = %s\nwant         %s", got, want)
 	}
 }
