@@ -163,12 +163,7 @@ func (e *env) put(key string, data []byte) {
 // object reads an object back through the real SDK store.
 func (e *env) object(key string) []byte {
 	e.t.Helper()
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	store := e.store()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	body, err := store.GetRange(ctx, testBucket, key, 0, -1, "")

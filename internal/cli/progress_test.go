@@ -19,12 +19,7 @@ func TestProgressRedrawsOneLineOnATerminal(t *testing.T) {
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = 1 << 20 }))
 	data := randomBytes(2<<20, 9)
 	e.put("p.bin", data)
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.store()
 	eng, err := transfer.Open(store, transfer.Options{
 		PartSize: 512 << 10, Parallel: 2, MultipartThreshold: 512 << 10,
 		StateDir: e.stateDir, Ephemeral: true,

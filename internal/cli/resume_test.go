@@ -264,12 +264,7 @@ func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 	t.Parallel()
 	skipIfShort(t, "kill/restart test")
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.store()
 	tui, err := transfer.Open(store, transfer.Options{StateDir: e.stateDir})
 	if err != nil {
 		t.Fatal(err)
