@@ -154,7 +154,10 @@ func TestFlowDownloadPauseQuitResume(t *testing.T) {
 	// Pause from the details, see it, resume.
 	tm.Type("p")
 	waitEngine(t, eng1, "paused", func(s transfer.TransferSnapshot) bool { return s.State == transfer.StatePaused })
-	waitScreen(t, tm, "paused ·")
+	// The details line and the queue's window are fetched apart; the
+	// footer's "p resume" says the key table has the paused job too (a p
+	// before that would pause it again).
+	waitScreen(t, tm, "paused ·", "p resume")
 	tm.Type("p")
 	waitEngine(t, eng1, "running again", func(s transfer.TransferSnapshot) bool { return s.State == transfer.StateRunning })
 

@@ -229,7 +229,7 @@ func TestFlowFolderFailRetryQuitResume(t *testing.T) {
 	}
 	all := strings.Join(story, "\n")
 	for _, want := range []string{"queued: oss://flow/tree/", "failed; first: tree/cold-",
-		"failed: oss://flow/tree/", "closing: 1 running job(s) paused", "3 of 2003 items failed", "retrying 3 failed file(s) of tree", "done: oss://flow/tree/"} {
+		"failed: oss://flow/tree/", "closing: 1 running job(s) paused", fmt.Sprintf("%d of %d items failed", resumeFlowArchived, resumeFlowFiles+resumeFlowArchived), "retrying 3 failed file(s) of tree", "done: oss://flow/tree/"} {
 		if !strings.Contains(all, want) {
 			t.Fatalf("log lacks %q:\n%s", want, all)
 		}
