@@ -398,7 +398,7 @@ func (p Profile) DescribeCredentials() string {
 		if name == "" {
 			name = "current"
 		}
-		return "aliyun CLI profile " + name + " (" + AliyunCLIConfigPath() + ")"
+		return "aliyun CLI profile " + name + " (" + aliyunCLIConfigPath(orProcessEnv(p.getenv)) + ")"
 	}
 	return p.CredentialSource
 }
