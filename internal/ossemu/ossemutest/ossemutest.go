@@ -1,7 +1,6 @@
 package ossemutest
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -160,7 +159,7 @@ func (w *testWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.done {
-		w.t.Log(strings.TrimSuffix(string(bytes.Clone(p)), "\n"))
+		w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	}
 	return len(p), nil
 }
