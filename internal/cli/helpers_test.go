@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(Run(context.Background(), os.Args[1], os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if err := ossemutest.ParallelByDefault(4); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	os.Exit(m.Run())
 }
 
