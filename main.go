@@ -1,6 +1,3 @@
-// Command ossq is a terminal application for Alibaba Cloud Object Storage
-// Service: browse buckets, queue resumable downloads and uploads, watch every
-// part move. main only parses flags and wires the packages together.
 package main
 
 import (
@@ -228,7 +225,7 @@ func runTUI(f tuiFlags, stderr io.Writer) error {
 // its own queue, checkpoints and downloads there, apart from real work, so
 // quitting and re-running `ossq --demo` shows transfers resuming.
 func startDemo(o setup.Overrides) (setup.Connection, string, func(), error) {
-	cfg, err := config.Load(o.ConfigPath)
+	cfg, err := config.Load(o.ConfigPath, o.Getenv)
 	if err != nil {
 		return setup.Connection{}, "", nil, err
 	}

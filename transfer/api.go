@@ -1,9 +1,5 @@
-// Package transfer is ossq's engine: it moves objects between OSS and local
-// disk in parts, in parallel, keeps a self-validating checkpoint per transfer
-// and a persistent queue, and exposes plain data (Snapshot, Events) to front
-// ends. It never imports the UI, the CLI, the config package or the emulator.
-//
 // This file is the contract the front ends (ui/, internal/cli/) build on.
+
 package transfer
 
 import (
@@ -223,6 +219,12 @@ type Options struct {
 	// jobs queued under it (nil: every job uses the engine's store).
 	Profile, Endpoint, Region string
 	StoreFor                  func(profile string) (Store, error)
+
+	// listLookahead and credentialPoll, when set (by a test of this
+	// package), replace listLookaheadDefault and credentialPollFirst for this
+	// engine, so such tests run in parallel.
+	listLookahead  int64
+	credentialPoll time.Duration
 }
 
 // Logger is the slice of *slog.Logger the engine uses.

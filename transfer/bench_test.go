@@ -27,11 +27,16 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 func TestMain(m *testing.M) {
 	if os.Getenv("OSSQ_EMU_CHILD") == "1" {
 		os.Exit(runEmuChild())
+	}
+	if err := ossemutest.ParallelByDefault(4); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	os.Exit(m.Run())
 }

@@ -104,7 +104,7 @@ type Catalog struct {
 	MultipartCopyThreshold int64
 }
 
-// ErrNoCatalog: the store cannot do catalog operations.
+// ErrNoCatalog is returned when the store cannot do catalog operations.
 var ErrNoCatalog = errors.New("this store cannot list uploads or versions, delete, share or copy")
 
 // NewCatalog returns a Catalog over s, or ErrNoCatalog if s lacks the calls.

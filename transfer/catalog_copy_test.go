@@ -9,6 +9,7 @@ import (
 )
 
 func TestCopyObjectSmallInOneRequestLargeByPartCopies(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	small, large := randomData(50<<10, 7), randomData(450<<10, 8)
 	env.srv.PutBytes(testBucket, "src/small", small)
@@ -57,6 +58,7 @@ func TestCopyObjectSmallInOneRequestLargeByPartCopies(t *testing.T) {
 }
 
 func TestRestoreVersionMakesAnOldVersionLatest(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.SetVersioning(testBucket, "Enabled")
 	env.srv.PutBytes(testBucket, "k", []byte("old"))
@@ -77,6 +79,7 @@ func TestRestoreVersionMakesAnOldVersionLatest(t *testing.T) {
 }
 
 func TestPresignedURLAndNewFolder(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutBytes(testBucket, "share.txt", []byte("shared"))
 	cat := env.catalog()
@@ -107,6 +110,7 @@ func TestPresignedURLAndNewFolder(t *testing.T) {
 }
 
 func TestDeletedObjectsListsHiddenKeysWithTheVersionToRestore(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.SetVersioning(testBucket, "Enabled")
 	env.srv.PutBytes(testBucket, "d/gone", []byte("v1"))

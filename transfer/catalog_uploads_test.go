@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,6 +28,7 @@ func (env *testEnv) orphan(key string, data []byte, partSize int64, sent int) st
 }
 
 func TestListUploadsShowsPartsAndBytesAndAbortFreesThem(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(500<<10, 1)
 	a := env.orphan("in/a.bin", data, 100<<10, 3)
@@ -52,12 +54,28 @@ func TestListUploadsShowsPartsAndBytesAndAbortFreesThem(t *testing.T) {
 }
 
 func TestListUploadsPagesPastAThousand(t *testing.T) {
+	t.Parallel()
+	skipIfShort(t, "thousands of objects")
 	env := newTestEnv(t)
-	ctx := testCtx(t, 60*time.Second)
+	ctx := testCtx(t, 120*time.Second)
+	// Sixteen at a time: the server makes each upload durable with an
+	// fsync, and one at a time those waits add up.
+	var initiated sync.WaitGroup
+	slots, failures := make(chan struct{}, 16), make(chan error, 1001)
 	for range 1001 {
-		if _, err := env.store.InitiateMultipart(ctx, testBucket, "same-key"); err != nil {
-			t.Fatal(err)
-		}
+		initiated.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; initiated.Done() }()
+			if _, err := env.store.InitiateMultipart(ctx, testBucket, "same-key"); err != nil {
+				failures <- err
+			}
+		}()
+	}
+	initiated.Wait()
+	close(failures)
+	for err := range failures {
+		t.Fatal(err)
 	}
 	cat := env.catalog()
 	page, next, err := cat.ListUploads(ctx, testBucket, "", "")
@@ -71,6 +89,7 @@ func TestListUploadsPagesPastAThousand(t *testing.T) {
 }
 
 func TestAnOrphanedUploadIsVerifiedAndTakenOverWithoutResending(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(640<<10, 2)
 	src := filepath.Join(env.dir, "big.bin")
@@ -116,6 +135,7 @@ func TestAnOrphanedUploadIsVerifiedAndTakenOverWithoutResending(t *testing.T) {
 }
 
 func TestTakingOverAnUploadWithAnotherPartSizeFails(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(640<<10, 4)
 	src := filepath.Join(env.dir, "f.bin")

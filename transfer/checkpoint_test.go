@@ -11,6 +11,7 @@ import (
 )
 
 func TestCheckpointEncodeDecode(t *testing.T) {
+	t.Parallel()
 	cp := &checkpoint{Direction: Download, Bucket: "b", Key: "k", LocalPath: "/x", PartSize: 100, Size: 250,
 		ETag: `"E"`, TempPath: "/x.ossq-1.part", Parts: []cpPart{{Number: 1, Done: 100, CRC: 7}, {Number: 2, Done: 3, CRC: 9}, {Number: 3}}}
 	data, err := encodeCheckpoint(cp)
@@ -45,6 +46,7 @@ func TestCheckpointEncodeDecode(t *testing.T) {
 }
 
 func TestCheckpointFileIsPrivateAndHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 2<<20, 1, "")
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 256 << 10})
@@ -81,6 +83,7 @@ func TestCheckpointFileIsPrivateAndHasNoSecrets(t *testing.T) {
 // Corrupted, truncated or edited checkpoints make the download start over
 // with a notice, and it still ends byte-identical.
 func TestBadCheckpointStartsOver(t *testing.T) {
+	t.Parallel()
 	damage := map[string]func([]byte) []byte{
 		"corrupted": func(b []byte) []byte { b[len(b)/2] ^= 0x55; return b },
 		"truncated": func(b []byte) []byte { return b[:len(b)/3] },
@@ -132,6 +135,7 @@ func TestBadCheckpointStartsOver(t *testing.T) {
 // The object changes between pause and resume: the checkpoint is pinned to
 // the old ETag, so the download starts over instead of mixing contents.
 func TestObjectChangedBetweenRunsStartsOver(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 2<<20, 1, "")
 	env.srv.SetFaults(ossemu.Faults{RatePerConn: 512 << 10})
@@ -156,6 +160,7 @@ func TestObjectChangedBetweenRunsStartsOver(t *testing.T) {
 
 // Events carry the notice too, not only the snapshot.
 func TestNoticeEventOnDiscardedCheckpoint(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 1<<20, 1, "")
 	opts := env.testOptions()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 const (
@@ -24,30 +25,16 @@ const (
 
 // stsEnv is an emulator that checks signatures and hands out temporary keys.
 type stsEnv struct {
-	srv      *ossemu.Server
+	srv      *ossemutest.Server
 	endpoint string
 }
 
 func newSTSEnv(t testing.TB, ttl time.Duration) *stsEnv {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), STSTTL: ttl,
-		Credentials: map[string]string{stsTestAK: stsTestSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.PutBytes(testBucket, "hello.txt", []byte("hello")); err != nil {
-		t.Fatal(err)
-	}
-	return &stsEnv{srv: srv, endpoint: ep}
+	srv := ossemutest.NewServer(t, ossemutest.WithBucket(testBucket), ossemutest.WithCredentials(stsTestAK, stsTestSecret),
+		ossemutest.WithConfig(func(c *ossemu.Config) { c.STSTTL = ttl }))
+	srv.MustPut("hello.txt", []byte("hello"))
+	return &stsEnv{srv: srv, endpoint: srv.Endpoint}
 }
 
 func (e *stsEnv) store(t testing.TB, source string, fetch CredentialsFunc) Store {
@@ -87,6 +74,7 @@ func mustHead(t *testing.T, s Store, what string) {
 
 // Every network source yields keys the emulator accepts.
 func TestCredentialSourcesAgainstTheEmulator(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Minute)
 	dir := t.TempDir()
 	doc, _ := json.Marshal(map[string]string{"AccessKeyId": stsTestAK, "AccessKeySecret": stsTestSecret})
@@ -112,6 +100,7 @@ func TestCredentialSourcesAgainstTheEmulator(t *testing.T) {
 
 // Sources that cannot deliver say why, naming the source.
 func TestCredentialSourceFailuresAreClear(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Minute)
 	role := RoleOptions{STSEndpoint: env.endpoint, RoleARN: "acs:ram::1:role/ossq"}
 	for name, c := range map[string]struct {
@@ -135,6 +124,7 @@ func TestCredentialSourceFailuresAreClear(t *testing.T) {
 // Keys the server revokes are dropped at once: the store fetches fresh ones
 // and the request succeeds without the caller seeing anything.
 func TestRevokedKeysAreRefetchedAndRetried(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Hour)
 	var fetches atomic.Int64
 	s := env.store(t, "uri", counted(URICredentials(http.DefaultClient, env.endpoint+ossemu.CredentialsURIPath), &fetches))
@@ -153,6 +143,7 @@ func TestRevokedKeysAreRefetchedAndRetried(t *testing.T) {
 // ErrCredentials (so a job can wait) and keeps OSS's code; RefreshCredentials
 // says no until the source yields other keys, then the store works again.
 func TestErrCredentialsUntilTheSourceIsFixed(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Hour)
 	var mu sync.Mutex
 	current := env.temporaryKeys(t)
@@ -190,6 +181,7 @@ func TestErrCredentialsUntilTheSourceIsFixed(t *testing.T) {
 
 // Keys past their expiry are refused before any request is made.
 func TestExpiredKeysFromTheSourceAreRefused(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Hour)
 	keys := env.temporaryKeys(t)
 	keys.Expires = time.Now().Add(-time.Minute)
@@ -204,6 +196,7 @@ func TestExpiredKeysFromTheSourceAreRefused(t *testing.T) {
 }
 
 func TestExpiryMargin(t *testing.T) {
+	t.Parallel()
 	for lifetime, want := range map[time.Duration]time.Duration{
 		2 * time.Second: 400 * time.Millisecond,
 		time.Hour:       5 * time.Minute,
@@ -219,6 +212,8 @@ func TestExpiryMargin(t *testing.T) {
 // end byte-identical: keys are refreshed ahead of expiry and parts in
 // flight never fail.
 func TestTransfersOutliveTemporaryCredentials(t *testing.T) {
+	t.Parallel()
+	skipIfShort(t, "waits out temporary credentials in real time")
 	const (
 		ttl  = 2 * time.Second
 		rate = 128 << 10 // per connection; 4 parts in flight => at least 5 s for 2.5 MiB
@@ -288,6 +283,7 @@ func FuzzParseCredentialsDocument(f *testing.F) {
 
 // A token in a credentials URI's query never reaches a message.
 func TestCredentialsURISecretNotInErrors(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Minute)
 	for _, uri := range []string{"http://127.0.0.1:1/creds?token=s3cr3t", env.endpoint + "/latest/nothing?token=s3cr3t"} {
 		_, err := URICredentials(http.DefaultClient, uri)(testCtx(t, 10*time.Second))
@@ -299,6 +295,7 @@ func TestCredentialsURISecretNotInErrors(t *testing.T) {
 
 // A job waiting for credentials polls the source until it yields new keys.
 func TestAwaitCredentialsPollsUntilTheSourceRecovers(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, time.Hour)
 	var polls atomic.Int64
 	good := env.temporaryKeys(t)

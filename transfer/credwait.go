@@ -16,9 +16,6 @@ const (
 	credentialPollMost  = 5 * time.Minute
 )
 
-// credentialPoll is the first poll delay; a test shortens it.
-var credentialPoll = credentialPollFirst
-
 func (e *Engine) awaitCredentialsLocked(t *transfer) {
 	t.stopCredentialWait()
 	ctx, cancel := context.WithCancel(e.baseCtx)
@@ -26,7 +23,7 @@ func (e *Engine) awaitCredentialsLocked(t *transfer) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		err := AwaitCredentials(ctx, e.storeOf(t), credentialPoll, credentialPollMost)
+		err := AwaitCredentials(ctx, e.storeOf(t), e.credentialPoll(), credentialPollMost)
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if err != nil || ctx.Err() != nil || t.state != StatePaused || t.err != ErrCredentials.Error() {
@@ -46,4 +43,12 @@ func (t *transfer) stopCredentialWait() {
 		t.credWait()
 		t.credWait = nil
 	}
+}
+
+// credentialPoll is the first poll delay (a test's Options.credentialPoll).
+func (e *Engine) credentialPoll() time.Duration {
+	if e.opts.credentialPoll > 0 {
+		return e.opts.credentialPoll
+	}
+	return credentialPollFirst
 }

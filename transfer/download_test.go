@@ -11,6 +11,7 @@ import (
 )
 
 func TestDownloadRoundTrip(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	sizes := map[string]int64{"big.bin": 3<<20 + 12345, "small.bin": 50 << 10, "empty.bin": 0, "exact.bin": 256 << 10}
 	for key, size := range sizes {
@@ -62,6 +63,7 @@ func TestDownloadRoundTrip(t *testing.T) {
 // A paused download, resumed, fetches exactly the bytes its checkpoint did
 // not record.
 func TestDownloadResumeFetchesOnlyMissing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 4<<20 + 777
 	env.srv.PutGenerated(testBucket, "obj", size, 42, "")
@@ -105,6 +107,7 @@ func TestDownloadResumeFetchesOnlyMissing(t *testing.T) {
 // Close mid-transfer and Open again on the same state dir: the transfer
 // is back and finishes byte-identical by itself.
 func TestCloseAndReopenResumes(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 3 << 20
 	env.srv.PutGenerated(testBucket, "obj", size, 7, "")
@@ -150,6 +153,7 @@ func TestCloseAndReopenResumes(t *testing.T) {
 // The object is replaced while being downloaded: the ETag precondition
 // fails, the download restarts and ends with the new content, never a mix.
 func TestObjectReplacedMidDownload(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const size = 2 << 20
 	env.srv.PutGenerated(testBucket, "obj", size, 1, "")
@@ -169,6 +173,7 @@ func TestObjectReplacedMidDownload(t *testing.T) {
 }
 
 func TestArchiveNotRestoredFailsClearly(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "cold.tar", 1<<20, 5, "Archive")
 	e := env.open(env.testOptions())
@@ -222,6 +227,7 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 
 // A server that always truncates bodies never produces a "done" file.
 func TestTruncatingServerNeverPasses(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	env.srv.PutGenerated(testBucket, "obj", 1<<20, 2, "")
 	env.srv.SetFaults(ossemu.Faults{TruncateRate: 1, OnlyMethods: []string{"GET"}})

@@ -26,6 +26,7 @@ func logTexts(e *Engine) []string {
 // The engine's own events and a front end's entries are kept in the store
 // and read back, newest first, after Close and Open.
 func TestLogSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	if err := env.srv.PutBytes(testBucket, "ok.txt", []byte("fine")); err != nil {
 		t.Fatal(err)
@@ -89,6 +90,7 @@ func TestLogSurvivesARestart(t *testing.T) {
 // Only the newest LogKeep entries are kept, in memory and in the store;
 // windows page through them newest first.
 func TestLogKeepsTheNewestFewThousand(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	e := env.open(opts)
@@ -138,6 +140,7 @@ func TestLogKeepsTheNewestFewThousand(t *testing.T) {
 
 // Without a store (Ephemeral) the log is kept in memory only.
 func TestLogWithoutAStoreIsKeptInMemory(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.Ephemeral = true
@@ -158,6 +161,7 @@ func TestLogWithoutAStoreIsKeptInMemory(t *testing.T) {
 
 // A long text is clipped on a rune boundary, never stored whole.
 func TestLogClipsLongText(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", maxLogText)
 	got := clipText(long, maxLogText)
 	if len(got) > maxLogText || !strings.HasSuffix(got, "…") || !strings.HasPrefix(got, "éé") {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 const testBucket = "bkt"
@@ -26,36 +26,40 @@ var crcTable = crc64.MakeTable(crc64.ECMA)
 // testEnv is an ossemu server on loopback plus the real SDK store over it.
 type testEnv struct {
 	t        testing.TB
-	srv      *ossemu.Server
+	srv      *ossemutest.Server
 	endpoint string
 	store    Store
 	client   *oss.Client // for checks the Store does not expose (ListMultipartUploads)
 	dir      string
 }
 
-func newTestEnv(t testing.TB) *testEnv {
+func newTestEnv(t testing.TB, opts ...ossemutest.Option) *testEnv {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir()})
-	if err != nil {
-		t.Fatalf("ossemu.New: %v", err)
+	srv := ossemutest.NewServer(t, append([]ossemutest.Option{ossemutest.WithBucket(testBucket)}, opts...)...)
+	return &testEnv{t: t, srv: srv, endpoint: srv.Endpoint, store: newTestStore(t, srv), client: srv.Client(), dir: t.TempDir()}
+}
+
+// newTestStore is the engine's SDK store over srv, with quick timeouts
+// (edits change the options first).
+func newTestStore(t testing.TB, srv *ossemutest.Server, edits ...func(*ClientOptions)) Store {
+	t.Helper()
+	opts := ClientOptions{Endpoint: srv.Endpoint, Region: srv.Region,
+		AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret, Anonymous: srv.AccessKeyID == "",
+		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second}
+	for _, edit := range edits {
+		edit(&opts)
 	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket(testBucket); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
-	}
-	store, err := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", Anonymous: true,
-		Retries: 2, ReadTimeout: 5 * time.Second, ConnectTimeout: 2 * time.Second})
+	store, err := NewOSSStore(opts)
 	if err != nil {
 		t.Fatalf("NewOSSStore: %v", err)
 	}
-	client := oss.NewClient(oss.LoadDefaultConfig().WithEndpoint(ep).WithRegion("cn-hangzhou").
-		WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider()))
-	return &testEnv{t: t, srv: srv, endpoint: ep, store: store, client: client, dir: t.TempDir()}
+	return store
+}
+
+// storeWith is another store over the test's server, its options edited.
+func (env *testEnv) storeWith(edit func(*ClientOptions)) Store {
+	env.t.Helper()
+	return newTestStore(env.t, env.srv, edit)
 }
 
 // testOptions are small parts and fast retries so the suite stays quick.
@@ -70,6 +74,7 @@ func (env *testEnv) testOptions() Options {
 		RetryDelay:         5 * time.Millisecond,
 		OnExists:           ExistsOverwrite,
 		ResumeOnStart:      true,
+		Logger:             ossemutest.Logger(env.t),
 	}
 }
 
@@ -132,12 +137,11 @@ func generated(size, seed int64) []byte {
 	return b
 }
 
+// randomData is n pseudo-random bytes, the same for the same seed, filled in
+// bulk (a generator call per byte took ~10 s for 32 MiB under -race).
 func randomData(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed*7+1))
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8), byte(seed >> 16), 'd'}).Read(b)
 	return b
 }
 
@@ -266,5 +270,15 @@ func checkTotals(t testing.TB, e *Engine) {
 		if recount[st] != e.counts[st] {
 			t.Errorf("%s: %d jobs in the queue, counted %d", st, recount[st], e.counts[st])
 		}
+	}
+}
+
+// skipIfShort leaves a test out of `go test -short`, the fast inner loop:
+// kill/restart and crash tests, big data sets, real-time waits. CI runs
+// everything (.ci/run).
+func skipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": skipped with -short")
 	}
 }

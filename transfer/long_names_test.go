@@ -11,6 +11,7 @@ import (
 // must be downloadable, although the temp name adds a suffix; two long names
 // sharing their first 240 bytes must not share temp files.
 func TestLongNamesDownload(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	objects := map[string][]byte{
 		"p/" + strings.Repeat("n", 240):                generated(600<<10, 1), // multipart
@@ -43,6 +44,7 @@ func TestLongNamesDownload(t *testing.T) {
 }
 
 func TestTempPathForFitsAndIsRecognised(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, base := range []string{"a", strings.Repeat("n", 232), strings.Repeat("n", 233), strings.Repeat("é", 127), strings.Repeat("x", 255)} {
 		dest := filepath.Join(dir, base)
@@ -64,6 +66,7 @@ func TestTempPathForFitsAndIsRecognised(t *testing.T) {
 }
 
 func TestRenameFreeAtNameLengthLimit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, base := range []string{strings.Repeat("n", 255), strings.Repeat("é", 125) + ".txt"} {
 		path := filepath.Join(dir, base)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestLocalPathForKey(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	long := strings.Repeat("x", 256)
 	cases := []struct {
@@ -62,6 +63,7 @@ func TestLocalPathForKey(t *testing.T) {
 // their exact names, the dangerous ones are refused with reasons, nothing
 // is written outside the root.
 func TestAddTreeOddKeys(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	good := map[string]string{
 		"odd/日本語/ファイル.txt":    "日本語/ファイル.txt",
@@ -112,6 +114,7 @@ func TestAddTreeOddKeys(t *testing.T) {
 }
 
 func TestAddTreeUploadFolder(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	files := map[string][]byte{"a.txt": []byte("A"), "sub/b.bin": randomData(400<<10, 1), "sub/deeper/c d.txt": []byte("C D")}

@@ -12,6 +12,7 @@ import (
 // server after a restart under the other profile; a job whose profile is
 // gone waits, saying so.
 func TestJobsKeepTheirProfileAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	a, b := newTestEnv(t), newTestEnv(t)
 	a.srv.PutBytes(testBucket, "k", []byte("from server a"))
 	b.srv.PutBytes(testBucket, "k", []byte("from server b"))

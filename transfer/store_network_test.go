@@ -95,6 +95,7 @@ func tlsStore(t *testing.T, endpoint, caFile string, insecure bool) (Store, erro
 }
 
 func TestCAFileTrustsASelfSignedServer(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, 0)
 	ts := httptest.NewUnstartedServer(env.srv.Handler())
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
@@ -131,6 +132,7 @@ func TestCAFileTrustsASelfSignedServer(t *testing.T) {
 }
 
 func TestNetworkErrorsInPlainWords(t *testing.T) {
+	t.Parallel()
 	env := newSTSEnv(t, 0)
 	plainAsTLS := strings.Replace(env.endpoint, "http://", "https://", 1)
 	for name, c := range map[string]struct{ endpoint, want string }{

@@ -7,24 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 // The SDK store against a server that checks signatures: V4 and V1 with
 // the right keys work; a wrong secret fails with the OSS code, message and
 // request ID kept for the details view.
 func TestOSSStoreSigningAndErrorInfo(t *testing.T) {
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), Credentials: map[string]string{"AKID-test": "right-secret"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	srv.CreateBucket(testBucket)
-	srv.PutBytes(testBucket, "k", []byte("hello"))
+	t.Parallel()
+	srv := ossemutest.NewServer(t, ossemutest.WithBucket(testBucket), ossemutest.WithCredentials("AKID-test", "right-secret"))
+	ep := srv.Endpoint
+	srv.MustPut("k", []byte("hello"))
 	ctx := testCtx(t, 30*time.Second)
 	for _, sig := range []string{"v4", "v1"} {
 		st, err := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", SignatureVersion: sig,
@@ -59,7 +52,7 @@ func TestOSSStoreSigningAndErrorInfo(t *testing.T) {
 	}
 	// HEAD errors have no body; the code comes from x-oss-err.
 	st, _ := NewOSSStore(ClientOptions{Endpoint: ep, Region: "cn-hangzhou", AccessKeyID: "AKID-test", AccessKeySecret: "right-secret"})
-	_, err = st.HeadObject(ctx, testBucket, "missing")
+	_, err := st.HeadObject(ctx, testBucket, "missing")
 	var oe *OSSError
 	if !errors.As(err, &oe) || oe.Info.Code != "NoSuchKey" || oe.Info.Status != 404 {
 		t.Errorf("HEAD of a missing key: %v", err)
@@ -67,6 +60,7 @@ func TestOSSStoreSigningAndErrorInfo(t *testing.T) {
 }
 
 func TestGetRangeChecksTheAnswer(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(1000, 1)
 	env.srv.PutBytes(testBucket, "k", data)

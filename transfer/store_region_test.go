@@ -5,30 +5,21 @@ import (
 	"testing"
 	"time"
 
-	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 // twoRegions is a "home" emulator in cn-hangzhou that lists a bucket living
 // in cn-beijing, served by a second emulator.
 type twoRegions struct {
-	home, far                 *ossemu.Server
+	home, far                 *ossemutest.Server
 	homeEndpoint, farEndpoint string
 }
 
 func newTwoRegions(t *testing.T) *twoRegions {
 	t.Helper()
-	start := func(region string) (*ossemu.Server, string) {
-		srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), Region: region})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ep, err := srv.Start("127.0.0.1:0")
-		if err != nil {
-			srv.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Close() })
-		return srv, ep
+	start := func(region string) (*ossemutest.Server, string) {
+		srv := ossemutest.NewServer(t, ossemutest.WithRegion(region), ossemutest.WithoutBucket())
+		return srv, srv.Endpoint
 	}
 	r := &twoRegions{}
 	r.home, r.homeEndpoint = start("cn-hangzhou")
@@ -61,6 +52,7 @@ func (r *twoRegions) store(t *testing.T, endpointForRegion func(string) string) 
 // The server's redirect moves a bucket to its region's endpoint once; later
 // requests go there directly, and the engine downloads from it.
 func TestBucketInAnotherRegionFollowsTheRedirect(t *testing.T) {
+	t.Parallel()
 	r := newTwoRegions(t)
 	s := r.store(t, nil)
 	buckets, err := s.ListBuckets(testCtx(t, 10*time.Second))
@@ -105,6 +97,7 @@ func TestBucketInAnotherRegionFollowsTheRedirect(t *testing.T) {
 // With region endpoints known, ListBuckets' Region routes a bucket before
 // any request can be refused.
 func TestListBucketsRegionRoutesBuckets(t *testing.T) {
+	t.Parallel()
 	r := newTwoRegions(t)
 	s := r.store(t, func(region string) string {
 		if region == "cn-beijing" {

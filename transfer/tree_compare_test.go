@@ -44,6 +44,7 @@ func extrasOf(t *testing.T, e *Engine, id ID) []string {
 // an unchanged prefix under update fetches nothing (one listing, no GET);
 // an object replaced with another size moves again, the rest stay unchanged.
 func TestCompareUpdateDownloadSkipsUnchangedWithNoGet(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	putObjects(t, env, "d/", 20)
 	e := env.open(env.testOptions())
@@ -76,6 +77,7 @@ func TestCompareUpdateDownloadSkipsUnchangedWithNoGet(t *testing.T) {
 // folder sends no PutObject and no HEAD; a grown file goes again; an object
 // the folder does not have is an extra under Mirror, a filtered one is not.
 func TestCompareUpdateUploadMergesOneListing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	for i := range 30 {
@@ -124,6 +126,7 @@ func TestCompareUpdateUploadMergesOneListing(t *testing.T) {
 // second upload reads CRC64s from the cache, so a file rewritten with its
 // size and time restored is trusted as cached.
 func TestCompareChecksumFindsSameSizeChanges(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	putObjects(t, env, "c/", 10)
 	e := env.open(env.testOptions())
@@ -165,6 +168,7 @@ func TestCompareChecksumFindsSameSizeChanges(t *testing.T) {
 // changed, unchanged, filtered, extra) moves nothing and counts exactly
 // what the real run then does.
 func TestDryRunCountsEqualTheRealRun(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	putObjects(t, env, "m/", 12)
 	e := env.open(env.testOptions())

@@ -30,9 +30,6 @@ const (
 	commitEvery = 200 * time.Millisecond
 )
 
-// listLookahead is listLookaheadDefault; a test lowers it to stop a job mid-listing.
-var listLookahead int64 = listLookaheadDefault
-
 type treeRun struct {
 	e    *Engine
 	t    *transfer
@@ -225,8 +222,13 @@ func (r *treeRun) listAll(ctx context.Context) error {
 	return nil
 }
 
-// waitBacklog waits while more than listLookahead items are pending.
+// waitBacklog waits while more than listLookaheadDefault items (a test's
+// Options.listLookahead) are pending.
 func (r *treeRun) waitBacklog(ctx context.Context) error {
+	listLookahead := int64(listLookaheadDefault)
+	if r.e.opts.listLookahead > 0 {
+		listLookahead = r.e.opts.listLookahead
+	}
 	for {
 		r.e.mu.Lock()
 		m := r.ts.meta

@@ -17,16 +17,16 @@ import (
 // stopped: no page is listed twice, no object whose file was in place is
 // fetched again, every file ends identical, no temp file is left.
 func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
+	t.Parallel()
+	skipIfShort(t, "crash/restart test")
 	const count, size = 3000, 1 << 10
-	old := listLookahead
-	listLookahead = 500 // the listing stays ~one page ahead, so a stop lands mid-listing
-	t.Cleanup(func() { listLookahead = old })
 	env := newTestEnv(t)
 	if err := env.srv.GenerateObjects(testBucket, "logs/", count, size); err != nil {
 		t.Fatal(err)
 	}
 	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
 	opts := env.testOptions()
+	opts.listLookahead = 500 // the listing stays ~one page ahead, so a stop lands mid-listing
 	root := filepath.Join(env.dir, "out")
 	e1 := env.open(opts)
 	id, err := e1.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "logs/", LocalPath: root})
@@ -101,6 +101,7 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 // TestTreeItemWindowsByState: a job's items can be read in windows of any
 // state, with the live state of active items; failed items retry.
 func TestTreeItemWindowsByState(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := range 25 {
 		env.srv.PutBytes(testBucket, fmt.Sprintf("w/f%02d", i), []byte(strings.Repeat("x", i)))
@@ -171,6 +172,7 @@ func TestTreeItemWindowsByState(t *testing.T) {
 // TestJobWindowFollowsReordersAndRemovals: windows return the right rows
 // after moves and removals, and the order survives a restart.
 func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	opts := env.testOptions()
 	opts.ResumeOnStart = false
@@ -219,10 +221,9 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 // from the last file its walk recorded; no file is sent twice except those
 // in flight at the stop, and every object ends identical.
 func TestFolderUploadResumesItsWalk(t *testing.T) {
+	t.Parallel()
+	skipIfShort(t, "crash/restart test")
 	const count = 1500
-	old := listLookahead
-	listLookahead = 300
-	t.Cleanup(func() { listLookahead = old })
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	for i := range count {
@@ -235,6 +236,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
 	opts := env.testOptions()
 	opts.FileParallel = 8
+	opts.listLookahead = 300
 	e1 := env.open(opts)
 	id, err := e1.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "up/", LocalPath: src})
 	if err != nil {
@@ -271,6 +273,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 // TestCanceledFolderJobLeavesNothing: cancel takes a running folder job's
 // temp files, checkpoints and multipart uploads with it.
 func TestCanceledFolderJobLeavesNothing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for i := range 4 {
 		env.srv.PutGenerated(testBucket, fmt.Sprintf("big/%d.bin", i), 2<<20, int64(i), "")

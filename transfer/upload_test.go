@@ -14,6 +14,7 @@ import (
 )
 
 func TestUploadRoundTrip(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	files := map[string][]byte{
 		"multi.bin": randomData(2<<20+333, 1),
@@ -60,6 +61,7 @@ func TestUploadRoundTrip(t *testing.T) {
 // Pause and resume an upload: parts the server already holds are reused
 // (ListParts reconciliation), not sent again.
 func TestUploadResumeReusesParts(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(3<<20, 3)
 	src := filepath.Join(env.dir, "src")
@@ -106,6 +108,7 @@ func TestUploadResumeReusesParts(t *testing.T) {
 // The local file changes while it is being uploaded: the upload restarts
 // with the reason shown, and the object ends up equal to the new file.
 func TestLocalFileChangedMidUpload(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	os.WriteFile(src, randomData(2<<20, 4), 0o644)
@@ -134,6 +137,7 @@ func TestLocalFileChangedMidUpload(t *testing.T) {
 }
 
 func TestCancelUploadLeavesNothing(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	os.WriteFile(src, randomData(2<<20, 6), 0o644)
@@ -166,6 +170,7 @@ func TestCancelUploadLeavesNothing(t *testing.T) {
 // A transient ListParts failure keeps the upload ID (the SDK's uploader
 // throws it away and starts over).
 func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(1<<20, 8)
 	src := filepath.Join(env.dir, "src")
@@ -208,6 +213,7 @@ func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
 }
 
 func TestUploadPartSizeLimits(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ size, want, got int64 }{
 		{10 << 20, 8 << 20, 8 << 20},
 		{10 << 20, 1, ossname.MinPartSize},
@@ -228,6 +234,7 @@ func TestUploadPartSizeLimits(t *testing.T) {
 // upload is aborted at once instead of being left on the server; Cancel
 // followed by Retry starts cleanly (the cleanup does not block the lock).
 func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(2<<20, 12)
 	src := filepath.Join(env.dir, "src")
@@ -279,6 +286,7 @@ func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
 // A checkpointed part is reused only when the server lists it with the same
 // ETag and size (and CRC64 when both have one).
 func TestReconcileParts(t *testing.T) {
+	t.Parallel()
 	cp := &checkpoint{Size: 350, PartSize: 100, Parts: []cpPart{
 		{Number: 1, Done: 100, ETag: `"A"`, CRC: 1},
 		{Number: 2, Done: 100, ETag: `"B"`, CRC: 2},
@@ -309,6 +317,7 @@ func TestReconcileParts(t *testing.T) {
 // on the server matches the checkpoint's parts (size and CRC64), and is
 // done without uploading anything again.
 func TestLostCompleteAnswerIsRecognised(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	data := randomData(600<<10, 13)
 	src := filepath.Join(env.dir, "src")

@@ -57,6 +57,7 @@ func byRel(entries []WalkEntry) map[string]WalkEntry {
 // Files come in the byte order of their relative paths — the order OSS
 // lists keys in — with sizes and times, folders implied.
 func TestWalkFolderYieldsFilesInKeyOrder(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{"a.txt": "1", "a/b": "22", "a/c/d": "333", "ab": "4", "a b": "5", "z": "", "a-": "6", "日本/x": "7"}
 	root := makeTree(t, files)
 	got := walkAll(t, root, WalkOptions{})
@@ -82,6 +83,7 @@ func TestWalkFolderYieldsFilesInKeyOrder(t *testing.T) {
 // Symlinks, FIFOs and sockets are each reported with a reason, never
 // silently dropped and never uploaded.
 func TestWalkFolderReportsSymlinksAndSpecialFiles(t *testing.T) {
+	t.Parallel()
 	root := makeTree(t, map[string]string{"dir/f": "x", "plain": "y"})
 	mustSymlink(t, filepath.Join(root, "dir/f"), filepath.Join(root, "link-file"))
 	mustSymlink(t, filepath.Join(root, "dir"), filepath.Join(root, "link-dir"))
@@ -119,6 +121,7 @@ func TestWalkFolderReportsSymlinksAndSpecialFiles(t *testing.T) {
 // link back to a folder above it is a loop, reported once and not entered;
 // a link to a device is reported as such; a dangling link is reported.
 func TestWalkFolderFollowsSymlinksAndDetectsLoops(t *testing.T) {
+	t.Parallel()
 	root := makeTree(t, map[string]string{"dir/f": "x", "dir/sub/g": "yy"})
 	outside := makeTree(t, map[string]string{"o.txt": "outside"})
 	mustSymlink(t, filepath.Join(root, "dir/f"), filepath.Join(root, "link-file"))
@@ -153,7 +156,7 @@ func TestWalkFolderFollowsSymlinksAndDetectsLoops(t *testing.T) {
 
 // A walk resumed after any entry yields exactly the rest of the full walk,
 // and does not read the folders that lie wholly before that entry.
-func TestWalkFolderStartAfterResumes(t *testing.T) {
+func TestWalkFolderStartAfterResumes(t *testing.T) { // not parallel: it swaps the package's readDir
 	root := makeTree(t, map[string]string{"a/1": "", "a/2": "", "a.txt": "", "b/c/3": "", "b/c/4": "", "b/d": "", "c": ""})
 	full := rels(walkAll(t, root, WalkOptions{}))
 	for i, after := range full {
@@ -181,6 +184,7 @@ func TestWalkFolderStartAfterResumes(t *testing.T) {
 
 // A folder that cannot be listed is reported and the walk goes on.
 func TestWalkFolderReportsUnreadableFolders(t *testing.T) {
+	t.Parallel()
 	root := makeTree(t, map[string]string{"a/x": "", "locked/y": "", "z": ""})
 	orig := readDir
 	readDir = func(p string) ([]os.DirEntry, error) {
@@ -200,6 +204,7 @@ func TestWalkFolderReportsUnreadableFolders(t *testing.T) {
 }
 
 func TestWalkFolderStopsOnCallbackErrorAndRefusesBadRoots(t *testing.T) {
+	t.Parallel()
 	root := makeTree(t, map[string]string{"a": "", "b": "", "c": ""})
 	stop := errors.New("stop")
 	n := 0

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEnabledBindingsFollowState(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 160, 40)

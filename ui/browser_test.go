@@ -33,6 +33,7 @@ func (h *harness) names() []string {
 }
 
 func TestStartListsBucketsAndOpensOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
 	if got := h.names(); !slices.Equal(got, []string{"backups", "photos"}) {
 		t.Fatalf("buckets = %v", got)
@@ -60,6 +61,7 @@ func TestStartListsBucketsAndOpensOne(t *testing.T) {
 }
 
 func TestStartBucketAndPrefixOpenStraightThere(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", StartPrefix: "2024"}, 80, 24)
 	if h.m.browser.location() != "oss://photos/2024/" {
@@ -74,6 +76,7 @@ func TestStartBucketAndPrefixOpenStraightThere(t *testing.T) {
 }
 
 func TestListBucketsDeniedAsksForABucketName(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.store.bucketsErr = fmt.Errorf("list buckets: %w", deniedError())
 	h := newHarness(t, eng, Deps{}, 80, 24)
@@ -108,6 +111,7 @@ func TestListBucketsDeniedAsksForABucketName(t *testing.T) {
 }
 
 func TestLargePrefixLoadsPagesLazily(t *testing.T) {
+	t.Parallel()
 	eng := newFakeEngine()
 	const total = 100_000
 	objs := make([]transfer.Object, total)
@@ -138,6 +142,7 @@ func TestLargePrefixLoadsPagesLazily(t *testing.T) {
 }
 
 func TestFilterAndSort(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
 	h.press("/")
 	if !h.m.browser.filtering {
@@ -175,6 +180,7 @@ func TestFilterAndSort(t *testing.T) {
 }
 
 func TestInfoPanelShowsHeadObject(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 30)
 	h.press("G", "i")
 	if !h.m.browser.infoOpen || h.m.browser.info.key != "notes.txt" || h.m.browser.info.loading {
@@ -202,6 +208,7 @@ func TestInfoPanelShowsHeadObject(t *testing.T) {
 }
 
 func TestStaleListingAnswersAreDropped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
 	before := len(h.m.browser.entries)
 	h.send(pageMsg{seq: h.m.browser.seq - 1, bucket: "photos", page: transfer.Page{Objects: []transfer.Object{{Key: "ghost"}}}})
@@ -212,6 +219,7 @@ func TestStaleListingAnswersAreDropped(t *testing.T) {
 }
 
 func TestUpLandsOnTheFolderWeLeft(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
 	h.press("j", "enter") // zz/
 	if h.m.browser.location() != "oss://photos/zz/" {
@@ -228,6 +236,7 @@ func TestUpLandsOnTheFolderWeLeft(t *testing.T) {
 }
 
 func TestRefreshKeepsTheCursorOnTheSameEntry(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 100, 30)
 	h.press("G", "up") // big.iso
@@ -242,6 +251,7 @@ func TestRefreshKeepsTheCursorOnTheSameEntry(t *testing.T) {
 }
 
 func TestInfoPanelSaysArchivedObjectsMustBeRestored(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		class, restore, want string
 	}{
@@ -278,6 +288,7 @@ func TestInfoPanelSaysArchivedObjectsMustBeRestored(t *testing.T) {
 // RestoreObject), says what happens next, and is only offered for archive
 // storage classes; a second R reports the restore already running.
 func TestRestoreArchivedObject(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.store.mu.Lock()
 	for i := range eng.store.objects["photos"] {
@@ -317,6 +328,7 @@ func TestRestoreArchivedObject(t *testing.T) {
 // only fail; when the slow poll sees it restored, ossq says so and offers
 // the download.
 func TestDownloadOfAnArchivedObjectOffersARestore(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.store.mu.Lock()
 	for i := range eng.store.objects["photos"] {

@@ -34,6 +34,7 @@ func catalogEngine() *fakeEngine {
 }
 
 func TestUploadsPaneListsAbortsOneAndAll(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", StartPrefix: "2024/"}, 120, 32)
 	h.press("M")
@@ -81,6 +82,7 @@ func TestUploadsPaneListsAbortsOneAndAll(t *testing.T) {
 }
 
 func TestUploadsPaneResumeVerifiesTheFileAndQueuesTheSameUpload(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	data := make([]byte, 250<<10)
 	for i := range data {
@@ -127,6 +129,7 @@ func TestUploadsPaneResumeVerifiesTheFileAndQueuesTheSameUpload(t *testing.T) {
 }
 
 func TestVersionsPaneDownloadsTheChosenVersion(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	dir := t.TempDir()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 120, 32)
@@ -157,6 +160,7 @@ func TestVersionsPaneDownloadsTheChosenVersion(t *testing.T) {
 }
 
 func TestDeletedObjectsToggleAndRestore(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 120, 32)
 	h.press("V")
@@ -181,6 +185,7 @@ func TestDeletedObjectsToggleAndRestore(t *testing.T) {
 }
 
 func TestCatalogKeysSayWhyWithoutABucketOrObject(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, catalogEngine(), Deps{}, 120, 32)
 	h.press("M")
 	if h.m.pane != paneBrowser || !strings.Contains(h.m.notice, "open a bucket first") {
@@ -198,6 +203,7 @@ func TestCatalogKeysSayWhyWithoutABucketOrObject(t *testing.T) {
 }
 
 func TestCatalogPanesScrollAndClickWithTheMouse(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, catalogEngine(), Deps{StartBucket: "photos"}, 120, 32)
 	h.press("M")
 	h.send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress, Y: 10})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDetailsOpenScrollAndBack(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	many := make([]transfer.PartSnapshot, 5000)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDownloadAsksForDestinationThenAdds(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir, Parallel: 3}}, 80, 24)
@@ -31,6 +32,7 @@ func TestDownloadAsksForDestinationThenAdds(t *testing.T) {
 }
 
 func TestDownloadSelectionWithFolderUsesAddTree(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: dir}}, 80, 24)
@@ -47,6 +49,7 @@ func TestDownloadSelectionWithFolderUsesAddTree(t *testing.T) {
 }
 
 func TestDownloadExistingDestinationAsksOverwriteSkipRename(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	for _, name := range []string{"big.iso", "notes.txt"} {
@@ -81,6 +84,7 @@ func TestDownloadExistingDestinationAsksOverwriteSkipRename(t *testing.T) {
 }
 
 func TestDownloadPolicyFromOptionsSkipsTheQuestion(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("old"), 0o600); err != nil {
@@ -94,6 +98,7 @@ func TestDownloadPolicyFromOptionsSkipsTheQuestion(t *testing.T) {
 }
 
 func TestDestinationAppearingBeforeAddIsAskedAbout(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.refuseExisting = true
 	dir := t.TempDir()
@@ -114,6 +119,7 @@ func TestDestinationAppearingBeforeAddIsAskedAbout(t *testing.T) {
 }
 
 func TestOnExistsSkipSkipsFilesButHandsFoldersToTheEngine(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "2024"), 0o700); err != nil {
@@ -137,6 +143,7 @@ func TestOnExistsSkipSkipsFilesButHandsFoldersToTheEngine(t *testing.T) {
 }
 
 func TestRenameOnAnExistingFolderUsesAFreeFolderName(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	for _, d := range []string{"2024", "2024 (1)"} {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestFormatAndParse(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want int64
@@ -26,6 +27,7 @@ func TestFormatAndParse(t *testing.T) {
 }
 
 func TestPartStripGroupsWhenPartsOutnumberCells(t *testing.T) {
+	t.Parallel()
 	s := NewStyles(DefaultTheme(), newRenderer(true))
 	parts := make([]transfer.PartSnapshot, 100)
 	for i := range parts {
@@ -44,6 +46,7 @@ func TestPartStripGroupsWhenPartsOutnumberCells(t *testing.T) {
 }
 
 func TestQueueItemHeightMatchesItsLines(t *testing.T) {
+	t.Parallel()
 	s := NewStyles(DefaultTheme(), newRenderer(true))
 	snap := queueSnapshot()
 	snap.Transfers[2].Notice = "restarted: object changed since checkpoint"

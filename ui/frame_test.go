@@ -53,6 +53,7 @@ func checkFrame(t *testing.T, h *harness, where string) {
 }
 
 func TestDisplayNameEscapesControlRunes(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain.txt":                 "plain.txt",
 		"日本語 🎉":                     "日本語 🎉",
@@ -67,6 +68,7 @@ func TestDisplayNameEscapesControlRunes(t *testing.T) {
 }
 
 func TestControlCharactersInKeysNeverBreakTheFrame(t *testing.T) {
+	t.Parallel()
 	eng := oddEngine()
 	dir := t.TempDir()
 	h := newHarness(t, eng, Deps{StartBucket: "demo-odd", Options: Options{DownloadDir: dir}}, 100, 30)
@@ -137,6 +139,7 @@ func TestControlCharactersInKeysNeverBreakTheFrame(t *testing.T) {
 }
 
 func TestTinyAndResizedWindowsNeverOverflow(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(gridSnapshot())
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 80, 24)
@@ -170,6 +173,7 @@ func TestTinyAndResizedWindowsNeverOverflow(t *testing.T) {
 }
 
 func TestSmallTerminalFilterHintPromptResizeAndCheckingNotice(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("old"), 0o600); err != nil {
@@ -229,6 +233,7 @@ func TestNoColorEmitsNoColourCodes(t *testing.T) {
 }
 
 func TestStyleWrapMatchesRender(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(false)
 	r.SetColorProfile(termenv.TrueColor)
 	s := NewStyles(DefaultTheme(), r)

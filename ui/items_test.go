@@ -21,6 +21,7 @@ func openTree(t *testing.T, h *harness) {
 // A million items: the UI only ever asks for a window around the cursor,
 // and the end of the list is one key away.
 func TestItemsOfAMillionAreAskedForByWindow(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	h := newHarness(t, eng, Deps{}, 80, 24)
 	openTree(t, h)
@@ -47,6 +48,7 @@ func TestItemsOfAMillionAreAskedForByWindow(t *testing.T) {
 // f cycles the filter; failed items say why; R retries the job's failed
 // items and says so; esc goes back to the queue.
 func TestItemsFilterRetryAndBack(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	h := newHarness(t, eng, Deps{}, 120, 30)
 	openTree(t, h)
@@ -95,6 +97,7 @@ func TestItemsFilterRetryAndBack(t *testing.T) {
 // enter on an item opens its details with the full error, wrapped; y
 // copies it with OSC 52.
 func TestItemDetailsShowTheWholeErrorAndCopyIt(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	var term bytes.Buffer
 	h := newHarness(t, eng, Deps{Terminal: &term}, 60, 30)
@@ -127,6 +130,7 @@ func TestItemDetailsShowTheWholeErrorAndCopyIt(t *testing.T) {
 // The tree-job calls the engine is getting are used when it has them,
 // and said to be missing when it does not.
 func TestTreeJobCallsFollowTheEngine(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	h := newHarness(t, eng, Deps{}, 120, 30)
 	h.press("tab", "G", "+")
@@ -148,6 +152,7 @@ func TestTreeJobCallsFollowTheEngine(t *testing.T) {
 // R on a failed item's details retries that item alone, when the engine
 // can; otherwise it says so.
 func TestRetryOneItem(t *testing.T) {
+	t.Parallel()
 	eng := treeEngine()
 	h := newHarness(t, eng, Deps{Engine: jobsEngine{eng}}, 120, 30)
 	openTree(t, h)

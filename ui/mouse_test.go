@@ -8,6 +8,7 @@ import (
 )
 
 func TestMouseWheelScrolls(t *testing.T) {
+	t.Parallel()
 	eng := newFakeEngine()
 	for i := range 50 {
 		eng.store.addObject("b", fmt.Sprintf("k%02d", i), int64(i))
@@ -21,6 +22,7 @@ func TestMouseWheelScrolls(t *testing.T) {
 
 // A click selects a row; a second click on it soon after opens it.
 func TestClickSelectsAndDoubleClickOpens(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
 	click := func(y int) {
 		h.send(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonLeft, Y: y})

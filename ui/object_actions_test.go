@@ -23,6 +23,7 @@ func (h *harness) cursorTo(name string) {
 }
 
 func TestDeleteAFolderSaysWhatGoesAndThatAMarkerIsAdded(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 120, 32)
 	h.cursorTo("2024/")
@@ -48,6 +49,7 @@ func TestDeleteAFolderSaysWhatGoesAndThatAMarkerIsAdded(t *testing.T) {
 }
 
 func TestDeleteAnObjectOnAnUnversionedBucketSaysItCannotBeUndone(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "backups"}, 120, 32)
 	h.press("D")
@@ -65,6 +67,7 @@ func TestDeleteAnObjectOnAnUnversionedBucketSaysItCannotBeUndone(t *testing.T) {
 }
 
 func TestShareCopiesAPresignedLinkWithTheChosenExpiry(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	var term bytes.Buffer
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Terminal: &term}, 120, 32)
@@ -104,6 +107,7 @@ func TestShareCopiesAPresignedLinkWithTheChosenExpiry(t *testing.T) {
 }
 
 func TestNewFolderPutsAFolderMarker(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", StartPrefix: "2024/"}, 120, 32)
 	h.press("N")
@@ -122,6 +126,7 @@ func TestNewFolderPutsAFolderMarker(t *testing.T) {
 }
 
 func TestCopyAndMoveAnObjectToAnotherBucket(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 120, 32)
 	h.cursorTo("notes.txt")
@@ -153,6 +158,7 @@ func TestCopyAndMoveAnObjectToAnotherBucket(t *testing.T) {
 }
 
 func TestCopyAFolderCopiesEveryObjectUnderIt(t *testing.T) {
+	t.Parallel()
 	eng := catalogEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos"}, 120, 32)
 	h.cursorTo("2024/")
@@ -181,6 +187,7 @@ func FuzzParseExpiry(f *testing.F) {
 }
 
 func TestQuitAsksWhileAServerOperationRuns(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, catalogEngine(), Deps{StartBucket: "photos"}, 120, 32)
 	h.m.opsRunning = map[int]string{1: "deleting oss://photos/2024/"}
 	h.press("q")

@@ -13,6 +13,7 @@ import (
 // A resumed job may report fewer bytes than it showed: the row never
 // goes backwards (a new size, an object that changed, starts afresh).
 func TestProgressNeverGoesBackwards(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	h := newHarness(t, eng, Deps{}, 100, 30)
@@ -37,6 +38,7 @@ func TestProgressNeverGoesBackwards(t *testing.T) {
 
 // A failed bar is never full and ends in ✗, colour or not.
 func TestFailedBarsReadAsFailed(t *testing.T) {
+	t.Parallel()
 	s := NewStyles(DefaultTheme(), newRenderer(true))
 	bar := renderBar(s, 1, 10, true)
 	if got := []rune(bar); len(got) != 10 || got[9] != '✗' || strings.Count(bar, "█") != 9 {
@@ -53,6 +55,7 @@ func TestFailedBarsReadAsFailed(t *testing.T) {
 
 // An uploaded part whose bytes are all in shows done, not active.
 func TestUploadedPartsShowDone(t *testing.T) {
+	t.Parallel()
 	p := transfer.PartSnapshot{Size: 100, Done: 100, State: transfer.PartActive}
 	if shownPartState(&p) != transfer.PartDone {
 		t.Fatal("a full active part is not shown done")
@@ -65,6 +68,7 @@ func TestUploadedPartsShowDone(t *testing.T) {
 // The part strip is exactly as wide as the bar above it, and its label is
 // whole, at every width.
 func TestPartStripIsTheBarsWidthAndItsLabelWhole(t *testing.T) {
+	t.Parallel()
 	s := NewStyles(DefaultTheme(), newRenderer(true))
 	for _, n := range []int{3, 15, 512, 10_000} {
 		parts := make([]transfer.PartSnapshot, n)
@@ -97,6 +101,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // A job of another profile than ossq's is tagged with it; one of the
 // current profile is not.
 func TestRowsNameTheProfileOfOtherAccounts(t *testing.T) {
+	t.Parallel()
 	s := NewStyles(DefaultTheme(), newRenderer(true))
 	j := &transfer.JobSnapshot{TransferSnapshot: transfer.TransferSnapshot{ID: "x", Direction: transfer.Download, Bucket: "b",
 		Key: "k", State: transfer.StateQueued, Size: 10, Profile: "work"}}

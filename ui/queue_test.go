@@ -59,6 +59,7 @@ func (h *harness) selectTransfer(id transfer.ID) {
 }
 
 func TestQueueKeysCallTheEngineByID(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 120, 40)
@@ -82,6 +83,7 @@ func TestQueueKeysCallTheEngineByID(t *testing.T) {
 }
 
 func TestCancelAsksFirst(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 120, 40)
@@ -107,6 +109,7 @@ func TestCancelAsksFirst(t *testing.T) {
 }
 
 func TestBandwidthPrompt(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 80, 24)
@@ -135,6 +138,7 @@ func TestBandwidthPrompt(t *testing.T) {
 }
 
 func TestPauseAllTogglesWithState(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 80, 24)
@@ -157,6 +161,7 @@ func TestPauseAllTogglesWithState(t *testing.T) {
 // C removes every done and canceled transfer (a folder download leaves
 // hundreds of them); failed ones stay so they can be retried.
 func TestClearFinishedRemovesDoneAndCanceledOnly(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	snap.Transfers = append(snap.Transfers, transfer.TransferSnapshot{ID: "gone", Direction: transfer.Download,
@@ -181,6 +186,7 @@ func TestClearFinishedRemovesDoneAndCanceledOnly(t *testing.T) {
 }
 
 func TestQuitAsksWhileTransfersRun(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 80, 24)
@@ -206,6 +212,7 @@ func TestQuitAsksWhileTransfersRun(t *testing.T) {
 }
 
 func TestQuitIsImmediateWhenIdle(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
 	h.press("q")
 	if !h.m.quitting || h.m.prompt != nil {
@@ -214,6 +221,7 @@ func TestQuitIsImmediateWhenIdle(t *testing.T) {
 }
 
 func TestQueueCursorFollowsTheTransferNotTheRow(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	eng.setSnapshot(snap)
@@ -236,6 +244,7 @@ func TestQueueCursorFollowsTheTransferNotTheRow(t *testing.T) {
 }
 
 func TestTickRunsOnlyWhileActive(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	h := newHarness(t, eng, Deps{}, 80, 24)
 	if h.m.ticking {
@@ -263,6 +272,7 @@ func TestTickRunsOnlyWhileActive(t *testing.T) {
 }
 
 func TestEventsBecomeNotices(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.setSnapshot(queueSnapshot())
 	h := newHarness(t, eng, Deps{}, 80, 24)
@@ -286,6 +296,7 @@ func TestEventsBecomeNotices(t *testing.T) {
 }
 
 func TestRemoveKeysAndParallelCapMatchTheHelp(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	snap.Transfers[0].Parallel = 64
@@ -317,6 +328,7 @@ func TestRemoveKeysAndParallelCapMatchTheHelp(t *testing.T) {
 }
 
 func TestKeysTypedInOneBurstEachCount(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	snap := queueSnapshot()
 	snap.Transfers[0].Parallel = 10
@@ -346,6 +358,7 @@ func TestKeysTypedInOneBurstEachCount(t *testing.T) {
 }
 
 func TestFastTypedKeysActOneByOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{StartBucket: "photos"}, 80, 24)
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
 	if h.m.browser.cursor != 3 {
@@ -362,6 +375,7 @@ func TestFastTypedKeysActOneByOne(t *testing.T) {
 // q asks the engine itself: a window from before a resume must not let
 // ossq quit without asking.
 func TestQuitAsksTheEngineNotTheLastWindow(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	h := newHarness(t, eng, Deps{}, 80, 24)
 	eng.setSnapshot(queueSnapshot()) // running now; the UI has not seen it

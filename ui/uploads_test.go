@@ -10,6 +10,7 @@ import (
 )
 
 func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	local := t.TempDir()
 	if err := os.Mkdir(filepath.Join(local, "album"), 0o700); err != nil {
@@ -52,6 +53,7 @@ func TestUploadPickerQueuesFilesAndFolders(t *testing.T) {
 }
 
 func TestUploadDisabledOnBucketList(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, demoEngine(), Deps{}, 80, 24)
 	h.press("u")
 	if h.m.pane != paneBrowser || h.m.prompt != nil {
@@ -88,6 +90,7 @@ func pickerTree(t *testing.T) string {
 }
 
 func TestPickerMarksDoNotSurviveEscAndEnterOpensFolders(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	local := pickerTree(t)
 	h := newHarness(t, eng, Deps{StartBucket: "photos", Options: Options{DownloadDir: local}}, 100, 30)
@@ -125,6 +128,7 @@ func TestPickerMarksDoNotSurviveEscAndEnterOpensFolders(t *testing.T) {
 }
 
 func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	h := newHarness(t, eng, Deps{StartBucket: "photos", StartPrefix: "2024/"}, 80, 24)
 	h.press("j") // on b.jpg
@@ -147,6 +151,7 @@ func TestFinishedUploadRefreshesTheFolderShown(t *testing.T) {
 // object is asked about without "same for all"; rename picks a free
 // "name (1).ext" key.
 func TestUploadOntoAnExistingKeyAsksAndRenames(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	eng.store.addObject("photos", "notes (1).txt", 3)
 	local := t.TempDir()
@@ -174,6 +179,7 @@ func TestUploadOntoAnExistingKeyAsksAndRenames(t *testing.T) {
 
 // With on_exists = skip an existing key is skipped, and the log says why.
 func TestUploadSkipIsLogged(t *testing.T) {
+	t.Parallel()
 	eng := demoEngine()
 	local := t.TempDir()
 	if err := os.WriteFile(filepath.Join(local, "notes.txt"), []byte("new"), 0o600); err != nil {

@@ -1,6 +1,3 @@
-// Package cli is ossq's headless front end: `ossq get`, `ossq put` and
-// `ossq ls`, run over the same transfer engine, checkpoints and config as the
-// TUI, with plain progress on stderr and exit codes scripts can rely on.
 package cli
 
 import (
@@ -36,13 +33,24 @@ const (
 // engine pauses, checkpoints are saved and Run returns ExitInterrupted. A
 // second signal while that happens gets the default behaviour (exit at once).
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
-	return runWithInput(ctx, cmd, args, os.Stdin, term.IsTerminal(os.Stdin.Fd()), stdout, stderr)
+	return runIn(ctx, cmd, args, console{stdin: os.Stdin, interactive: term.IsTerminal(os.Stdin.Fd()),
+		stdout: stdout, stderr: stderr, getenv: os.Getenv})
 }
 
-// runWithInput is Run with the input confirmations read from; interactive
-// says whether a person can answer there (else they need --yes).
-func runWithInput(ctx context.Context, cmd string, args []string, stdin io.Reader, interactive bool, stdout, stderr io.Writer) int {
-	r := &runner{cmd: cmd, args: args, stdin: stdin, interactive: interactive, stdout: stdout, stderr: stderr}
+// console is what a command runs in: where confirmations are read from
+// (interactive says whether a person can answer there, else they need
+// --yes), where it writes, and its environment. Tests hand in their own.
+type console struct {
+	stdin          io.Reader
+	interactive    bool
+	stdout, stderr io.Writer
+	getenv         config.Getenv
+}
+
+// runIn is Run in a given console.
+func runIn(ctx context.Context, cmd string, args []string, c console) int {
+	stdout, stderr := c.stdout, c.stderr
+	r := &runner{cmd: cmd, args: args, stdin: c.stdin, interactive: c.interactive, stdout: stdout, stderr: stderr, getenv: c.getenv}
 	switch cmd {
 	case "get", "put", "sync":
 		return r.transfer(ctx)
@@ -71,6 +79,7 @@ type runner struct {
 	interactive bool // stdin is a terminal: confirmations can be asked
 	stdout      io.Writer
 	stderr      io.Writer
+	getenv      config.Getenv // nil: the process's environment
 }
 
 func (r *runner) errorf(format string, args ...any) {
@@ -133,6 +142,7 @@ func (r *runner) connectProfile(flags connectionFlags) (*session, error) {
 		Profile:    flags.profile,
 		Endpoint:   flags.endpoint,
 		Region:     flags.region,
+		Getenv:     r.getenv,
 	})
 	if err != nil {
 		return nil, err

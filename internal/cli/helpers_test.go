@@ -9,10 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 	"ossq/transfer"
 )
 
@@ -34,49 +35,66 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(Run(context.Background(), os.Args[1], os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if err := ossemutest.ParallelByDefault(4); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	os.Exit(m.Run())
 }
 
 // env is one test's isolated world: an emulator on 127.0.0.1, a config file
-// pointing at it, and XDG folders in temp dirs.
+// pointing at it, and XDG folders in temp dirs. The commands see only the
+// environment in vars (never the process's), so tests run in parallel.
 type env struct {
 	t        testing.TB
-	server   *ossemu.Server
+	server   *ossemutest.Server
 	endpoint string
 	config   string // path of the config file
 	stateDir string
 	work     string // a scratch folder for local files
+
+	mu   sync.Mutex
+	vars map[string]string
 }
 
-type envOption func(*ossemu.Config)
+// getenv is the environment commands run in (a config.Getenv).
+func (e *env) getenv(name string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.vars[name]
+}
 
-func newEnv(t testing.TB, extraConfig string, opts ...envOption) *env {
+// setenv changes the environment the next commands see.
+func (e *env) setenv(name, value string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.vars[name] = value
+}
+
+// environ is vars as a child process's environment, after the process's own
+// (later entries win), with OSSQ_CONFIG and the OSS keys cleared.
+func (e *env) environ() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := append(os.Environ(), "OSSQ_CONFIG=", "OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=", "OSS_SESSION_TOKEN=")
+	for k, v := range e.vars {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func newEnv(t testing.TB, extraConfig string, opts ...ossemutest.Option) *env {
 	t.Helper()
-	cfg := ossemu.Config{Credentials: map[string]string{testAK: testSecret}, Region: "cn-hangzhou"}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	server, err := ossemu.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint, err := server.Start("127.0.0.1:0")
-	if err != nil {
-		server.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { server.Close() })
-	if err := server.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
+	server := ossemutest.NewServer(t, append([]ossemutest.Option{ossemutest.WithBucket(testBucket),
+		ossemutest.WithCredentials(testAK, testSecret), ossemutest.WithRegion("cn-hangzhou")}, opts...)...)
+	endpoint := server.Endpoint
 	home := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
-	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
-	t.Setenv("OSSQ_CONFIG", "")
-	t.Setenv("OSS_ACCESS_KEY_ID", "")
-	t.Setenv("OSS_ACCESS_KEY_SECRET", "")
-	t.Setenv("OSS_SESSION_TOKEN", "")
-	e := &env{t: t, server: server, endpoint: endpoint, stateDir: filepath.Join(home, "ossq-state"), work: t.TempDir()}
+	e := &env{t: t, server: server, endpoint: endpoint, stateDir: filepath.Join(home, "ossq-state"), work: t.TempDir(),
+		vars: map[string]string{
+			"HOME":            home,
+			"XDG_CONFIG_HOME": filepath.Join(home, "config"),
+			"XDG_STATE_HOME":  filepath.Join(home, "state"),
+		}}
 	e.config = filepath.Join(home, "config.toml")
 	text := fmt.Sprintf(`[profiles.default]
 endpoint = %q
@@ -102,24 +120,28 @@ func (e *env) baseArgs(cmd string) []string {
 	return []string{"--config", e.config, "--state-dir", e.stateDir}
 }
 
-// run calls Run in-process, bounded by a timeout.
+// run runs a command in-process with the test's flags and environment and
+// no terminal on stdin, bounded by a timeout.
 func (e *env) run(cmd string, args ...string) (code int, stdout, stderr string) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var out, errOut bytes.Buffer
-	full := append(e.baseArgs(cmd), args...)
-	code = Run(ctx, cmd, full, &out, &errOut)
-	return code, out.String(), errOut.String()
+	return e.runIn("", false, cmd, append(e.baseArgs(cmd), args...))
 }
 
 // runInput is run with stdin holding input, answered as from a terminal.
 func (e *env) runInput(input, cmd string, args ...string) (code int, stdout, stderr string) {
 	e.t.Helper()
+	return e.runIn(input, true, cmd, append(e.baseArgs(cmd), args...))
+}
+
+// runIn runs a command with exactly these arguments (no --config, no
+// --state-dir) in the test's environment.
+func (e *env) runIn(input string, interactive bool, cmd string, args []string) (code int, stdout, stderr string) {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	code = runWithInput(ctx, cmd, append(e.baseArgs(cmd), args...), strings.NewReader(input), true, &out, &errOut)
+	code = runIn(ctx, cmd, args, console{stdin: strings.NewReader(input), interactive: interactive,
+		stdout: &out, stderr: &errOut, getenv: e.getenv})
 	return code, out.String(), errOut.String()
 }
 
@@ -145,12 +167,7 @@ func (e *env) put(key string, data []byte) {
 // object reads an object back through the real SDK store.
 func (e *env) object(key string) []byte {
 	e.t.Helper()
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	store := e.store()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	body, err := store.GetRange(ctx, testBucket, key, 0, -1, "")
@@ -200,5 +217,15 @@ func mustContain(t *testing.T, what, text string, parts ...string) {
 		if !strings.Contains(text, p) {
 			t.Errorf("%s does not contain %q:\n%s", what, p, text)
 		}
+	}
+}
+
+// skipIfShort leaves a test out of `go test -short`, the fast inner loop:
+// kill/restart and crash tests, big data sets, real-time waits. CI runs
+// everything (.ci/run).
+func skipIfShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + ": skipped with -short")
 	}
 }

@@ -8,21 +8,18 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 	"ossq/transfer"
 )
 
 // On a terminal the progress is one line redrawn in place ("\r" + clear to
 // end of line), and the final figures stay on screen followed by a newline.
 func TestProgressRedrawsOneLineOnATerminal(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = 1 << 20 })
+	t.Parallel()
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = 1 << 20 }))
 	data := randomBytes(2<<20, 9)
 	e.put("p.bin", data)
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := e.store()
 	eng, err := transfer.Open(store, transfer.Options{
 		PartSize: 512 << 10, Parallel: 2, MultipartThreshold: 512 << 10,
 		StateDir: e.stateDir, Ephemeral: true,

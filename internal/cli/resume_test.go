@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 	"ossq/transfer"
 )
 
@@ -49,7 +50,7 @@ func (e *env) startChild(ctx context.Context, cmd string, args ...string) *child
 	e.t.Helper()
 	c := &child{exited: make(chan struct{})}
 	c.cmd = exec.CommandContext(ctx, os.Args[0], append([]string{cmd}, append(e.baseArgs(cmd), args...)...)...)
-	c.cmd.Env = append(os.Environ(), childEnv+"=1")
+	c.cmd.Env = append(e.environ(), childEnv+"=1")
 	c.cmd.Stderr = &c.stderr
 	if err := c.cmd.Start(); err != nil {
 		e.t.Fatal(err)
@@ -148,7 +149,9 @@ func checkResumed(t *testing.T, what string, first, second, slack int64) {
 }
 
 func TestKilledDownloadResumes(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	t.Parallel()
+	skipIfShort(t, "kill/restart test")
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 3)
 	e.put("big.bin", data)
 	destDir := filepath.Join(e.work, "down")
@@ -187,7 +190,9 @@ func TestKilledDownloadResumes(t *testing.T) {
 }
 
 func TestKilledUploadResumes(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	t.Parallel()
+	skipIfShort(t, "kill/restart test")
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 4)
 	src := e.writeFile("big.bin", data)
 	args := []string{src, "oss://" + testBucket + "/up/big.bin", "--part-size", "1MiB", "--parallel", "4"}
@@ -215,7 +220,9 @@ func TestKilledUploadResumes(t *testing.T) {
 }
 
 func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	t.Parallel()
+	skipIfShort(t, "kill/restart test")
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 5)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")
@@ -254,13 +261,10 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 // still works, and a second get of the same destination while the first runs
 // is refused instead of corrupting it.
 func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
-	store, err := transfer.NewOSSStore(transfer.ClientOptions{
-		Endpoint: e.endpoint, Region: "cn-hangzhou", AccessKeyID: testAK, AccessKeySecret: testSecret,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	skipIfShort(t, "kill/restart test")
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
+	store := e.store()
 	tui, err := transfer.Open(store, transfer.Options{StateDir: e.stateDir})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +296,9 @@ func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 // With --no-checkpoint an interrupted get keeps nothing, says so, and the
 // next run fetches the whole object again.
 func TestNoCheckpointStartsOver(t *testing.T) {
-	e := newEnv(t, "", func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate })
+	t.Parallel()
+	skipIfShort(t, "kill/restart test")
+	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 10)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")

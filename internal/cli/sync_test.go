@@ -58,6 +58,7 @@ func summaryOf(t *testing.T, lines []map[string]any) map[string]any {
 // costs one listing: no GET, PUT or HEAD, and everything counts as unchanged
 // with exit 0.
 func TestSyncSecondRunOfUnchangedTreeSendsNoGetOrPut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putMany(e, "p/", 25)
 	dst := filepath.Join(e.work, "down")
@@ -87,6 +88,7 @@ func TestSyncSecondRunOfUnchangedTreeSendsNoGetOrPut(t *testing.T) {
 // terminal refuses without --yes), --max-delete stops before deleting
 // anything, then --yes removes local extras and objects alike.
 func TestSyncDeleteRemovesWhatTheSourceNoLongerHas(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putMany(e, "p/", 5)
 	dst := filepath.Join(e.work, "down")
@@ -141,6 +143,7 @@ func TestSyncDeleteRemovesWhatTheSourceNoLongerHas(t *testing.T) {
 // TestSyncDeleteNeverDeletesAfterAFailedTransfer: one item fails (its
 // destination is a folder), so nothing is deleted though extras exist.
 func TestSyncDeleteNeverDeletesAfterAFailedTransfer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putMany(e, "p/", 3)
 	e.put("p/clash", []byte("an object whose name is a local folder"))
@@ -161,6 +164,7 @@ func TestSyncDeleteNeverDeletesAfterAFailedTransfer(t *testing.T) {
 // TestSyncDryRunPlanEqualsTheRealRun: the dry run's JSON summary and item
 // events count exactly what the real run then does, and it moves nothing.
 func TestSyncDryRunPlanEqualsTheRealRun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putMany(e, "p/", 8)
 	dst := filepath.Join(e.work, "down")
@@ -219,6 +223,7 @@ func TestSyncDryRunPlanEqualsTheRealRun(t *testing.T) {
 // carries every documented field, a failed item its code and message; the
 // same for uploads ls --json.
 func TestTransferJSONCarriesEveryField(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, "")
 	putMany(e, "p/", 3)
 	e.put("p/clash", []byte("x"))

@@ -14,9 +14,11 @@ import (
 // default chain find them.
 
 // AliyunCLIConfigPath is where the aliyun CLI keeps its profiles.
-func AliyunCLIConfigPath() string {
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
+func AliyunCLIConfigPath() string { return aliyunCLIConfigPath(os.Getenv) }
+
+func aliyunCLIConfigPath(getenv Getenv) string {
+	home := homeDir(getenv)
+	if home == "" {
 		return filepath.Join(".aliyun", "config.json")
 	}
 	return filepath.Join(home, ".aliyun", "config.json")

@@ -1,8 +1,3 @@
-// Package config loads ossq's TOML configuration: connection profiles,
-// credentials (from the file or the environment) and transfer settings, with
-// validation errors that point at file:line:col. It is plain data; it takes
-// OSS's limits from ossname, the engine's defaults from transfer and the
-// filter rules from internal/filter, so each rule is written once.
 package config
 
 import (
@@ -63,7 +58,13 @@ type Config struct {
 
 	// searched is the path looked at when no file was found, for messages.
 	searched string
+	// getenv is the environment Load was given: profiles are completed from it.
+	getenv Getenv
 }
+
+// env is the environment the config was loaded with (the process's for a
+// Config made by Parse or by hand).
+func (c *Config) env() Getenv { return orProcessEnv(c.getenv) }
 
 // Profile is one way to reach OSS.
 type Profile struct {
@@ -110,20 +111,22 @@ type Transfer struct {
 	Compare string
 }
 
-// OnExists policies accepted by on_exists.
+// OnExistsPolicies are the policies on_exists accepts.
 var OnExistsPolicies = []string{"ask", "overwrite", "skip", "rename"}
 
 // DefaultTransfer is the transfer section when the file says nothing. The
 // directories follow XDG_STATE_HOME as it is now.
-func DefaultTransfer() Transfer {
+func DefaultTransfer() Transfer { return defaultTransfer(os.Getenv) }
+
+func defaultTransfer(getenv Getenv) Transfer {
 	return Transfer{
 		PartSize:           transfer.DefaultPartSize,
 		Parallel:           transfer.DefaultParallel,
 		MaxActive:          transfer.DefaultMaxActive,
 		FileParallel:       transfer.DefaultFileParallel,
 		MultipartThreshold: transfer.DefaultMultipartThreshold,
-		CheckpointDir:      DefaultCheckpointDir(),
-		StateDir:           DefaultStateDir(),
+		CheckpointDir:      defaultCheckpointDir(getenv),
+		StateDir:           defaultStateDir(getenv),
 		BandwidthLimit:     0,
 		Retries:            transfer.DefaultRetries,
 		OnExists:           "ask",
@@ -163,17 +166,20 @@ func (e *Error) Error() string {
 // Load finds and reads the config: explicitPath if set, else $OSSQ_CONFIG,
 // else DefaultConfigPath(). A missing default file is fine (defaults only);
 // a missing explicit or $OSSQ_CONFIG file is an error. All problems in the
-// file are reported together, each with file:line:col.
-func Load(explicitPath string) (*Config, error) {
+// file are reported together, each with file:line:col. Every environment
+// variable (OSSQ_CONFIG, XDG_*, HOME, OSS_* credentials) is read through
+// getenv, now and when a profile is resolved; nil means the process's.
+func Load(explicitPath string, getenv Getenv) (*Config, error) {
+	getenv = orProcessEnv(getenv)
 	path, explicit := explicitPath, explicitPath != ""
 	if !explicit {
-		if env := os.Getenv(EnvConfig); env != "" {
+		if env := getenv(EnvConfig); env != "" {
 			path, explicit = env, true
 		} else {
-			path = DefaultConfigPath()
+			path = defaultConfigPath(getenv)
 		}
 	}
-	cfg := &Config{Profiles: map[string]Profile{}, Transfer: DefaultTransfer(), searched: path}
+	cfg := &Config{Profiles: map[string]Profile{}, Transfer: defaultTransfer(getenv), searched: path, getenv: getenv}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
@@ -222,7 +228,7 @@ func (c *Config) parse(path, text string) error {
 		}
 		return &Error{File: path, Msg: err.Error()}
 	}
-	d := &decoder{file: path, dir: filepath.Dir(path), positions: keyPositions(text)}
+	d := &decoder{file: path, dir: filepath.Dir(path), positions: keyPositions(text), getenv: c.env()}
 	d.decode(c, raw)
 	if len(d.errs) == 0 {
 		return nil
@@ -267,12 +273,22 @@ func (c *Config) Profile(name string) (Profile, error) {
 		}
 		profile = DefaultProfile(name)
 	}
-	profile.File = c.Path
+	profile.File, profile.getenv = c.Path, c.getenv
 	c.resolveCredentials(&profile)
 	if err := c.resolveSourceProfile(&profile, map[string]bool{name: true}); err != nil {
 		return Profile{}, err
 	}
 	return profile, nil
+}
+
+// Reload reads the profile's file again, in the environment it was first
+// resolved in, and returns the profile of the same name as it is now.
+func (p Profile) Reload() (Profile, error) {
+	cfg, err := Load(p.File, p.getenv)
+	if err != nil {
+		return Profile{}, err
+	}
+	return cfg.Profile(p.Name)
 }
 
 func (c *Config) missingProfile(name string) error {

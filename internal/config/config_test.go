@@ -59,7 +59,7 @@ func configErrors(t *testing.T, err error) []*Error {
 
 func TestNoFileGivesDefaults(t *testing.T) {
 	_, stateHome := isolate(t)
-	cfg, err := Load("")
+	cfg, err := Load("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestLookupOrder(t *testing.T) {
 
 	check := func(explicit, wantPath, wantDefault string) {
 		t.Helper()
-		cfg, err := Load(explicit)
+		cfg, err := Load(explicit, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,11 +115,11 @@ func TestLookupOrder(t *testing.T) {
 func TestMissingExplicitFileIsAnError(t *testing.T) {
 	isolate(t)
 	missing := filepath.Join(t.TempDir(), "nope.toml")
-	if _, err := Load(missing); err == nil || !strings.Contains(err.Error(), missing) {
+	if _, err := Load(missing, nil); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("Load(missing) error = %v, want one naming %s", err, missing)
 	}
 	t.Setenv(EnvConfig, missing)
-	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, err := Load("", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("Load with $OSSQ_CONFIG missing: error = %v", err)
 	}
 }
@@ -127,7 +127,7 @@ func TestMissingExplicitFileIsAnError(t *testing.T) {
 func TestSyntaxErrorHasLineAndColumn(t *testing.T) {
 	isolate(t)
 	path := writeConfig(t, "[transfer]\nparallel = 4\nretries = = 3\n")
-	_, err := Load(path)
+	_, err := Load(path, nil)
 	errs := configErrors(t, err)
 	if len(errs) != 1 {
 		t.Fatalf("errors = %v", err)
@@ -154,7 +154,7 @@ func TestUnknownKeysNamedWithLine(t *testing.T) {
 		"[ui]",
 		"theme = \"dark\"",
 	}, "\n"))
-	_, err := Load(path)
+	_, err := Load(path, nil)
 	errs := configErrors(t, err)
 	want := []string{
 		path + `:2:1: unknown key "colour"`,
@@ -196,7 +196,7 @@ func TestOutOfRangeValues(t *testing.T) {
 	}
 	for _, tc := range cases {
 		path := writeConfig(t, "[transfer]\n"+tc.line+"\n")
-		_, err := Load(path)
+		_, err := Load(path, nil)
 		errs := configErrors(t, err)
 		if len(errs) != 1 {
 			t.Errorf("%s: got %v", tc.line, err)
@@ -222,7 +222,7 @@ func TestProfileValueErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		path := writeConfig(t, "[profiles.p]\n"+tc.line+"\n")
-		_, err := Load(path)
+		_, err := Load(path, nil)
 		errs := configErrors(t, err)
 		if len(errs) != 1 {
 			t.Errorf("%s: got %v", tc.line, err)
@@ -237,7 +237,7 @@ func TestProfileValueErrors(t *testing.T) {
 func TestAllErrorsReportedInFileOrder(t *testing.T) {
 	isolate(t)
 	path := writeConfig(t, "[transfer]\nretries = 99\nparallel = 0\n[profiles.a]\nregion = 7\n")
-	errs := configErrors(t, func() error { _, err := Load(path); return err }())
+	errs := configErrors(t, func() error { _, err := Load(path, nil); return err }())
 	var lines []int
 	for _, e := range errs {
 		lines = append(lines, e.Line)
@@ -260,7 +260,7 @@ region = "eu-central-1"
 signature_version = "v1"
 connect_timeout = "2s"
 `)
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ connect_timeout = "2s"
 func TestMissingProfileListsAvailable(t *testing.T) {
 	isolate(t)
 	path := writeConfig(t, "[profiles.beta]\n[profiles.alpha]\n")
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,14 +302,14 @@ func TestMissingProfileListsAvailable(t *testing.T) {
 	}
 	// A default_profile that names nothing is caught at load time, with its line.
 	bad := writeConfig(t, "default_profile = \"prod\"\n[profiles.dev]\n")
-	_, err = Load(bad)
+	_, err = Load(bad, nil)
 	errs := configErrors(t, err)
 	if len(errs) != 1 || errs[0].Line != 1 || !strings.Contains(errs[0].Msg, `"prod" is not defined; profiles: dev`) {
 		t.Errorf("default_profile error = %v", err)
 	}
 	// Naming the implicit default profile is fine when there are no profiles.
 	implicit := writeConfig(t, "default_profile = \"default\"\n")
-	if cfg, err = Load(implicit); err != nil {
+	if cfg, err = Load(implicit, nil); err != nil {
 		t.Fatalf("default_profile = \"default\" without profiles: %v", err)
 	}
 	if p, err := cfg.Profile(""); err != nil || p.Name != "default" {
@@ -317,7 +317,7 @@ func TestMissingProfileListsAvailable(t *testing.T) {
 	}
 	// No file at all: only "default" exists.
 	isolate(t)
-	cfg, err = Load("")
+	cfg, err = Load("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ anonymous = true
 	t.Setenv(EnvAccessKeyID, "env-id")
 	t.Setenv(EnvAccessKeySecret, "env-secret")
 	t.Setenv(EnvSessionToken, "env-token")
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestPermissionWarning(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,14 +447,14 @@ func TestPermissionWarning(t *testing.T) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if cfg, err = Load(path); err != nil || len(cfg.Warnings) != 0 {
+	if cfg, err = Load(path, nil); err != nil || len(cfg.Warnings) != 0 {
 		t.Errorf("0600: warnings %q err %v", cfg.Warnings, err)
 	}
 	public := writeConfig(t, "[profiles.p]\naccess_key_id = \"id\"\n")
 	if err := os.Chmod(public, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if cfg, err = Load(public); err != nil || len(cfg.Warnings) != 0 {
+	if cfg, err = Load(public, nil); err != nil || len(cfg.Warnings) != 0 {
 		t.Errorf("no secret: warnings %q err %v", cfg.Warnings, err)
 	}
 }
@@ -466,7 +466,7 @@ func TestDirectories(t *testing.T) {
 		t.Skip("no home directory")
 	}
 	path := writeConfig(t, "[transfer]\nstate_dir = \"state\"\ndownload_dir = \"~/Downloads\"\n")
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -591,7 +591,7 @@ func TestSecretsNotEchoedInErrors(t *testing.T) {
 		"[profiles.p]\n  session_token = \"unterminated s3cr3t\n",
 	}
 	for _, text := range cases {
-		_, err := Load(writeConfig(t, text))
+		_, err := Load(writeConfig(t, text), nil)
 		if err == nil {
 			t.Fatalf("%q: want an error", text)
 		}

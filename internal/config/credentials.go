@@ -77,8 +77,11 @@ type ProfileCredentials struct {
 	// Source is source_profile, resolved by Config.Profile (nil when unset).
 	Source *Profile
 	// File is the config file the profile was read from ("" for none), so
-	// the keys can be read again after the server refused them.
+	// the keys can be read again after the server refused them (Reload).
 	File string
+	// getenv is the environment the profile was resolved in; Reload reads
+	// the file again in the same one.
+	getenv Getenv
 }
 
 // ProfileNetwork are the keys about how to reach the endpoint.
@@ -184,7 +187,7 @@ func (d *decoder) checkCredentialKeys(p Profile, path []string) {
 			need("access_key_id and access_key_secret")
 		}
 	case CredentialsRAMRole:
-		if p.RoleARN == "" && os.Getenv(EnvRoleARN) == "" {
+		if p.RoleARN == "" && d.getenv(EnvRoleARN) == "" {
 			need("role_arn")
 		}
 	case CredentialsProcess:
@@ -192,7 +195,7 @@ func (d *decoder) checkCredentialKeys(p Profile, path []string) {
 			need("credential_process")
 		}
 	case CredentialsURI:
-		if p.CredentialsURI == "" && os.Getenv(EnvCredentialsURI) == "" {
+		if p.CredentialsURI == "" && d.getenv(EnvCredentialsURI) == "" {
 			need("credentials_uri (or $" + EnvCredentialsURI + ")")
 		}
 	}
@@ -218,26 +221,27 @@ func (d *decoder) checkSourceProfiles(cfg *Config) {
 	}
 }
 
-func firstEnv(names ...string) string {
+func firstEnv(getenv Getenv, names ...string) string {
 	for _, name := range names {
-		if v := os.Getenv(name); v != "" {
+		if v := getenv(name); v != "" {
 			return v
 		}
 	}
 	return ""
 }
 
-func fillFromEnv(field *string, names ...string) {
+func fillFromEnv(getenv Getenv, field *string, names ...string) {
 	if *field == "" {
-		*field = firstEnv(names...)
+		*field = firstEnv(getenv, names...)
 	}
 }
 
 // resolveCredentials picks the profile's credential source and fills what
 // that source needs from the environment; CredentialSource says which won.
 func (c *Config) resolveCredentials(p *Profile) {
-	fillFromEnv(&p.Region, EnvRegion)
-	fillFromEnv(&p.Endpoint, EnvEndpoint)
+	getenv := c.env()
+	fillFromEnv(getenv, &p.Region, EnvRegion)
+	fillFromEnv(getenv, &p.Endpoint, EnvEndpoint)
 	if p.Region == "" {
 		p.Region = RegionFromEndpoint(p.Endpoint)
 	}
@@ -254,28 +258,28 @@ func (c *Config) resolveCredentials(p *Profile) {
 		p.CredentialSource = SourceConfig
 	case CredentialsEnv:
 		p.AccessKeyID, p.AccessKeySecret, p.SessionToken = "", "", ""
-		applyEnvironmentKeys(p)
+		applyEnvironmentKeys(getenv, p)
 		p.CredentialSource = SourceEnvironment
 	case CredentialsRAMRole, CredentialsOIDC:
-		fillFromEnv(&p.RoleARN, EnvRoleARN)
-		fillFromEnv(&p.RoleSessionName, EnvRoleSessionName)
+		fillFromEnv(getenv, &p.RoleARN, EnvRoleARN)
+		fillFromEnv(getenv, &p.RoleSessionName, EnvRoleSessionName)
 		if source == CredentialsOIDC {
-			fillFromEnv(&p.OIDCProviderARN, EnvOIDCProviderARN)
-			fillFromEnv(&p.OIDCTokenFile, EnvOIDCTokenFile)
+			fillFromEnv(getenv, &p.OIDCProviderARN, EnvOIDCProviderARN)
+			fillFromEnv(getenv, &p.OIDCTokenFile, EnvOIDCTokenFile)
 		} else if p.SourceProfile == "" {
-			applyEnvironmentKeys(p) // the role is assumed with this profile's (or the environment's) keys
+			applyEnvironmentKeys(getenv, p) // the role is assumed with this profile's (or the environment's) keys
 		}
 		p.CredentialSource = source
 	case CredentialsECSRole:
-		fillFromEnv(&p.ECSRole, EnvECSMetadata)
+		fillFromEnv(getenv, &p.ECSRole, EnvECSMetadata)
 		p.CredentialSource = SourceECSRole
 	case CredentialsURI:
-		fillFromEnv(&p.CredentialsURI, EnvCredentialsURI)
+		fillFromEnv(getenv, &p.CredentialsURI, EnvCredentialsURI)
 		p.CredentialSource = SourceURI
 	case CredentialsProcess:
 		p.CredentialSource = SourceProcess
 	case CredentialsAliyunCLI:
-		fillFromEnv(&p.AliyunCLIProfile, EnvAliyunCLIProfile)
+		fillFromEnv(getenv, &p.AliyunCLIProfile, EnvAliyunCLIProfile)
 		p.CredentialSource = SourceAliyunCLI
 	default:
 		c.defaultChain(p)
@@ -284,12 +288,13 @@ func (c *Config) resolveCredentials(p *Profile) {
 
 // defaultChain is the order of Alibaba Cloud's tools, first match wins.
 func (c *Config) defaultChain(p *Profile) {
-	applyEnvironmentKeys(p)
+	getenv := c.env()
+	applyEnvironmentKeys(getenv, p)
 	hasKeys := p.AccessKeyID != "" || p.AccessKeySecret != ""
 	oidcReady := func() bool {
-		return firstNonEmpty(p.OIDCProviderARN, os.Getenv(EnvOIDCProviderARN)) != "" &&
-			firstNonEmpty(p.OIDCTokenFile, os.Getenv(EnvOIDCTokenFile)) != "" &&
-			firstNonEmpty(p.RoleARN, os.Getenv(EnvRoleARN)) != ""
+		return firstNonEmpty(p.OIDCProviderARN, getenv(EnvOIDCProviderARN)) != "" &&
+			firstNonEmpty(p.OIDCTokenFile, getenv(EnvOIDCTokenFile)) != "" &&
+			firstNonEmpty(p.RoleARN, getenv(EnvRoleARN)) != ""
 	}
 	switch {
 	case p.RoleARN != "" && p.OIDCProviderARN == "" && (hasKeys || p.SourceProfile != ""):
@@ -298,13 +303,13 @@ func (c *Config) defaultChain(p *Profile) {
 		return // applyEnvironmentKeys named the source
 	case oidcReady():
 		p.Credentials = CredentialsOIDC
-	case p.ECSRole != "" || p.MetadataEndpoint != "" || os.Getenv(EnvECSMetadata) != "":
+	case p.ECSRole != "" || p.MetadataEndpoint != "" || getenv(EnvECSMetadata) != "":
 		p.Credentials = CredentialsECSRole
-	case p.CredentialsURI != "" || os.Getenv(EnvCredentialsURI) != "":
+	case p.CredentialsURI != "" || getenv(EnvCredentialsURI) != "":
 		p.Credentials = CredentialsURI
 	case p.CredentialProcess != "":
 		p.Credentials = CredentialsProcess
-	case fileExists(AliyunCLIConfigPath()):
+	case fileExists(aliyunCLIConfigPath(getenv)):
 		p.Credentials = CredentialsAliyunCLI
 	default:
 		p.Credentials = CredentialsAnonymous
@@ -330,14 +335,14 @@ func fileExists(path string) bool {
 // applyEnvironmentKeys fills the keys the file left empty from OSS_* (then
 // ALIBABA_CLOUD_*) variables and records which source won. Values written in
 // the file win over the environment.
-func applyEnvironmentKeys(p *Profile) {
+func applyEnvironmentKeys(getenv Getenv, p *Profile) {
 	fromFile, fromEnv := false, false
 	fill := func(field *string, envs ...string) {
 		if *field != "" {
 			fromFile = true
 			return
 		}
-		if value := firstEnv(envs...); value != "" {
+		if value := firstEnv(getenv, envs...); value != "" {
 			*field = value
 			fromEnv = true
 		}
@@ -393,7 +398,7 @@ func (p Profile) DescribeCredentials() string {
 		if name == "" {
 			name = "current"
 		}
-		return "aliyun CLI profile " + name + " (" + AliyunCLIConfigPath() + ")"
+		return "aliyun CLI profile " + name + " (" + aliyunCLIConfigPath(orProcessEnv(p.getenv)) + ")"
 	}
 	return p.CredentialSource
 }

@@ -21,6 +21,7 @@ type decoder struct {
 	dir       string // relative directories are resolved against the file's folder
 	positions filePositions
 	errs      []*Error
+	getenv    Getenv // the environment Load was given
 }
 
 func (d *decoder) fail(path []string, format string, args ...any) {

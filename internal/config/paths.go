@@ -10,12 +10,12 @@ import (
 // wrappers that set them late are honoured. Relative values are ignored, as
 // the XDG base directory spec requires.
 
-func xdgDir(env, fallback string) string {
-	if dir := os.Getenv(env); dir != "" && filepath.IsAbs(dir) {
+func xdgDir(getenv Getenv, env, fallback string) string {
+	if dir := getenv(env); dir != "" && filepath.IsAbs(dir) {
 		return dir
 	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
+	home := homeDir(getenv)
+	if home == "" {
 		// No home: fall back to a path under the working directory rather
 		// than "/", so state never lands somewhere surprising and shared.
 		return filepath.Join(".ossq", fallback)
@@ -25,19 +25,25 @@ func xdgDir(env, fallback string) string {
 
 // DefaultConfigPath is $XDG_CONFIG_HOME/ossq/config.toml, else
 // ~/.config/ossq/config.toml.
-func DefaultConfigPath() string {
-	return filepath.Join(xdgDir("XDG_CONFIG_HOME", ".config"), "ossq", "config.toml")
+func DefaultConfigPath() string { return defaultConfigPath(os.Getenv) }
+
+func defaultConfigPath(getenv Getenv) string {
+	return filepath.Join(xdgDir(getenv, "XDG_CONFIG_HOME", ".config"), "ossq", "config.toml")
 }
 
 // DefaultStateDir is $XDG_STATE_HOME/ossq, else ~/.local/state/ossq: the
 // queue file, logs and (by default) checkpoints live there.
-func DefaultStateDir() string {
-	return filepath.Join(xdgDir("XDG_STATE_HOME", filepath.Join(".local", "state")), "ossq")
+func DefaultStateDir() string { return defaultStateDir(os.Getenv) }
+
+func defaultStateDir(getenv Getenv) string {
+	return filepath.Join(xdgDir(getenv, "XDG_STATE_HOME", filepath.Join(".local", "state")), "ossq")
 }
 
 // DefaultCheckpointDir is the checkpoints folder under DefaultStateDir.
-func DefaultCheckpointDir() string {
-	return filepath.Join(DefaultStateDir(), "checkpoints")
+func DefaultCheckpointDir() string { return defaultCheckpointDir(os.Getenv) }
+
+func defaultCheckpointDir(getenv Getenv) string {
+	return filepath.Join(defaultStateDir(getenv), "checkpoints")
 }
 
 // ExpandPath expands a leading "~" to the home directory and makes a relative

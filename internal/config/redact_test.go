@@ -41,7 +41,7 @@ func TestURLPasswordsNotEchoedInErrors(t *testing.T) {
 		"[profiles.p]\nproxy = http://alice:pa55w0rd@proxy:3128\n",
 	}
 	for _, text := range cases {
-		_, err := Load(writeConfig(t, text))
+		_, err := Load(writeConfig(t, text), nil)
 		if err == nil {
 			t.Fatalf("%q: want an error", text)
 		}
@@ -83,7 +83,7 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := Load(path)
+		cfg, err := Load(path, nil)
 		if err == nil {
 			if cfg == nil {
 				t.Fatal("Load returned neither a config nor an error")

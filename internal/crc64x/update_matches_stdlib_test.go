@@ -2,6 +2,7 @@ package crc64x
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/crc64"
 	"math/rand/v2"
 	"testing"
@@ -9,13 +10,15 @@ import (
 
 var stdTable = crc64.MakeTable(crc64.ECMA)
 
+// randomBytes is n pseudo-random bytes, the same for the same seed. Eight
+// bytes per generator call: a call per byte took ~3 s for 8 MiB under -race.
 func randomBytes(n int, seed uint64) []byte {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(rng.Uint32())
+	b := make([]byte, n+8)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rng.Uint64())
 	}
-	return b
+	return b[:n]
 }
 
 // edgeLengths are around every threshold of the fast code: the table

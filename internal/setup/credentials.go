@@ -126,11 +126,7 @@ func aliyunCLICredentials(cli *config.AliyunCLIConfig, name string, o transfer.C
 func rereadKeys(p config.Profile) transfer.CredentialsFunc {
 	started := transfer.StaticCredentials(p.AccessKeyID, p.AccessKeySecret, p.SessionToken)
 	return func(ctx context.Context) (transfer.Credentials, error) {
-		cfg, err := config.Load(p.File)
-		if err != nil {
-			return started(ctx)
-		}
-		now, err := cfg.Profile(p.Name)
+		now, err := p.Reload()
 		if err != nil || now.AccessKeyID == "" || now.AccessKeySecret == "" {
 			return started(ctx)
 		}

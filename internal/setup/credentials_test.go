@@ -12,6 +12,7 @@ import (
 
 	"ossq/internal/config"
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 	"ossq/transfer"
 )
 
@@ -39,20 +40,9 @@ func isolateEnv(t *testing.T) string {
 
 func startEmulator(t *testing.T) string {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), STSTTL: time.Minute, Credentials: map[string]string{testAK: testSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.CreateBucket("bkt"); err != nil {
-		t.Fatal(err)
-	}
-	return ep
+	srv := ossemutest.NewServer(t, ossemutest.WithBucket("bkt"), ossemutest.WithCredentials(testAK, testSecret),
+		ossemutest.WithConfig(func(c *ossemu.Config) { c.STSTTL = time.Minute }))
+	return srv.Endpoint
 }
 
 func mustList(t *testing.T, conn Connection) {

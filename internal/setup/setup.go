@@ -1,7 +1,3 @@
-// Package setup turns the loaded configuration into what the engine needs:
-// the profile with command-line overrides applied, the SDK client options and
-// the engine options. main (the TUI) and internal/cli (get/put/ls) share it so
-// both front ends reach OSS the same way.
 package setup
 
 import (
@@ -18,6 +14,9 @@ type Overrides struct {
 	Profile    string // --profile
 	Endpoint   string // --endpoint
 	Region     string // --region
+	// Getenv is the environment the config is read in (OSSQ_CONFIG, XDG_*,
+	// OSS_* keys); nil means the process's.
+	Getenv config.Getenv
 }
 
 // Connection is a profile ready to use.
@@ -30,7 +29,7 @@ type Connection struct {
 // then checks that the result can reach OSS. A profile that turns TLS checks
 // off adds a warning to Config.Warnings, so every start shows it.
 func Resolve(o Overrides) (Connection, error) {
-	cfg, err := config.Load(o.ConfigPath)
+	cfg, err := config.Load(o.ConfigPath, o.Getenv)
 	if err != nil {
 		return Connection{}, err
 	}
