@@ -220,10 +220,13 @@ type Options struct {
 	Profile, Endpoint, Region string
 	StoreFor                  func(profile string) (Store, error)
 
-	// listLookahead and credentialPoll, when set (by a test of this
-	// package), replace listLookaheadDefault and credentialPollFirst for this
-	// engine, so such tests run in parallel.
+	// listLookahead, listPage, walkBatch and credentialPoll, when set (by a
+	// test of this package), replace listLookaheadDefault, listPageSize,
+	// walkBatchSize and credentialPollFirst for this engine, so such tests
+	// see several pages of a small tree, and run in parallel.
 	listLookahead  int64
+	listPage       int
+	walkBatch      int
 	credentialPoll time.Duration
 }
 

@@ -243,7 +243,7 @@ func (c *remoteCursor) peek() (*Object, error) {
 		t := c.r.t
 		err := c.r.e.withRetry(c.ctx, t, func() error {
 			var err error
-			page, err = c.r.e.storeOf(c.r.t).ListObjects(c.ctx, t.spec.Bucket, c.r.ts.prefix, "", c.token, listPageSize)
+			page, err = c.r.e.storeOf(c.r.t).ListObjects(c.ctx, t.spec.Bucket, c.r.ts.prefix, "", c.token, c.r.pageSize())
 			return err
 		})
 		if err != nil {
@@ -354,7 +354,7 @@ func (r *treeRun) findLocalExtras(ctx context.Context) error {
 		if w.Kind != WalkFile || strings.HasSuffix(base, tempExt) && strings.Contains(base, tempMarker) {
 			return nil
 		}
-		if batch = append(batch, w); len(batch) >= walkBatchSize {
+		if batch = append(batch, w); len(batch) >= r.batchSize() {
 			return flush()
 		}
 		return nil

@@ -1,15 +1,17 @@
 package transfer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"ossq/internal/ossname"
 	"path/filepath"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"ossq/internal/ossname"
 )
 
 // listPageSize is OSS's largest listing page.
@@ -22,6 +24,11 @@ const maxListPages = 1_000_000
 // walkBatchSize is how many walked files one transaction records.
 const walkBatchSize = 1000
 
+// pageSize and batchSize are listPageSize and walkBatchSize unless a test
+// set smaller ones (Options.listPage, Options.walkBatch).
+func (r *treeRun) pageSize() int  { return cmp.Or(r.e.opts.listPage, listPageSize) }
+func (r *treeRun) batchSize() int { return cmp.Or(r.e.opts.walkBatch, walkBatchSize) }
+
 var bucketTargets = []byte("targets")
 
 // listPage lists one page after token and records its objects as pending
@@ -32,7 +39,7 @@ func (r *treeRun) listPage(ctx context.Context, token string) error {
 	var page Page
 	err := r.e.withRetry(ctx, t, func() error {
 		var err error
-		page, err = r.e.storeOf(r.t).ListObjects(ctx, t.spec.Bucket, r.ts.prefix, "", token, listPageSize)
+		page, err = r.e.storeOf(r.t).ListObjects(ctx, t.spec.Bucket, r.ts.prefix, "", token, r.pageSize())
 		return err
 	})
 	if err != nil {
@@ -241,7 +248,7 @@ func (r *treeRun) walkAll(ctx context.Context, after string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if len(items) >= walkBatchSize {
+		if len(items) >= r.batchSize() {
 			if err := flush(false); err != nil {
 				return err
 			}

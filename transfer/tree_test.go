@@ -19,21 +19,23 @@ import (
 func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 	t.Parallel()
 	skipIfShort(t, "crash/restart test")
-	const count, size = 3000, 1 << 10
+	// Four listing pages of 100 (OSS's are 1,000; the shape is what counts).
+	const count, size, pageSize = 400, 1 << 10, 100
 	env := newTestEnv(t)
 	if err := env.srv.GenerateObjects(testBucket, "logs/", count, size); err != nil {
 		t.Fatal(err)
 	}
 	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
 	opts := env.testOptions()
-	opts.listLookahead = 500 // the listing stays ~one page ahead, so a stop lands mid-listing
+	opts.listPage = pageSize
+	opts.listLookahead = 50 // the listing stays about half a page ahead, so a stop lands mid-listing
 	root := filepath.Join(env.dir, "out")
 	e1 := env.open(opts)
 	id, err := e1.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "logs/", LocalPath: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; jobOf(t, e1, id).Items.Done < 800; i++ {
+	for i := 0; jobOf(t, e1, id).Items.Done < 80; i++ {
 		if i > 3000 {
 			t.Fatalf("only %+v after 30 s", jobOf(t, e1, id).Items)
 		}
@@ -56,7 +58,7 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 		}
 		return nil
 	})
-	if len(present) < 800 {
+	if len(present) < 80 {
 		t.Fatalf("%d files in place after %d items done", len(present), first.Items.Done)
 	}
 	env.srv.ResetStats()
@@ -69,8 +71,8 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 		t.Fatalf("after resume: %+v, %d of %d bytes", js.Items, js.Done, js.Size)
 	}
 	// A page being listed at the stop is listed again; no other.
-	if l1, l2 := run1.Requests["ListObjectsV2"], run2.Requests["ListObjectsV2"]; l2 >= count/listPageSize || l1+l2 > count/listPageSize+1 {
-		t.Errorf("%d + %d listing pages for %d: the restart must go on from the saved position", l1, l2, count/listPageSize)
+	if l1, l2 := run1.Requests["ListObjectsV2"], run2.Requests["ListObjectsV2"]; l2 >= count/pageSize || l1+l2 > count/pageSize+1 {
+		t.Errorf("%d + %d listing pages for %d: the restart must go on from the saved position", l1, l2, count/pageSize)
 	}
 	for key := range present {
 		if n := run2.GetsByKey[key]; n != 0 {
@@ -223,7 +225,7 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 func TestFolderUploadResumesItsWalk(t *testing.T) {
 	t.Parallel()
 	skipIfShort(t, "crash/restart test")
-	const count = 1500
+	const count = 500
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	for i := range count {
@@ -236,13 +238,14 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
 	opts := env.testOptions()
 	opts.FileParallel = 8
-	opts.listLookahead = 300
+	opts.walkBatch = 100 // five recorded batches (1,000 a batch outside tests)
+	opts.listLookahead = 100
 	e1 := env.open(opts)
 	id, err := e1.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "up/", LocalPath: src})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; jobOf(t, e1, id).Items.Done < 400; i++ {
+	for i := 0; jobOf(t, e1, id).Items.Done < 130; i++ {
 		if i > 3000 {
 			t.Fatalf("only %+v after 30 s", jobOf(t, e1, id).Items)
 		}
@@ -262,7 +265,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	if puts := env.srv.Stats().Requests["PutObject"]; puts > count+int64(opts.FileParallel) {
 		t.Errorf("%d PutObjects (%d before the stop) for %d files: more than the files in flight sent twice", puts, puts1, count)
 	}
-	for i := 0; i < count; i += 97 {
+	for i := 0; i < count; i += 31 {
 		key := fmt.Sprintf("up/d%d/f%04d.txt", i%5, i)
 		if got := env.objectBytes(key); string(got) != fmt.Sprintf("file %d", i) {
 			t.Errorf("%s: %q", key, got)
