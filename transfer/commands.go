@@ -79,7 +79,7 @@ func (e *Engine) PauseAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range e.order {
-		if t.state.Active() {
+		if t.state.Active() && !t.plan { // a prompt's plan is its own to end
 			e.pauseLocked(t)
 		}
 	}
@@ -89,7 +89,9 @@ func (e *Engine) ResumeAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range e.order {
-		e.resumeLocked(t)
+		if !t.plan {
+			e.resumeLocked(t)
+		}
 	}
 	e.changedLocked()
 	e.scheduleLocked()
@@ -140,7 +142,7 @@ func (e *Engine) Retry(id ID) error {
 		}
 	}
 	for _, o := range e.order {
-		if o != t && o.lockPath == t.lockPath && !o.state.Finished() {
+		if o != t && o.lockPath == t.lockPath && !o.state.Finished() && !o.plan && !t.plan {
 			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
 		}
 	}

@@ -235,6 +235,13 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 		if classify(err) == classDiskFull {
 			return diskFullDetail(err, h, obj.Size)
 		}
+		if owner.allDone() {
+			// Paused or closed just after the last part: the owner left
+			// this checkpoint to us, so save it (a resume fetches nothing).
+			if werr := owner.write(); werr != nil {
+				e.log.Warn("could not save the checkpoint", "path", t.cpPath, "err", werr)
+			}
+		}
 		return err
 	}
 
@@ -262,6 +269,9 @@ func (e *Engine) download(ctx context.Context, t *transfer) error {
 	// The temp file is private while it fills; the finished file gets the
 	// mode any newly created file would, and the object's time.
 	if timeErr, err := h.finish(newFileMode(dir.path), obj.LastModified); err != nil {
+		// A failed fsync is not retried: a second one may report success
+		// for pages already lost, and the checkpoint would claim them.
+		saveLast = nil
 		return err
 	} else if timeErr != nil {
 		e.log.Warn("could not set modification time", "path", dest, "err", timeErr)
@@ -405,7 +415,27 @@ func (e *Engine) completedBeforeCrash(t *transfer, dir *destDir, obj Object) boo
 		return false
 	}
 	fi, err := dir.root.Lstat(filepath.Base(t.spec.LocalPath))
-	return err == nil && fi.Mode().IsRegular() && fi.Size() == cp.Size && fi.ModTime().Equal(obj.LastModified)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != cp.Size || !fi.ModTime().Equal(obj.LastModified) {
+		return false
+	}
+	if allPartsClaimed(cp) {
+		return true
+	}
+	// The last checkpoint is not written once every part is in, so it may
+	// claim less. The rename that placed our file changed its inode after
+	// that checkpoint; an older file of the same size and time did not.
+	cpInfo, err := os.Stat(t.cpPath)
+	changed, ok := changeTime(fi)
+	return err == nil && ok && !changed.Before(cpInfo.ModTime())
+}
+
+func allPartsClaimed(cp *checkpoint) bool {
+	for i, p := range cp.Parts {
+		if _, size := partRange(cp.Size, cp.PartSize, i); p.Done != size {
+			return false
+		}
+	}
+	return true
 }
 
 // loadDownloadCheckpoint returns the saved checkpoint, with its temp file

@@ -66,55 +66,92 @@ func TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint(t *testing.T) {
 // TestCrashAfterMoveWithLaggingCheckpointIsComplete: the checkpoint of a
 // completed download may lag its last parts (no last write), so a crash
 // between the move into place and the checkpoint's removal is recognised
-// by the temp file being gone and the destination having the object's
-// size and time, not by every part being claimed.
+// by the temp file being gone, the destination having the object's size and
+// time, and the rename having changed it after the checkpoint. A file of
+// the same size and time that was there before the checkpoint (an older,
+// damaged copy) is not taken for it: it is fetched again.
 func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
-	env := newTestEnv(t)
-	const size = 600 << 10
-	data := generated(size, 23)
-	env.srv.PutGenerated(testBucket, "obj", size, 23, "")
-	opts := env.testOptions()
-	obj, err := env.store.HeadObject(testCtx(t, 30*time.Second), testBucket, "obj")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dest := filepath.Join(env.dir, "obj")
-	if err := os.WriteFile(dest, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(dest, time.Now(), obj.LastModified); err != nil {
-		t.Fatal(err)
-	}
-	cp := &checkpoint{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest, PartSize: opts.PartSize,
-		Size: size, ETag: obj.ETag, VersionID: obj.VersionID, LastModified: obj.LastModified.UnixNano(),
-		CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
-	cp.Parts = make([]cpPart, partCount(size, opts.PartSize))
-	for i := range cp.Parts {
-		cp.Parts[i] = cpPart{Number: i + 1}
-	}
-	_, first := partRange(size, opts.PartSize, 0)
-	cp.Parts[0].Done = first // the last batch saw only the first part
-	cpDir := filepath.Join(opts.StateDir, "checkpoints")
-	if err := os.MkdirAll(cpDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	cpPath := filepath.Join(cpDir, checkpointName(Download, testBucket, "obj", dest))
-	if err := writeCheckpoint(cpPath, cp); err != nil {
-		t.Fatal(err)
-	}
-	env.srv.ResetStats()
-	e := env.open(opts)
-	id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := mustDone(t, e, id)
-	if got := env.srv.Stats().GetBodyBytes; got != 0 {
-		t.Errorf("downloaded %d bytes again (notice %q)", got, ts.Notice)
-	}
-	assertFile(t, dest, data)
-	if _, err := os.Stat(cpPath); !os.IsNotExist(err) {
-		t.Errorf("checkpoint left: %v", err)
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		placedAfter bool // the file was renamed into place after the last checkpoint
+	}{{"placed after the checkpoint", true}, {"there before the checkpoint", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			const size = 600 << 10
+			data := generated(size, 23)
+			env.srv.PutGenerated(testBucket, "obj", size, 23, "")
+			opts := env.testOptions()
+			obj, err := env.store.HeadObject(testCtx(t, 30*time.Second), testBucket, "obj")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(env.dir, "obj")
+			side := filepath.Join(env.dir, "side")
+			onDisk := data
+			if !tc.placedAfter {
+				onDisk = generated(size, 99) // same size and time, other bytes
+			}
+			if err := os.WriteFile(side, onDisk, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(side, time.Now(), obj.LastModified); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.placedAfter {
+				if err := os.Rename(side, dest); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cp := &checkpoint{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest, PartSize: opts.PartSize,
+				Size: size, ETag: obj.ETag, VersionID: obj.VersionID, LastModified: obj.LastModified.UnixNano(),
+				CRC64: obj.CRC64, TempPath: tempPathFor(dest)}
+			cp.Parts = make([]cpPart, partCount(size, opts.PartSize))
+			for i := range cp.Parts {
+				cp.Parts[i] = cpPart{Number: i + 1}
+			}
+			_, first := partRange(size, opts.PartSize, 0)
+			cp.Parts[0].Done = first // the last batch saw only the first part
+			cpDir := filepath.Join(opts.StateDir, "checkpoints")
+			if err := os.MkdirAll(cpDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			cpPath := filepath.Join(cpDir, checkpointName(Download, testBucket, "obj", dest))
+			if err := writeCheckpoint(cpPath, cp); err != nil {
+				t.Fatal(err)
+			}
+			if tc.placedAfter {
+				if err := os.Rename(side, dest); err != nil { // the move into place, then the crash
+					t.Fatal(err)
+				}
+			} else {
+				// File timestamps are coarse (a clock tick): make "written
+				// after the file" unmistakable.
+				later := time.Now().Add(time.Second)
+				if err := os.Chtimes(cpPath, later, later); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env.srv.ResetStats()
+			e := env.open(opts)
+			id, err := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: dest, OnExists: ExistsOverwrite})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := mustDone(t, e, id)
+			got := env.srv.Stats().GetBodyBytes
+			if tc.placedAfter && got != 0 {
+				t.Errorf("downloaded %d bytes again (notice %q)", got, ts.Notice)
+			}
+			if !tc.placedAfter && got < size {
+				t.Errorf("an older file of the same size and time was trusted: %d bytes fetched", got)
+			}
+			assertFile(t, dest, data)
+			if _, err := os.Stat(cpPath); !os.IsNotExist(err) {
+				t.Errorf("checkpoint left: %v", err)
+			}
+		})
 	}
 }
 

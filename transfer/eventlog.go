@@ -288,7 +288,7 @@ func (e *Engine) logClosing() {
 	e.mu.Lock()
 	var n int
 	for _, t := range e.order {
-		if t.resumeOnOpen && t.state == StatePaused { // set only when Close paused it
+		if t.resumeOnOpen && t.state == StatePaused && !t.plan { // set only when Close paused it; a plan is dropped
 			n++
 		}
 	}

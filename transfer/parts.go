@@ -51,7 +51,9 @@ func (p *part) progress() (done int64, crc uint64, etag string) {
 
 // runParts runs work for every unfinished part, at most t.parallel at once
 // (changeable while running), with one goroutine owning the checkpoint.
-// On return every worker has stopped and the last checkpoint is written.
+// On return every worker has stopped and the last checkpoint is written —
+// but a download's once every part is in, which its caller saves only if
+// the file does not reach its place.
 func (e *Engine) runParts(ctx context.Context, t *transfer, parts []*part, owner *checkpointOwner, work func(context.Context, *part) error) error {
 	e.mu.Lock()
 	sem := t.sem

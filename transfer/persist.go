@@ -23,6 +23,9 @@ func (e *Engine) tickLoop() {
 			moved := false
 			e.speed = 0
 			for t := range e.runningJobs {
+				if t.plan {
+					continue // a preview's would-be bytes are no speed
+				}
 				d := t.doneBytes()
 				e.speed += t.speed.sample(now, d)
 				if d != t.lastDone {

@@ -2,8 +2,10 @@ package transfer
 
 import (
 	"fmt"
+	"ossq/internal/ossemu"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestPlanJobsRunAtOnceAndStayOutOfTheQueue: a dry-run tree in a queue is a
@@ -74,5 +76,45 @@ func TestPlanJobsRunAtOnceAndStayOutOfTheQueue(t *testing.T) {
 	again := env.open(opts)
 	if w := again.Window(WindowRequest{Plans: []ID{left}}); len(w.Plans) != 0 || w.JobsTotal != 1 {
 		t.Fatalf("after reopen: plans %d, jobs %d (want the canceled job only)", len(w.Plans), w.JobsTotal)
+	}
+}
+
+// TestPlanTakesNothingFromARealJob: a plan that has not ended (paused here,
+// mid-listing) neither makes the real job of the same folder busy nor takes
+// its files: the real job moves every item.
+func TestPlanTakesNothingFromARealJob(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for i := range 6 {
+		env.srv.PutBytes(testBucket, fmt.Sprintf("plan/f%d.txt", i), []byte(fmt.Sprintf("file %d", i)))
+	}
+	e := env.open(env.testOptions())
+	spec := Spec{Direction: Download, Bucket: testBucket, Key: "plan/", LocalPath: filepath.Join(env.dir, "plan"), DryRun: true,
+		Compare: CompareUpdate}
+	// The listing takes a second, so the pause lands while the plan lists.
+	env.srv.SetFaults(ossemu.Faults{Latency: time.Second})
+	plan, err := e.AddTree(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Pause(plan); err != nil {
+		t.Fatal(err)
+	}
+	if ts := waitFor(t, e, plan); ts.State != StatePaused {
+		t.Fatalf("plan %s, want paused (the test needs it unfinished)", ts.State)
+	}
+	env.srv.SetFaults(ossemu.Faults{})
+
+	spec.DryRun = false
+	real, err := e.AddTree(spec)
+	if err != nil {
+		t.Fatalf("the real job beside a plan: %v", err)
+	}
+	mustDone(t, e, real)
+	if js := jobOf(t, e, real); js.Items.Done != 6 || js.Items.Skipped != 0 {
+		t.Fatalf("real job beside a plan: %+v", js.Items)
+	}
+	for i := range 6 {
+		assertFile(t, filepath.Join(env.dir, "plan", fmt.Sprintf("f%d.txt", i)), []byte(fmt.Sprintf("file %d", i)))
 	}
 }

@@ -201,7 +201,7 @@ func (e *Engine) ClearFinished() int {
 	kept := e.order[:0]
 	n := 0
 	for _, t := range e.order {
-		if (t.state == StateDone || t.state == StateCanceled) && !t.running {
+		if (t.state == StateDone || t.state == StateCanceled) && !t.running && !t.plan {
 			e.forgetLocked(t)
 			e.emitLocked(EventRemoved, t, "")
 			n++

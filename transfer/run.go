@@ -74,8 +74,16 @@ func (e *Engine) runTransfer(ctx context.Context, t *transfer) {
 	e.mu.Lock()
 	t.store = store
 	e.mu.Unlock()
-	lock, lerr := waitLock(ctx, t, graceLockAttempts)
+	var lock *fileLock
+	var lerr error
+	if !t.plan {
+		lock, lerr = waitLock(ctx, t, graceLockAttempts)
+	}
 	switch {
+	case t.plan:
+		// A plan writes nothing and must not keep another ossq from the
+		// folder: it runs without the destination lock.
+		err = e.runTree(ctx, t)
 	case lerr != nil:
 		err = lerr
 	case lock == nil:
@@ -165,7 +173,7 @@ func (e *Engine) finish(t *transfer, err error, cleaned bool) {
 		e.setFinalLocked(t, StateDone, nil)
 	case t.intent == intentCancel:
 		e.setFinalLocked(t, StateCanceled, nil)
-		if !cleaned {
+		if !cleaned && !t.plan { // a plan left nothing to discard
 			e.cleanupAsyncLocked(t)
 		}
 	case t.intent == intentClose:

@@ -15,6 +15,9 @@ func (e *Engine) Snapshot() Snapshot {
 	defer e.mu.Unlock()
 	s := Snapshot{Transfers: make([]TransferSnapshot, 0, len(e.order)), BandwidthLimit: e.bwLimit, Version: e.version}
 	for _, t := range e.order {
+		if t.plan {
+			continue // a prompt's preview, not a queued job
+		}
 		ts := e.snapLocked(t, true)
 		s.Speed += ts.Speed
 		if ts.State.Active() {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -75,4 +77,13 @@ func fsCapacity(dir string) (int64, bool) {
 		return 0, false
 	}
 	return int64(st.Blocks) * st.Bsize, true
+}
+
+// changeTime is the inode's change time (ctime), which a rename sets.
+func changeTime(fi os.FileInfo) (time.Time, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(st.Ctim.Sec, st.Ctim.Nsec), true
 }

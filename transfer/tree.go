@@ -214,7 +214,7 @@ func (e *Engine) AddTree(spec Spec) (ID, error) {
 		return "", ErrClosed
 	}
 	for _, o := range e.order {
-		if o.lockPath == t.lockPath && !o.state.Finished() {
+		if o.lockPath == t.lockPath && !o.state.Finished() && !o.plan && !t.plan {
 			t.tree.closeStore()
 			return "", fmt.Errorf("%w: %s (job %s)", ErrBusy, describeTarget(t), o.id)
 		}

@@ -155,7 +155,8 @@ func (e *Engine) overlappingTrees(t *transfer) []overlap {
 	defer e.mu.Unlock()
 	var out []overlap
 	for _, o := range e.order {
-		if o == t || o.tree == nil || o.tree.store != t.tree.store || o.state.Finished() || o.spec.Direction != t.spec.Direction {
+		// A plan writes nothing: it never takes a file from a real job.
+		if o == t || o.plan || o.tree == nil || o.tree.store != t.tree.store || o.state.Finished() || o.spec.Direction != t.spec.Direction {
 			continue
 		}
 		if t.spec.Direction == Upload {

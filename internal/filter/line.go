@@ -19,7 +19,7 @@ import (
 
 // ParseLine reads a filter line into Options and checks them (every glob
 // compiles, the limits are consistent). parseSize reads a size such as
-// "1MiB" (the config package's ParseSize: this package imports none of
+// "1MiB" (units.ParseSize, passed in: this package imports none of
 // ossq). An empty line is no filter.
 func ParseLine(line string, parseSize func(string) (int64, error)) (Options, error) {
 	var opts Options

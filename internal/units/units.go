@@ -97,7 +97,8 @@ func FormatSize(n int64) string {
 // back to the same number — for values a user edits, such as a filter line.
 func FormatSizeExact(n int64) string {
 	unit := -1
-	for unit < len(sizeNames)-1 && n != 0 && n%(1<<(10*(unit+2))) == 0 {
+	// Up to TiB: ParseSize reads no larger unit.
+	for unit < 3 && n != 0 && n%(1<<(10*(unit+2))) == 0 {
 		unit++
 	}
 	if unit < 0 {
