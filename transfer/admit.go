@@ -45,8 +45,8 @@ func (e *Engine) newTransfer(spec Spec, resolve bool) (*transfer, error) {
 	if err := checkSpecParallel(spec.Parallel); err != nil {
 		return nil, err
 	}
-	if spec.PartSize < 0 || spec.PartSize > ossname.MaxPartSize {
-		return nil, fmt.Errorf("part size %d out of range (1 B – 5 GiB)", spec.PartSize)
+	if err := ossname.CheckPartSize(spec.PartSize); err != nil {
+		return nil, err
 	}
 	if err := e.checkPins(spec); err != nil {
 		return nil, err

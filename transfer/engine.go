@@ -151,8 +151,8 @@ func (o *Options) normalize() error {
 	if o.PartSize == 0 {
 		o.PartSize = DefaultPartSize
 	}
-	if o.PartSize < 0 || o.PartSize > ossname.MaxPartSize {
-		return fmt.Errorf("part size %d out of range (1 B – 5 GiB)", o.PartSize)
+	if err := ossname.CheckPartSize(o.PartSize); err != nil {
+		return err
 	}
 	if o.Parallel == 0 {
 		o.Parallel = DefaultParallel

@@ -150,6 +150,16 @@ func CheckParallel(n int) error {
 	return nil
 }
 
+// CheckPartSize bounds a requested part size (0 is "the default", checked
+// by the caller): at most MaxPartSize; the engine grows a part past
+// MinPartSize or the part count where it must.
+func CheckPartSize(n int64) error {
+	if n < 0 || n > MaxPartSize {
+		return fmt.Errorf("part size %d out of range (1 B – 5 GiB)", n)
+	}
+	return nil
+}
+
 // ClampParallel brings n into the allowed range, e.g. for a value read back
 // from a file someone may have edited.
 func ClampParallel(n int) int { return min(max(n, MinParallel), MaxParallel) }

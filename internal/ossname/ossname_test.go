@@ -118,6 +118,14 @@ func TestStringAndJoinWriteTheAddress(t *testing.T) {
 	}
 }
 
+func TestPartSizeLimit(t *testing.T) {
+	for n, ok := range map[int64]bool{-1: false, 0: true, 1: true, 8 << 20: true, MaxPartSize: true, MaxPartSize + 1: false} {
+		if err := CheckPartSize(n); (err == nil) != ok {
+			t.Errorf("CheckPartSize(%d) = %v", n, err)
+		}
+	}
+}
+
 func TestParallelLimit(t *testing.T) {
 	for n, ok := range map[int]bool{0: false, 1: true, 8: true, 100: true, 101: false, -3: false} {
 		if err := CheckParallel(n); (err == nil) != ok {
