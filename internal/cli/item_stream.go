@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -11,17 +12,19 @@ import (
 const itemStreamEvery = 250 * time.Millisecond
 
 // itemStream writes each item's --json event as the item ends, while the
-// folder job runs. Each look reads the ended states' indexes from the
-// first item that was not ended at the last look (one seek each: they are
-// keyed by seq), writes what it has not written, and moves that mark to
-// the first item still pending. Items are dispatched in seq order, so a
-// look costs about what is in flight, not the job nor what is listed ahead.
+// folder job runs. Items are dispatched in seq order, so every seq up to the
+// highest one seen ended has either been written or is in flight (gaps, at
+// most about file_parallel of them). Each look reads each ended state's
+// index from its own cursor (one seek each: they are keyed by seq) and looks
+// the gaps up one by one, so a look costs what ended since the last one plus
+// what is in flight, never the job — however long one early item takes.
 type itemStream struct {
 	out     *jsonOut
 	eng     *transfer.Engine
 	id      transfer.ID
-	low     uint64          // every item below it was written
-	written map[uint64]bool // items at or above low already written
+	cursor  map[transfer.ItemState]uint64 // last seq read from that state's index
+	maxSeen uint64                        // every seq up to it is written or in gaps
+	gaps    map[uint64]bool               // seqs up to maxSeen not ended at the last look
 
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -32,7 +35,7 @@ func startItemStream(out *jsonOut, eng *transfer.Engine, id transfer.ID) *itemSt
 	if out.enc == nil {
 		return nil
 	}
-	s := &itemStream{out: out, eng: eng, id: id, low: 1, written: map[uint64]bool{}, quit: make(chan struct{})}
+	s := &itemStream{out: out, eng: eng, id: id, cursor: map[transfer.ItemState]uint64{}, gaps: map[uint64]bool{}, quit: make(chan struct{})}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -67,29 +70,32 @@ const itemStreamPage = 1000
 var endedStates = []transfer.ItemState{transfer.ItemDone, transfer.ItemUnchanged, transfer.ItemSkipped, transfer.ItemFailed}
 
 func (s *itemStream) poll() {
-	// One window: the job's item total, then the first pending item at or
-	// after low (an item in flight is stored pending until it ends). Every
-	// item below that one, or up to that total when none is pending, has
-	// ended: the next look starts there.
-	w := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: transfer.ItemPending, AfterSeq: s.low - 1, Limit: 1}})
-	newLow := s.low
-	switch {
-	case len(w.Items) > 0:
-		newLow = w.Items[0].Seq
-	case len(w.Jobs) == 1 && w.Jobs[0].ID == s.id:
-		newLow = uint64(w.Jobs[0].Items.Total) + 1
+	// The items in flight at the last look that have ended since.
+	for seq := range s.gaps {
+		for _, st := range endedStates {
+			w := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: st, AfterSeq: seq - 1, Limit: 1}})
+			if len(w.Items) == 1 && w.Items[0].Seq == seq {
+				s.out.itemEvent(w.Items[0])
+				delete(s.gaps, seq)
+				break
+			}
+		}
 	}
-	// Each ended state's index from low: what ended since the last look
-	// (and what was written then, skipped by written).
+	// What ended past each state's cursor; an ended gap met here again
+	// was written just above.
+	var seen []uint64
 	for _, st := range endedStates {
-		after := s.low - 1
 		for {
-			page := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: st, AfterSeq: after, Limit: itemStreamPage}})
+			page := s.eng.Window(transfer.WindowRequest{Limit: 1, Items: &transfer.ItemsRequest{Job: s.id, State: st, AfterSeq: s.cursor[st], Limit: itemStreamPage}})
 			for _, it := range page.Items {
-				after = it.Seq
-				if !s.written[it.Seq] {
+				s.cursor[st] = it.Seq
+				switch {
+				case it.Seq > s.maxSeen:
 					s.out.itemEvent(it)
-					s.written[it.Seq] = true
+					seen = append(seen, it.Seq)
+				case s.gaps[it.Seq]:
+					s.out.itemEvent(it)
+					delete(s.gaps, it.Seq)
 				}
 			}
 			if len(page.Items) < itemStreamPage {
@@ -97,11 +103,17 @@ func (s *itemStream) poll() {
 			}
 		}
 	}
-	for seq := range s.written {
-		if seq < newLow {
-			delete(s.written, seq)
+	// Seqs up to the highest new one that no state had are in flight.
+	if len(seen) > 0 {
+		slices.Sort(seen)
+		next := s.maxSeen + 1
+		for _, seq := range seen {
+			for ; next < seq; next++ {
+				s.gaps[next] = true
+			}
+			next = seq + 1
 		}
+		s.maxSeen = seen[len(seen)-1]
 	}
-	s.low = max(s.low, newLow)
 	s.out.flush()
 }
