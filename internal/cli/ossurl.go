@@ -11,3 +11,12 @@ func parseOSSURL(s string) (ossname.URL, error) {
 	}
 	return u, nil
 }
+
+// parseOneOSSURL is the one address a command takes (shape names it in the
+// usage error, e.g. "oss://BUCKET/KEY").
+func parseOneOSSURL(positional []string, shape string) (ossname.URL, error) {
+	if len(positional) != 1 {
+		return ossname.URL{}, usagef("want one %s, got %d arguments", shape, len(positional))
+	}
+	return parseOSSURL(positional[0])
+}

@@ -21,12 +21,9 @@ func (r *runner) presign(parent context.Context) int {
 	expiresText := fs.String("expires", "1h", "how long the URL works, e.g. 30m, 12h, 7d (at most 7d)")
 	versionID := fs.String("version-id", "", "share this `version` of the object")
 	positional, err := parseArgs(fs, r.args)
-	if err == nil && len(positional) != 1 {
-		err = usagef("want one oss://BUCKET/KEY, got %d arguments", len(positional))
-	}
 	var target ossname.URL
 	if err == nil {
-		target, err = parseOSSURL(positional[0])
+		target, err = parseOneOSSURL(positional, "oss://BUCKET/KEY")
 	}
 	if err == nil && target.IsPrefix() {
 		err = usagef("%s names no object", target)

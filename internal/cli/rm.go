@@ -24,12 +24,9 @@ func (r *runner) remove(parent context.Context) int {
 	yes := fs.Bool("yes", false, "do not ask")
 	versionID := fs.String("version-id", "", "delete this `version` of the object for good (versioned buckets)")
 	positional, err := parseArgs(fs, r.args)
-	if err == nil && len(positional) != 1 {
-		err = usagef("want one oss://BUCKET/KEY, got %d arguments", len(positional))
-	}
 	var target ossname.URL
 	if err == nil {
-		target, err = parseOSSURL(positional[0])
+		target, err = parseOneOSSURL(positional, "oss://BUCKET/KEY")
 	}
 	if err == nil {
 		switch {

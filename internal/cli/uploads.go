@@ -44,13 +44,7 @@ func (r *runner) uploads(parent context.Context) int {
 	if sub == "abort" {
 		synopsis = uploadsAbortSynopsis
 	}
-	if len(positional) != 1 {
-		err = usagef("want one oss://BUCKET[/PREFIX], got %d arguments", len(positional))
-	}
-	var target ossname.URL
-	if err == nil {
-		target, err = parseOSSURL(positional[0])
-	}
+	target, err := parseOneOSSURL(positional, "oss://BUCKET[/PREFIX]")
 	if err == nil && sub == "abort" && *asJSON {
 		err = usagef("--json applies to ls")
 	}
