@@ -63,19 +63,24 @@ func TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint(t *testing.T) {
 	assertFile(t, dest, generated(size, 21))
 }
 
-// TestCrashAfterMoveWithLaggingCheckpointIsComplete: the checkpoint of a
-// completed download may lag its last parts (no last write), so a crash
-// between the move into place and the checkpoint's removal is recognised
-// by the temp file being gone, the destination having the object's size and
-// time, and the rename having changed it after the checkpoint. A file of
-// the same size and time that was there before the checkpoint (an older,
-// damaged copy) is not taken for it: it is fetched again.
-func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
+// TestCrashAfterMoveIntoPlaceIsComplete: a crash after the rename but
+// before the checkpoint was removed leaves the file in place (the object's
+// size and time) and the temp file gone: that is the finished download, not
+// a re-download. The checkpoint may claim every part, or lag its last parts
+// (no last write once every part is in); a lagging one is trusted only when
+// the rename changed the file after it — a file of the same size and time
+// that was there before it (an older, damaged copy) is fetched again.
+func TestCrashAfterMoveIntoPlaceIsComplete(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name        string
-		placedAfter bool // the file was renamed into place after the last checkpoint
-	}{{"placed after the checkpoint", true}, {"there before the checkpoint", false}} {
+		claimsAll   bool // the checkpoint claims every part (else the first only)
+		placedAfter bool // the file was renamed into place after the checkpoint
+	}{
+		{"every part claimed", true, false},
+		{"lagging, placed after the checkpoint", false, true},
+		{"lagging, there before the checkpoint", false, false},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := newTestEnv(t)
@@ -89,8 +94,9 @@ func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
 			}
 			dest := filepath.Join(env.dir, "obj")
 			side := filepath.Join(env.dir, "side")
+			trusted := tc.claimsAll || tc.placedAfter
 			onDisk := data
-			if !tc.placedAfter {
+			if !trusted {
 				onDisk = generated(size, 99) // same size and time, other bytes
 			}
 			if err := os.WriteFile(side, onDisk, 0o644); err != nil {
@@ -111,8 +117,11 @@ func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
 			for i := range cp.Parts {
 				cp.Parts[i] = cpPart{Number: i + 1}
 			}
-			_, first := partRange(size, opts.PartSize, 0)
-			cp.Parts[0].Done = first // the last batch saw only the first part
+			for i := range cp.Parts {
+				if _, n := partRange(size, opts.PartSize, i); tc.claimsAll || i == 0 {
+					cp.Parts[i].Done = n // else the last batch saw only the first part
+				}
+			}
 			cpDir := filepath.Join(opts.StateDir, "checkpoints")
 			if err := os.MkdirAll(cpDir, 0o700); err != nil {
 				t.Fatal(err)
@@ -125,7 +134,7 @@ func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
 				if err := os.Rename(side, dest); err != nil { // the move into place, then the crash
 					t.Fatal(err)
 				}
-			} else {
+			} else if !tc.claimsAll {
 				// File timestamps are coarse (a clock tick): make "written
 				// after the file" unmistakable.
 				later := time.Now().Add(time.Second)
@@ -141,11 +150,14 @@ func TestCrashAfterMoveWithLaggingCheckpointIsComplete(t *testing.T) {
 			}
 			ts := mustDone(t, e, id)
 			got := env.srv.Stats().GetBodyBytes
-			if tc.placedAfter && got != 0 {
+			if trusted && got != 0 {
 				t.Errorf("downloaded %d bytes again (notice %q)", got, ts.Notice)
 			}
-			if !tc.placedAfter && got < size {
+			if !trusted && got < size {
 				t.Errorf("an older file of the same size and time was trusted: %d bytes fetched", got)
+			}
+			if ts.Done != size {
+				t.Errorf("done %d, want %d", ts.Done, size)
 			}
 			assertFile(t, dest, data)
 			if _, err := os.Stat(cpPath); !os.IsNotExist(err) {
