@@ -192,6 +192,20 @@ func (u unfinishedTargets) note(t *transfer) {
 
 func (u unfinishedTargets) destTaken(path string) bool { return u.dests[path] }
 
+// busyWithLocked is the unfinished job that holds t's destination, if any.
+// A plan writes nothing: it neither holds a destination nor waits for one.
+func (e *Engine) busyWithLocked(t *transfer) *transfer {
+	if t.plan {
+		return nil
+	}
+	for _, o := range e.order {
+		if o != t && !o.plan && o.lockPath == t.lockPath && !o.state.Finished() {
+			return o
+		}
+	}
+	return nil
+}
+
 // addLocked adds t to the queue; u describes the queue and is kept up to date.
 func (e *Engine) addLocked(t *transfer, u unfinishedTargets) error {
 	if e.closed {

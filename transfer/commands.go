@@ -141,10 +141,8 @@ func (e *Engine) Retry(id ID) error {
 			return nil // it changed meanwhile
 		}
 	}
-	for _, o := range e.order {
-		if o != t && o.lockPath == t.lockPath && !o.state.Finished() && !o.plan && !t.plan {
-			return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
-		}
+	if o := e.busyWithLocked(t); o != nil {
+		return fmt.Errorf("%w: %s (transfer %s)", ErrBusy, describeTarget(t), o.id)
 	}
 	e.setStateLocked(t, StateQueued)
 	t.err, t.errInfo = "", nil

@@ -213,11 +213,9 @@ func (e *Engine) AddTree(spec Spec) (ID, error) {
 		t.tree.closeStore()
 		return "", ErrClosed
 	}
-	for _, o := range e.order {
-		if o.lockPath == t.lockPath && !o.state.Finished() && !o.plan && !t.plan {
-			t.tree.closeStore()
-			return "", fmt.Errorf("%w: %s (job %s)", ErrBusy, describeTarget(t), o.id)
-		}
+	if o := e.busyWithLocked(t); o != nil {
+		t.tree.closeStore()
+		return "", fmt.Errorf("%w: %s (job %s)", ErrBusy, describeTarget(t), o.id)
 	}
 	if o := e.byID[t.id]; o != nil { // a finished run of the same CLI job
 		e.removeLocked(o)
