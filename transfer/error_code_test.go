@@ -18,7 +18,7 @@ import (
 // server: Code names it, and the ErrorInfo built from it carries the
 // request ID, the host and the time for the details view.
 func TestCodeOfEachServerRefusal(t *testing.T) {
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), Credentials: map[string]string{"AKID-test": "right-secret"},
+	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), NoSync: true, Credentials: map[string]string{"AKID-test": "right-secret"},
 		RestoreDelay: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ type planEnv struct {
 
 func newPlanEnv(t *testing.T) *planEnv {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir()})
+	srv, err := ossemu.New(ossemu.Config{Root: t.TempDir(), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,9 @@ func (e *env) startChild(ctx context.Context, cmd string, args ...string) *child
 	e.t.Helper()
 	c := &child{exited: make(chan struct{})}
 	c.cmd = exec.CommandContext(ctx, os.Args[0], append([]string{cmd}, append(e.baseArgs(cmd), args...)...)...)
-	c.cmd.Env = append(e.environ(), childEnv+"=1")
+	// Under -race a process sleeps a second at exit (atexit_sleep_ms); the
+	// tests wait for their children to exit, so they skip that sleep.
+	c.cmd.Env = append(e.environ(), childEnv+"=1", "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	c.cmd.Stderr = &c.stderr
 	if err := c.cmd.Start(); err != nil {
 		e.t.Fatal(err)

@@ -303,13 +303,10 @@ func TestGeneratedContentAndCRC(t *testing.T) {
 	if string(a[:genBlockSize]) == string(a[genBlockSize:]) {
 		t.Fatal("consecutive generated blocks are identical")
 	}
-	if combineCRC(5, 0, 0) != 5 {
-		t.Fatal("combine with empty second part must keep the first CRC")
-	}
 }
 
 func crc64Of(b []byte) uint64 {
-	return crc64.Update(0, crcTable, b)
+	return crc64.Checksum(b, crc64.MakeTable(crc64.ECMA))
 }
 
 func TestSetFaultsClampsInvalidValues(t *testing.T) {

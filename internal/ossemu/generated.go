@@ -3,10 +3,11 @@ package ossemu
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"math/rand/v2"
 	"sync"
+
+	"ossq/internal/crc64x"
 )
 
 // Generated objects are deterministic content computed from (seed, size) and
@@ -20,8 +21,6 @@ const (
 	genTrailerSize = 8
 	genBodySize    = genBlockSize - genTrailerSize
 )
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // genBase caches the per-seed random block body (genBodySize bytes) and its
 // CRC, since every GET of a generated object reads from it.
@@ -59,7 +58,7 @@ func genBaseFor(seed int64) *genBase {
 		return b
 	}
 	body := genPrefix(seed, genBodySize)
-	b := &genBase{body: body, bodyCRC: crc64.Update(0, crcTable, body)}
+	b := &genBase{body: body, bodyCRC: crc64x.Update(0, body)}
 	if len(genCache.order) >= maxCachedSeeds {
 		delete(genCache.bySeed, genCache.order[0])
 		genCache.order = genCache.order[1:]
@@ -129,59 +128,9 @@ func GeneratedReader(size, seed int64) io.ReadSeeker {
 	return io.NewSectionReader(newGenContent(size, seed), 0, size)
 }
 
-// zerosOperator is the GF(2) matrix that advances a CRC-64 over n zero
-// bytes; combining with a precomputed operator costs 64 XORs per block
-// instead of the ~log(n) matrix squarings CRC64Combine redoes on every call.
-type zerosOperator [64]uint64
-
-func gf2Times(mat *zerosOperator, vec uint64) uint64 {
-	var sum uint64
-	for i := 0; vec != 0; i++ {
-		if vec&1 != 0 {
-			sum ^= mat[i]
-		}
-		vec >>= 1
-	}
-	return sum
-}
-
-func gf2Mul(a, b *zerosOperator) zerosOperator {
-	var out zerosOperator
-	for i := range out {
-		out[i] = gf2Times(a, b[i])
-	}
-	return out
-}
-
-func newZerosOperator(n uint64) zerosOperator {
-	// Operator for one zero bit.
-	var bit zerosOperator
-	bit[0] = crc64.ECMA
-	row := uint64(1)
-	for i := 1; i < 64; i++ {
-		bit[i] = row
-		row <<= 1
-	}
-	// Operator for one zero byte = bit^8.
-	power := bit
-	for range 3 {
-		power = gf2Mul(&power, &power)
-	}
-	var result zerosOperator
-	for i := range result {
-		result[i] = 1 << uint(i)
-	}
-	for n > 0 {
-		if n&1 != 0 {
-			result = gf2Mul(&power, &result)
-		}
-		power = gf2Mul(&power, &power)
-		n >>= 1
-	}
-	return result
-}
-
-var blockOperator = sync.OnceValue(func() zerosOperator { return newZerosOperator(genBlockSize) })
+// blockShift advances a CRC over one generated block: precomputed once, so
+// a CRC of a big generated object costs a few multiplications per block.
+var blockShift = sync.OnceValue(func() crc64x.Shift { return crc64x.NewShift(genBlockSize) })
 
 // generatedCRC64 computes the CRC-64 of a generated object in O(blocks) cheap
 // steps: each full block's CRC is the cached body CRC updated with its
@@ -191,34 +140,26 @@ func generatedCRC64(size, seed int64) uint64 {
 		return 0
 	}
 	if size < genBodySize {
-		return crc64.Update(0, crcTable, genPrefix(seed, int(size)))
+		return crc64x.Update(0, genPrefix(seed, int(size)))
 	}
 	base := genBaseFor(seed)
-	op := blockOperator()
+	shift := blockShift()
 	var crc uint64
 	full := size / genBlockSize
 	for b := int64(0); b < full; b++ {
 		t := genTrailer(seed, b)
-		blockCRC := crc64.Update(base.bodyCRC, crcTable, t[:])
-		crc = gf2Times(&op, crc) ^ blockCRC
+		blockCRC := crc64x.Update(base.bodyCRC, t[:])
+		crc = shift.Combine(crc, blockCRC)
 	}
 	if rem := size % genBlockSize; rem > 0 {
 		var tailCRC uint64
 		if rem <= genBodySize {
-			tailCRC = crc64.Update(0, crcTable, base.body[:rem])
+			tailCRC = crc64x.Update(0, base.body[:rem])
 		} else {
 			t := genTrailer(seed, full)
-			tailCRC = crc64.Update(base.bodyCRC, crcTable, t[:rem-genBodySize])
+			tailCRC = crc64x.Update(base.bodyCRC, t[:rem-genBodySize])
 		}
-		crc = combineCRC(crc, tailCRC, uint64(rem))
+		crc = crc64x.Combine(crc, tailCRC, rem)
 	}
 	return crc
-}
-
-func combineCRC(crc1, crc2 uint64, len2 uint64) uint64 {
-	if len2 == 0 {
-		return crc1
-	}
-	op := newZerosOperator(len2)
-	return gf2Times(&op, crc1) ^ crc2
 }

@@ -20,9 +20,11 @@ const (
 	testBucket = "bkt"
 )
 
-// openServer makes an emulator that does not listen yet, closed at cleanup.
+// openServer makes an emulator that does not listen yet, closed at cleanup;
+// it skips fsyncs (a test's server never sees a power loss).
 func openServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
+	cfg.NoSync = true
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)

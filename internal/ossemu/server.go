@@ -36,6 +36,9 @@ type Config struct {
 	// (DefaultSTSRole when empty).
 	STSTTL  time.Duration
 	STSRole string
+	// NoSync skips every fsync: for a server whose data need not survive a
+	// power loss (the tests' servers). A killed process still loses nothing.
+	NoSync bool
 }
 
 // Server is the emulator. Create it with New; it is safe for concurrent use.
@@ -88,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.faults.Store(newFaultState(cfg.Faults))
-	store, err := openStorage(s.root, s.now)
+	store, err := openStorage(s.root, s.now, cfg.NoSync)
 	if err != nil {
 		if s.tempRoot {
 			os.RemoveAll(s.root)

@@ -58,11 +58,15 @@ type storage struct {
 	remote  map[string]remoteBucket // buckets "in another region" (region.go)
 
 	seq atomic.Int64 // last objectMeta.Seq handed out (versions order by it)
+
+	// noSync skips every fsync: for a server whose data need not survive
+	// a power loss (Config.NoSync). A crash of the process loses nothing.
+	noSync bool
 }
 
 // openStorage loads the store under root (which must exist).
-func openStorage(root string, now func() time.Time) (*storage, error) {
-	st := &storage{root: root, now: now, buckets: map[string]*bucketState{}, uploads: map[string]*uploadState{}}
+func openStorage(root string, now func() time.Time, noSync bool) (*storage, error) {
+	st := &storage{root: root, now: now, noSync: noSync, buckets: map[string]*bucketState{}, uploads: map[string]*uploadState{}}
 	if err := st.load(); err != nil {
 		return nil, err
 	}
@@ -176,7 +180,8 @@ func (st *storage) uploadDir(id string) string { return filepath.Join(st.root, "
 // writeFileAtomic writes data to dir/name via a temp file, fsync and rename.
 // With durable=false the fsyncs are skipped (bulk demo seeding, which is
 // idempotent and re-run at every start, syncs once at the end instead).
-func writeFileAtomic(dir, name string, data []byte, durable bool) error {
+func (st *storage) writeFileAtomic(dir, name string, data []byte, durable bool) error {
+	durable = durable && !st.noSync
 	f, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
 	if err != nil {
 		return err
@@ -208,13 +213,25 @@ func writeFileAtomic(dir, name string, data []byte, durable bool) error {
 	}
 	ok = true
 	if durable {
-		syncDir(dir)
+		st.syncDir(dir)
 	}
 	return nil
 }
 
-// syncDir makes a rename durable; failure only weakens durability, so it is logged, not returned.
-func syncDir(dir string) {
+// syncFile makes f's bytes durable (unless noSync).
+func (st *storage) syncFile(f *os.File) error {
+	if st.noSync {
+		return nil
+	}
+	return f.Sync()
+}
+
+// syncDir makes a rename durable (unless noSync); failure only weakens
+// durability, so it is logged, not returned.
+func (st *storage) syncDir(dir string) {
+	if st.noSync {
+		return
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return

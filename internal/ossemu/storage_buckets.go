@@ -26,10 +26,10 @@ func (st *storage) createBucket(name, storageClass string) (*bucketState, error)
 		return nil, err
 	}
 	bm := bucketMeta{Name: name, Created: st.now(), StorageClass: storageClass}
-	if err := writeFileAtomic(st.bucketDir(name), "bucket.json", marshalJSON(bm), true); err != nil {
+	if err := st.writeFileAtomic(st.bucketDir(name), "bucket.json", marshalJSON(bm), true); err != nil {
 		return nil, err
 	}
-	syncDir(filepath.Join(st.root, "buckets"))
+	st.syncDir(filepath.Join(st.root, "buckets"))
 	b := &bucketState{meta: bm, objects: map[string]*objectMeta{}}
 	st.buckets[name] = b
 	return b, nil
@@ -158,7 +158,7 @@ func (st *storage) setVersioning(bucket, status string) *ossError {
 	}
 	bm := b.meta
 	bm.Versioning = status
-	if err := writeFileAtomic(st.bucketDir(bucket), "bucket.json", marshalJSON(bm), true); err != nil {
+	if err := st.writeFileAtomic(st.bucketDir(bucket), "bucket.json", marshalJSON(bm), true); err != nil {
 		return errInternal(err)
 	}
 	b.meta = bm

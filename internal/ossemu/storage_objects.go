@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+
+	"ossq/internal/crc64x"
 )
 
 // maxObjectSize is OSS's limit for one PutObject or UploadPart body.
@@ -22,14 +23,15 @@ const maxObjectSize = 5 << 30
 type dataTarget struct {
 	dir, prefix string
 	gone        *ossError
+	noSync      bool // the storage's
 }
 
 func (st *storage) objectTarget(bucket, key string) dataTarget {
-	return dataTarget{dir: st.objDir(bucket), prefix: keyHash(key), gone: errNoSuchBucket(bucket)}
+	return dataTarget{dir: st.objDir(bucket), prefix: keyHash(key), gone: errNoSuchBucket(bucket), noSync: st.noSync}
 }
 
 func (st *storage) partTarget(uploadID string, number int) dataTarget {
-	return dataTarget{dir: st.uploadDir(uploadID), prefix: partPrefix(number), gone: errNoSuchUpload(uploadID)}
+	return dataTarget{dir: st.uploadDir(uploadID), prefix: partPrefix(number), gone: errNoSuchUpload(uploadID), noSync: st.noSync}
 }
 
 func partPrefix(number int) string { return fmt.Sprintf("p%05d", number) }
@@ -44,11 +46,12 @@ type stagedData struct {
 
 // dataSink writes bytes to a new file and hashes them on the way.
 type dataSink struct {
-	f    *os.File
-	name string
-	md5  hashWriter
-	crc  uint64
-	size int64
+	f      *os.File
+	noSync bool
+	name   string
+	md5    hashWriter
+	crc    uint64
+	size   int64
 }
 
 type hashWriter interface {
@@ -65,20 +68,23 @@ func newDataSink(to dataTarget) (*dataSink, *ossError) {
 		}
 		return nil, errInternal(err)
 	}
-	return &dataSink{f: f, name: name, md5: md5.New()}, nil
+	return &dataSink{f: f, noSync: to.noSync, name: name, md5: md5.New()}, nil
 }
 
 func (d *dataSink) Write(p []byte) (int, error) {
 	n, err := d.f.Write(p)
 	d.md5.Write(p[:n])
-	d.crc = crc64.Update(d.crc, crcTable, p[:n])
+	d.crc = crc64x.Update(d.crc, p[:n])
 	d.size += int64(n)
 	return n, err
 }
 
 // finish fsyncs and closes the file; on failure the file is removed.
 func (d *dataSink) finish() (*stagedData, *ossError) {
-	err := d.f.Sync()
+	var err error
+	if !d.noSync {
+		err = d.f.Sync()
+	}
 	if cerr := d.f.Close(); err == nil {
 		err = cerr
 	}
@@ -258,7 +264,7 @@ func (st *storage) openObject(bucket, key, versionID string, wantBody bool) (sna
 }
 
 // syncObjects makes a batch of changes to bucket's objects durable.
-func (st *storage) syncObjects(bucket string) { syncDir(st.objDir(bucket)) }
+func (st *storage) syncObjects(bucket string) { st.syncDir(st.objDir(bucket)) }
 
 // listObjects is one page of a bucket's current objects after `after`,
 // grouped by delimiter; each common prefix counts as one entry. last is

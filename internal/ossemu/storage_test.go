@@ -15,7 +15,7 @@ import (
 func TestStorageCommitsListsAndReopensWithoutHTTP(t *testing.T) {
 	root := t.TempDir()
 	now := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-	st, err := openStorage(root, now)
+	st, err := openStorage(root, now, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestStorageCommitsListsAndReopensWithoutHTTP(t *testing.T) {
 	}
 	st.discardUpload(taken)
 
-	reopened, err := openStorage(root, now)
+	reopened, err := openStorage(root, now, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestStorageCommitsListsAndReopensWithoutHTTP(t *testing.T) {
 
 // A commit that is refused leaves no staged bytes behind.
 func TestStorageRefusedCommitRemovesItsStagedData(t *testing.T) {
-	st, err := openStorage(t.TempDir(), time.Now)
+	st, err := openStorage(t.TempDir(), time.Now, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"ossq/internal/crc64x"
 )
 
 // createUpload records a new multipart upload.
@@ -20,11 +20,11 @@ func (st *storage) createUpload(meta uploadMeta) (*uploadState, *ossError) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, errInternal(err)
 	}
-	if err := writeFileAtomic(dir, "upload.json", marshalJSON(meta), true); err != nil {
+	if err := st.writeFileAtomic(dir, "upload.json", marshalJSON(meta), true); err != nil {
 		os.RemoveAll(dir)
 		return nil, errInternal(err)
 	}
-	syncDir(filepath.Dir(dir))
+	st.syncDir(filepath.Dir(dir))
 	st.mu.Lock()
 	st.uploads[meta.ID] = u
 	st.mu.Unlock()
@@ -115,7 +115,7 @@ func (st *storage) commitPart(u *uploadState, pm *partMeta) *ossError {
 	if err == nil {
 		_, err = tmp.Write(marshalJSON(pm))
 		if err == nil {
-			err = tmp.Sync()
+			err = st.syncFile(tmp)
 		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
@@ -147,7 +147,7 @@ func (st *storage) commitPart(u *uploadState, pm *partMeta) *ossError {
 	old := u.parts[pm.Number]
 	u.parts[pm.Number] = pm
 	st.mu.Unlock()
-	syncDir(dir)
+	st.syncDir(dir)
 	if old != nil && old.DataFile != dataFile {
 		os.Remove(filepath.Join(dir, old.DataFile))
 	}
@@ -236,10 +236,10 @@ func (st *storage) assembleParts(bucket string, u *uploadState, parts []*partMet
 			return fail(err)
 		}
 		md5s.Write(sum)
-		crc = oss.CRC64Combine(crc, p.CRC64, uint64(p.Size))
+		crc = crc64x.Combine(crc, p.CRC64, p.Size)
 		size += p.Size
 	}
-	if err := out.Sync(); err != nil {
+	if err := st.syncFile(out); err != nil {
 		return fail(err)
 	}
 	if err := out.Close(); err != nil {

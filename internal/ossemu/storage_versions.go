@@ -118,7 +118,7 @@ func (st *storage) commitVersion(bucket string, om *objectMeta, check commitChec
 		}
 		_, err = tmp.Write(marshalJSON(om))
 		if err == nil && durable {
-			err = tmp.Sync()
+			err = st.syncFile(tmp)
 		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
@@ -170,7 +170,7 @@ func (st *storage) commitVersion(bucket string, om *objectMeta, check commitChec
 		b.setHistory(om.Key, kept)
 		st.mu.Unlock()
 		if durable {
-			syncDir(dir)
+			st.syncDir(dir)
 		}
 		for _, old := range dropped {
 			if old.DataFile != "" && old.DataFile != om.DataFile {
@@ -245,7 +245,7 @@ func (st *storage) deleteVersion(bucket, key, versionID string, durable bool) (d
 	b.setHistory(key, kept)
 	st.mu.Unlock()
 	if durable {
-		syncDir(dir)
+		st.syncDir(dir)
 	}
 	if gone.DataFile != "" {
 		os.Remove(filepath.Join(dir, gone.DataFile))

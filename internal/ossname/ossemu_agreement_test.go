@@ -18,7 +18,7 @@ import (
 
 func startServer(t *testing.T) string {
 	t.Helper()
-	srv, err := ossemu.New(ossemu.Config{}) // no credentials: anonymous, so raw requests pass
+	srv, err := ossemu.New(ossemu.Config{NoSync: true}) // no credentials: anonymous, so raw requests pass
 	if err != nil {
 		t.Fatal(err)
 	}

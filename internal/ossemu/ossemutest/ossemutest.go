@@ -63,10 +63,11 @@ func WithoutBucket() Option { return func(s *settings) { s.bucket = "" } }
 // clock, ...). Root is always the test's temp dir.
 func WithConfig(edit func(*ossemu.Config)) Option { return func(s *settings) { edit(&s.cfg) } }
 
-// NewServer starts an emulator on 127.0.0.1 for the life of t.
+// NewServer starts an emulator on 127.0.0.1 for the life of t. Its storage
+// skips fsyncs (Config.NoSync): a test's server never sees a power loss.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	set := settings{cfg: ossemu.Config{Region: DefaultRegion}, bucket: DefaultBucket}
+	set := settings{cfg: ossemu.Config{Region: DefaultRegion, NoSync: true}, bucket: DefaultBucket}
 	for _, o := range opts {
 		o(&set)
 	}
