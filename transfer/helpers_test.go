@@ -129,13 +129,7 @@ func waitProgress(t testing.TB, e *Engine, id ID, n int64) {
 	t.Fatalf("transfer %s never reached %d bytes", id, n)
 }
 
-func generated(size, seed int64) []byte {
-	b, err := io.ReadAll(ossemu.GeneratedReader(size, seed))
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
+func generated(size, seed int64) []byte { return ossemu.GeneratedBytes(size, seed) }
 
 // randomData is n pseudo-random bytes, the same for the same seed, filled in
 // bulk (a generator call per byte took ~10 s for 32 MiB under -race).
@@ -159,14 +153,30 @@ func assertFile(t testing.TB, path string, want []byte) {
 // objectBytes reads an object whole through the store.
 func (env *testEnv) objectBytes(key string) []byte {
 	env.t.Helper()
-	rc, err := env.store.GetRange(testCtx(env.t, 30*time.Second), testBucket, key, 0, -1, "")
+	ctx := testCtx(env.t, 30*time.Second)
+	obj, err := env.store.HeadObject(ctx, testBucket, key)
+	if err != nil {
+		env.t.Fatalf("head %s: %v", key, err)
+	}
+	rc, err := env.store.GetRange(ctx, testBucket, key, 0, -1, obj.ETag)
 	if err != nil {
 		env.t.Fatalf("get %s: %v", key, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		env.t.Fatalf("read %s: %v", key, err)
+	return readExactly(env.t, rc, obj.Size)
+}
+
+// readExactly reads a body of size bytes into one buffer of that size
+// (io.ReadAll's growing copies cost seconds of page faults under -race),
+// failing if it is shorter or longer.
+func readExactly(t testing.TB, r io.Reader, size int64) []byte {
+	t.Helper()
+	b := make([]byte, size)
+	if _, err := io.ReadFull(r, b); err != nil {
+		t.Fatalf("read %d bytes: %v", size, err)
+	}
+	if n, _ := r.Read(make([]byte, 1)); n != 0 {
+		t.Fatalf("body longer than %d bytes", size)
 	}
 	return b
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,7 +90,7 @@ func (f *flowEnv) checkFolder(t *testing.T, all bool) map[string]bool {
 		if err != nil {
 			return err
 		}
-		body, _ := io.ReadAll(ossemu.GeneratedReader(size, seed))
+		body := ossemu.GeneratedBytes(size, seed)
 		if !bytes.Equal(got, body) {
 			return fmt.Errorf("%s differs from its object (%d vs %d bytes)", key, len(got), len(body))
 		}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,7 +86,7 @@ func TestFolderGetSurvivesKill(t *testing.T) {
 		if err != nil {
 			t.Fatalf("unexpected file %s", name)
 		}
-		want, _ := io.ReadAll(ossemu.GeneratedReader(size, int64(seed)))
+		want := ossemu.GeneratedBytes(size, int64(seed))
 		got, err := os.ReadFile(filepath.Join(dest, name))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("%s differs from its object (%v)", name, err)

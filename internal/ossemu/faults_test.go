@@ -285,6 +285,9 @@ func TestGeneratedContentAndCRC(t *testing.T) {
 		if int64(len(data)) != size {
 			t.Fatalf("size %d: read %d bytes", size, len(data))
 		}
+		if streamed, err := io.ReadAll(GeneratedReader(size, 77)); err != nil || !bytes.Equal(streamed, data) {
+			t.Fatalf("size %d: GeneratedReader's bytes differ from GeneratedBytes' (%v)", size, err)
+		}
 		if got, want := generatedCRC64(size, 77), crc64Of(data); got != want {
 			t.Fatalf("size %d: fast CRC %d, direct %d", size, got, want)
 		}

@@ -119,6 +119,14 @@ func (g *genContent) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// GeneratedBytes is a generated object's whole content, in one allocation
+// of its size (io.ReadAll's growing copies cost seconds under -race).
+func GeneratedBytes(size, seed int64) []byte {
+	b := make([]byte, max(size, 0))
+	newGenContent(int64(len(b)), seed).ReadAt(b, 0)
+	return b
+}
+
 // GeneratedReader returns the exact bytes a generated object of (size, seed)
 // serves, so tests can compare downloads without storing the content.
 func GeneratedReader(size, seed int64) io.ReadSeeker {

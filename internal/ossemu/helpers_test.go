@@ -83,11 +83,7 @@ func randomBytes(n int, seed uint64) []byte {
 
 func readAllGenerated(t testing.TB, size, seed int64) []byte {
 	t.Helper()
-	b, err := io.ReadAll(GeneratedReader(size, seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return GeneratedBytes(size, seed)
 }
 
 func mustEqualBytes(t testing.TB, what string, got, want []byte) {

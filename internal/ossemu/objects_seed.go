@@ -163,8 +163,7 @@ func checkGenerate(prefix string, count int, size int64) error {
 
 // genPrefixOrBody is a small generated object's whole content.
 func genPrefixOrBody(seed, size int64) []byte {
-	b, _ := io.ReadAll(GeneratedReader(size, seed))
-	return b
+	return GeneratedBytes(size, seed)
 }
 
 func contentTypeFor(key string) string {
