@@ -55,13 +55,16 @@ type listParams struct {
 	prefix, delimiter string
 }
 
-func parseListParams(q *request, limitName string, def int) (listParams, *ossError) {
+func (s *Server) parseListParams(q *request, limitName string, def int) (listParams, *ossError) {
 	if e := checkEncodingType(q); e != nil {
 		return listParams{}, e
 	}
 	limit, e := parseLimit(q, limitName, def)
 	if e != nil {
 		return listParams{}, e
+	}
+	if s.cfg.ListPageSize > 0 {
+		limit = min(limit, s.cfg.ListPageSize)
 	}
 	return listParams{limit: limit, enc: newListEncoder(q.query.Get("encoding-type")),
 		prefix: q.query.Get("prefix"), delimiter: q.query.Get("delimiter")}, nil
@@ -84,7 +87,7 @@ func (s *Server) toListed(om *objectMeta, withOwner bool) listedObject {
 
 func (s *Server) handleListObjects(q *request) error {
 	v2 := q.op == opListObjectsV2
-	lp, e := parseListParams(q, "max-keys", 100)
+	lp, e := s.parseListParams(q, "max-keys", 100)
 	if e != nil {
 		return e
 	}

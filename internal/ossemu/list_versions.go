@@ -6,7 +6,7 @@ import (
 )
 
 func (s *Server) handleListObjectVersions(q *request) error {
-	lp, e := parseListParams(q, "max-keys", 100)
+	lp, e := s.parseListParams(q, "max-keys", 100)
 	if e != nil {
 		return e
 	}

@@ -109,3 +109,57 @@ func TestRawListEncodingURL(t *testing.T) {
 		t.Fatalf("status %d body %s", resp.StatusCode, body)
 	}
 }
+
+// ListPageSize caps every listing below what the client asks, and the
+// pages still chain: objects (V1 and V2), versions and uploads.
+func TestListPageSizeCapsEveryListing(t *testing.T) {
+	t.Parallel()
+	s, endpoint := startServer(t, Config{ListPageSize: 2})
+	c := newClient(endpoint, testAK, testSecret)
+	for i := range 5 {
+		if err := s.PutGenerated(testBucket, fmt.Sprintf("k%d", i), 10, int64(i), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.InitiateMultipartUpload(testContext(t), &oss.InitiateMultipartUploadRequest{
+			Bucket: oss.Ptr(testBucket), Key: oss.Ptr(fmt.Sprintf("u%d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := testContext(t)
+	var sizes []int
+	v2 := c.NewListObjectsV2Paginator(&oss.ListObjectsV2Request{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
+	for v2.HasNext() && len(sizes) < 10 {
+		res, err := v2.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(res.Contents))
+	}
+	v1 := c.NewListObjectsPaginator(&oss.ListObjectsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
+	for v1.HasNext() && len(sizes) < 20 {
+		res, err := v1.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(res.Contents))
+	}
+	versions := c.NewListObjectVersionsPaginator(&oss.ListObjectVersionsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
+	for versions.HasNext() && len(sizes) < 30 {
+		res, err := versions.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(res.ObjectVersions))
+	}
+	uploads := c.NewListMultipartUploadsPaginator(&oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
+	for uploads.HasNext() && len(sizes) < 40 {
+		res, err := uploads.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(res.Uploads))
+	}
+	if got, want := fmt.Sprint(sizes), "[2 2 1 2 2 1 2 2 1 2 2 1]"; got != want {
+		t.Fatalf("page sizes (V2, V1, versions, uploads) %s, want %s", got, want)
+	}
+}

@@ -79,7 +79,7 @@ func (s *Server) handleUploadPart(q *request) error {
 }
 
 func (s *Server) handleListParts(q *request) error {
-	lp, e := parseListParams(q, "max-parts", 1000)
+	lp, e := s.parseListParams(q, "max-parts", 1000)
 	if e != nil {
 		return e
 	}
@@ -217,7 +217,7 @@ func (s *Server) handleAbortMultipart(q *request) error {
 }
 
 func (s *Server) handleListMultipartUploads(q *request) error {
-	lp, e := parseListParams(q, "max-uploads", 1000)
+	lp, e := s.parseListParams(q, "max-uploads", 1000)
 	if e != nil {
 		return e
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	// (DefaultSTSRole when empty).
 	STSTTL  time.Duration
 	STSRole string
+	// ListPageSize, when set, caps every listing page (objects, versions,
+	// uploads, parts) below what the client asks; OSS clients must follow
+	// IsTruncated whatever the page holds. Tests page through a few hundred
+	// objects with it instead of thousands.
+	ListPageSize int
 	// NoSync skips every fsync: for a server whose data need not survive a
 	// power loss (the tests' servers). A killed process still loses nothing.
 	NoSync bool
