@@ -3,12 +3,13 @@ package transfer
 import (
 	"bytes"
 	"os"
-	"ossq/internal/ossemu"
-	"ossq/internal/ossemu/ossemutest"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
 )
 
 // orphan starts an upload of key and sends the first `sent` parts of data

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"hash/crc64"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -163,22 +162,7 @@ func (env *testEnv) objectBytes(key string) []byte {
 		env.t.Fatalf("get %s: %v", key, err)
 	}
 	defer rc.Close()
-	return readExactly(env.t, rc, obj.Size)
-}
-
-// readExactly reads a body of size bytes into one buffer of that size
-// (io.ReadAll's growing copies cost seconds of page faults under -race),
-// failing if it is shorter or longer.
-func readExactly(t testing.TB, r io.Reader, size int64) []byte {
-	t.Helper()
-	b := make([]byte, size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		t.Fatalf("read %d bytes: %v", size, err)
-	}
-	if n, _ := r.Read(make([]byte, 1)); n != 0 {
-		t.Fatalf("body longer than %d bytes", size)
-	}
-	return b
+	return ossemutest.ReadExactly(env.t, rc, obj.Size)
 }
 
 // openUploads lists multipart uploads still open in the bucket.

@@ -183,8 +183,7 @@ func TestWalkFolderStartAfterResumes(t *testing.T) { // not parallel: it swaps t
 }
 
 // A folder that cannot be listed is reported and the walk goes on.
-func TestWalkFolderReportsUnreadableFolders(t *testing.T) {
-	t.Parallel()
+func TestWalkFolderReportsUnreadableFolders(t *testing.T) { // not parallel: it swaps the package's readDir
 	root := makeTree(t, map[string]string{"a/x": "", "locked/y": "", "z": ""})
 	orig := readDir
 	readDir = func(p string) ([]os.DirEntry, error) {

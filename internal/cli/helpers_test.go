@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -179,16 +178,7 @@ func (e *env) object(key string) []byte {
 		e.t.Fatalf("reading back %s: %v", key, err)
 	}
 	defer body.Close()
-	// Read into a buffer of the object's size: io.ReadAll's growing copies
-	// of a 32 MiB object cost seconds of page faults under -race.
-	data := make([]byte, obj.Size)
-	if _, err := io.ReadFull(body, data); err != nil {
-		e.t.Fatalf("reading back %s: %v", key, err)
-	}
-	if n, _ := body.Read(make([]byte, 1)); n != 0 {
-		e.t.Fatalf("reading back %s: longer than its size %d", key, obj.Size)
-	}
-	return data
+	return ossemutest.ReadExactly(e.t, body, obj.Size)
 }
 
 func (e *env) writeFile(rel string, data []byte) string {

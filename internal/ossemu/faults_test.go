@@ -32,7 +32,7 @@ func downloadGenerated(t *testing.T, c *oss.Client, key string, size, seed int64
 	if err != nil {
 		return err
 	}
-	mustEqualBytes(t, "download of "+key, got, readAllGenerated(t, size, seed))
+	mustEqualBytes(t, "download of "+key, got, GeneratedBytes(size, seed))
 	return nil
 }
 
@@ -281,7 +281,7 @@ func TestVirtualHostedAddressing(t *testing.T) {
 func TestGeneratedContentAndCRC(t *testing.T) {
 	sizes := []int64{0, 1, 7, genBodySize - 1, genBodySize, genBodySize + 3, genBlockSize, genBlockSize + 1, 3*genBlockSize + 12345}
 	for _, size := range sizes {
-		data := readAllGenerated(t, size, 77)
+		data := GeneratedBytes(size, 77)
 		if int64(len(data)) != size {
 			t.Fatalf("size %d: read %d bytes", size, len(data))
 		}
@@ -302,7 +302,7 @@ func TestGeneratedContentAndCRC(t *testing.T) {
 		}
 	}
 	// Different blocks differ (parts written at a wrong offset are detectable).
-	a := readAllGenerated(t, 2*genBlockSize, 1)
+	a := GeneratedBytes(2*genBlockSize, 1)
 	if string(a[:genBlockSize]) == string(a[genBlockSize:]) {
 		t.Fatal("consecutive generated blocks are identical")
 	}

@@ -81,11 +81,6 @@ func randomBytes(n int, seed uint64) []byte {
 	return b
 }
 
-func readAllGenerated(t testing.TB, size, seed int64) []byte {
-	t.Helper()
-	return GeneratedBytes(size, seed)
-}
-
 func mustEqualBytes(t testing.TB, what string, got, want []byte) {
 	t.Helper()
 	if !bytes.Equal(got, want) {

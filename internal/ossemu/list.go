@@ -50,7 +50,8 @@ func parseLimit(q *request, name string, def int) (int, *ossError) {
 // listParams are what every listing reads from its query: the page size
 // (named limitName), the encoding of names, prefix and delimiter.
 type listParams struct {
-	limit             int
+	limit             int // what a page holds: asked, under Config.ListPageSize
+	asked             int // what the client asked (echoed back, as OSS does)
 	enc               listEncoder
 	prefix, delimiter string
 }
@@ -63,10 +64,11 @@ func (s *Server) parseListParams(q *request, limitName string, def int) (listPar
 	if e != nil {
 		return listParams{}, e
 	}
+	asked := limit
 	if s.cfg.ListPageSize > 0 {
 		limit = min(limit, s.cfg.ListPageSize)
 	}
-	return listParams{limit: limit, enc: newListEncoder(q.query.Get("encoding-type")),
+	return listParams{limit: limit, asked: asked, enc: newListEncoder(q.query.Get("encoding-type")),
 		prefix: q.query.Get("prefix"), delimiter: q.query.Get("delimiter")}, nil
 }
 
@@ -122,7 +124,7 @@ func (s *Server) handleListObjects(q *request) error {
 	if v2 {
 		res := listBucketV2Result{
 			Name: q.bucket, Prefix: enc.enc(prefix), StartAfter: enc.enc(q.query.Get("start-after")),
-			ContinuationToken: enc.enc(token), MaxKeys: limit, Delimiter: enc.enc(delimiter), EncodingType: enc.typ,
+			ContinuationToken: enc.enc(token), MaxKeys: lp.asked, Delimiter: enc.enc(delimiter), EncodingType: enc.typ,
 			IsTruncated: truncated, KeyCount: len(contents) + len(cps), Contents: contents, CommonPrefixes: cps,
 		}
 		if truncated {
@@ -131,7 +133,7 @@ func (s *Server) handleListObjects(q *request) error {
 		return writeXML(q.w, http.StatusOK, res)
 	}
 	res := listBucketResult{
-		Name: q.bucket, Prefix: enc.enc(prefix), Marker: enc.enc(after), MaxKeys: limit, Delimiter: enc.enc(delimiter),
+		Name: q.bucket, Prefix: enc.enc(prefix), Marker: enc.enc(after), MaxKeys: lp.asked, Delimiter: enc.enc(delimiter),
 		EncodingType: enc.typ, IsTruncated: truncated, Contents: contents, CommonPrefixes: cps,
 	}
 	if truncated {

@@ -78,7 +78,7 @@ func (s *Server) handleListObjectVersions(q *request) error {
 	}
 	res := listVersionsResult{
 		Name: q.bucket, Prefix: enc.enc(prefix), KeyMarker: enc.enc(keyMarker), VersionIDMarker: idMarker,
-		MaxKeys: limit, Delimiter: enc.enc(delimiter), EncodingType: enc.typ, IsTruncated: truncated,
+		MaxKeys: lp.asked, Delimiter: enc.enc(delimiter), EncodingType: enc.typ, IsTruncated: truncated,
 		Entries: entries, CommonPrefixes: prefixes,
 	}
 	if truncated {

@@ -111,7 +111,7 @@ func TestRawListEncodingURL(t *testing.T) {
 }
 
 // ListPageSize caps every listing below what the client asks, and the
-// pages still chain: objects (V1 and V2), versions and uploads.
+// pages still chain: objects (V1 and V2), versions, uploads and parts.
 func TestListPageSizeCapsEveryListing(t *testing.T) {
 	t.Parallel()
 	s, endpoint := startServer(t, Config{ListPageSize: 2})
@@ -159,7 +159,30 @@ func TestListPageSizeCapsEveryListing(t *testing.T) {
 		}
 		sizes = append(sizes, len(res.Uploads))
 	}
-	if got, want := fmt.Sprint(sizes), "[2 2 1 2 2 1 2 2 1 2 2 1]"; got != want {
-		t.Fatalf("page sizes (V2, V1, versions, uploads) %s, want %s", got, want)
+	up, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("parts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := int32(1); n <= 5; n++ {
+		if _, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("parts"), UploadId: up.UploadId,
+			PartNumber: n, Body: strings.NewReader("p")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parts := c.NewListPartsPaginator(&oss.ListPartsRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("parts"), UploadId: up.UploadId}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
+	for parts.HasNext() && len(sizes) < 50 {
+		res, err := parts.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(res.Parts))
+	}
+	if got, want := fmt.Sprint(sizes), "[2 2 1 2 2 1 2 2 1 2 2 1 2 2 1]"; got != want {
+		t.Fatalf("page sizes (V2, V1, versions, uploads, parts) %s, want %s", got, want)
+	}
+	// The page holds fewer; the answer still names what was asked, as OSS does.
+	res, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr(testBucket), MaxKeys: 1000})
+	if err != nil || res.MaxKeys != 1000 || len(res.Contents) != 2 {
+		t.Fatalf("ListObjectsV2 max-keys 1000: MaxKeys %d, %d keys, %v", res.MaxKeys, len(res.Contents), err)
 	}
 }

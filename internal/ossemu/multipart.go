@@ -113,7 +113,7 @@ func (s *Server) handleListParts(q *request) error {
 	if len(parts) > 0 {
 		next = parts[len(parts)-1].PartNumber
 	}
-	return writeXML(q.w, http.StatusOK, listPartsResult{xml.Name{}, enc.typ, meta.Bucket, enc.enc(meta.Key), meta.ID, meta.StorageClass, marker, next, limit, truncated, parts})
+	return writeXML(q.w, http.StatusOK, listPartsResult{xml.Name{}, enc.typ, meta.Bucket, enc.enc(meta.Key), meta.ID, meta.StorageClass, marker, next, lp.asked, truncated, parts})
 }
 
 func normalizeETag(etag string) string {
@@ -274,7 +274,7 @@ func (s *Server) handleListMultipartUploads(q *request) error {
 	}
 	res := listMultipartUploadsResult{
 		EncodingType: enc.typ, Bucket: q.bucket, KeyMarker: enc.enc(keyMarker), UploadIDMarker: idMarker,
-		Delimiter: enc.enc(delimiter), Prefix: enc.enc(prefix), MaxUploads: limit, IsTruncated: truncated,
+		Delimiter: enc.enc(delimiter), Prefix: enc.enc(prefix), MaxUploads: lp.asked, IsTruncated: truncated,
 		Uploads: uploads, CommonPrefixes: prefixes,
 	}
 	if truncated {

@@ -139,7 +139,7 @@ func (s *Server) GenerateObjects(bucket, prefix string, count int, size int64) e
 	metas := make([]*objectMeta, count)
 	for i := range metas {
 		key := fmt.Sprintf("%s%08d", prefix, i)
-		sum := md5.Sum(genPrefixOrBody(int64(i), size))
+		sum := md5.Sum(GeneratedBytes(size, int64(i)))
 		metas[i] = &objectMeta{Key: key, Size: size, CRC64: generatedCRC64(size, int64(i)), LastModified: now,
 			ContentType: contentTypeFor(key), StorageClass: classStandard, Generated: true, GenSeed: int64(i),
 			ETag: etagFromMD5(sum[:]), ContentMD5: contentMD5(sum[:]), ObjectType: objectTypeNormal}
@@ -159,11 +159,6 @@ func checkGenerate(prefix string, count int, size int64) error {
 		return e
 	}
 	return nil
-}
-
-// genPrefixOrBody is a small generated object's whole content.
-func genPrefixOrBody(seed, size int64) []byte {
-	return GeneratedBytes(size, seed)
 }
 
 func contentTypeFor(key string) string {

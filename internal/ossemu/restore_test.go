@@ -39,7 +39,7 @@ func TestArchiveRestore(t *testing.T) {
 	// Same store, clock moved past the restore: readable.
 	clockOffset.Store(int64(2 * time.Hour))
 	got, b := getBytes(t, c, &oss.GetObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("cold.tar")})
-	mustEqualBytes(t, "restored archive", b, readAllGenerated(t, 4096, 5))
+	mustEqualBytes(t, "restored archive", b, GeneratedBytes(4096, 5))
 	if !strings.HasPrefix(oss.ToString(got.Restore), `ongoing-request="false", expiry-date=`) {
 		t.Fatalf("x-oss-restore after restore = %q", oss.ToString(got.Restore))
 	}

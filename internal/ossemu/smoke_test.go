@@ -56,7 +56,7 @@ func TestSmokeUploaderDownloaderRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqualBytes(t, "generated download", got, readAllGenerated(t, genSize, 42))
+	mustEqualBytes(t, "generated download", got, GeneratedBytes(genSize, 42))
 
 	// Empty objects: Uploader sends a 0-byte PutObject; Downloader must cope.
 	if _, err := up.UploadFrom(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("empty")}, bytes.NewReader(nil)); err != nil {

@@ -181,7 +181,6 @@ func (st *storage) uploadDir(id string) string { return filepath.Join(st.root, "
 // With durable=false the fsyncs are skipped (bulk demo seeding, which is
 // idempotent and re-run at every start, syncs once at the end instead).
 func (st *storage) writeFileAtomic(dir, name string, data []byte, durable bool) error {
-	durable = durable && !st.noSync
 	f, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
 	if err != nil {
 		return err
@@ -201,7 +200,7 @@ func (st *storage) writeFileAtomic(dir, name string, data []byte, durable bool) 
 		return err
 	}
 	if durable {
-		if err := f.Sync(); err != nil {
+		if err := st.syncFile(f); err != nil {
 			return err
 		}
 	}

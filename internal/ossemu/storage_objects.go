@@ -23,15 +23,14 @@ const maxObjectSize = 5 << 30
 type dataTarget struct {
 	dir, prefix string
 	gone        *ossError
-	noSync      bool // the storage's
 }
 
 func (st *storage) objectTarget(bucket, key string) dataTarget {
-	return dataTarget{dir: st.objDir(bucket), prefix: keyHash(key), gone: errNoSuchBucket(bucket), noSync: st.noSync}
+	return dataTarget{dir: st.objDir(bucket), prefix: keyHash(key), gone: errNoSuchBucket(bucket)}
 }
 
 func (st *storage) partTarget(uploadID string, number int) dataTarget {
-	return dataTarget{dir: st.uploadDir(uploadID), prefix: partPrefix(number), gone: errNoSuchUpload(uploadID), noSync: st.noSync}
+	return dataTarget{dir: st.uploadDir(uploadID), prefix: partPrefix(number), gone: errNoSuchUpload(uploadID)}
 }
 
 func partPrefix(number int) string { return fmt.Sprintf("p%05d", number) }
@@ -46,12 +45,12 @@ type stagedData struct {
 
 // dataSink writes bytes to a new file and hashes them on the way.
 type dataSink struct {
-	f      *os.File
-	noSync bool
-	name   string
-	md5    hashWriter
-	crc    uint64
-	size   int64
+	f    *os.File
+	sync func(*os.File) error // the storage's syncFile
+	name string
+	md5  hashWriter
+	crc  uint64
+	size int64
 }
 
 type hashWriter interface {
@@ -59,7 +58,7 @@ type hashWriter interface {
 	Sum([]byte) []byte
 }
 
-func newDataSink(to dataTarget) (*dataSink, *ossError) {
+func (st *storage) newDataSink(to dataTarget) (*dataSink, *ossError) {
 	name := to.prefix + "-" + randomHex(8) + ".data"
 	f, err := os.OpenFile(filepath.Join(to.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -68,7 +67,7 @@ func newDataSink(to dataTarget) (*dataSink, *ossError) {
 		}
 		return nil, errInternal(err)
 	}
-	return &dataSink{f: f, noSync: to.noSync, name: name, md5: md5.New()}, nil
+	return &dataSink{f: f, sync: st.syncFile, name: name, md5: md5.New()}, nil
 }
 
 func (d *dataSink) Write(p []byte) (int, error) {
@@ -81,10 +80,7 @@ func (d *dataSink) Write(p []byte) (int, error) {
 
 // finish fsyncs and closes the file; on failure the file is removed.
 func (d *dataSink) finish() (*stagedData, *ossError) {
-	var err error
-	if !d.noSync {
-		err = d.f.Sync()
-	}
+	err := d.sync(d.f)
 	if cerr := d.f.Close(); err == nil {
 		err = cerr
 	}
@@ -112,7 +108,7 @@ func (st *storage) receive(to dataTarget, body io.Reader, length int64, wantMD5 
 	if length > maxObjectSize {
 		return nil, errEntityTooLarge()
 	}
-	sink, e := newDataSink(to)
+	sink, e := st.newDataSink(to)
 	if e != nil {
 		return nil, e
 	}
@@ -142,7 +138,7 @@ func errEntityTooLarge() *ossError {
 
 // copyData stages length bytes of src from start.
 func (st *storage) copyData(to dataTarget, src io.ReaderAt, start, length int64) (*stagedData, *ossError) {
-	sink, e := newDataSink(to)
+	sink, e := st.newDataSink(to)
 	if e != nil {
 		return nil, e
 	}

@@ -188,3 +188,18 @@ func ParallelByDefault(n int) error {
 	}
 	return flag.Set("test.parallel", strconv.Itoa(n))
 }
+
+// ReadExactly reads a body of size bytes into one buffer of that size,
+// failing t if it is shorter or longer. io.ReadAll's growing copies of a
+// big body cost seconds of page faults under -race.
+func ReadExactly(t testing.TB, r io.Reader, size int64) []byte {
+	t.Helper()
+	b := make([]byte, size)
+	if _, err := io.ReadFull(r, b); err != nil {
+		t.Fatalf("read %d bytes: %v", size, err)
+	}
+	if n, _ := r.Read(make([]byte, 1)); n != 0 {
+		t.Fatalf("body longer than %d bytes", size)
+	}
+	return b
+}
