@@ -54,6 +54,7 @@ func TestDispatch(t *testing.T) {
 }
 
 func TestStartAddressOpensAFolder(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][2]string{
 		"oss://bkt":          {"bkt", ""},
 		"oss://bkt/":         {"bkt", ""},

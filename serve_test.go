@@ -58,6 +58,7 @@ func serveContext(t *testing.T) context.Context {
 }
 
 func TestServeCommand(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--bogus"}, {"--rate", "12XB"}, {"--fail-rate", "2"}, {"--access-key-id", "only-id"},
 		{"--bucket", "Bad_Name"}, {"--addr", "nonsense"}, {"extra-arg"}, {"--fail-nth", "0"}, {"--replace-after", "bkt/k"},
@@ -102,6 +103,7 @@ func TestServeCommand(t *testing.T) {
 }
 
 func TestServeAcceptsBodyFaultFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--body-reset-rate", "1.5"}, {"--body-truncate-rate", "-0.1"}} {
 		var out, errOut strings.Builder
 		if code := serve(serveContext(t), args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "Body") {
@@ -112,6 +114,7 @@ func TestServeAcceptsBodyFaultFlags(t *testing.T) {
 
 // `ossq serve --sts-ttl` serves temporary keys and says where.
 func TestServeWithSTSTTL(t *testing.T) {
+	t.Parallel()
 	var stderr bytes.Buffer
 	if code := serve(context.Background(), []string{"--sts-ttl", "-1s"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "--sts-ttl") {
 		t.Fatalf("negative --sts-ttl: exit %d, %q", code, stderr.String())

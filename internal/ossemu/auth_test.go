@@ -14,6 +14,7 @@ import (
 // Signatures (V1 and V4, headers and presigned queries) and clock skew.
 
 func TestAuthV4AndV1(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{Credentials: map[string]string{testAK: testSecret}})
 	if err := s.PutBytes(testBucket, "dir/a b+c%d~é.txt", []byte("signed")); err != nil {
 		t.Fatal(err)
@@ -95,6 +96,7 @@ func TestAuthV4AndV1(t *testing.T) {
 }
 
 func TestClockSkew(t *testing.T) {
+	t.Parallel()
 	serverAhead := func() time.Time { return time.Now().Add(time.Hour) }
 	s, endpoint := startServer(t, Config{Credentials: map[string]string{testAK: testSecret}, Now: serverAhead})
 	if err := s.PutBytes(testBucket, "k", []byte("v")); err != nil {

@@ -17,6 +17,7 @@ import (
 // tells the truth about what it stored: a client that checks the CRC of
 // what it sent (the SDK does) sees the mismatch and retries.
 func TestBodyTruncateStoresShortBodyWithItsCRC(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	data := randomBytes(300<<10, 5)
 	s.SetFaults(Faults{BodyTruncateRate: 1, Seed: 7})
@@ -52,6 +53,7 @@ func TestBodyTruncateStoresShortBodyWithItsCRC(t *testing.T) {
 // A reset upload gets no response at all (never a 200 it could believe),
 // and the object is not created.
 func TestBodyResetAbortsWithoutAnswer(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	s.SetFaults(Faults{BodyResetRate: 1, Seed: 3})
 	req, err := http.NewRequest(http.MethodPut, endpoint+"/"+testBucket+"/reset", bytes.NewReader(randomBytes(200<<10, 1)))
@@ -78,6 +80,7 @@ func TestBodyResetAbortsWithoutAnswer(t *testing.T) {
 // early answer the HTTP transport may still be reading the body, and the SDK
 // rewinding it or summing its CRC then is a data race -race reports.
 func TestSDKUploadSurvivesBodyFaults(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret, func(cfg *oss.Config) {
 		cfg.Retryer = retry.NopRetryer{}

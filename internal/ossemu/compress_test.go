@@ -13,6 +13,7 @@ import (
 // accepts gzip comes back compressed without Content-Length and ETag, as OSS
 // sends it; ranged GETs and binary objects are untouched.
 func TestCompressText(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{CompressText: true})
 	if err := s.CreateBucket("bkt"); err != nil {
 		t.Fatal(err)

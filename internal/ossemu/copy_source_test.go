@@ -5,6 +5,7 @@ import (
 )
 
 func TestParseCopySourceReadsBucketKeyAndVersion(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in                   string
 		bucket, key, version string

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSeedDemoIsCompleteAndIdempotent(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s, endpoint := startServer(t, Config{Root: root})
 	if err := SeedDemo(s); err != nil {

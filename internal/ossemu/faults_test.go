@@ -37,6 +37,7 @@ func downloadGenerated(t *testing.T, c *oss.Client, key string, size, seed int64
 }
 
 func TestFaultFailNthIsRetriedBySDK(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	s.PutBytes(testBucket, "k", []byte("v"))
@@ -63,6 +64,7 @@ func TestFaultFailNthIsRetriedBySDK(t *testing.T) {
 }
 
 func TestFaultDecisionsAreDeterministic(t *testing.T) {
+	t.Parallel()
 	pattern := func() string {
 		s := openServer(t, Config{Faults: Faults{Seed: 99, FailRate: 0.3}})
 		var b strings.Builder
@@ -88,6 +90,7 @@ func httptestRequest(method string) *http.Request {
 }
 
 func TestFaultResetsStallsTruncationsDownloaderRecovers(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	const size, seed = 2<<20 + 333, 11
@@ -129,6 +132,7 @@ func TestFaultResetsStallsTruncationsDownloaderRecovers(t *testing.T) {
 }
 
 func TestFaultReplaceAfterChangesETagMidDownload(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	const size, seed = 2 << 20, 21
@@ -156,6 +160,7 @@ func TestFaultReplaceAfterChangesETagMidDownload(t *testing.T) {
 }
 
 func TestFaultResetIsAConnectionReset(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	s.PutGenerated(testBucket, "g", 1<<20, 1, "")
 	s.SetFaults(Faults{ResetRate: 1, ResetAfter: 1000})
@@ -175,6 +180,7 @@ func TestFaultResetIsAConnectionReset(t *testing.T) {
 }
 
 func TestInvalidFaultsRejected(t *testing.T) {
+	t.Parallel()
 	for _, f := range []Faults{{FailRate: 2}, {ResetRate: -0.1}, {FailNth: []int{0}}, {Latency: -1}, {ReplaceAfter: map[string]int64{"nokey": 1}}} {
 		if _, err := New(Config{Faults: f}); err == nil {
 			t.Fatalf("New accepted %+v", f)
@@ -183,6 +189,7 @@ func TestInvalidFaultsRejected(t *testing.T) {
 }
 
 func TestPersistenceAcrossRestart(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s1, endpoint := startServer(t, Config{Root: root})
 	c := newClient(endpoint, testAK, testSecret)
@@ -252,6 +259,7 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 }
 
 func TestVirtualHostedAddressing(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{Credentials: map[string]string{testAK: testSecret}})
 	s.PutBytes(testBucket, "vh/key.txt", []byte("virtual"))
 	addr := strings.TrimPrefix(endpoint, "http://")
@@ -279,6 +287,7 @@ func TestVirtualHostedAddressing(t *testing.T) {
 }
 
 func TestGeneratedContentAndCRC(t *testing.T) {
+	t.Parallel()
 	sizes := []int64{0, 1, 7, genBodySize - 1, genBodySize, genBodySize + 3, genBlockSize, genBlockSize + 1, 3*genBlockSize + 12345}
 	for _, size := range sizes {
 		data := GeneratedBytes(size, 77)
@@ -313,6 +322,7 @@ func crc64Of(b []byte) uint64 {
 }
 
 func TestSetFaultsClampsInvalidValues(t *testing.T) {
+	t.Parallel()
 	s := openServer(t, Config{})
 	s.SetFaults(Faults{FailRate: 7, ResetRate: -1, Latency: -time.Second, FailNth: []int{0, 3}, RatePerConn: -5})
 	f := s.CurrentFaults()

@@ -15,6 +15,7 @@ import (
 // The SDK's listing paginators and raw listings against the server.
 
 func TestListingPaginatorsV1V2DelimiterStartAfter(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	var keys []string
@@ -94,6 +95,7 @@ func TestListingPaginatorsV1V2DelimiterStartAfter(t *testing.T) {
 }
 
 func TestRawListEncodingURL(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	if err := s.PutBytes(testBucket, "a+b c/d", []byte("x")); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMultipartLimitsAndPaginators(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	ctx := testContext(t)
@@ -137,6 +138,7 @@ func TestMultipartLimitsAndPaginators(t *testing.T) {
 }
 
 func TestListMultipartUploadsPrefixDelimiterAndPutBucket(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	ctx := testContext(t)

@@ -28,6 +28,7 @@ var oddKeys = []string{
 }
 
 func TestOddKeysRoundTripAndStayInsideRoot(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s, endpoint := startServer(t, Config{Root: root})
 	c := newClient(endpoint, testAK, testSecret)
@@ -76,6 +77,7 @@ func TestOddKeysRoundTripAndStayInsideRoot(t *testing.T) {
 }
 
 func TestGetRangeConditionalAndCRC(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	data := randomBytes(1000, 7)
@@ -165,6 +167,7 @@ func TestGetRangeConditionalAndCRC(t *testing.T) {
 }
 
 func TestPutObjectDigestOverwriteAndDelete(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	ctx := testContext(t)

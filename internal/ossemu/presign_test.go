@@ -14,6 +14,7 @@ import (
 // A presigned GET works from a plain HTTP client (as curl would send it),
 // for a pinned version too, until the server's clock passes its expiry.
 func TestPresignedGetWorksUntilItExpires(t *testing.T) {
+	t.Parallel()
 	var offset atomic.Int64
 	_, endpoint := startServer(t, Config{
 		Credentials: map[string]string{testAK: testSecret},

@@ -35,6 +35,7 @@ func rawDo(t *testing.T, method, url, body string, header map[string]string) (*h
 }
 
 func TestRawErrorsTheSDKCannotProduce(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	s.PutBytes(testBucket, "k", []byte("v"))
 	for _, tc := range []struct {
@@ -90,6 +91,7 @@ func TestRawErrorsTheSDKCannotProduce(t *testing.T) {
 }
 
 func TestEntityTooLargeRejectedBeforeReading(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(endpoint, "http://"))
 	if err != nil {
@@ -111,6 +113,7 @@ func TestEntityTooLargeRejectedBeforeReading(t *testing.T) {
 // Concurrent overwrites and reads of one key: every GET sees one consistent
 // version (its body hashes to the ETag it was served with).
 func TestConcurrentOverwriteAndReadAreConsistent(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	putString(t, c, "hot", "initial")

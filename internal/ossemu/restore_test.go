@@ -10,6 +10,7 @@ import (
 )
 
 func TestArchiveRestore(t *testing.T) {
+	t.Parallel()
 	var clockOffset atomic.Int64
 	s, endpoint := startServer(t, Config{RestoreDelay: time.Hour, Now: func() time.Time { return time.Now().Add(time.Duration(clockOffset.Load())) }})
 	c := newClient(endpoint, testAK, testSecret)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"512": 512, "100KiB": 100 << 10, "20MiB": 20 << 20, "20MiB/s": 20 << 20,
 		"1.5GB": 3 << 29, "2k": 2048, "6M": 6 << 20, "1GiB": 1 << 30, "0": 0} {
 		if got, err := ParseSize(in); err != nil || got != want {
@@ -47,6 +48,7 @@ func FuzzParseSize(f *testing.F) {
 }
 
 func TestServeConfigValidateNamesWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	good := ServeConfig{Addr: "127.0.0.1:0", Buckets: []string{"one"}, Generate: []GenerateSpec{{Bucket: "gen", Prefix: "p/", Count: 3, Size: 10}}}
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid config refused: %v", err)
@@ -75,6 +77,7 @@ func TestServeConfigValidateNamesWhatIsWrong(t *testing.T) {
 // Serve creates what its config asks for, prints the endpoint first and
 // stops when its context ends.
 func TestServeHoldsGeneratedObjectsUntilCanceled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -12,6 +12,7 @@ import (
 // TestSmokeUploaderDownloaderRoundTrip: the SDK's own Uploader (multipart)
 // and Downloader (ranged, parallel) with CRC checks on, against the emulator.
 func TestSmokeUploaderDownloaderRoundTrip(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	client := newClient(endpoint, testAK, testSecret)
 	ctx := testContext(t)

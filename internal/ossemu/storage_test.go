@@ -13,6 +13,7 @@ import (
 // The storage works without HTTP: what it commits, it lists and reads back,
 // also after it is opened again from the same directory.
 func TestStorageCommitsListsAndReopensWithoutHTTP(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	now := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	st, err := openStorage(root, now, false)
@@ -97,6 +98,7 @@ func TestStorageCommitsListsAndReopensWithoutHTTP(t *testing.T) {
 
 // A commit that is refused leaves no staged bytes behind.
 func TestStorageRefusedCommitRemovesItsStagedData(t *testing.T) {
+	t.Parallel()
 	st, err := openStorage(t.TempDir(), time.Now, false)
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,7 @@ func stsClient(endpoint string, c credentialsJSON) *oss.Client {
 // their TTL passes, then fail with SecurityTokenExpired; a wrong token is an
 // InvalidAccessKeyId, as on OSS.
 func TestTemporaryCredentialsExpire(t *testing.T) {
+	t.Parallel()
 	clock := &fakeClock{t: time.Now().UTC()}
 	_, endpoint := startServer(t, Config{STSTTL: time.Minute, Now: clock.now})
 	ctx := testContext(t)
@@ -103,6 +104,7 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 }
 
 func TestExpireTemporaryCredentialsRevokesAll(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{STSTTL: time.Hour})
 	var c credentialsJSON
 	getJSON(t, endpoint+CredentialsURIPath, &c)
@@ -115,6 +117,7 @@ func TestExpireTemporaryCredentialsRevokesAll(t *testing.T) {
 
 // AssumeRole is answered only when signed with a known long-term key.
 func TestAssumeRoleChecksTheRPCSignature(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{STSTTL: 30 * time.Second, Credentials: map[string]string{testAK: testSecret}})
 	call := func(secret string) (int, map[string]any) {
 		v := url.Values{}
@@ -151,6 +154,7 @@ func TestAssumeRoleChecksTheRPCSignature(t *testing.T) {
 // A bucket of another region is listed with its region and redirects to its
 // endpoint, as OSS does.
 func TestRemoteBucketRedirects(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	if err := s.AddRemoteBucket("far", "cn-beijing", "http://127.0.0.1:1"); err != nil {
 		t.Fatal(err)

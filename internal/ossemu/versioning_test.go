@@ -53,6 +53,7 @@ func listAllVersions(t *testing.T, c *oss.Client, prefix string, pageSize int32)
 }
 
 func TestVersioningStatusStartsEmptyThenEnabledThenSuspended(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	status := func() string {
@@ -80,6 +81,7 @@ func TestVersioningStatusStartsEmptyThenEnabledThenSuspended(t *testing.T) {
 }
 
 func TestVersionedPutsKeepEveryVersionAndGetByID(t *testing.T) {
+	t.Parallel()
 	s, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	putString(t, c, "k", "before versioning") // the null version
@@ -130,6 +132,7 @@ func TestVersionedPutsKeepEveryVersionAndGetByID(t *testing.T) {
 }
 
 func TestDeleteOnVersionedBucketAddsMarkerAndVersionDeleteRemoves(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	enableVersioning(t, c, "Enabled")
@@ -174,6 +177,7 @@ func TestDeleteOnVersionedBucketAddsMarkerAndVersionDeleteRemoves(t *testing.T) 
 }
 
 func TestSuspendedVersioningOverwritesTheNullVersionOnly(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	enableVersioning(t, c, "Enabled")
@@ -193,6 +197,7 @@ func TestSuspendedVersioningOverwritesTheNullVersionOnly(t *testing.T) {
 }
 
 func TestListObjectVersionsPagesByKeyAndVersionMarker(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	enableVersioning(t, c, "Enabled")
@@ -225,6 +230,7 @@ func TestListObjectVersionsPagesByKeyAndVersionMarker(t *testing.T) {
 }
 
 func TestCopyObjectCopiesAVersionAndRangesByPart(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	enableVersioning(t, c, "Enabled")
@@ -282,6 +288,7 @@ func TestCopyObjectCopiesAVersionAndRangesByPart(t *testing.T) {
 }
 
 func TestCopyObjectOnAnUnversionedBucketReplacesAndSendsNoVersion(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	putString(t, c, "a", "alpha")
@@ -304,6 +311,7 @@ func TestCopyObjectOnAnUnversionedBucketReplacesAndSendsNoVersion(t *testing.T) 
 }
 
 func TestDeleteMultipleObjectsOnAVersionedBucketReportsMarkers(t *testing.T) {
+	t.Parallel()
 	_, endpoint := startServer(t, Config{})
 	c := newClient(endpoint, testAK, testSecret)
 	enableVersioning(t, c, "Enabled")
