@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"ossq/internal/ossname"
 )
 
 // The catalog: what a front end does to a bucket's contents besides moving
@@ -117,7 +119,7 @@ func NewCatalog(s Store) (*Catalog, error) {
 }
 
 // deleteBatchSize is DeleteMultipleObjects' limit.
-const deleteBatchSize = 1000
+const deleteBatchSize = ossname.MaxDeleteBatch
 
 // ListUploads lists one page of incomplete uploads under prefix, each with
 // its parts and bytes from ListParts. token is "" for the first page and the
@@ -187,7 +189,7 @@ func (c *Catalog) KeyVersions(ctx context.Context, bucket, key string) ([]Versio
 	var out []Version
 	keyMarker, idMarker := "", ""
 	for range maxListPages {
-		page, err := c.store.ListVersionsPage(ctx, bucket, key, "", keyMarker, idMarker, 1000)
+		page, err := c.store.ListVersionsPage(ctx, bucket, key, "", keyMarker, idMarker, ossname.MaxListPage)
 		if err != nil {
 			return out, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"ossq/internal/ossname"
 )
 
 // DeletedObject is a key hidden by a delete marker on a versioned bucket.
@@ -23,7 +25,7 @@ func (c *Catalog) DeletedObjects(ctx context.Context, bucket, prefix string) ([]
 	open := -1 // index in out of the deleted key whose older versions are being read
 	keyMarker, idMarker := "", ""
 	for range maxListPages {
-		page, err := c.store.ListVersionsPage(ctx, bucket, prefix, "/", keyMarker, idMarker, 1000)
+		page, err := c.store.ListVersionsPage(ctx, bucket, prefix, "/", keyMarker, idMarker, ossname.MaxListPage)
 		if err != nil {
 			return out, err
 		}

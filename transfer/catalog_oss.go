@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"ossq/internal/ossname"
 )
 
 // The CatalogStore calls on the SDK client.
 
 func (s *ossStore) ListUploadsPage(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string) (UploadsPage, error) {
-	req := &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bucket), MaxUploads: 1000}
+	req := &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bucket), MaxUploads: ossname.MaxListPage}
 	if prefix != "" {
 		req.Prefix = oss.Ptr(prefix)
 	}
@@ -63,7 +65,7 @@ func (s *ossStore) ListVersionsPage(ctx context.Context, bucket, prefix, delimit
 		req.VersionIdMarker = oss.Ptr(versionIDMarker)
 	}
 	if max > 0 {
-		req.MaxKeys = int32(min(max, 1000))
+		req.MaxKeys = int32(min(max, ossname.MaxListPage))
 	}
 	var res *oss.ListObjectVersionsResult
 	err := s.do(ctx, bucket, nil, func(c *oss.Client) (err error) {

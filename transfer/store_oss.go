@@ -13,6 +13,8 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
+
+	"ossq/internal/ossname"
 )
 
 // ossStore is the Store over the real OSS SDK client: one client per
@@ -167,8 +169,8 @@ func (s *ossStore) ListObjects(ctx context.Context, bucket, prefix, delimiter, t
 		req.ContinuationToken = oss.Ptr(token)
 	}
 	if max > 0 {
-		if max > 1000 {
-			max = 1000
+		if max > ossname.MaxListPage {
+			max = ossname.MaxListPage
 		}
 		req.MaxKeys = int32(max)
 	}

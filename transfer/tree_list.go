@@ -15,7 +15,7 @@ import (
 )
 
 // listPageSize is OSS's largest listing page.
-const listPageSize = 1000
+const listPageSize = ossname.MaxListPage
 
 // maxListPages bounds any paginated loop (a server repeating itself must
 // not keep ossq listing forever): a billion keys.

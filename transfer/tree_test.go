@@ -1,15 +1,19 @@
 package transfer
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"ossq/internal/ossemu"
+	"ossq/internal/ossemu/ossemutest"
+	"ossq/internal/ossname"
 )
 
 // TestTreeJobResumesListingAndSkipsDoneItems: a folder job stopped midway
@@ -306,5 +310,48 @@ func TestCanceledFolderJobLeavesNothing(t *testing.T) {
 	cps, _ := filepath.Glob(filepath.Join(opts.StateDir, "checkpoints", "*.cp"))
 	if len(cps) != 0 {
 		t.Errorf("checkpoints left: %v", cps)
+	}
+}
+
+// listRecorder is the real store, noting the page size each listing asks.
+type listRecorder struct {
+	*ossStore
+	mu    sync.Mutex
+	asked []int
+}
+
+func (r *listRecorder) ListObjects(ctx context.Context, bucket, prefix, delimiter, token string, max int) (Page, error) {
+	r.mu.Lock()
+	r.asked = append(r.asked, max)
+	r.mu.Unlock()
+	return r.ossStore.ListObjects(ctx, bucket, prefix, delimiter, token, max)
+}
+
+// TestFolderJobAsksForFullListingPages: a folder job asks for OSS's largest
+// page (ossname.MaxListPage) every time; a server answering with smaller
+// pages (here 2 keys) changes how many it takes, not what it asks.
+func TestFolderJobAsksForFullListingPages(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, ossemutest.WithConfig(func(c *ossemu.Config) { c.ListPageSize = 2 }))
+	for i := range 5 {
+		if err := env.srv.PutBytes(testBucket, fmt.Sprintf("p/%d", i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &listRecorder{ossStore: env.store.(*ossStore)}
+	env.store = rec
+	e := env.open(env.testOptions())
+	id, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "p/", LocalPath: filepath.Join(env.dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts := waitFor(t, e, id); ts.State != StateDone {
+		t.Fatalf("folder job: %s %q", ts.State, ts.Err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	want := fmt.Sprint([]int{ossname.MaxListPage, ossname.MaxListPage, ossname.MaxListPage})
+	if got := fmt.Sprint(rec.asked); got != want {
+		t.Fatalf("listing pages asked for %s keys, want %s (5 keys in pages of 2)", got, want)
 	}
 }

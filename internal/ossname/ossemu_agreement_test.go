@@ -13,8 +13,8 @@ import (
 )
 
 // The embedded server keeps its own copy of the naming rules (it imports no
-// ossq package, so the client can never lean on its quirks); these tests
-// hold the two copies to each other over real HTTP on loopback.
+// ossq package but the CRC, so the client can never lean on its quirks);
+// these tests hold the two copies to each other over real HTTP on loopback.
 
 func startServer(t *testing.T) string {
 	t.Helper()

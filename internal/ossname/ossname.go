@@ -23,6 +23,12 @@ const (
 	// MaxPutSize is the most one PutObject (or one GET ossq does not split) takes.
 	MaxPutSize = 5 << 30
 
+	// MaxListPage is the most entries one listing page holds (objects,
+	// versions, uploads, parts); MaxDeleteBatch the most keys one
+	// DeleteMultipleObjects takes.
+	MaxListPage    = 1000
+	MaxDeleteBatch = 1000
+
 	MinParallel = 1
 	MaxParallel = 100
 )

@@ -8,7 +8,7 @@ import (
 )
 
 // TestServeRateMeansWhatTheConfigMeans: `ossq serve --rate` keeps its own
-// parser (the server imports no ossq package), so this holds it to
+// parser (the server keeps its own rules), so this holds it to
 // units.ParseSize: "20MB" is the same rate for the server as for
 // bandwidth_limit and --bwlimit.
 func TestServeRateMeansWhatTheConfigMeans(t *testing.T) {
