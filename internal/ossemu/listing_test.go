@@ -1,6 +1,7 @@
 package ossemu
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -130,37 +131,13 @@ func TestListPageSizeCapsEveryListing(t *testing.T) {
 	ctx := testContext(t)
 	var sizes []int
 	v2 := c.NewListObjectsV2Paginator(&oss.ListObjectsV2Request{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
-	for v2.HasNext() && len(sizes) < 10 {
-		res, err := v2.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(res.Contents))
-	}
+	sizes = append(sizes, pageSizes(t, ctx, v2, func(r *oss.ListObjectsV2Result) int { return len(r.Contents) })...)
 	v1 := c.NewListObjectsPaginator(&oss.ListObjectsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
-	for v1.HasNext() && len(sizes) < 20 {
-		res, err := v1.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(res.Contents))
-	}
+	sizes = append(sizes, pageSizes(t, ctx, v1, func(r *oss.ListObjectsResult) int { return len(r.Contents) })...)
 	versions := c.NewListObjectVersionsPaginator(&oss.ListObjectVersionsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
-	for versions.HasNext() && len(sizes) < 30 {
-		res, err := versions.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(res.ObjectVersions))
-	}
+	sizes = append(sizes, pageSizes(t, ctx, versions, func(r *oss.ListObjectVersionsResult) int { return len(r.ObjectVersions) })...)
 	uploads := c.NewListMultipartUploadsPaginator(&oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(testBucket)}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
-	for uploads.HasNext() && len(sizes) < 40 {
-		res, err := uploads.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(res.Uploads))
-	}
+	sizes = append(sizes, pageSizes(t, ctx, uploads, func(r *oss.ListMultipartUploadsResult) int { return len(r.Uploads) })...)
 	up, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("parts")})
 	if err != nil {
 		t.Fatal(err)
@@ -172,13 +149,7 @@ func TestListPageSizeCapsEveryListing(t *testing.T) {
 		}
 	}
 	parts := c.NewListPartsPaginator(&oss.ListPartsRequest{Bucket: oss.Ptr(testBucket), Key: oss.Ptr("parts"), UploadId: up.UploadId}, func(o *oss.PaginatorOptions) { o.Limit = 1000 })
-	for parts.HasNext() && len(sizes) < 50 {
-		res, err := parts.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sizes = append(sizes, len(res.Parts))
-	}
+	sizes = append(sizes, pageSizes(t, ctx, parts, func(r *oss.ListPartsResult) int { return len(r.Parts) })...)
 	if got, want := fmt.Sprint(sizes), "[2 2 1 2 2 1 2 2 1 2 2 1 2 2 1]"; got != want {
 		t.Fatalf("page sizes (V2, V1, versions, uploads, parts) %s, want %s", got, want)
 	}
@@ -187,4 +158,25 @@ func TestListPageSizeCapsEveryListing(t *testing.T) {
 	if err != nil || res.MaxKeys != 1000 || len(res.Contents) != 2 {
 		t.Fatalf("ListObjectsV2 max-keys 1000: MaxKeys %d, %d keys, %v", res.MaxKeys, len(res.Contents), err)
 	}
+}
+
+// paginator is what the SDK's listing paginators have in common.
+type paginator[R any] interface {
+	HasNext() bool
+	NextPage(ctx context.Context, optFns ...func(*oss.Options)) (R, error)
+}
+
+// pageSizes walks p to its end (at most 10 pages), counting each page's
+// entries with count.
+func pageSizes[R any](t *testing.T, ctx context.Context, p paginator[R], count func(R) int) []int {
+	t.Helper()
+	var sizes []int
+	for p.HasNext() && len(sizes) < 10 {
+		res, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, count(res))
+	}
+	return sizes
 }
