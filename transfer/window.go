@@ -126,7 +126,10 @@ func (e *Engine) itemsWindow(t *transfer, req ItemsRequest, w *Window) {
 		if it.state == ItemDone {
 			is.Done = it.size
 		}
-		if a := t.tree.active[it.seq]; a != nil {
+		// The store's ended state wins: an item is committed before it
+		// leaves the active set, and a window read between the two must
+		// not report a finished item as still running.
+		if a := t.tree.active[it.seq]; a != nil && it.state == ItemPending {
 			is.State = ItemActive
 			if a.sub != nil {
 				is.Done = a.sub.doneBytes()
