@@ -55,8 +55,15 @@ func diskFullDetail(err error, h *tempHandle, size int64) error {
 	if serr != nil {
 		return err
 	}
-	return fmt.Errorf("%w; the partial download is kept in %s (it takes %s of the %s file): free space and resume, or cancel to delete it",
-		err, h.path(), units.FormatSize(allocatedBytes(fi)), units.FormatSize(size))
+	// Name the file once: a write error already says which (the summary
+	// is cut at maxSummary, and a long path twice would push the sizes and
+	// the advice past it).
+	where := "in " + h.path()
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) && pe.Path == h.path() {
+		where = "there"
+	}
+	return fmt.Errorf("%w; the partial download is kept %s (it takes %s of the %s file): free space and resume, or cancel to delete it",
+		err, where, units.FormatSize(allocatedBytes(fi)), units.FormatSize(size))
 }
 
 // discardAbandoned removes what a permanently failed transfer left (see
