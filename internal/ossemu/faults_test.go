@@ -179,12 +179,19 @@ func TestFaultResetIsAConnectionReset(t *testing.T) {
 	}
 }
 
+// TestInvalidFaultsRejected: New refuses bad faults before it makes
+// anything, so a refused server leaves no temporary root behind. (Not
+// parallel: it points TMPDIR at a folder of its own to look.)
 func TestInvalidFaultsRejected(t *testing.T) {
-	t.Parallel()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	for _, f := range []Faults{{FailRate: 2}, {ResetRate: -0.1}, {FailNth: []int{0}}, {Latency: -1}, {ReplaceAfter: map[string]int64{"nokey": 1}}} {
 		if _, err := New(Config{Faults: f}); err == nil {
 			t.Fatalf("New accepted %+v", f)
 		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("refused servers left %d temporary roots", len(left))
 	}
 }
 

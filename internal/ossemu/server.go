@@ -82,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("ossemu: credentials need a non-empty AccessKeyID and secret")
 		}
 	}
+	if err := validateFaults(cfg.Faults); err != nil {
+		return nil, err
+	}
 	if s.root == "" {
 		dir, err := os.MkdirTemp("", "ossemu-*")
 		if err != nil {
@@ -91,9 +94,6 @@ func New(cfg Config) (*Server, error) {
 		s.tempRoot = true
 	} else if err := os.MkdirAll(s.root, 0o700); err != nil {
 		return nil, fmt.Errorf("ossemu: root %s: %w", s.root, err)
-	}
-	if err := validateFaults(cfg.Faults); err != nil {
-		return nil, err
 	}
 	s.faults.Store(newFaultState(cfg.Faults))
 	store, err := openStorage(s.root, s.now, cfg.NoSync)
