@@ -505,8 +505,9 @@ func TestOverlappingTreeJobsAreRefused(t *testing.T) {
 	}
 	env.srv.PutBytes(testBucket, "other.txt", []byte("not in the first job"))
 	e := env.open(env.testOptions())
-	// Object bodies stall (listings do not), so the first job stays unfinished.
-	env.srv.SetFaults(ossemu.Faults{StallRate: 1, Stall: 3 * time.Second})
+	// Object bodies stall (listings do not), so the first job stays
+	// unfinished until the test lets it go: a pause ends the stalled GETs.
+	env.srv.SetFaults(ossemu.Faults{StallRate: 1, Stall: time.Minute})
 	root := filepath.Join(env.dir, "out")
 	first, err := e.AddTree(Spec{Direction: Download, Bucket: testBucket, Key: "tree/", LocalPath: filepath.Join(root, "tree")})
 	if err != nil {
@@ -525,7 +526,24 @@ func TestOverlappingTreeJobsAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The whole-bucket job skips the first job's files while that job
+	// still runs: wait for it before letting the first job finish.
+	for i := 0; jobOf(t, e, whole).Items.Skipped < 5; i++ {
+		if i > 3000 {
+			t.Fatalf("whole-bucket job after 30 s: %+v, want the first job's 5 files skipped", jobOf(t, e, whole).Items)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	env.srv.SetFaults(ossemu.Faults{})
+	for _, id := range []ID{first, whole} {
+		if err := e.Pause(id); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, e, id)
+		if err := e.Resume(id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	mustDone(t, e, first)
 	if ts := waitFor(t, e, whole); ts.State != StateDone {
 		t.Fatalf("whole bucket: %s %q", ts.State, ts.Err)
