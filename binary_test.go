@@ -15,6 +15,7 @@ import (
 
 	"ossq/internal/cli"
 	"ossq/internal/ossemu/ossemutest"
+	"ossq/internal/testenv"
 )
 
 // builtOssq is the ossq binary, built once per test run by the first test
@@ -27,7 +28,7 @@ var builtOssq struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testenv.Run(m, 0)
 	if builtOssq.dir != "" {
 		os.RemoveAll(builtOssq.dir)
 	}

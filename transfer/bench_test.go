@@ -27,7 +27,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"ossq/internal/ossemu"
-	"ossq/internal/ossemu/ossemutest"
+	"ossq/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -36,11 +36,7 @@ func TestMain(m *testing.M) {
 	}
 	// Eight at a time: most tests here wait (fsyncs, rate caps, credential
 	// expiry) more than they compute; 8 took 14 s where 4 took 19 s.
-	if err := ossemutest.ParallelByDefault(8); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
+	os.Exit(testenv.Run(m, 8))
 }
 
 // runEmuChild serves an emulator from a separate process, so a benchmark

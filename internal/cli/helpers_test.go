@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ossq/internal/ossemu/ossemutest"
+	"ossq/internal/testenv"
 	"ossq/transfer"
 )
 
@@ -34,11 +35,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(Run(context.Background(), os.Args[1], os.Args[2:], os.Stdout, os.Stderr))
 	}
-	if err := ossemutest.ParallelByDefault(4); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
+	os.Exit(testenv.Run(m, 4))
 }
 
 // env is one test's isolated world: an emulator on 127.0.0.1, a config file

@@ -2,10 +2,8 @@ package ossemutest
 
 import (
 	"context"
-	"flag"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -171,22 +169,6 @@ func (w *testWriter) stop() {
 	w.mu.Lock()
 	w.done = true
 	w.mu.Unlock()
-}
-
-// ParallelByDefault makes n parallel tests run at once (-test.parallel)
-// unless the command line chose a number; call it in TestMain before m.Run.
-// Tests against the emulator mostly wait (rate caps, latency faults, fsyncs),
-// so more of them than GOMAXPROCS keep the cores busy.
-func ParallelByDefault(n int) error {
-	if !flag.Parsed() {
-		flag.Parse()
-	}
-	chosen := false
-	flag.Visit(func(f *flag.Flag) { chosen = chosen || f.Name == "test.parallel" })
-	if chosen {
-		return nil
-	}
-	return flag.Set("test.parallel", strconv.Itoa(n))
 }
 
 // ReadExactly reads a body of size bytes into one buffer of that size,
