@@ -17,15 +17,18 @@ import (
 	"ossq/transfer"
 )
 
-// Resume scenario sizing: a 32 MiB object in 1 MiB parts, 4 parts in flight,
-// each connection capped at 1 MiB/s, so the first run needs ~8 s and is
-// stopped after killAfter bytes (~3 s in).
+// Resume scenario sizing: a 16 MiB object in 512 KiB parts, 4 parts in
+// flight, each connection capped at 512 KiB/s, so the first run needs ~8 s
+// and is stopped after killAfter bytes (~3 s in). (Halved from 32 MiB at
+// 1 MiB/s: the same timing and the same ratios of slack to object, half the
+// bytes through the race detector.)
 const (
-	resumeSize     = 32 << 20
-	resumePart     = 1 << 20
+	resumeSize     = 16 << 20
+	resumePart     = 512 << 10
+	resumePartFlag = "512KiB" // resumePart as --part-size
 	resumeParallel = 4
-	resumeRate     = 1 << 20 // bytes/s per connection
-	killAfter      = 12 << 20
+	resumeRate     = 512 << 10 // bytes/s per connection
+	killAfter      = 6 << 20
 	// resumeSlack is what a resumed run may fetch again beyond what was
 	// missing: per part in flight, one checkpoint interval (1 s) of bytes at
 	// the capped rate plus one more second for socket buffers and the
@@ -34,7 +37,7 @@ const (
 	// gracefulSlack is the same after SIGINT, where the engine writes a last
 	// checkpoint of everything on disk: only bytes still in socket buffers
 	// when the parts were canceled are fetched again.
-	gracefulSlack = resumeParallel * 256 << 10
+	gracefulSlack = resumeParallel * 128 << 10
 )
 
 // child is the CLI running in its own process (the test binary re-executed,
@@ -159,7 +162,7 @@ func TestKilledDownloadResumes(t *testing.T) {
 	destDir := filepath.Join(e.work, "down")
 	dest := filepath.Join(destDir, "big.bin")
 	checkpoints := filepath.Join(e.work, "checkpoints")
-	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4", "--checkpoint-dir", checkpoints}
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", resumePartFlag, "--parallel", "4", "--checkpoint-dir", checkpoints}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -197,7 +200,7 @@ func TestKilledUploadResumes(t *testing.T) {
 	e := newEnv(t, "", ossemutest.WithConfig(func(c *ossemu.Config) { c.Faults.RatePerConn = resumeRate }))
 	data := randomBytes(resumeSize, 4)
 	src := e.writeFile("big.bin", data)
-	args := []string{src, "oss://" + testBucket + "/up/big.bin", "--part-size", "1MiB", "--parallel", "4"}
+	args := []string{src, "oss://" + testBucket + "/up/big.bin", "--part-size", resumePartFlag, "--parallel", "4"}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -228,7 +231,7 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 	data := randomBytes(resumeSize, 5)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")
-	args := []string{"--part-size", "1MiB", "oss://" + testBucket + "/big.bin", "--parallel", "4", dest}
+	args := []string{"--part-size", resumePartFlag, "oss://" + testBucket + "/big.bin", "--parallel", "4", dest}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -243,7 +246,7 @@ func TestInterruptedDownloadExits130AndResumes(t *testing.T) {
 	stderr := c.stderr.String()
 	mustContain(t, "stderr", stderr, "Run the same command to resume", "ossq get --config")
 	// stderr is a pipe here, so progress comes as plain lines (one per 2 s).
-	mustContain(t, "stderr", stderr, " / 32.0 MiB ")
+	mustContain(t, "stderr", stderr, " / 16.0 MiB ")
 	if !strings.Contains(stderr, "oss://"+testBucket+"/big.bin") {
 		t.Errorf("the resume hint does not repeat the command:\n%s", stderr)
 	}
@@ -276,11 +279,11 @@ func TestHeadlessBesideTUIAndBusyDestination(t *testing.T) {
 	data := randomBytes(resumeSize, 6)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")
-	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4"}
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", resumePartFlag, "--parallel", "4"}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	c := e.startChild(ctx, "get", args...)
-	e.waitForBytes(c, getBytes, 2<<20)
+	e.waitForBytes(c, getBytes, 1<<20)
 
 	code, _, errOut := e.run("get", args...)
 	if code != ExitFailure {
@@ -304,12 +307,12 @@ func TestNoCheckpointStartsOver(t *testing.T) {
 	data := randomBytes(resumeSize, 10)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")
-	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", "1MiB", "--parallel", "4", "--no-checkpoint"}
+	args := []string{"oss://" + testBucket + "/big.bin", dest, "--part-size", resumePartFlag, "--parallel", "4", "--no-checkpoint"}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	c := e.startChild(ctx, "get", args...)
-	e.waitForBytes(c, getBytes, 4<<20)
+	e.waitForBytes(c, getBytes, 2<<20)
 	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

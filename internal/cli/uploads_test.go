@@ -25,7 +25,7 @@ func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
 	data := randomBytes(size, 11)
 	src := e.writeFile("big.bin", data)
 	dst := "oss://" + testBucket + "/up/big.bin"
-	args := []string{src, dst, "--part-size", "1MiB", "--parallel", "4", "--no-checkpoint"}
+	args := []string{src, dst, "--part-size", resumePartFlag, "--parallel", "4", "--no-checkpoint"}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
