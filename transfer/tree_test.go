@@ -229,7 +229,7 @@ func TestJobWindowFollowsReordersAndRemovals(t *testing.T) {
 func TestFolderUploadResumesItsWalk(t *testing.T) {
 	t.Parallel()
 	skipIfShort(t, "crash/restart test")
-	const count = 500
+	const count = 250
 	env := newTestEnv(t)
 	src := filepath.Join(env.dir, "src")
 	for i := range count {
@@ -242,14 +242,14 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	env.srv.SetFaults(ossemu.Faults{Latency: time.Millisecond})
 	opts := env.testOptions()
 	opts.FileParallel = 8
-	opts.walkBatch = 100 // five recorded batches (1,000 a batch outside tests)
-	opts.listLookahead = 100
+	opts.walkBatch = 50 // five recorded batches (1,000 a batch outside tests)
+	opts.listLookahead = 50
 	e1 := env.open(opts)
 	id, err := e1.AddTree(Spec{Direction: Upload, Bucket: testBucket, Key: "up/", LocalPath: src})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; jobOf(t, e1, id).Items.Done < 130; i++ {
+	for i := 0; jobOf(t, e1, id).Items.Done < 65; i++ {
 		if i > 3000 {
 			t.Fatalf("only %+v after 30 s", jobOf(t, e1, id).Items)
 		}
@@ -269,7 +269,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	if puts := env.srv.Stats().Requests["PutObject"]; puts > count+int64(opts.FileParallel) {
 		t.Errorf("%d PutObjects (%d before the stop) for %d files: more than the files in flight sent twice", puts, puts1, count)
 	}
-	for i := 0; i < count; i += 31 {
+	for i := 0; i < count; i += 15 {
 		key := fmt.Sprintf("up/d%d/f%04d.txt", i%5, i)
 		if got := env.objectBytes(key); string(got) != fmt.Sprintf("file %d", i) {
 			t.Errorf("%s: %q", key, got)
