@@ -12,7 +12,9 @@ import (
 // the CLI says the same command resumes it, and it does.
 func TestFailedTransferSaysRerunResumes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, "multipart_threshold = \"1MiB\"")
+	// One retry: how many there are is not the point, and each of the
+	// SDK's attempts times each of the engine's waits out a backoff.
+	e := newEnv(t, "multipart_threshold = \"1MiB\"\nretries = 1")
 	data := randomBytes(3<<20, 11)
 	e.put("big.bin", data)
 	dest := filepath.Join(e.work, "big.bin")

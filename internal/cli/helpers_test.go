@@ -92,6 +92,11 @@ func newEnv(t testing.TB, extraConfig string, opts ...ossemutest.Option) *env {
 			"XDG_STATE_HOME":  filepath.Join(home, "state"),
 		}}
 	e.config = filepath.Join(home, "config.toml")
+	// Three retries unless the test sets its own (a key may appear once).
+	retries := "retries = 3\n"
+	if strings.Contains(extraConfig, "retries =") {
+		retries = ""
+	}
 	text := fmt.Sprintf(`[profiles.default]
 endpoint = %q
 region = "cn-hangzhou"
@@ -99,9 +104,8 @@ access_key_id = %q
 access_key_secret = %q
 
 [transfer]
-retries = 3
-%s
-`, endpoint, testAK, testSecret, extraConfig)
+%s%s
+`, endpoint, testAK, testSecret, retries, extraConfig)
 	if err := os.WriteFile(e.config, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
