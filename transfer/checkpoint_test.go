@@ -118,7 +118,7 @@ func TestBadCheckpointStartsOver(t *testing.T) {
 			if !strings.Contains(ts.Notice, "started over") || !strings.Contains(ts.Notice, "checkpoint") {
 				t.Errorf("notice %q, want started over because of the checkpoint", ts.Notice)
 			}
-			assertFile(t, dest, generated(size, 11))
+			assertGenerated(t, dest, size, 11)
 			if got := env.srv.Stats().GetBodyBytes; got != size {
 				t.Errorf("fetched %d bytes after discarding the checkpoint, want the whole %d", got, size)
 			}

@@ -251,7 +251,7 @@ func TestTransfersOutliveTemporaryCredentials(t *testing.T) {
 	mustDone(t, e, dl)
 	mustDone(t, e, ul)
 	env.srv.SetFaults(ossemu.Faults{})
-	assertFile(t, dest, generated(size, 11))
+	assertGenerated(t, dest, size, 11)
 	got, err := s.GetRange(testCtx(t, 20*time.Second), testBucket, "up.bin", 0, -1, "")
 	if err != nil {
 		t.Fatal(err)

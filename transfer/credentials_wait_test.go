@@ -73,7 +73,7 @@ func TestJobsWaitForCredentialsAndGoOn(t *testing.T) {
 	if ts.Retries > 6 {
 		t.Errorf("%d retries: the wait must not spend the retry budget", ts.Retries)
 	}
-	assertFile(t, filepath.Join(dir, "big.bin"), generated(size, 7))
+	assertGenerated(t, filepath.Join(dir, "big.bin"), size, 7)
 	mustDone(t, e, tree)
 	checkTotals(t, e)
 	if js := jobOf(t, e, tree); js.Items.Done != 40 || js.Items.Failed != 0 {

@@ -40,7 +40,7 @@ func TestDestinationAppearingMidDownloadFollowsOnExists(t *testing.T) {
 				if ts.State != StateDone {
 					t.Fatalf("state %s %q", ts.State, ts.Err)
 				}
-				assertFile(t, dest, generated(size, 7))
+				assertGenerated(t, dest, size, 7)
 				return
 			case ExistsAsk:
 				if ts.State != StateFailed || ts.ErrInfo == nil {
@@ -61,7 +61,7 @@ func TestDestinationAppearingMidDownloadFollowsOnExists(t *testing.T) {
 				if ts.LocalPath != want {
 					t.Errorf("LocalPath %s, want %s", ts.LocalPath, want)
 				}
-				assertFile(t, want, generated(size, 7))
+				assertGenerated(t, want, size, 7)
 			}
 			assertFile(t, dest, users)
 		})

@@ -61,7 +61,7 @@ func TestDiskFullPausesAndResumes(t *testing.T) {
 	if ts.Err != "" {
 		t.Errorf("error %q kept after success", ts.Err)
 	}
-	assertFile(t, dest, generated(size, 21))
+	assertGenerated(t, dest, size, 21)
 	if got := env.srv.Stats().GetBodyBytes; got != size-recorded {
 		t.Errorf("resume fetched %d, want %d", got, size-recorded)
 	}

@@ -60,7 +60,7 @@ func TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint(t *testing.T) {
 	if got := env.srv.Stats().GetBodyBytes; got != 0 {
 		t.Errorf("the overwrite fetched %d bytes again", got)
 	}
-	assertFile(t, dest, generated(size, 21))
+	assertGenerated(t, dest, size, 21)
 }
 
 // TestCrashAfterMoveIntoPlaceIsComplete: a crash after the rename but
@@ -201,7 +201,7 @@ func TestFirstCheckpointNamesTempWhileFetching(t *testing.T) {
 	}
 	env.srv.SetFaults(ossemu.Faults{})
 	mustDone(t, e, id)
-	assertFile(t, dest, generated(size, 25))
+	assertGenerated(t, dest, size, 25)
 }
 
 // TestFirstCheckpointFailureStopsDownload: with the first checkpoint

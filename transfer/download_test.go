@@ -30,7 +30,7 @@ func TestDownloadRoundTrip(t *testing.T) {
 	}
 	for key, id := range ids {
 		ts := mustDone(t, e, id)
-		assertFile(t, filepath.Join(env.dir, "out", key), generated(sizes[key], int64(len(key))))
+		assertGenerated(t, filepath.Join(env.dir, "out", key), sizes[key], int64(len(key)))
 		if ts.Done != sizes[key] || ts.Size != sizes[key] {
 			t.Errorf("%s: done %d size %d, want %d", key, ts.Done, ts.Size, sizes[key])
 		}
@@ -98,7 +98,7 @@ func TestDownloadResumeFetchesOnlyMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	assertFile(t, dest, generated(size, 42))
+	assertGenerated(t, dest, size, 42)
 	if got := env.srv.Stats().GetBodyBytes; got != size-recorded {
 		t.Errorf("resume fetched %d bytes, want exactly size-recorded = %d", got, size-recorded)
 	}
@@ -141,7 +141,7 @@ func TestCloseAndReopenResumes(t *testing.T) {
 	e2 := env.open(opts)
 	mustDone(t, e2, dl)
 	mustDone(t, e2, ul)
-	assertFile(t, dest, generated(size, 7))
+	assertGenerated(t, dest, size, 7)
 	if got := env.objectBytes("up/src.bin"); string(got) != string(up) {
 		t.Fatalf("uploaded object differs (%d bytes, want %d)", len(got), len(up))
 	}
@@ -222,7 +222,7 @@ func TestArchiveNotRestoredFailsClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	assertFile(t, dest, generated(1<<20, 5))
+	assertGenerated(t, dest, 1<<20, 5)
 }
 
 // A server that always truncates bodies never produces a "done" file.

@@ -140,12 +140,22 @@ func randomData(n int, seed uint64) []byte {
 
 func assertFile(t testing.TB, path string, want []byte) {
 	t.Helper()
-	got, err := os.ReadFile(path)
-	if err != nil {
+	if same, err := ossemutest.SameContent(path, bytes.NewReader(want)); err != nil {
 		t.Fatalf("read %s: %v", path, err)
-	}
-	if !bytes.Equal(got, want) {
+	} else if !same {
+		got, _ := os.ReadFile(path)
 		t.Fatalf("%s: %d bytes (crc %x), want %d bytes (crc %x)", path, len(got), crc64.Checksum(got, crcTable), len(want), crc64.Checksum(want, crcTable))
+	}
+}
+
+// assertGenerated is assertFile for a generated object's content, without
+// making the content whole.
+func assertGenerated(t testing.TB, path string, size, seed int64) {
+	t.Helper()
+	if same, err := ossemutest.SameContent(path, ossemu.GeneratedReader(size, seed)); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	} else if !same {
+		assertFile(t, path, generated(size, seed)) // says how it differs
 	}
 }
 

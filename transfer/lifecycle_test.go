@@ -77,7 +77,7 @@ func TestTwoTransfersToOneDestinationAreRefused(t *testing.T) {
 		t.Fatalf("Add after the first finished: %v", err)
 	}
 	mustDone(t, e2, id2)
-	assertFile(t, dest, generated(2<<20, 2))
+	assertGenerated(t, dest, 2<<20, 2)
 }
 
 func TestOnExistsPolicies(t *testing.T) {
@@ -241,7 +241,7 @@ func TestQueueControl(t *testing.T) {
 		mustDone(t, e, id)
 	}
 	for i, k := range []string{"a", "b", "c"} {
-		assertFile(t, filepath.Join(env.dir, k), generated(2<<20, int64(i)))
+		assertGenerated(t, filepath.Join(env.dir, k), 2<<20, int64(i))
 	}
 	if err := e.Pause(ids[0]); !errors.Is(err, ErrInvalidState) {
 		t.Errorf("pause of a done transfer: %v", err)
@@ -331,7 +331,7 @@ func TestBandwidthLimitedTransferCompletes(t *testing.T) {
 	id, _ := e.Add(Spec{Direction: Download, Bucket: testBucket, Key: "obj", LocalPath: filepath.Join(env.dir, "obj")})
 	e.SetBandwidthLimit(2 << 20) // changes while running
 	mustDone(t, e, id)
-	assertFile(t, filepath.Join(env.dir, "obj"), generated(1<<20, 3))
+	assertGenerated(t, filepath.Join(env.dir, "obj"), 1<<20, 3)
 	e.SetBandwidthLimit(0)
 	if e.Snapshot().BandwidthLimit != 0 {
 		t.Error("limit not cleared")
@@ -374,7 +374,7 @@ func TestFaultInjectionEndsIdentical(t *testing.T) {
 	retries := 0
 	for i, id := range downloads {
 		retries += mustDone(t, e, id).Retries
-		assertFile(t, filepath.Join(env.dir, "d", string(rune('a'+i))), generated(int64(2<<20+i*1000), int64(i)))
+		assertGenerated(t, filepath.Join(env.dir, "d", string(rune('a'+i))), int64(2<<20+i*1000), int64(i))
 	}
 	for _, id := range uploads {
 		retries += mustDone(t, e, id).Retries
@@ -462,7 +462,7 @@ func TestResumeFromCrashState(t *testing.T) {
 	if strings.Contains(ts.Notice, "started over") {
 		t.Errorf("resume from the crash state started over: %q", ts.Notice)
 	}
-	assertFile(t, filepath.Join(env.dir, "run"), generated(size, 31))
+	assertGenerated(t, filepath.Join(env.dir, "run"), size, 31)
 	if h, ok := e2.Get(held); !ok || h.State != StatePaused {
 		t.Errorf("paused transfer after restart: %+v", h.State)
 	}
@@ -489,7 +489,7 @@ func TestPauseThenImmediateResume(t *testing.T) {
 	}
 	env.srv.SetFaults(ossemu.Faults{})
 	mustDone(t, e, id)
-	assertFile(t, dest, generated(2<<20, 41))
+	assertGenerated(t, dest, 2<<20, 41)
 }
 
 // TestOverlappingTreeJobsAreRefused: the same prefix into the same folder

@@ -47,7 +47,7 @@ func TestDestinationLockIsBesideTheDestination(t *testing.T) {
 	}
 	env.srv.SetFaults(ossemu.Faults{})
 	mustDone(t, e1, id)
-	assertFile(t, filepath.Join(real, "same"), generated(2<<20, 1))
+	assertGenerated(t, filepath.Join(real, "same"), 2<<20, 1)
 	ents, err := os.ReadDir(real)
 	if err != nil {
 		t.Fatal(err)

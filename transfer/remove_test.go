@@ -60,5 +60,5 @@ func TestRemoveOldRowKeepsNewTransfersCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e2, nw)
-	assertFile(t, dest, generated(3<<20, 7))
+	assertGenerated(t, dest, 3<<20, 7)
 }

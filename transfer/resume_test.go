@@ -47,7 +47,7 @@ func TestResumeRefetchesADamagedPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := mustDone(t, e, id)
-	assertFile(t, dest, generated(size, 7))
+	assertGenerated(t, dest, size, 7)
 	if got, want := env.srv.Stats().GetBodyBytes, size-recorded+n; got != want {
 		t.Errorf("resume fetched %d bytes, want the missing %d plus the damaged part's %d", got, size-recorded, n)
 	}
@@ -74,7 +74,7 @@ func TestResumeRefetchesASwappedTemp(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := mustDone(t, e, id)
-	assertFile(t, dest, generated(size, 8))
+	assertGenerated(t, dest, size, 8)
 	if got := env.srv.Stats().GetBodyBytes; got != size {
 		t.Errorf("resume fetched %d bytes, want all %d (nothing on disk was ours)", got, size)
 	}

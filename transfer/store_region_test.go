@@ -91,7 +91,7 @@ func TestBucketInAnotherRegionFollowsTheRedirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	assertFile(t, dest, generated(600<<10, 3))
+	assertGenerated(t, dest, 600<<10, 3)
 }
 
 // With region endpoints known, ListBuckets' Region routes a bucket before

@@ -99,7 +99,7 @@ func TestTempSwappedForSymlinkBeforeResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := mustDone(t, e, id)
-	assertFile(t, dest, generated(size, 5))
+	assertGenerated(t, dest, size, 5)
 	assertRegular(t, dest)
 	assertUntouched(t, victim, data)
 	if got := env.srv.Stats().GetBodyBytes; got != size {
@@ -144,7 +144,7 @@ func TestTempSwappedForSymlinkDuringDownload(t *testing.T) {
 	if swaps != 2 {
 		t.Fatalf("hook ran %d times, want 2 (the swap, then the fresh run)", swaps)
 	}
-	assertFile(t, dest, generated(size, 6))
+	assertGenerated(t, dest, size, 6)
 	assertRegular(t, dest)
 	assertUntouched(t, victim, data)
 	if !strings.Contains(ts.Notice, "temp file was replaced") {

@@ -95,7 +95,7 @@ func TestTreeJobResumesListingAndSkipsDoneItems(t *testing.T) {
 			}
 			var i int
 			fmt.Sscanf(d.Name(), "%08d", &i)
-			assertFile(t, p, generated(size, int64(i)))
+			assertGenerated(t, p, size, int64(i))
 		}
 		return nil
 	})

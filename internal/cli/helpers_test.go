@@ -202,11 +202,12 @@ func randomBytes(n int, seed uint64) []byte {
 
 func sameFile(t *testing.T, path string, want []byte) {
 	t.Helper()
-	got, err := os.ReadFile(path)
+	same, err := ossemutest.SameContent(path, bytes.NewReader(want))
 	if err != nil {
 		t.Fatalf("reading %s: %v", path, err)
 	}
-	if !bytes.Equal(got, want) {
+	if !same {
+		got, _ := os.ReadFile(path)
 		t.Fatalf("%s: %d bytes differ from the %d expected", path, len(got), len(want))
 	}
 }
