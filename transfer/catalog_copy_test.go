@@ -73,7 +73,7 @@ func TestRestoreVersionMakesAnOldVersionLatest(t *testing.T) {
 	if _, err := cat.RestoreVersion(ctx, testBucket, "k", versions[2].VersionID); err != nil {
 		t.Fatal(err)
 	}
-	if got := env.objectBytes("k"); string(got) != "old" {
+	if got := env.srv.Object("k"); string(got) != "old" {
 		t.Fatalf("after restore k = %q", got)
 	}
 }
@@ -128,7 +128,7 @@ func TestDeletedObjectsListsHiddenKeysWithTheVersionToRestore(t *testing.T) {
 	if _, err := cat.RestoreVersion(ctx, testBucket, "d/gone", deleted[0].Last.VersionID); err != nil {
 		t.Fatal(err)
 	}
-	if got := env.objectBytes("d/gone"); string(got) != "v2" {
+	if got := env.srv.Object("d/gone"); string(got) != "v2" {
 		t.Fatalf("restored d/gone = %q, want the last version v2", got)
 	}
 	if again, err := cat.DeletedObjects(ctx, testBucket, "d/"); err != nil || len(again) != 0 {

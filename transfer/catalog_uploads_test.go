@@ -125,7 +125,7 @@ func TestAnOrphanedUploadIsVerifiedAndTakenOverWithoutResending(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, tid)
-	if got := env.objectBytes("big.bin"); !bytes.Equal(got, data) {
+	if got := env.srv.Object("big.bin"); !bytes.Equal(got, data) {
 		t.Fatalf("completed object differs from the file (%d bytes)", len(got))
 	}
 	st := env.srv.Stats()

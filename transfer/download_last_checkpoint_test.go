@@ -49,6 +49,7 @@ func TestDestinationTakenAtTheEndKeepsAllDoneCheckpoint(t *testing.T) {
 	}
 	e.Close()
 
+	env.quiesce()
 	env.srv.ResetStats()
 	opts.OnExists = ExistsOverwrite
 	e = env.open(opts)

@@ -142,7 +142,7 @@ func TestCloseAndReopenResumes(t *testing.T) {
 	mustDone(t, e2, dl)
 	mustDone(t, e2, ul)
 	assertGenerated(t, dest, size, 7)
-	if got := env.objectBytes("up/src.bin"); string(got) != string(up) {
+	if got := env.srv.Object("up/src.bin"); string(got) != string(up) {
 		t.Fatalf("uploaded object differs (%d bytes, want %d)", len(got), len(up))
 	}
 	if u := env.openUploads(); len(u) != 0 {
@@ -165,7 +165,7 @@ func TestObjectReplacedMidDownload(t *testing.T) {
 	if !strings.Contains(ts.Notice, "restarted: object changed") {
 		t.Errorf("notice %q, want a restart notice", ts.Notice)
 	}
-	now := env.objectBytes("obj")
+	now := env.srv.Object("obj")
 	if string(now) == string(generated(size, 1)) {
 		t.Fatal("the emulator did not replace the object; test is not testing anything")
 	}

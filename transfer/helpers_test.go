@@ -159,22 +159,6 @@ func assertGenerated(t testing.TB, path string, size, seed int64) {
 	}
 }
 
-// objectBytes reads an object whole through the store.
-func (env *testEnv) objectBytes(key string) []byte {
-	env.t.Helper()
-	ctx := testCtx(env.t, 30*time.Second)
-	obj, err := env.store.HeadObject(ctx, testBucket, key)
-	if err != nil {
-		env.t.Fatalf("head %s: %v", key, err)
-	}
-	rc, err := env.store.GetRange(ctx, testBucket, key, 0, -1, obj.ETag)
-	if err != nil {
-		env.t.Fatalf("get %s: %v", key, err)
-	}
-	defer rc.Close()
-	return ossemutest.ReadExactly(env.t, rc, obj.Size)
-}
-
 // openUploads lists multipart uploads still open in the bucket.
 func (env *testEnv) openUploads() []string {
 	env.t.Helper()
@@ -203,21 +187,13 @@ func recordedBytes(t testing.TB, path string) int64 {
 	return n
 }
 
-// quiesce waits until the server stops sending bodies (handlers of requests
-// the client already abandoned can still be writing), so a following
-// ResetStats counts only new work. Bounded: at most ~5 s.
+// quiesce waits until the server has no request in hand (handlers of
+// requests the client already abandoned can still be writing, and count
+// what they write), so a following ResetStats counts only new work.
 func (env *testEnv) quiesce() {
-	last, stable := int64(-1), 0
-	for i := 0; i < 250 && stable < 10; i++ {
-		st := env.srv.Stats()
-		cur := st.GetBodyBytes + st.PutBodyBytes
-		if cur == last {
-			stable++
-		} else {
-			stable = 0
-		}
-		last = cur
-		time.Sleep(20 * time.Millisecond)
+	env.t.Helper()
+	if !env.srv.WaitIdle(10 * time.Second) {
+		env.t.Fatal("the server was still serving requests 10 s after the clients stopped")
 	}
 }
 

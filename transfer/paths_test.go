@@ -137,7 +137,7 @@ func TestAddTreeUploadFolder(t *testing.T) {
 		t.Errorf("link skipped for %q", r)
 	}
 	for rel, data := range files {
-		if got := env.objectBytes("backup/" + rel); string(got) != string(data) {
+		if got := env.srv.Object("backup/" + rel); string(got) != string(data) {
 			t.Errorf("backup/%s differs", rel)
 		}
 	}

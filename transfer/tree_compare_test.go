@@ -116,7 +116,7 @@ func TestCompareUpdateUploadMergesOneListing(t *testing.T) {
 	if js := runTreeJob(t, e, spec); js.Items.Done != 1 || js.Items.Unchanged != 29 {
 		t.Fatalf("after one change %+v", js.Items)
 	}
-	if got := env.objectBytes("u/s01/f01.bin"); len(got) != 500 {
+	if got := env.srv.Object("u/s01/f01.bin"); len(got) != 500 {
 		t.Fatalf("object has %d bytes", len(got))
 	}
 }
@@ -146,7 +146,7 @@ func TestCompareChecksumFindsSameSizeChanges(t *testing.T) {
 	if st := env.srv.Stats(); st.Requests["HeadObject"] != 10 || st.GetsByKey[testBucket+"/c/f002.txt"] != 1 || st.Requests["GetObject"] != 1 {
 		t.Fatalf("requests %v gets %v", st.Requests, st.GetsByKey)
 	}
-	assertFile(t, p, env.objectBytes("c/f002.txt"))
+	assertFile(t, p, env.srv.Object("c/f002.txt"))
 
 	up := Spec{Direction: Upload, Bucket: testBucket, Key: "up/", LocalPath: root, Compare: CompareChecksum}
 	if js := runTreeJob(t, e, up); js.Items.Done != 10 {

@@ -271,7 +271,7 @@ func TestFolderUploadResumesItsWalk(t *testing.T) {
 	}
 	for i := 0; i < count; i += 15 {
 		key := fmt.Sprintf("up/d%d/f%04d.txt", i%5, i)
-		if got := env.objectBytes(key); string(got) != fmt.Sprintf("file %d", i) {
+		if got := env.srv.Object(key); string(got) != fmt.Sprintf("file %d", i) {
 			t.Errorf("%s: %q", key, got)
 		}
 	}

@@ -102,7 +102,7 @@ func TestSingleUploadOfATruncatedFile(t *testing.T) {
 	if !shorter {
 		t.Error("no notice said the file became shorter")
 	}
-	if got := env.objectBytes("k"); !bytes.Equal(got, data[:cut]) {
+	if got := env.srv.Object("k"); !bytes.Equal(got, data[:cut]) {
 		t.Fatalf("object is %d bytes, want the %d-byte truncated file", len(got), cut)
 	}
 	if n := env.srv.Stats().Requests["PutObject"]; n > maxStableAttempts {

@@ -69,7 +69,7 @@ func TestUnusableUploadCheckpointAbortsItsUpload(t *testing.T) {
 				t.Fatal(err)
 			}
 			ts = mustDone(t, e, id)
-			if got := env.objectBytes("k"); !bytes.Equal(got, data) {
+			if got := env.srv.Object("k"); !bytes.Equal(got, data) {
 				t.Fatal("object differs from the file")
 			}
 			if !strings.Contains(ts.Notice, "started over") {

@@ -53,7 +53,7 @@ func TestCompleteAnswerLostDuringRun(t *testing.T) {
 			if n := store.completes.Load(); n != 1 {
 				t.Fatalf("%d completes committed, want 1 (the lost answer must be exercised)", n)
 			}
-			if got := env.objectBytes("k"); string(got) != string(data) {
+			if got := env.srv.Object("k"); string(got) != string(data) {
 				t.Fatalf("object is %d bytes, want the %d-byte file", len(got), len(data))
 			}
 			if u := env.openUploads(); len(u) != 0 {

@@ -47,7 +47,7 @@ func TestCompleteTimeoutGrowsWithParts(t *testing.T) {
 	if n := env.srv.Stats().Requests["CompleteMultipartUpload"]; n != 1 {
 		t.Errorf("%d CompleteMultipartUpload requests, want 1 (no timeout, no retry)", n)
 	}
-	if got := env.objectBytes("k"); !bytes.Equal(got, data) {
+	if got := env.srv.Object("k"); !bytes.Equal(got, data) {
 		t.Fatal("object differs from the file")
 	}
 }
@@ -70,7 +70,7 @@ func TestCompleteStillAssemblingIsWaitedFor(t *testing.T) {
 	if !strings.Contains(ts.Notice, "the server had finished the upload") {
 		t.Errorf("notice %q", ts.Notice)
 	}
-	if got := env.objectBytes("k"); !bytes.Equal(got, data) {
+	if got := env.srv.Object("k"); !bytes.Equal(got, data) {
 		t.Fatal("object differs from the file")
 	}
 	if u := env.openUploads(); len(u) != 0 {

@@ -41,7 +41,7 @@ func TestUploadSurvivesBodyResetsAndTruncations(t *testing.T) {
 	}
 	for name, id := range ids {
 		mustDone(t, e, id)
-		if got := env.objectBytes("up/" + name); string(got) != string(files[name]) {
+		if got := env.srv.Object("up/" + name); string(got) != string(files[name]) {
 			t.Errorf("%s: object holds %d bytes that differ from the %d uploaded", name, len(got), len(files[name]))
 		}
 	}

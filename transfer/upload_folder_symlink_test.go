@@ -41,7 +41,7 @@ func TestAddTreeUploadOfSymlinkedFolder(t *testing.T) {
 		t.Errorf("keys %v, want [p/f p/sub/g]", keys)
 	}
 	for name, data := range files {
-		if got := env.objectBytes("p/" + name); string(got) != string(data) {
+		if got := env.srv.Object("p/" + name); string(got) != string(data) {
 			t.Errorf("object p/%s: %q, want %q", name, got, data)
 		}
 	}

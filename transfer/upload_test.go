@@ -36,7 +36,7 @@ func TestUploadRoundTrip(t *testing.T) {
 	}
 	for name, id := range ids {
 		ts := mustDone(t, e, id)
-		if got := env.objectBytes("u/" + name); string(got) != string(files[name]) {
+		if got := env.srv.Object("u/" + name); string(got) != string(files[name]) {
 			t.Errorf("%s: object differs (%d bytes, want %d)", name, len(got), len(files[name]))
 		}
 		obj, err := env.store.HeadObject(testCtx(t, 10*time.Second), testBucket, "u/"+name)
@@ -93,7 +93,7 @@ func TestUploadResumeReusesParts(t *testing.T) {
 	env.srv.ResetStats()
 	e.Resume(id)
 	mustDone(t, e, id)
-	if got := env.objectBytes("k"); string(got) != string(data) {
+	if got := env.srv.Object("k"); string(got) != string(data) {
 		t.Fatal("object differs")
 	}
 	st := env.srv.Stats()
@@ -127,7 +127,7 @@ func TestLocalFileChangedMidUpload(t *testing.T) {
 	if !strings.Contains(ts.Notice, "local file changed") {
 		t.Errorf("notice %q, want the local-file-changed reason", ts.Notice)
 	}
-	if got := env.objectBytes("k"); string(got) != string(final) {
+	if got := env.srv.Object("k"); string(got) != string(final) {
 		t.Fatal("object is not the final file content")
 	}
 	e.Close()
@@ -204,7 +204,7 @@ func TestUploadKeepsUploadIDOnTransientListPartsError(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	if got := env.objectBytes("k"); string(got) != string(data) {
+	if got := env.srv.Object("k"); string(got) != string(data) {
 		t.Fatal("object differs")
 	}
 	if n := env.srv.Stats().Requests["InitiateMultipartUpload"]; n != 1 {
@@ -275,7 +275,7 @@ func TestNoCheckpointPauseAbortsAndCancelRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDone(t, e, id)
-	if got := env.objectBytes("k"); string(got) != string(data) {
+	if got := env.srv.Object("k"); string(got) != string(data) {
 		t.Fatal("object differs")
 	}
 	if u := env.openUploads(); len(u) != 0 {
@@ -366,7 +366,7 @@ func TestLostCompleteAnswerIsRecognised(t *testing.T) {
 	if st.Requests["UploadPart"] != 0 || st.Requests["PutObject"] != 0 || st.Requests["InitiateMultipartUpload"] != 0 {
 		t.Errorf("data sent again: %v", st.Requests)
 	}
-	if got := env.objectBytes("k"); string(got) != string(data) {
+	if got := env.srv.Object("k"); string(got) != string(data) {
 		t.Fatal("object differs")
 	}
 }

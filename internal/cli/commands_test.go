@@ -76,7 +76,7 @@ func TestGetPutRoundTrip(t *testing.T) {
 		t.Fatalf("put file: exit %d: %s", code, errOut)
 	}
 	mustContain(t, "put stderr", errOut, "uploaded oss://"+testBucket+"/in/big.bin")
-	if got := e.object("in/big.bin"); string(got) != string(big) {
+	if got := e.server.Object("in/big.bin"); string(got) != string(big) {
 		t.Fatalf("uploaded object differs (%d bytes, want %d)", len(got), len(big))
 	}
 
@@ -109,7 +109,7 @@ func TestGetPutRoundTrip(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("put folder: exit %d: %s", code, errOut)
 	}
-	if got := e.object("tree/nested/small.bin"); string(got) != string(small) {
+	if got := e.server.Object("tree/nested/small.bin"); string(got) != string(small) {
 		t.Fatalf("tree/nested/small.bin differs")
 	}
 	treeDest := filepath.Join(e.work, "tree-copy")
@@ -343,7 +343,7 @@ func TestPutRejectsOnExists(t *testing.T) {
 		}
 		mustContain(t, "stderr", errOut, "--on-exists applies to get only")
 	}
-	if got := e.object("f.bin"); string(got) != "remote" {
+	if got := e.server.Object("f.bin"); string(got) != "remote" {
 		t.Fatalf("the refused put replaced the object: %q", got)
 	}
 	code, out, _ := e.run("put", "-h")

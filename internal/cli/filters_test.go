@@ -54,7 +54,7 @@ func TestGetFiltersInOrder(t *testing.T) {
 		t.Errorf("downloaded %q, want %q", got, want)
 	}
 	mustContain(t, "stderr", stderr, "filters: 3 filtered out")
-	sameFile(t, filepath.Join(dest, "a.jpg"), e.object("photos/a.jpg"))
+	sameFile(t, filepath.Join(dest, "a.jpg"), e.server.Object("photos/a.jpg"))
 
 	// The same include first: tmp/x.jpg now matches it before the exclude.
 	dest = filepath.Join(e.work, "reordered")
@@ -158,7 +158,7 @@ func TestPutReportsSymlinksAndFIFOs(t *testing.T) {
 		"oss://data/t/link.txt: skipped: symbolic link, not followed",
 		"oss://data/t/pipe: skipped: named pipe",
 		"uploaded 1 of 3 files", "2 skipped")
-	if got := string(e.object("t/file.txt")); got != "data" {
+	if got := string(e.server.Object("t/file.txt")); got != "data" {
 		t.Errorf("t/file.txt = %q", got)
 	}
 	// Followed, the link is uploaded as the file it names, with filters applied in the walk.
@@ -167,7 +167,7 @@ func TestPutReportsSymlinksAndFIFOs(t *testing.T) {
 		t.Fatalf("exit %d, want 1 (the FIFO is still skipped):\n%s", code, stderr)
 	}
 	mustContain(t, "stderr", stderr, "uploaded 1 of 2 files", "filters: 1 filtered out")
-	if got := string(e.object("f/link.txt")); got != "data" {
+	if got := string(e.server.Object("f/link.txt")); got != "data" {
 		t.Errorf("f/link.txt = %q", got)
 	}
 }

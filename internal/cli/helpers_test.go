@@ -164,24 +164,6 @@ func (e *env) put(key string, data []byte) {
 	}
 }
 
-// object reads an object back through the real SDK store.
-func (e *env) object(key string) []byte {
-	e.t.Helper()
-	store := e.store()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	obj, err := store.HeadObject(ctx, testBucket, key)
-	if err != nil {
-		e.t.Fatalf("reading back %s: %v", key, err)
-	}
-	body, err := store.GetRange(ctx, testBucket, key, 0, -1, obj.ETag)
-	if err != nil {
-		e.t.Fatalf("reading back %s: %v", key, err)
-	}
-	defer body.Close()
-	return ossemutest.ReadExactly(e.t, body, obj.Size)
-}
-
 func (e *env) writeFile(rel string, data []byte) string {
 	e.t.Helper()
 	path := filepath.Join(e.work, rel)

@@ -62,7 +62,7 @@ func TestGetAndPutEscapeKeysInMessages(t *testing.T) {
 	}
 	assertNoRawControls(t, "put stderr", stderr)
 	mustContain(t, "put stderr", stderr, `evil\x1b[2J\r\n`)
-	if got := string(e.object("up/" + hostileKey)); got != "up" {
+	if got := string(e.server.Object("up/" + hostileKey)); got != "up" {
 		t.Fatalf("uploaded object holds %q", got)
 	}
 

@@ -26,7 +26,7 @@ func TestRmAsksThenDeletesAnObjectOrAPrefixInBatches(t *testing.T) {
 	if code != ExitFailure || !strings.Contains(errOut, "delete oss://"+testBucket+"/one.txt (5 B)?") || !strings.Contains(errOut, "--yes") {
 		t.Fatalf("rm without a terminal or --yes: exit %d %s", code, errOut)
 	}
-	if got := e.object("one.txt"); string(got) != "12345" {
+	if got := e.server.Object("one.txt"); string(got) != "12345" {
 		t.Fatal("a refused rm deleted the object")
 	}
 	code, _, errOut = e.runInput("y\n", "rm", "oss://"+testBucket+"/one.txt")
@@ -123,7 +123,7 @@ func TestPresignPrintsAURLThatWorksAndCpCopiesOnTheServer(t *testing.T) {
 	if st := e.server.Stats(); st.GetBodyBytes != 0 || st.PutBodyBytes != 0 {
 		t.Fatalf("cp moved bytes through the client: %d down, %d up", st.GetBodyBytes, st.PutBodyBytes)
 	}
-	if string(e.object("copies/a.txt")) != "alpha" || string(e.object("tree/sub/b.txt")) != "beta" {
+	if string(e.server.Object("copies/a.txt")) != "alpha" || string(e.server.Object("tree/sub/b.txt")) != "beta" {
 		t.Fatal("copies differ from their sources")
 	}
 }

@@ -47,11 +47,12 @@ type child struct {
 	stderr lockedBuffer
 	exited chan struct{}
 	err    error
+	server *ossemutest.Server // waited idle after the exit (wait)
 }
 
 func (e *env) startChild(ctx context.Context, cmd string, args ...string) *child {
 	e.t.Helper()
-	c := &child{exited: make(chan struct{})}
+	c := &child{exited: make(chan struct{}), server: e.server}
 	c.cmd = exec.CommandContext(ctx, os.Args[0], append([]string{cmd}, append(e.baseArgs(cmd), args...)...)...)
 	// Under -race a process sleeps a second at exit (atexit_sleep_ms); the
 	// tests wait for their children to exit, so they skip that sleep.
@@ -94,6 +95,11 @@ func (c *child) wait(t *testing.T) int {
 	case <-c.exited:
 	case <-time.After(60 * time.Second):
 		t.Fatalf("child did not exit within 60 s; stderr:\n%s", c.stderr.String())
+	}
+	// The server may still be reading what a killed child sent, and counts
+	// it: the tests compare the counters of the first run and the next.
+	if !c.server.WaitIdle(10 * time.Second) {
+		t.Fatal("the server was still serving requests 10 s after the child exited")
 	}
 	if exitErr, ok := c.err.(*exec.ExitError); ok {
 		return exitErr.ExitCode()
@@ -218,7 +224,7 @@ func TestKilledUploadResumes(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("resumed put: exit %d: %s", code, errOut)
 	}
-	if got := e.object("up/big.bin"); !bytes.Equal(got, data) {
+	if got := e.server.Object("up/big.bin"); !bytes.Equal(got, data) {
 		t.Fatalf("uploaded object differs (%d bytes, want %d)", len(got), len(data))
 	}
 	checkResumed(t, "upload", first, e.server.Stats().PutBodyBytes, resumeSlack)

@@ -48,7 +48,7 @@ func TestOrphanOfAKilledPutIsFoundVerifiedAndTakenOver(t *testing.T) {
 		t.Fatalf("put --resume-upload: exit %d: %s", code, errOut)
 	}
 	mustContain(t, "put --resume-upload", errOut, "taking over upload", "verified against the file")
-	if got := e.object("up/big.bin"); !bytes.Equal(got, data) {
+	if got := e.server.Object("up/big.bin"); !bytes.Equal(got, data) {
 		t.Fatalf("taken-over upload differs from the file")
 	}
 	if n := e.server.Stats().Requests["InitiateMultipartUpload"]; n != 0 {

@@ -264,9 +264,13 @@ func (s *Server) serveBody(q *request, src io.Reader, length int64, objectID str
 		}
 		n, err := io.ReadFull(src, (*buf)[:chunk])
 		if n > 0 {
+			// Counted before the write: once the client has a byte, Stats
+			// has it (a test that resets the counters after its client
+			// finished would otherwise see the tail of an old body).
+			s.stats.getBodyBytes.Add(int64(n))
 			w, werr := q.w.Write((*buf)[:n])
 			sent += int64(w)
-			s.stats.getBodyBytes.Add(int64(w))
+			s.stats.getBodyBytes.Add(int64(w - n))
 			if trigger != nil {
 				s.noteServed(trigger, objectID, int64(w), q.faults.state.f.Seed)
 			}

@@ -323,11 +323,11 @@ func (s *Server) handleGetObject(q *request) error {
 		h.Set("Content-Encoding", "gzip")
 		q.w.WriteHeader(status)
 		http.NewResponseController(q.w).Flush() // chunked, as OSS sends it: no length known up front
+		s.stats.getBodyBytes.Add(length)        // before the write, as serveBody counts
 		gz := gzip.NewWriter(q.w)
 		if _, err := io.Copy(gz, body); err == nil {
 			gz.Close()
 		}
-		s.stats.getBodyBytes.Add(length)
 		return nil
 	}
 	q.w.WriteHeader(status)

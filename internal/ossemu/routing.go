@@ -54,6 +54,8 @@ type request struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.serving.Add(1)
+	defer s.serving.Add(-1)
 	if s.serveCredentials(w, r) {
 		return
 	}

@@ -57,6 +57,8 @@ type Server struct {
 	faults atomic.Pointer[faultState]
 	sts    *stsState // nil: no temporary credentials
 	stats  statsCounters
+	// serving counts requests whose handler has not returned (WaitIdle).
+	serving atomic.Int64
 
 	srvMu    sync.Mutex
 	httpSrv  *http.Server

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stats are counters since New or the last ResetStats.
@@ -90,6 +91,36 @@ func (s *Server) Stats() Stats {
 	st.InjectedBodyResets = c.injectedBodyResets.Load()
 	st.InjectedBodyTruncations = c.injectedBodyTruncations.Load()
 	return st
+}
+
+// idleGrace is how long WaitIdle wants no handler running: a request a
+// client had already written on a kept-alive connection when it went away
+// reaches a handler a moment later.
+const idleGrace = 50 * time.Millisecond
+
+// WaitIdle waits until no request has been served for idleGrace, for at
+// most timeout, and reports whether that happened. A handler whose client
+// went away (an engine paused or closed, a process killed) goes on writing
+// until the socket fails, and counts what it wrote: a test that has stopped
+// its clients waits here before it reads or resets the counters.
+func (s *Server) WaitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	var idleSince time.Time
+	for {
+		now := time.Now()
+		switch {
+		case s.serving.Load() > 0:
+			idleSince = time.Time{}
+		case idleSince.IsZero():
+			idleSince = now
+		case now.Sub(idleSince) >= idleGrace:
+			return true
+		}
+		if now.After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // ResetStats zeroes all counters.

@@ -123,7 +123,8 @@ func (s *Server) SDKConfig() *oss.Config {
 // Client is an unmodified SDK client for the server.
 func (s *Server) Client() *oss.Client { return oss.NewClient(s.SDKConfig()) }
 
-// Object reads key of the default bucket back through the SDK, or fails the test.
+// Object reads key of the default bucket back through the SDK, whole and
+// exactly its Content-Length (ReadExactly), or fails the test.
 func (s *Server) Object(key string) []byte {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -133,11 +134,7 @@ func (s *Server) Object(key string) []byte {
 		s.t.Fatalf("ossemutest: GetObject %s: %v", key, err)
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatalf("ossemutest: reading %s: %v", key, err)
-	}
-	return data
+	return ReadExactly(s.t, res.Body, res.ContentLength)
 }
 
 // Logger is a *slog.Logger whose records go to t.Log, so a failing test
